@@ -1,0 +1,62 @@
+"""The ``chipgraph`` command line: a thin shell over the library.
+
+Commands are registered by name and imported only when run, so that ``chipgraph show`` does
+not pay for pyvis, pyshacl or networkx. To add a command, write a click command in a module of
+this package and add one line to :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from graph import __version__
+
+#: command name -> "module:attribute" (modules under graph.cli)
+COMMANDS: dict[str, str] = {
+    "build": "graph.cli.build_cmds:build",
+    "validate": "graph.cli.build_cmds:validate",
+    "stats": "graph.cli.inspect_cmds:stats",
+    "show": "graph.cli.inspect_cmds:show",
+    "sources": "graph.cli.inspect_cmds:sources",
+    "conflicts": "graph.cli.inspect_cmds:conflicts",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chipgraph")
+def cli() -> None:
+    """chipgraph: the supply chain behind China's AI accelerators, as a sourced knowledge graph.
+
+    Build the graph from the curated facts and the ETO dataset, query it with SPARQL, find the
+    export-control chokepoints of each accelerator, and draw it as offline HTML.
+
+    Example:
+
+        chipgraph build && chipgraph show "Ascend 910C"
+    """
+
+
+def main() -> None:
+    """Entry point of the console script and ``python -m graph``."""
+    cli(prog_name="chipgraph")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

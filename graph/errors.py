@@ -1,0 +1,63 @@
+"""Domain errors. The library raises them; the CLI prints them as ``Error: ...`` with exit 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One problem in an input: where it is, what is wrong, and what to do."""
+
+    message: str
+    file: str | Path | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        text = where + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ChipgraphError(Exception):
+    """An error a user can act on. Holds one or more :class:`Problem` records."""
+
+    def __init__(self, message: str | Problem, problems: list[Problem] | None = None):
+        first = message if isinstance(message, Problem) else Problem(str(message))
+        self.problems: list[Problem] = [first] if problems is None else problems
+        self.headline = str(first) if problems is None else str(message)
+        super().__init__(self.headline)
+
+    def __str__(self) -> str:
+        if len(self.problems) <= 1 and self.headline == str(self.problems[0]):
+            return self.headline
+        lines = [self.headline] + [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class InputError(ChipgraphError):
+    """Bad input data: malformed file, unknown reference, bad value."""
+
+
+class NotFoundError(ChipgraphError):
+    """A name, query or file that does not exist."""
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of SHACL validation: conforms, and the violations if not."""
+
+    conforms: bool
+    violations: list[Problem] = field(default_factory=list)
