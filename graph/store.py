@@ -1,0 +1,111 @@
+"""Open the built graph for reading: the embedded Oxigraph store, or a remote SPARQL endpoint.
+
+Every read command goes through :func:`open_store`, so the same code answers from the on-disk
+store that ``chipgraph build`` writes under ``output/store`` or from a SPARQL 1.1 server named
+by ``--endpoint`` / ``$CHIPGRAPH_ENDPOINT``. Queries see the union of all named graphs as their
+default graph; ``GRAPH ?g { ... }`` reaches the individual claim graphs.
+
+User values are passed as ``bindings`` and bound by the engine (Oxigraph's substitutions), never
+pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from graph.errors import ChipgraphError
+from graph.namespaces import PREFIXES
+from graph.paths import default_output_dir
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = dict[str, Term | None]
+
+
+class GraphStore(Protocol):
+    """What the query, analysis and rendering layers need from a store."""
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        """Run a SELECT query and return its rows as dicts of variable name -> term (or None)."""
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        """Run an ASK query."""
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query and return its triples."""
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the dataset."""
+
+
+class OxigraphStore:
+    """A :class:`GraphStore` over a pyoxigraph ``Store`` (on disk or in memory)."""
+
+    def __init__(self, store: ox.Store, location: str = "memory"):
+        self.store = store
+        self.location = location
+
+    def raw_query(self, query: str, bindings: Mapping[str, Term] | None = None, **kwargs: Any) -> Any:
+        """Run any read query with the union default graph; returns pyoxigraph's result object."""
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self.store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                    substitutions=subs or None, **kwargs)
+        except SyntaxError as exc:
+            raise ChipgraphError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        result = self.raw_query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ChipgraphError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: sol[n] for n in names} for sol in result]
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        return bool(self.raw_query(query, bindings))
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+        return list(self.raw_query(query, bindings))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self.store)
+
+
+def store_path(output_dir: Path | None = None) -> Path:
+    """Where ``chipgraph build`` keeps the persistent store."""
+    return (output_dir or default_output_dir()) / "store"
+
+
+def open_store(output_dir: Path | None = None, endpoint: str | None = None) -> GraphStore:
+    """Open the graph for reading.
+
+    ``endpoint`` (or ``$CHIPGRAPH_ENDPOINT``) selects a remote SPARQL server; otherwise the
+    on-disk store under ``output_dir`` is opened read-only, so several commands and the
+    endpoint can read it at once.
+    """
+    endpoint = endpoint or os.environ.get("CHIPGRAPH_ENDPOINT")
+    if endpoint:
+        from graph.remote import RemoteStore
+
+        return RemoteStore(endpoint)
+    from graph.atomic import recover_dir
+
+    path = store_path(output_dir)
+    recover_dir(path)
+    if not path.exists():
+        raise ChipgraphError(f"no built graph at {path}; run `chipgraph build` first")
+    try:
+        return OxigraphStore(ox.Store.read_only(str(path)), location=str(path))
+    except OSError as exc:
+        raise ChipgraphError(f"cannot open the store at {path}: {exc}; rebuild it with `chipgraph build`") from exc
+
+
+def memory_store(quads: list[ox.Quad]) -> OxigraphStore:
+    """An in-memory store holding ``quads`` (for tests and for analyses during a build)."""
+    store = ox.Store()
+    store.extend(quads)
+    return OxigraphStore(store)

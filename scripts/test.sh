@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The README's test command: install chipgraph with its test extras into ./.venv, install the
+# system packages the integration tests need (headless Chromium, Virtuoso), then run pytest.
+# Idempotent: a second run installs nothing new. CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# System packages for the browser and SPARQL-server tests (root on CI and dev machines).
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "warning: cannot install ${need[*]} without root; their tests will be skipped" >&2
+  fi
+fi
+
+exec .venv/bin/python -m pytest "$@"
