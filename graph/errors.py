@@ -15,6 +15,8 @@ class Problem:
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+    focus: str | None = None  # SHACL focus node (an IRI), for mapping back to a YAML record
+    path: str | None = None  # SHACL result path, compacted (e.g. "cg:effectiveDate")
 
     def __str__(self) -> str:
         where = ""
