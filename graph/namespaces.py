@@ -64,9 +64,7 @@ def cg(local: str) -> NamedNode:
 
 
 def entity_iri(entity_id: str) -> NamedNode:
-    """The IRI of an entity: countries by ISO code, everything else by slug."""
-    if COUNTRY_RE.match(entity_id):
-        return NamedNode(f"{ID}country/{entity_id}")
+    """The IRI of an entity: ``<ID><slug>``; countries use their upper-case ISO 3166 alpha-3 code."""
     return NamedNode(ID + entity_id)
 
 
@@ -74,8 +72,7 @@ def entity_id_of(iri: str) -> str | None:
     """Inverse of :func:`entity_iri`; None for IRIs outside the data namespace."""
     if not iri.startswith(ID):
         return None
-    local = iri[len(ID):]
-    return local.removeprefix("country/")
+    return iri[len(ID):]
 
 
 def source_iri(source_id: str) -> NamedNode:
@@ -90,4 +87,4 @@ def claim_iri(subject_id: str, prop: str, value: str, sources: list[str]) -> Nam
     in separate facts gets separate graphs, and re-running a build gives the same IRI.
     """
     digest = hashlib.sha1("\x1f".join([value, *sorted(sources)]).encode()).hexdigest()[:10]
-    return NamedNode(f"{CLAIM}{subject_id}/{prop}/{digest}")
+    return NamedNode(f"{CLAIM}{subject_id}_{prop}_{digest}")

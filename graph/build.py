@@ -1,0 +1,242 @@
+"""The build pipeline: sources -> RDF -> validation -> files and store -> analyses -> site.
+
+``build()`` is the library entry point behind ``chipgraph build``. Nothing under the output
+folder changes until every input has been read and validated; each output is then written to a
+temporary name and renamed into place, and the persistent store is built in a fresh directory
+and swapped in whole. A build whose inputs have not changed since the last one (same input
+hash in ``manifest.json``) reuses the store instead of rebuilding it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph import __version__
+from graph.atomic import recover_dir, replace_dir_atomic, write_bytes_atomic, write_text_atomic
+from graph.errors import InputError, Problem
+from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
+
+Progress = Callable[[str], None]
+
+OUTPUT_FILES = ("chipgraph.trig", "chipgraph.ttl", "chipgraph.jsonld")
+
+
+@dataclass
+class Dataset:
+    """All quads of one build, with where each curated IRI came from (for error messages)."""
+
+    quads: list[ox.Quad]
+    locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BuildResult:
+    """What a build did: the files it wrote and a few counts."""
+
+    output_dir: Path
+    files: list[Path]
+    quad_count: int
+    triple_count: int
+    graph_count: int
+    store_rebuilt: bool
+    seconds: float
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
+    """Every file whose content determines the build, in a stable order."""
+    files = [ontology_file(), shapes_file()]
+    files += sorted(p for p in curated_dir.glob("*.yaml"))
+    files += sorted(p for p in eto_dir.glob("*.csv"))
+    crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
+    if crosswalk.exists():
+        files.append(crosswalk)
+    return [f for f in files if f.exists()]
+
+
+def input_hash(files: list[Path]) -> str:
+    """A digest of the inputs' names and bytes, plus the chipgraph version."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
+             progress: Progress = _noop) -> Dataset:
+    """Read ontology, ETO data and curated facts into one list of quads (no validation yet)."""
+    from graph.curated import curated_quads, load_curated
+    from graph.ontology import parse_ontology
+
+    curated_dir = Path(curated_dir or CURATED_DIR)
+    eto_dir = Path(eto_dir or ETO_DIR)
+    progress("reading the ontology")
+    onto = parse_ontology(ontology_file())
+    quads = list(onto.quads)
+    counts = {"ontology": len(onto.quads)}
+    progress(f"reading the curated facts in {curated_dir}")
+    data = load_curated(curated_dir, onto)
+    external: dict[str, ox.NamedNode] = {}
+    try:
+        from graph.eto import load_eto
+    except ImportError:  # the importer is optional while it is being written
+        load_eto = None
+    if load_eto is not None and eto_dir.is_dir():
+        progress(f"importing the ETO dataset from {eto_dir}")
+        eto = load_eto(eto_dir, known_ids=set(data.records))
+        quads += eto.quads
+        external.update(eto.entity_ids)
+        counts["eto"] = len(eto.quads)
+    cur = curated_quads(data, onto, external)
+    quads += cur.quads
+    counts["curated"] = len(cur.quads)
+    return Dataset(quads=quads, locations=cur.locations, counts=counts)
+
+
+def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> list[Problem]:
+    """Run the SHACL shapes over the union of all graphs; map each violation to its file and line."""
+    try:
+        from graph.shacl import validate_quads
+    except ImportError:  # pragma: no cover - only while graph/shacl.py is being written
+        progress("SHACL validation is not available yet: skipped")
+        return []
+    progress("validating with SHACL")
+    report = validate_quads(dataset.quads)
+    problems = []
+    for problem in report.violations:
+        focus = getattr(problem, "focus", None)
+        if focus and focus in dataset.locations and problem.file is None:
+            problem.file, problem.line = dataset.locations[focus]
+        problems.append(problem)
+    return problems
+
+
+def load_store(nquads: bytes, store_dir: Path) -> None:
+    """Load N-Quads into a fresh on-disk Oxigraph store at ``store_dir`` and close it."""
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    store = ox.Store(str(store_dir))
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store
+
+
+def read_manifest(output_dir: Path) -> dict:
+    try:
+        return json.loads((output_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = None, eto_dir: Path | None = None,
+          progress: Progress | None = None, force: bool = False, analyses: bool = True,
+          site: bool = True) -> BuildResult:
+    """Build the dataset, validate it, and write every output atomically.
+
+    Raises :class:`graph.errors.InputError` (with file and line for each problem) before
+    touching ``output_dir`` when any input is bad.
+    """
+    from graph.paths import default_output_dir
+    from graph.serialize import sorted_quads, to_jsonld, to_nquads, to_trig, to_turtle, union_triples
+
+    started = time.monotonic()
+    progress = progress or _noop
+    output_dir = Path(output_dir or default_output_dir())
+    curated_dir = Path(curated_dir or CURATED_DIR)
+    eto_dir = Path(eto_dir or ETO_DIR)
+
+    dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
+    problems = validate_dataset(dataset, progress)
+    if problems:
+        raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
+
+    progress("serialising")
+    quads = sorted_quads(dataset.quads)
+    triples = union_triples(quads)
+    nquads = to_nquads(quads)
+    outputs = {
+        "chipgraph.trig": to_trig(quads),
+        "chipgraph.ttl": to_turtle(triples),
+        "chipgraph.jsonld": to_jsonld(quads),
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+    digest = input_hash(input_files(curated_dir, eto_dir))
+    store_dir = output_dir / "store"
+    recover_dir(store_dir)
+    manifest = read_manifest(output_dir)
+    rebuild_store = force or manifest.get("input_hash") != digest or not store_dir.exists()
+    if rebuild_store:
+        progress(f"loading {len(quads):,} quads into the store")
+        tmp = output_dir / ".store.tmp"
+        load_store(nquads, tmp)
+        replace_dir_atomic(tmp, store_dir)
+    else:
+        progress("inputs unchanged: reusing the store")
+    progress("writing " + ", ".join(outputs))
+    files = []
+    for name, data in outputs.items():
+        write_bytes_atomic(output_dir / name, data)
+        files.append(output_dir / name)
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    if analyses:
+        files += _run_analyses(output_dir, progress)
+    if site:
+        files += _render_site(output_dir, progress)
+    write_text_atomic(output_dir / "manifest.json", json.dumps({
+        "chipgraph_version": __version__,
+        "input_hash": digest,
+        "quads": len(quads),
+        "triples": len(triples),
+        "graphs": len(graphs),
+        "counts": dataset.counts,
+    }, indent=2, sort_keys=True) + "\n")
+    return BuildResult(output_dir=output_dir, files=files, quad_count=len(quads), triple_count=len(triples),
+                       graph_count=len(graphs), store_rebuilt=rebuild_store,
+                       seconds=time.monotonic() - started)
+
+
+def _run_analyses(output_dir: Path, progress: Progress) -> list[Path]:
+    try:
+        from graph.chokepoints import write_chokepoint_outputs
+    except ImportError:
+        return []
+    from graph.store import open_store
+
+    progress("analysing chokepoints")
+    return list(write_chokepoint_outputs(open_store(output_dir), output_dir) or [])
+
+
+def _render_site(output_dir: Path, progress: Progress) -> list[Path]:
+    try:
+        from graph.render import render_site
+    except ImportError:
+        return []
+    from graph.store import open_store
+
+    progress("rendering the site")
+    render_site(open_store(output_dir), output_dir)
+    return [output_dir / "site"]
+
+
+def validate_only(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
+                  progress: Progress | None = None) -> Dataset:
+    """Read and validate every input without writing anything; raise on problems."""
+    progress = progress or _noop
+    dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
+    problems = validate_dataset(dataset, progress)
+    if problems:
+        raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
+    return dataset

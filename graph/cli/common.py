@@ -1,0 +1,87 @@
+"""Pieces every command shares: error translation, store options, progress, date parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.errors import ChipgraphError
+
+
+class CommandError(click.ClickException):
+    """``Error: ...`` on stderr, exit code 1."""
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn library errors into ``Error: ...`` messages with exit code 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ChipgraphError as exc:
+            raise CommandError(str(exc)) from exc
+        except FileNotFoundError as exc:
+            raise CommandError(f"{exc.filename or ''}: file not found".lstrip(": ")) from exc
+        except PermissionError as exc:
+            raise CommandError(f"{exc.filename}: permission denied") from exc
+
+    return wrapper
+
+
+def store_options(func: Callable) -> Callable:
+    """``--output-dir`` (where the built store is) and ``--endpoint`` (a remote SPARQL server)."""
+
+    @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
+    @click.option("--endpoint", envvar="CHIPGRAPH_ENDPOINT", default=None, metavar="URL",
+                  help="Read from this SPARQL 1.1 endpoint instead of the local store ($CHIPGRAPH_ENDPOINT).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def open_from_options(output_dir: Path | None, endpoint: str | None):
+    """Open the store the options point at (raises ChipgraphError with a remedy)."""
+    from graph.store import open_store
+
+    return open_store(output_dir, endpoint=endpoint)
+
+
+def parse_as_of(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> dt.date | None:
+    """Click callback for ``--as-of YYYY-MM-DD``."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD (e.g. 2024-12-02)") from None
+
+
+as_of_option = click.option("--as-of", callback=parse_as_of, default=None, metavar="YYYY-MM-DD",
+                            help="Evaluate as of this date (default: today).")
+
+
+class StepProgress:
+    """Prints each build step with its elapsed time to stderr (quiet when ``enabled`` is False)."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.step = 0
+
+    def __call__(self, message: str) -> None:
+        self.step += 1
+        if self.enabled:
+            elapsed = time.monotonic() - self.started
+            click.echo(f"[{elapsed:6.1f}s] {message}", err=True)
+            sys.stderr.flush()

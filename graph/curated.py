@@ -1,0 +1,509 @@
+"""Load the curated facts (graph/data/curated/*.yaml) and turn them into sourced named graphs.
+
+Two steps, both pure: :func:`load_curated` reads and checks the files (structure, ids, sources,
+dates, references) and :func:`curated_quads` turns each record's identity and each fact into
+its own named graph, stamped by :mod:`graph.provenance`. Every problem is reported with its file
+and line, all at once, so a curator can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from graph.errors import InputError, Problem
+from graph.namespaces import (
+    CG,
+    COUNTRY_RE,
+    PROVENANCE_GRAPH,
+    RDF,
+    RDFS,
+    SKOS,
+    SLUG_RE,
+    XSD,
+    claim_iri,
+    entity_iri,
+)
+from graph.ontology import OntologyInfo
+from graph.paths import CURATED_DIR
+from graph.provenance import (
+    CONFIDENCE,
+    SOURCE_KINDS,
+    SourceRecord,
+    assertion_quads,
+    date_literal,
+    source_quads,
+)
+from graph.yamlload import LineDict, LineList, load_yaml
+
+RECORD_KEYS = {"id", "type", "label", "aliases", "sources", "confidence", "facts", "note"}
+FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key",
+             "contradicts"}
+SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "language", "kind", "note"}
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+#: Bounds of literal values, by property (inclusive lower, inclusive upper; None = open).
+VALUE_BOUNDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
+    "sharePercent": (Decimal(0), Decimal(100)),
+    "nodeSizeNm": (Decimal("0.1"), Decimal(1000)),
+    "maxNodeSizeNm": (Decimal("0.1"), Decimal(1000)),
+}
+
+
+@dataclass
+class Fact:
+    """One sourced statement about a record's entity."""
+
+    prop: str
+    values: list[Any]
+    sources: list[str]
+    confidence: str
+    valid_from: str | None
+    valid_until: str | None
+    note: str | None
+    key: str
+    contradicts: list[str]
+    file: Path
+    line: int
+
+
+@dataclass
+class Record:
+    """One entity with its labels and facts, as written in a curated file."""
+
+    id: str
+    types: list[str]
+    labels: dict[str, str]
+    aliases: list[str]
+    sources: list[str]
+    confidence: str
+    note: str | None
+    facts: list[Fact]
+    file: Path
+    line: int
+
+
+@dataclass
+class CuratedData:
+    """Everything read from the curated folder, before it becomes RDF."""
+
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
+    source_lines: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+
+
+@dataclass
+class CuratedGraph:
+    """The quads of the curated data, and where each entity and claim came from."""
+
+    quads: list[Quad]
+    locations: dict[str, tuple[Path, int]]  # IRI (entity, claim graph or source) -> file, line
+
+
+def normalise_date(value: Any) -> str | None:
+    """Return an ISO date string (YYYY, YYYY-MM or YYYY-MM-DD) or None if the value is not one."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return str(value)
+    if isinstance(value, str) and DATE_RE.match(value.strip()):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                dt.date.fromisoformat(text)
+            elif len(text) == 7:
+                dt.date.fromisoformat(text + "-01")
+        except ValueError:
+            return None
+        return text
+    return None
+
+
+def _suggest(word: str, choices: list[str] | set[str] | Mapping[str, Any]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    return "did you mean " + ", ".join(close) + "?" if close else None
+
+
+class _Reader:
+    """Collects problems while reading the curated files."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, file: Path, line: int | None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, file, line, hint=hint))
+
+    def str_list(self, value: Any, what: str, file: Path, line: int) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        self.problem(f"{what} must be a word or a list of words", file, line)
+        return []
+
+    # -- sources -------------------------------------------------------------------------------
+    def read_sources(self, path: Path, data: CuratedData) -> None:
+        doc = load_yaml(path)
+        if doc is None:
+            return
+        if not isinstance(doc, LineList):
+            self.problem("a source registry must be a list of sources", path, 1)
+            return
+        for item, line in zip(doc, doc.item_lines):
+            if not isinstance(item, LineDict):
+                self.problem("each source must be a mapping with id, title, publisher, date, url", path, line)
+                continue
+            unknown = set(item) - SOURCE_KEYS
+            for key in sorted(unknown):
+                self.problem(f"unknown source field {key!r}", path, item.key_lines[key],
+                             _suggest(key, SOURCE_KEYS))
+            sid = item.get("id")
+            if not isinstance(sid, str) or not SLUG_RE.match(sid):
+                self.problem(f"source id {sid!r} must be a lowercase slug like 'fr-2023-23048'", path, line)
+                continue
+            if sid in data.sources:
+                first = data.source_lines[sid]
+                self.problem(f"duplicate source id {sid!r}", path, line, f"first defined at {first[0]}:{first[1]}")
+                continue
+            missing = [k for k in ("title", "publisher", "date", "url", "language") if not item.get(k)]
+            if missing:
+                self.problem(f"source {sid!r} lacks {', '.join(missing)}", path, line,
+                             "every source needs title, publisher, date, url and language")
+                continue
+            date = normalise_date(item["date"])
+            if date is None:
+                self.problem(f"source {sid!r} has a bad date {item['date']!r}", path, item.key_lines["date"],
+                             "write YYYY-MM-DD, YYYY-MM or YYYY")
+                continue
+            url = str(item["url"])
+            if not re.match(r"^(https?|file):\S+$", url):
+                self.problem(f"source {sid!r} has a bad url {url!r}", path, item.key_lines["url"],
+                             "use an http(s) URL, or file:<path> for a stored copy")
+                continue
+            kind = item.get("kind", "news")
+            if kind not in SOURCE_KINDS:
+                self.problem(f"source {sid!r} has unknown kind {kind!r}", path, item.key_lines.get("kind", line),
+                             "use one of " + ", ".join(SOURCE_KINDS))
+                continue
+            lang = str(item["language"])
+            if not LANG_RE.match(lang):
+                self.problem(f"source {sid!r} has a bad language tag {lang!r}", path,
+                             item.key_lines["language"], "use a BCP 47 tag such as en, zh, ko")
+                continue
+            data.sources[sid] = SourceRecord(id=sid, title=str(item["title"]), publisher=str(item["publisher"]),
+                                             date=date, url=url, language=lang, kind=kind,
+                                             note=str(item["note"]) if item.get("note") else None)
+            data.source_lines[sid] = (path, line)
+
+    # -- records -------------------------------------------------------------------------------
+    def read_records(self, path: Path, data: CuratedData, onto: OntologyInfo) -> None:
+        doc = load_yaml(path)
+        if doc is None:
+            return
+        if not isinstance(doc, LineList):
+            self.problem("a curated file must be a list of records (each starting with '- id:')", path, 1)
+            return
+        for item, line in zip(doc, doc.item_lines):
+            record = self.read_record(item, path, line, onto)
+            if record is None:
+                continue
+            if record.id in data.records:
+                first = data.records[record.id]
+                self.problem(f"duplicate id {record.id!r}", path, line, f"first defined at {first.file}:{first.line}")
+                continue
+            data.records[record.id] = record
+
+    def read_record(self, item: Any, path: Path, line: int, onto: OntologyInfo) -> Record | None:
+        if not isinstance(item, LineDict):
+            self.problem("each record must be a mapping with id, type, label, sources", path, line)
+            return None
+        for key in sorted(set(item) - RECORD_KEYS):
+            self.problem(f"unknown record field {key!r}", path, item.key_lines[key], _suggest(key, RECORD_KEYS))
+        rid = item.get("id")
+        if not isinstance(rid, str) or not (SLUG_RE.match(rid) or COUNTRY_RE.match(rid)):
+            self.problem(f"id {rid!r} must be a lowercase slug (a-z, 0-9, '-') or an ISO 3166 alpha-3 code",
+                         path, line)
+            return None
+        types = self.str_list(item.get("type"), "type", path, item.key_lines.get("type", line))
+        if not types:
+            self.problem(f"{rid}: a record needs a type", path, line, "for example type: [Organisation, Foundry]")
+        for t in types:
+            if t not in onto.classes:
+                self.problem(f"{rid}: unknown type {t!r}", path, item.key_lines.get("type", line),
+                             _suggest(t, onto.classes) or "see ontology/chipgraph.ttl for the classes")
+        labels = item.get("label")
+        if isinstance(labels, str):
+            labels = {"en": labels}
+        if not isinstance(labels, dict) or not isinstance(labels.get("en"), str) or not labels["en"].strip():
+            self.problem(f"{rid}: a record needs an English label", path, item.key_lines.get("label", line),
+                         "write label: {en: Name, zh: 名称, ko: 이름}")
+            labels = {"en": rid}
+        for lang, text in labels.items():
+            if not LANG_RE.match(str(lang)) or not isinstance(text, str):
+                self.problem(f"{rid}: bad label {lang!r}: {text!r}", path, item.key_lines.get("label", line),
+                             "labels map a language tag to a text")
+        aliases = self.str_list(item.get("aliases"), "aliases", path, item.key_lines.get("aliases", line))
+        sources = self.str_list(item.get("sources"), "sources", path, item.key_lines.get("sources", line))
+        if not sources:
+            self.problem(f"{rid}: a record needs at least one source", path, line,
+                         "add sources: [<id from sources.yaml>]")
+        confidence = item.get("confidence", "")
+        if confidence not in CONFIDENCE:
+            self.problem(f"{rid}: confidence must be high, medium or low, not {confidence!r}", path,
+                         item.key_lines.get("confidence", line))
+            confidence = "low"
+        facts_raw = item.get("facts") or []
+        facts: list[Fact] = []
+        if not isinstance(facts_raw, LineList):
+            self.problem(f"{rid}: facts must be a list", path, item.key_lines.get("facts", line))
+        else:
+            for fact_item, fact_line in zip(facts_raw, facts_raw.item_lines):
+                fact = self.read_fact(rid, fact_item, path, fact_line, onto)
+                if fact is not None:
+                    facts.append(fact)
+        note = item.get("note")
+        return Record(id=rid, types=types, labels={str(k): str(v) for k, v in labels.items()}, aliases=aliases,
+                      sources=sources, confidence=confidence, note=str(note) if note else None, facts=facts,
+                      file=path, line=line)
+
+    def read_fact(self, rid: str, item: Any, path: Path, line: int, onto: OntologyInfo) -> Fact | None:
+        if not isinstance(item, LineDict):
+            self.problem(f"{rid}: each fact must be a mapping with property, value, sources, confidence",
+                         path, line)
+            return None
+        for key in sorted(set(item) - FACT_KEYS):
+            self.problem(f"{rid}: unknown fact field {key!r}", path, item.key_lines[key], _suggest(key, FACT_KEYS))
+        prop = item.get("property")
+        if not isinstance(prop, str) or prop not in onto.properties:
+            self.problem(f"{rid}: unknown property {prop!r}", path, line,
+                         _suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties")
+            return None
+        if "value" not in item or item["value"] is None:
+            self.problem(f"{rid}: fact {prop!r} has no value", path, line)
+            return None
+        values = list(item["value"]) if isinstance(item["value"], list) else [item["value"]]
+        sources = self.str_list(item.get("sources"), "sources", path, item.key_lines.get("sources", line))
+        if not sources:
+            self.problem(f"{rid}: fact {prop!r} has no source", path, line,
+                         "every fact needs sources: [<id from sources.yaml>]")
+            return None
+        confidence = item.get("confidence", "")
+        if confidence not in CONFIDENCE:
+            self.problem(f"{rid}: fact {prop!r}: confidence must be high, medium or low, not {confidence!r}",
+                         path, item.key_lines.get("confidence", line))
+            return None
+        dates = {}
+        for key in ("valid_from", "valid_until"):
+            if item.get(key) is not None:
+                dates[key] = normalise_date(item[key])
+                if dates[key] is None or len(dates[key]) != 10:
+                    self.problem(f"{rid}: fact {prop!r}: bad {key} {item[key]!r}", path, item.key_lines[key],
+                                 "write a date as YYYY-MM-DD")
+                    return None
+        contradicts = self.str_list(item.get("contradicts"), "contradicts", path,
+                                    item.key_lines.get("contradicts", line))
+        key = item.get("key") or sources[0]
+        return Fact(prop=prop, values=values, sources=sources, confidence=confidence,
+                    valid_from=dates.get("valid_from"), valid_until=dates.get("valid_until"),
+                    note=str(item["note"]) if item.get("note") else None, key=str(key),
+                    contradicts=contradicts, file=path, line=line)
+
+
+def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None) -> CuratedData:
+    """Read every YAML file of the curated folder; raise :class:`InputError` listing all problems."""
+    from graph.ontology import load_ontology
+
+    directory = Path(directory or CURATED_DIR)
+    onto = onto or load_ontology()
+    if not directory.is_dir():
+        raise InputError(Problem(f"no curated-data folder at {directory}", directory))
+    reader = _Reader()
+    data = CuratedData()
+    files = sorted(directory.glob("*.yaml"))
+    for path in files:
+        if path.name.startswith("sources"):
+            try:
+                reader.read_sources(path, data)
+            except InputError as exc:
+                reader.problems.extend(exc.problems)
+    for path in files:
+        if not path.name.startswith("sources"):
+            try:
+                reader.read_records(path, data, onto)
+            except InputError as exc:
+                reader.problems.extend(exc.problems)
+    for record in data.records.values():
+        for sid in record.sources:
+            if sid not in data.sources and sid not in EXTERNAL_SOURCES:
+                reader.problem(f"{record.id}: unknown source {sid!r}", record.file, record.line,
+                               _suggest(sid, data.sources) or "add it to sources.yaml")
+        for fact in record.facts:
+            for sid in fact.sources:
+                if sid not in data.sources and sid not in EXTERNAL_SOURCES:
+                    reader.problem(f"{record.id}: fact {fact.prop!r}: unknown source {sid!r}", fact.file,
+                                   fact.line, _suggest(sid, data.sources) or "add it to sources.yaml")
+    if reader.problems:
+        raise InputError(f"{len(reader.problems)} problem(s) in the curated data", reader.problems)
+    return data
+
+
+#: Sources defined outside the curated registry (by importers), which facts may cite.
+EXTERNAL_SOURCES: set[str] = {"eto-chip-explorer"}
+
+
+def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
+    """Type a literal by the property's range; return an error message instead when it does not fit."""
+    rng = onto.properties[prop].range
+    if rng == XSD + "date":
+        text = normalise_date(value)
+        if text is None or len(text) != 10:
+            return f"{value!r} is not a date (write YYYY-MM-DD)"
+        return Literal(text, datatype=NamedNode(XSD + "date"))
+    if rng is None and prop.endswith("Date"):
+        text = normalise_date(value)
+        if text is None:
+            return f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)"
+        return date_literal(text)
+    if rng == XSD + "decimal":
+        if isinstance(value, bool):
+            return f"{value!r} is not a number"
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return f"{value!r} is not a number"
+        if not number.is_finite():
+            return f"{value!r} is not a finite number"
+        low, high = VALUE_BOUNDS.get(prop, (None, None))
+        if (low is not None and number < low) or (high is not None and number > high):
+            return f"{value} is outside {low}..{high}"
+        text = format(number.normalize(), "f")
+        if "." not in text:
+            text += ".0"
+        return Literal(text, datatype=NamedNode(XSD + "decimal"))
+    if rng == XSD + "gYear":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            return f"{value!r} is not a year (write e.g. 2022)"
+        return Literal(str(value), datatype=NamedNode(XSD + "gYear"))
+    if rng == XSD + "boolean":
+        if not isinstance(value, bool):
+            return f"{value!r} is not true or false"
+        return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
+    if rng == XSD + "anyURI":
+        return Literal(str(value), datatype=NamedNode(XSD + "anyURI"))
+    if isinstance(value, (dict, list)):
+        return f"{value!r} is not a single text value"
+    return Literal(str(value))
+
+
+def _value_key(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def curated_quads(data: CuratedData, onto: OntologyInfo,
+                  external_ids: Mapping[str, NamedNode] | None = None) -> CuratedGraph:
+    """Turn curated records into named-graph quads with provenance.
+
+    ``external_ids`` are entity ids defined by importers (ETO inputs, stages, providers), which
+    facts may refer to. Raises :class:`InputError` listing unknown references and bad values.
+    """
+    external_ids = external_ids or {}
+    problems: list[Problem] = []
+    quads: list[Quad] = []
+    locations: dict[str, tuple[Path, int]] = {}
+    claim_by_key: dict[str, NamedNode] = {}
+    pending_contradictions: list[tuple[NamedNode, str, Fact]] = []
+    rdf_type = NamedNode(RDF + "type")
+
+    for sid, src in sorted(data.sources.items()):
+        quads.extend(source_quads(src))
+        locations[source_quads(src)[0].subject.value] = data.source_lines[sid]
+
+    for rid in sorted(data.records):
+        if rid in external_ids and external_ids[rid] != entity_iri(rid):
+            rec = data.records[rid]
+            problems.append(Problem(f"id {rid!r} is also defined by an importer", rec.file, rec.line,
+                                    "choose another id"))
+
+    def resolve(ref: Any, fact: Fact, rid: str) -> NamedNode | None:
+        if not isinstance(ref, str):
+            problems.append(Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file, fact.line))
+            return None
+        if ref in data.records:
+            return entity_iri(ref)
+        if ref in external_ids:
+            return external_ids[ref]
+        if ref in onto.individuals:
+            return NamedNode(CG + ref)
+        known = list(data.records) + list(external_ids) + list(onto.individuals)
+        problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.line,
+                                _suggest(ref, known) or "define the entity first"))
+        return None
+
+    for rid in sorted(data.records):
+        rec = data.records[rid]
+        subject = entity_iri(rid)
+        locations[subject.value] = (rec.file, rec.line)
+        identity = claim_iri(rid, "identity", "", rec.sources)
+        locations[identity.value] = (rec.file, rec.line)
+        quads += [Quad(subject, rdf_type, NamedNode(CG + t), identity) for t in rec.types]
+        quads += [Quad(subject, NamedNode(RDFS + "label"), Literal(text, language=lang), identity)
+                  for lang, text in sorted(rec.labels.items())]
+        quads += [Quad(subject, NamedNode(SKOS + "altLabel"), Literal(alias), identity) for alias in rec.aliases]
+        quads += assertion_quads(identity, sources=rec.sources, confidence=rec.confidence, subject=subject,
+                                 note=rec.note)
+        for fact in rec.facts:
+            info = onto.properties[fact.prop]
+            for value in fact.values:
+                if info.is_object:
+                    obj = resolve(value, fact, rid)
+                else:
+                    if isinstance(value, dict) and all(LANG_RE.match(str(k)) for k in value):
+                        objs = [Literal(str(v), language=str(k)) for k, v in sorted(value.items())]
+                        obj = objs[0]
+                    else:
+                        typed = _literal(fact.prop, value, onto)
+                        if isinstance(typed, str):
+                            problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.line))
+                            continue
+                        obj = typed
+                if obj is None:
+                    continue
+                graph = claim_iri(rid, fact.prop, _value_key(value), fact.sources)
+                if graph.value in locations:
+                    problems.append(Problem(f"{rid}: the same {fact.prop} fact is stated twice", fact.file,
+                                            fact.line, "merge the two facts' sources"))
+                    continue
+                locations[graph.value] = (fact.file, fact.line)
+                if isinstance(value, dict):
+                    quads += [Quad(subject, NamedNode(CG + fact.prop), o, graph)
+                              for o in (Literal(str(v), language=str(k)) for k, v in sorted(value.items()))]
+                else:
+                    quads.append(Quad(subject, NamedNode(CG + fact.prop), obj, graph))
+                quads += assertion_quads(graph, sources=fact.sources, confidence=fact.confidence, subject=subject,
+                                         valid_from=fact.valid_from, valid_until=fact.valid_until, note=fact.note)
+                claim_by_key.setdefault(f"{rid}/{fact.prop}/{fact.key}", graph)
+                pending_contradictions += [(graph, ref, fact) for ref in fact.contradicts]
+
+    for graph, ref, fact in pending_contradictions:
+        target = claim_by_key.get(ref)
+        if target is None:
+            problems.append(Problem(f"contradicts {ref!r}: no such fact", fact.file, fact.line,
+                                    _suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>"))
+            continue
+        quads.append(Quad(graph, NamedNode(CG + "contradicts"), target, NamedNode(PROVENANCE_GRAPH)))
+    if problems:
+        raise InputError(f"{len(problems)} problem(s) in the curated data", problems)
+    return CuratedGraph(quads=quads, locations=locations)
+

@@ -1,0 +1,101 @@
+"""Read the ontology: which classes, properties and individuals exist, and how values are typed.
+
+The curated-data loader uses this to check property names, to decide whether a value is an
+entity reference or a literal, and to type literals by the property's ``rdfs:range``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.errors import InputError, Problem
+from graph.namespaces import CG, ONTOLOGY_GRAPH, OWL, RDF, RDFS
+from graph.paths import ontology_file
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    """What the loader needs to know about one ontology property."""
+
+    name: str
+    is_object: bool
+    range: str | None
+    single_valued: bool
+
+
+@dataclass
+class OntologyInfo:
+    """Classes, properties and individuals of the cg: namespace, by local name."""
+
+    path: Path
+    quads: list[ox.Quad]
+    classes: set[str] = field(default_factory=set)
+    properties: dict[str, PropertyInfo] = field(default_factory=dict)
+    individuals: dict[str, str] = field(default_factory=dict)  # local name -> class local name
+    superclasses: dict[str, set[str]] = field(default_factory=dict)  # transitive, local names
+
+    def is_a(self, cls: str, ancestor: str) -> bool:
+        """True when class ``cls`` is ``ancestor`` or one of its subclasses."""
+        return cls == ancestor or ancestor in self.superclasses.get(cls, set())
+
+
+def parse_ontology(path: Path | None = None) -> OntologyInfo:
+    """Parse the ontology Turtle file; a syntax error names the file, line and column."""
+    path = path or ontology_file()
+    try:
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise InputError(Problem(f"malformed ontology: {exc}", path,
+                                 hint="fix the Turtle syntax; `chipgraph validate` re-checks it")) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(Problem(f"cannot read the ontology: {exc}", path)) from exc
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    info = OntologyInfo(path=path, quads=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+
+    types: dict[str, set[str]] = {}
+    ranges: dict[str, str] = {}
+    single: set[str] = set()
+    parents: dict[str, set[str]] = {}
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if not isinstance(s, ox.NamedNode) or not s.value.startswith(CG):
+            continue
+        local = s.value[len(CG):]
+        if p == RDF + "type" and isinstance(o, ox.NamedNode):
+            types.setdefault(local, set()).add(o.value)
+        elif p == RDFS + "range" and isinstance(o, ox.NamedNode):
+            ranges[local] = o.value
+        elif p == CG + "expectsSingleValue" and isinstance(o, ox.Literal) and o.value == "true":
+            single.add(local)
+        elif p == RDFS + "subClassOf" and isinstance(o, ox.NamedNode) and o.value.startswith(CG):
+            parents.setdefault(local, set()).add(o.value[len(CG):])
+    for local, kinds in types.items():
+        if OWL + "Class" in kinds:
+            info.classes.add(local)
+        elif OWL + "ObjectProperty" in kinds or OWL + "DatatypeProperty" in kinds:
+            info.properties[local] = PropertyInfo(local, OWL + "ObjectProperty" in kinds,
+                                                  ranges.get(local), local in single)
+        else:
+            cls = next((k[len(CG):] for k in sorted(kinds) if k.startswith(CG)), None)
+            if cls:
+                info.individuals[local] = cls
+    for cls in info.classes:
+        seen: set[str] = set()
+        stack = list(parents.get(cls, ()))
+        while stack:
+            parent = stack.pop()
+            if parent not in seen:
+                seen.add(parent)
+                stack.extend(parents.get(parent, ()))
+        info.superclasses[cls] = seen
+    return info
+
+
+@lru_cache(maxsize=4)
+def load_ontology(path: Path | None = None) -> OntologyInfo:
+    """Cached :func:`parse_ontology`."""
+    return parse_ontology(path)

@@ -1,0 +1,81 @@
+"""Deterministic serialisations of the dataset: TriG (with provenance), Turtle (union), JSON-LD.
+
+Quads are sorted before writing and blank nodes never occur, so the same inputs give
+byte-identical files. TriG and Turtle are written by Oxigraph; JSON-LD by a small writer here
+because rdflib's JSON-LD output order is not stable across runs and it is slow.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from graph.namespaces import PREFIXES, RDF, XSD
+
+
+def quad_sort_key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), q.subject.value, q.predicate.value, str(q.object))
+
+
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Unique quads in a stable order (graph, subject, predicate, object)."""
+    return sorted(set(quads), key=quad_sort_key)
+
+
+def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The plain view: every triple of every graph, once, sorted."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+
+
+def to_trig(quads: list[ox.Quad]) -> bytes:
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+def to_nquads(quads: list[ox.Quad]) -> bytes:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
+def to_turtle(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _compact(iri: str) -> str:
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and iri != ns:
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "-_." for c in local):
+                return f"{prefix}:{local}"
+    return iri
+
+
+def _jsonld_value(term: ox.NamedNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": _compact(term.value)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD + "string":
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": _compact(term.datatype.value)}
+
+
+def to_jsonld(quads: list[ox.Quad]) -> bytes:
+    """JSON-LD 1.1 with one entry per named graph; keys and values in sorted order."""
+    graphs: dict[str, dict[str, dict[str, list]]] = {}
+    for q in quads:
+        nodes = graphs.setdefault(q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "@default", {})
+        node = nodes.setdefault(q.subject.value, {})
+        if q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode):
+            node.setdefault("@type", []).append(_compact(q.object.value))
+        else:
+            node.setdefault(_compact(q.predicate.value), []).append(_jsonld_value(q.object))
+    doc_graphs = []
+    for gname in sorted(graphs):
+        nodes = [{"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}
+                 for s, props in sorted(graphs[gname].items())]
+        doc_graphs.append({"@id": _compact(gname), "@graph": nodes} if gname != "@default" else
+                          {"@graph": nodes})
+    doc = {"@context": dict(sorted(PREFIXES.items())), "@graph": doc_graphs}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
