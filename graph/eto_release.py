@@ -1,0 +1,500 @@
+"""Read and validate one release of the ETO Advanced Semiconductor Supply Chain dataset.
+
+The release is a folder of five CSV files (stages, inputs, sequence, providers, provision) in the
+layout of ``georgetown-cset/eto-chip-explorer/data``. :func:`read_release` parses them into plain
+records and refuses the whole release, with file, line, column and a remedy for every problem, when
+a column is missing or unexpected, a reference is dangling, a share is not a percentage, the shares
+of one input add up to more than 100 by more than ETO's rounding, or ``is_type_of`` has a cycle.
+Nothing is written anywhere, so a bad release never touches a previous build.
+
+:func:`data_assertions` holds the checks that catch a broken import of a *complete* release
+(minimum counts, every input reachable from a stage); tiny test fixtures skip them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from graph.errors import InputError, Problem
+
+__all__ = [
+    "COLUMNS",
+    "EtoRelease",
+    "Input",
+    "Provider",
+    "Provision",
+    "SequenceLink",
+    "Stage",
+    "data_assertions",
+    "read_release",
+    "share_tolerance",
+]
+
+#: The columns of each file, in upstream order. Order does not matter; names must match exactly.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "stages.csv": ("stage_id", "stage_name", "description", "market_share_chart_global_market_size_info",
+                   "market_share_chart_caption", "market_share_chart_source"),
+    "inputs.csv": ("input_id", "input_name", "type", "stage_name", "stage_id", "description", "year",
+                   "market_share_chart_global_market_size_info", "market_share_chart_caption",
+                   "market_share_chart_source"),
+    "sequence.csv": ("input_name", "input_id", "goes_into_name", "goes_into_id", "is_type_of_name",
+                     "is_type_of_id"),
+    "providers.csv": ("provider_name", "alias", "provider_id", "provider_type", "country"),
+    "provision.csv": ("provider_name", "provider_id", "provided_name", "provided_id", "share_provided",
+                      "year", "source"),
+}
+
+INPUT_TYPES = ("process", "tool_resource", "material_resource", "design_resource", "ultimate_output")
+PROVIDER_TYPES = ("country", "organization")
+
+#: Minimum sizes of a complete release (the 2026-08 release has 126 inputs, 396 providers, 1,300 rows).
+MIN_STAGES = 3
+MIN_INPUTS = 100
+MIN_PROVIDERS = 300
+MIN_PROVISION = 1000
+
+_ID_RE = {"stage": re.compile(r"^S\d+$"), "input": re.compile(r"^N\d+$"), "provider": re.compile(r"^P\d+$")}
+_YEAR_RE = re.compile(r"^\d{4}$")
+_ISO3_RE = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    eto_id: str
+    name: str
+    description: str
+    market_size: str
+    caption: str
+    market_source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Input:
+    eto_id: str
+    name: str
+    type: str
+    stage_id: str
+    description: str
+    year: str
+    market_size: str
+    caption: str
+    market_source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SequenceLink:
+    """One edge of the sequence: ``source`` goes into, or is a type of, ``target``."""
+
+    source: str
+    target: str
+    relation: str  # "goes_into" | "is_type_of"
+    line: int
+
+
+@dataclass
+class Provider:
+    """A provider; rows repeating its id add aliases (ETO lists Canon P159 three times)."""
+
+    eto_id: str
+    name: str
+    type: str  # "country" | "organization"
+    country: str
+    aliases: list[str]
+    line: int
+
+
+@dataclass(frozen=True)
+class Provision:
+    provider_id: str
+    provided_id: str  # an input (N...) or, for stage-wide shares, a stage (S...)
+    share: Decimal | None
+    share_text: str
+    year: str
+    source: str
+    line: int
+
+
+@dataclass
+class EtoRelease:
+    """The parsed release: records in file order, keyed by ETO id."""
+
+    directory: Path
+    stages: dict[str, Stage] = field(default_factory=dict)
+    inputs: dict[str, Input] = field(default_factory=dict)
+    sequence: list[SequenceLink] = field(default_factory=list)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    provision: list[Provision] = field(default_factory=list)
+
+
+class _Problems:
+    """Collects problems in reading order; raises them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: Path, line: int | None, column: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Problem(message=message, file=file, line=line, column=column, hint=hint))
+
+    def raise_if_any(self, directory: Path) -> None:
+        if not self.items:
+            return
+        if len(self.items) == 1:
+            raise InputError(self.items[0])
+        raise InputError(f"the ETO release in {directory} has {len(self.items)} problems", self.items)
+
+
+@dataclass
+class _Table:
+    path: Path
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line of the record's first line, values)
+
+    def column(self, name: str) -> int:
+        """1-based column number of a named column (for Problem.column)."""
+        return self.header.index(name) + 1
+
+
+def _read_table(path: Path, problems: _Problems) -> _Table | None:
+    """Read one CSV file strictly: UTF-8, a header with exactly the expected columns, full rows."""
+    expected = COLUMNS[path.name]
+    if not path.is_file():
+        problems.add(path, None, None, "missing file", f"an ETO release folder holds {', '.join(COLUMNS)}")
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(path, line, column, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                     "save the file as UTF-8")
+        return None
+    if not text.strip():
+        problems.add(path, 1, None, "empty file", f"expected a header row: {','.join(expected)}")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        problems.add(path, 1, None, f"cannot parse the header: {exc}")
+        return None
+    before = len(problems.items)
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            problems.add(path, 1, i, f"duplicate column {name!r}")
+        elif name not in expected:
+            problems.add(path, 1, i, f"unexpected column {name!r}", f"expected columns: {', '.join(expected)}")
+        seen.add(name)
+    for name in expected:
+        if name not in seen:
+            problems.add(path, 1, None, f"missing column {name!r}", f"expected columns: {', '.join(expected)}")
+    if len(problems.items) > before:
+        return None
+    rows: list[tuple[int, dict[str, str]]] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if not record:
+                start = reader.line_num + 1
+                continue
+            if len(record) != len(header):
+                problems.add(path, start, None,
+                             f"row has {len(record)} fields, the header has {len(header)}",
+                             "quote fields that contain commas")
+            else:
+                rows.append((start, {k: v.strip() for k, v in zip(header, record)}))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.add(path, start, None, f"cannot parse the row: {exc}")
+        return None
+    if not rows and len(problems.items) == before:
+        problems.add(path, 2, None, "the file has a header but no rows")
+    return _Table(path, header, rows)
+
+
+def _check_id(table: _Table, line: int, column: str, value: str, kind: str, problems: _Problems) -> bool:
+    if not _ID_RE[kind].match(value):
+        prefix = {"stage": "S", "input": "N", "provider": "P"}[kind]
+        problems.add(table.path, line, table.column(column),
+                     f"{column} {value!r} is not a {kind} id", f"ETO {kind} ids look like {prefix}12")
+        return False
+    return True
+
+
+def _read_stages(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    for line, row in table.rows:
+        sid = row["stage_id"]
+        if not _check_id(table, line, "stage_id", sid, "stage", problems):
+            continue
+        if sid in release.stages:
+            problems.add(table.path, line, table.column("stage_id"),
+                         f"stage {sid} is defined twice (first at line {release.stages[sid].line})")
+            continue
+        if not row["stage_name"]:
+            problems.add(table.path, line, table.column("stage_name"), f"stage {sid} has no name")
+        release.stages[sid] = Stage(sid, row["stage_name"], row["description"],
+                                    row["market_share_chart_global_market_size_info"],
+                                    row["market_share_chart_caption"], row["market_share_chart_source"], line)
+
+
+def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    for line, row in table.rows:
+        nid = row["input_id"]
+        if not _check_id(table, line, "input_id", nid, "input", problems):
+            continue
+        if nid in release.inputs:
+            problems.add(table.path, line, table.column("input_id"),
+                         f"input {nid} is defined twice (first at line {release.inputs[nid].line})")
+            continue
+        if not row["input_name"]:
+            problems.add(table.path, line, table.column("input_name"), f"input {nid} has no name")
+        if row["type"] not in INPUT_TYPES:
+            problems.add(table.path, line, table.column("type"), f"unknown input type {row['type']!r}",
+                         "one of " + ", ".join(INPUT_TYPES))
+        if row["stage_id"] and row["stage_id"] not in release.stages:
+            problems.add(table.path, line, table.column("stage_id"),
+                         f"stage {row['stage_id']!r} is not defined in stages.csv")
+        if row["year"] and not _YEAR_RE.match(row["year"]):
+            problems.add(table.path, line, table.column("year"), f"year {row['year']!r} is not a year",
+                         "four digits, such as 2025")
+        release.inputs[nid] = Input(nid, row["input_name"], row["type"], row["stage_id"], row["description"],
+                                    row["year"], row["market_share_chart_global_market_size_info"],
+                                    row["market_share_chart_caption"], row["market_share_chart_source"], line)
+
+
+def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    for line, row in table.rows:
+        src = row["input_id"]
+        if src not in release.inputs:
+            problems.add(table.path, line, table.column("input_id"),
+                         f"input {src!r} is not defined in inputs.csv")
+            continue
+        targets = [(rel, row[rel + "_id"]) for rel in ("goes_into", "is_type_of") if row[rel + "_id"]]
+        if not targets:
+            problems.add(table.path, line, table.column("goes_into_id"),
+                         f"row for {src} has neither goes_into_id nor is_type_of_id")
+        for rel, target in targets:
+            if target not in release.inputs:
+                problems.add(table.path, line, table.column(rel + "_id"),
+                             f"{rel}_id {target!r} is not defined in inputs.csv")
+                continue
+            release.sequence.append(SequenceLink(src, target, rel, line))
+
+
+def _check_type_cycles(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    """Refuse a cycle in is_type_of (a variant of a variant of itself); report each cycle once."""
+    parents: dict[str, list[SequenceLink]] = defaultdict(list)
+    for link in release.sequence:
+        if link.relation == "is_type_of":
+            parents[link.source].append(link)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for link in parents.get(node, []):
+            if state.get(link.target) == 1:
+                cycle = [*stack[stack.index(link.target):], link.target]
+                problems.add(table.path, link.line, table.column("is_type_of_id"),
+                             "is_type_of cycle: " + " -> ".join(cycle),
+                             "an input cannot be a type of itself, directly or through other inputs")
+            elif link.target not in state:
+                visit(link.target)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(parents, key=lambda n: (len(n), n)):
+        if node not in state:
+            visit(node)
+
+
+def _read_providers(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    for line, row in table.rows:
+        pid = row["provider_id"]
+        if not _check_id(table, line, "provider_id", pid, "provider", problems):
+            continue
+        if row["provider_type"] not in PROVIDER_TYPES:
+            problems.add(table.path, line, table.column("provider_type"),
+                         f"unknown provider type {row['provider_type']!r}", "country or organization")
+            continue
+        if not row["provider_name"]:
+            problems.add(table.path, line, table.column("provider_name"), f"provider {pid} has no name")
+            continue
+        known = release.providers.get(pid)
+        if known is None:
+            release.providers[pid] = Provider(pid, row["provider_name"], row["provider_type"], row["country"],
+                                              [row["alias"]] if row["alias"] else [], line)
+            continue
+        # A repeated id is the same provider under another alias; anything else is a conflict.
+        for col, mine in (("provider_name", known.name), ("provider_type", known.type), ("country", known.country)):
+            if row[col] != mine:
+                problems.add(table.path, line, table.column(col),
+                             f"provider {pid} is repeated with {col} {row[col]!r}, "
+                             f"but line {known.line} gives {mine!r}",
+                             "a repeated provider id may only add an alias")
+                break
+        else:
+            if row["alias"] and row["alias"] not in known.aliases:
+                known.aliases.append(row["alias"])
+    country_names = {p.name for p in release.providers.values() if p.type == "country"}
+    for p in release.providers.values():
+        if p.type == "organization" and p.country and not (_ISO3_RE.match(p.country) or p.country in country_names):
+            problems.add(table.path, p.line, table.column("country"),
+                         f"country {p.country!r} of provider {p.eto_id} is neither an ISO 3166-1 alpha-3 code "
+                         "nor a country provider")
+
+
+def share_tolerance(shares: list[Decimal]) -> Decimal:
+    """How far above 100 the shares of one input may add up through ETO's rounding alone.
+
+    ETO rounds every share in (0, 1] up to 1 % (technical_notes.md), older figures to whole
+    percents, newer ones to 0.1. So each row may be too high by up to 1 point if it is at most 1,
+    by 0.5 if it is a whole number, and by 0.05 otherwise; the tolerance is the sum of these bounds.
+    """
+    total = Decimal(0)
+    for s in shares:
+        if 0 < s <= 1:
+            total += Decimal(1)
+        elif s == s.to_integral_value():
+            total += Decimal("0.5")
+        else:
+            total += Decimal("0.05")
+    return total
+
+
+def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in table.rows:
+        pid, nid = row["provider_id"], row["provided_id"]
+        ok = True
+        if pid not in release.providers:
+            problems.add(table.path, line, table.column("provider_id"),
+                         f"provider {pid!r} is not defined in providers.csv")
+            ok = False
+        if nid not in release.inputs and nid not in release.stages:
+            problems.add(table.path, line, table.column("provided_id"),
+                         f"provided_id {nid!r} is not defined in inputs.csv or stages.csv")
+            ok = False
+        share: Decimal | None = None
+        text = row["share_provided"]
+        if text:
+            try:
+                share = Decimal(text)
+                if not share.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.add(table.path, line, table.column("share_provided"),
+                             f"share {text!r} is not a number", "a percentage between 0 and 100, or empty")
+                ok = False
+            else:
+                if not 0 <= share <= 100:
+                    problems.add(table.path, line, table.column("share_provided"),
+                                 f"share {text} is outside 0-100", "shares are percentages")
+                    ok = False
+        if row["year"] and not _YEAR_RE.match(row["year"]):
+            problems.add(table.path, line, table.column("year"), f"year {row['year']!r} is not a year",
+                         "four digits, such as 2025")
+            ok = False
+        if ok and (pid, nid) in seen:
+            problems.add(table.path, line, table.column("provided_id"),
+                         f"provider {pid} is listed twice for {nid} (first at line {seen[pid, nid]})")
+            ok = False
+        if ok:
+            seen[pid, nid] = line
+            release.provision.append(Provision(pid, nid, share, text, row["year"], row["source"], line))
+
+
+def _check_share_sums(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+    """Shares of one input, separately for firms and for countries, may exceed 100 only by rounding."""
+    groups: dict[tuple[str, str], list[Provision]] = defaultdict(list)
+    for row in release.provision:
+        if row.share is not None:
+            groups[row.provided_id, release.providers[row.provider_id].type].append(row)
+    for (nid, kind), rows in groups.items():
+        shares = [r.share for r in rows if r.share is not None]
+        total = sum(shares, Decimal(0))
+        allowed = 100 + share_tolerance(shares)
+        if total > allowed:
+            last = max(rows, key=lambda r: r.line)
+            who = "organisations" if kind == "organization" else "countries"
+            problems.add(table.path, last.line, table.column("share_provided"),
+                         f"shares of {who} for {nid} add up to {total}, more than 100 by more than rounding "
+                         f"(at most {allowed} allowed; rows at lines {', '.join(str(r.line) for r in rows)})",
+                         "check the shares of this input")
+
+
+def read_release(directory: Path) -> EtoRelease:
+    """Parse and validate the release in ``directory``; raise :class:`InputError` listing every problem."""
+    directory = Path(directory)
+    problems = _Problems()
+    if not directory.is_dir():
+        raise InputError(Problem(f"no such folder: {directory}", hint="give a folder holding the ETO CSV files"))
+    release = EtoRelease(directory=directory)
+    tables = {name: _read_table(directory / name, problems) for name in COLUMNS}
+    problems.raise_if_any(directory)  # structure first: later checks need every column
+    _read_stages(tables["stages.csv"], release, problems)
+    _read_inputs(tables["inputs.csv"], release, problems)
+    _read_sequence(tables["sequence.csv"], release, problems)
+    _check_type_cycles(tables["sequence.csv"], release, problems)
+    _read_providers(tables["providers.csv"], release, problems)
+    _read_provision(tables["provision.csv"], release, problems)
+    if not problems.items:
+        _check_share_sums(tables["provision.csv"], release, problems)
+    problems.raise_if_any(directory)
+    return release
+
+
+def data_assertions(release: EtoRelease, *, min_stages: int = MIN_STAGES, min_inputs: int = MIN_INPUTS,
+                    min_providers: int = MIN_PROVIDERS, min_provision: int = MIN_PROVISION) -> list[Problem]:
+    """Checks that catch a broken import of a complete release; returns the failures (empty if none).
+
+    - at least ``min_*`` stages, inputs, providers and provision rows;
+    - every input belongs to a stage or leads, through ``goes_into`` / ``is_type_of``, to one
+      that does; an ``ultimate_output`` must instead be the target of a ``goes_into`` link.
+    """
+    out: list[Problem] = []
+    d = release.directory
+    for name, have, need in (("stages.csv", len(release.stages), min_stages),
+                             ("inputs.csv", len(release.inputs), min_inputs),
+                             ("providers.csv", len(release.providers), min_providers),
+                             ("provision.csv", len(release.provision), min_provision)):
+        if have < need:
+            out.append(Problem(f"only {have} records, a complete release has at least {need}", file=d / name,
+                               hint="is the file truncated?"))
+    nexts: dict[str, set[str]] = defaultdict(set)
+    fed: set[str] = set()
+    for link in release.sequence:
+        nexts[link.source].add(link.target)
+        if link.relation == "goes_into":
+            fed.add(link.target)
+    reaches: dict[str, bool] = {}
+
+    def reaches_stage(nid: str, seen: frozenset[str]) -> bool:
+        if nid in reaches:
+            return reaches[nid]
+        result = bool(release.inputs[nid].stage_id) or any(
+            reaches_stage(t, seen | {nid}) for t in sorted(nexts[nid]) if t not in seen)
+        if not seen:
+            reaches[nid] = result
+        return result
+
+    for nid, item in release.inputs.items():
+        if item.type == "ultimate_output":
+            ok = nid in fed
+        else:
+            ok = reaches_stage(nid, frozenset())
+        if not ok:
+            out.append(Problem(f"input {nid} ({item.name}) is not reachable from any stage in the sequence",
+                               file=d / "inputs.csv", line=item.line,
+                               hint="add a goes_into or is_type_of row for it in sequence.csv"))
+    return out
