@@ -6,7 +6,8 @@ by ``--endpoint`` / ``$CHIPGRAPH_ENDPOINT``. Queries see the union of all named 
 default graph; ``GRAPH ?g { ... }`` reaches the individual claim graphs.
 
 User values are passed as ``bindings`` and bound by the engine (Oxigraph's substitutions), never
-pasted into the query text.
+pasted into the query text. Oxigraph only substitutes variables that the query projects, so a
+SELECT query must list every bound variable in its projection (or use ``SELECT *``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class OxigraphStore:
                                     substitutions=subs or None, **kwargs)
         except SyntaxError as exc:
             raise ChipgraphError(f"SPARQL syntax error: {exc}") from exc
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise ChipgraphError(f"the query failed: {exc}") from exc
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
         result = self.raw_query(query, bindings)

@@ -1,0 +1,245 @@
+"""Read-side reports over the built graph: one entity with its sourced facts, counts, the source
+registry, and conflicting claims. Plain data out; the CLI formats it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from graph.namespaces import CG, DCTERMS, ID, PREFIXES, SOURCE
+from graph.store import GraphStore, Term
+
+
+def compact(iri: str) -> str:
+    """``https://w3id.org/chipgraph#country`` -> ``cg:country``."""
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def term_text(term: Term | None) -> str | None:
+    """A readable form of a term: literals by value, IRIs compacted."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return term.value
+    if isinstance(term, NamedNode):
+        return compact(term.value)
+    return str(term)
+
+
+LABELS_QUERY = """
+SELECT ?e ?label ?kind WHERE {
+  { ?e rdfs:label ?label . BIND("label" AS ?kind) } UNION { ?e skos:altLabel ?label . BIND("alias" AS ?kind) }
+}"""
+
+TYPES_QUERY = "SELECT DISTINCT ?e ?type WHERE { ?e a ?type }"
+
+CLAIMS_OUT_QUERY = """
+SELECT ?e ?g ?p ?o ?olabel ?conf ?src ?from ?until WHERE {
+  GRAPH ?g { ?e ?p ?o }
+  FILTER(?p NOT IN (rdf:type, rdfs:label, skos:altLabel) && ?g != cggraph:provenance && ?g != cggraph:ontology)
+  OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?g cg:validFrom ?from }
+  OPTIONAL { ?g cg:validUntil ?until }
+  OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en") }
+}"""
+
+CLAIMS_IN_QUERY = """
+SELECT ?e ?g ?s ?p ?slabel ?conf ?src WHERE {
+  GRAPH ?g { ?s ?p ?e }
+  FILTER(?g != cggraph:provenance && ?g != cggraph:ontology && ?p != cg:providedInput)
+  OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
+}"""
+
+PROVIDERS_QUERY = """
+SELECT ?e ?provider ?plabel ?iscountry ?clabel ?share ?year ?text ?src WHERE {
+  GRAPH ?g { ?prov cg:providedInput ?e ; cg:provider ?provider . }
+  OPTIONAL { ?prov cg:sharePercent ?share }
+  OPTIONAL { ?prov cg:year ?year }
+  OPTIONAL { ?prov cg:sourceText ?text }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?provider rdfs:label ?plabel FILTER(LANG(?plabel) = "en") }
+  OPTIONAL { ?provider cg:country ?country . ?country rdfs:label ?clabel FILTER(LANG(?clabel) = "en") }
+  BIND(EXISTS { ?provider a cg:Country } AS ?iscountry)
+}"""
+
+SOURCES_QUERY = """
+SELECT ?src ?id ?title ?publisher ?date ?kind ?url ?lang (COUNT(DISTINCT ?g) AS ?claims) WHERE {
+  ?src a cg:Source ; dcterms:identifier ?id ; dcterms:title ?title .
+  OPTIONAL { ?src cg:publisher ?publisher }
+  OPTIONAL { ?src dcterms:date ?date }
+  OPTIONAL { ?src cg:sourceKind ?kind }
+  OPTIONAL { ?src cg:url ?url }
+  OPTIONAL { ?src dcterms:language ?lang }
+  OPTIONAL { ?g cg:statedIn ?src }
+} GROUP BY ?src ?id ?title ?publisher ?date ?kind ?url ?lang ORDER BY ?id"""
+
+SOURCE_CLAIMS_QUERY = """
+SELECT ?src ?g ?s ?slabel ?p ?o ?olabel ?conf WHERE {
+  ?g cg:statedIn ?src .
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
+  OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
+  OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en") }
+} ORDER BY ?s ?p ?o"""
+
+CLASS_COUNTS_QUERY = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(cg:)))
+} GROUP BY ?class ORDER BY DESC(?n) ?class"""
+
+MISSING_DATES_QUERY = """
+SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  { ?s a/rdfs:subClassOf* cg:ExportControlMeasure . FILTER NOT EXISTS { ?s cg:effectiveDate ?d } BIND("measure without effectiveDate" AS ?kind) }
+  UNION { ?s a cg:Deployment . FILTER NOT EXISTS { ?s cg:deploymentDate ?d } BIND("deployment without deploymentDate" AS ?kind) }
+  UNION { ?s a/rdfs:subClassOf* cg:FigureClaim . FILTER NOT EXISTS { ?s cg:claimDate ?d } BIND("figure claim without claimDate" AS ?kind) }
+  UNION { ?s a cg:Provision . FILTER NOT EXISTS { ?s cg:year ?d } BIND("provision without year" AS ?kind) }
+} GROUP BY ?kind ORDER BY ?kind"""
+
+CONFLICT_VALUES_QUERY = """
+SELECT ?s ?slabel ?p ?o ?olabel ?g ?conf ?src WHERE {
+  ?p cg:expectsSingleValue true .
+  GRAPH ?g { ?s ?p ?o }
+  FILTER EXISTS { GRAPH ?g2 { ?s ?p ?o2 } FILTER(?o2 != ?o) }
+  OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
+  OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en") }
+} ORDER BY ?s ?p ?o"""
+
+CONTRADICTIONS_QUERY = """
+SELECT ?g ?other ?s ?slabel ?p ?o ?olabel ?conf ?src WHERE {
+  { ?g cg:contradicts ?other } UNION { ?other cg:contradicts ?g }
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
+  OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en") }
+} ORDER BY ?g"""
+
+
+def _source_id(term: Term | None) -> str | None:
+    if isinstance(term, NamedNode) and term.value.startswith(SOURCE):
+        return term.value[len(SOURCE):]
+    return term_text(term)
+
+
+def _value(term: Term | None, label: Term | None) -> str | None:
+    if isinstance(term, NamedNode) and label is not None:
+        return label.value
+    return term_text(term)
+
+
+def _group_claims(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Merge SPARQL rows of one claim graph (one row per source) into one dict with a source list."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        entry = merged.setdefault(key, {**{k: v for k, v in row.items() if k != "source"}, "sources": []})
+        if row.get("source") and row["source"] not in entry["sources"]:
+            entry["sources"].append(row["source"])
+    out = list(merged.values())
+    for entry in out:
+        entry["sources"].sort()
+    return out
+
+
+def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
+    """Everything the graph says about one entity, each claim with its sources and confidence."""
+    e = {"e": NamedNode(iri)}
+    labels: dict[str, list[str]] = defaultdict(list)
+    aliases: list[str] = []
+    for row in store.select(LABELS_QUERY, e):
+        lit = row["label"]
+        if row["kind"].value == "alias":
+            aliases.append(lit.value)
+        else:
+            labels[lit.language or ""].append(lit.value)
+    types = sorted(compact(r["type"].value) for r in store.select(TYPES_QUERY, e))
+    facts = _group_claims([
+        {"property": compact(r["p"].value), "value": _value(r["o"], r["olabel"]),
+         "confidence": term_text(r["conf"]), "valid_from": term_text(r["from"]),
+         "valid_until": term_text(r["until"]), "claim": compact(r["g"].value), "source": _source_id(r["src"])}
+        for r in store.select(CLAIMS_OUT_QUERY, e)], ("claim", "property", "value"))
+    facts.sort(key=lambda f: (f["property"], str(f["value"]), f["claim"]))
+    referenced_by = _group_claims([
+        {"subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
+         "confidence": term_text(r["conf"]), "claim": compact(r["g"].value), "source": _source_id(r["src"])}
+        for r in store.select(CLAIMS_IN_QUERY, e)], ("claim", "subject", "property"))
+    referenced_by.sort(key=lambda f: (f["property"], str(f["subject"]), f["claim"]))
+    providers = []
+    for r in store.select(PROVIDERS_QUERY, e):
+        providers.append({
+            "provider": _value(r["provider"], r["plabel"]),
+            "kind": "country" if r["iscountry"] is not None and r["iscountry"].value == "true" else "firm",
+            "country": term_text(r["clabel"]),
+            "share_percent": float(r["share"].value) if r["share"] is not None else None,
+            "year": term_text(r["year"]), "source_text": term_text(r["text"]), "source": _source_id(r["src"]),
+        })
+    providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
+    return {"iri": iri, "id": iri[len(ID):] if iri.startswith(ID) else iri,
+            "labels": {k: sorted(v) for k, v in sorted(labels.items())}, "aliases": sorted(aliases),
+            "types": types, "facts": facts, "referenced_by": referenced_by, "providers": providers}
+
+
+def class_counts(store: GraphStore) -> list[dict[str, Any]]:
+    return [{"class": compact(r["class"].value), "count": int(r["n"].value)} for r in store.select(CLASS_COUNTS_QUERY)]
+
+
+def stats(store: GraphStore) -> dict[str, Any]:
+    """Counts by class, of sources and claims, and facts lacking a date where one is required."""
+    graphs = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
+    triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    assertions = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }")[0]["n"]
+    sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:Source }")[0]["n"]
+    missing = {r["kind"].value: int(r["n"].value) for r in store.select(MISSING_DATES_QUERY)}
+    return {"triples": int(triples.value), "named_graphs": int(graphs.value), "assertions": int(assertions.value),
+            "sources": int(sources.value), "classes": class_counts(store), "missing_dates": missing}
+
+
+def sources(store: GraphStore) -> list[dict[str, Any]]:
+    """The source registry with the number of claims each source supports."""
+    return [{"id": term_text(r["id"]), "title": term_text(r["title"]), "publisher": term_text(r["publisher"]),
+             "date": term_text(r["date"]), "kind": term_text(r["kind"]), "language": term_text(r["lang"]),
+             "url": term_text(r["url"]), "claims": int(r["claims"].value)} for r in store.select(SOURCES_QUERY)]
+
+
+def source_claims(store: GraphStore, source_id: str) -> list[dict[str, Any]]:
+    """Every claim one source supports: subject, property, value, confidence, claim graph."""
+    rows = store.select(SOURCE_CLAIMS_QUERY, {"src": NamedNode(SOURCE + source_id)})
+    return [{"subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
+             "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
+             "claim": compact(r["g"].value)} for r in rows]
+
+
+def conflicts(store: GraphStore) -> list[dict[str, Any]]:
+    """Claims that disagree: two values of a single-valued property, or claims marked cg:contradicts.
+
+    One row per claim; rows of one conflict share a ``conflict`` key.
+    """
+    rows = _group_claims([
+        {"conflict": f"{compact(r['s'].value)} {compact(r['p'].value)}", "kind": "different values",
+         "subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
+         "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
+         "claim": compact(r["g"].value), "source": _source_id(r["src"])}
+        for r in store.select(CONFLICT_VALUES_QUERY)], ("claim",))
+    contra = _group_claims([
+        {"conflict": " vs ".join(sorted([compact(r["g"].value), compact(r["other"].value)])), "kind": "contradicts",
+         "subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
+         "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
+         "claim": compact(r["g"].value), "source": _source_id(r["src"])}
+        for r in store.select(CONTRADICTIONS_QUERY)], ("conflict", "claim"))
+    out = rows + contra
+    out.sort(key=lambda r: (r["kind"], r["conflict"], str(r["value"]), r["claim"]))
+    return out
+
+
+__all__ = ["entity_report", "stats", "sources", "source_claims", "conflicts", "compact", "term_text", "CG", "DCTERMS"]
