@@ -1,0 +1,514 @@
+"""The catalogue of named SPARQL queries, and running a query with engine-bound parameters.
+
+Named queries are the ``ontology/queries/*.rq`` files. Each opens with a header of comments::
+
+    # name: accelerators
+    # description: Accelerators with designer, foundry, node and memory, with sources
+    # param: designer (iri, default: none) Only accelerators designed by this organisation
+    # param: as_of (date, default: 2025-02-17) The day on which measures must be in force
+
+A parameter is a variable of the query (``?designer``). Its value is bound by Oxigraph's
+substitutions (SEP-0007), never pasted into the query text, so a value cannot change the query's
+shape. ``default: none`` leaves the variable free: a free ``?designer`` in a triple pattern
+matches every designer, which is how optional filters are written. ``required`` makes the caller
+supply a value. Types: ``iri``, ``string``, ``date``, ``gyear``, ``integer``, ``decimal``,
+``boolean``.
+
+Values given on the command line are strings; :func:`parse_value` turns them into RDF terms:
+the declared type decides; for a variable with no declaration (ad hoc ``-e`` queries) a value that
+looks like an IRI or a prefixed name (``cgid:huawei``) becomes an IRI, an ISO date an
+``xsd:date``, a number an ``xsd:integer`` or ``xsd:decimal``, and anything else a plain string.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.errors import ChipgraphError, InputError, NotFoundError, Problem
+from graph.namespaces import ID, PREFIXES, XSD
+from graph.paths import queries_dir
+
+__all__ = [
+    "NamedQuery",
+    "Param",
+    "QueryResult",
+    "bind_params",
+    "catalogue",
+    "compact_iri",
+    "forbidden_operation",
+    "load_query",
+    "parse_named_query",
+    "parse_value",
+    "query_form",
+    "run_query",
+    "syntax_error_message",
+    "term_to_plain",
+    "variables_in",
+]
+
+PARAM_TYPES = ("iri", "string", "date", "gyear", "integer", "decimal", "boolean")
+
+_HEADER_RE = re.compile(r"^#\s*(name|description|param)\s*:\s*(.*?)\s*$")
+_PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*(.*)$")
+_NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+# Lexical pieces of SPARQL that may hide keyword-like text: long and short strings, IRIs, comments.
+_OPAQUE_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n]*",
+    re.S,
+)
+# A bare keyword: not part of a variable (?x, $x), a prefixed name (p:x, x:), a language tag (@x)
+# or a blank-node label (_:x).
+_KEYWORD_RE = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
+_VARIABLE_RE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+_SYNTAX_RE = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+_PREFIXED_RE = re.compile(r"^([A-Za-z][\w.-]*)?:([^\s<>\"]*)$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_DEC_RE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a named query."""
+
+    name: str
+    type: str = "string"
+    default: str | None = None
+    required: bool = False
+    description: str = ""
+
+    def describe(self) -> str:
+        """``name (type, default: x)`` as shown by ``chipgraph queries``."""
+        default = self.default if self.default is not None else "none"
+        extra = "required" if self.required else f"default: {default}"
+        return f"{self.name} ({self.type}, {extra})"
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query with its name, description and declared parameters."""
+
+    name: str
+    text: str
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    path: Path | None = None
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+        return query_form(self.text)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for listings (JSON output, the query page)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "form": self.form,
+            "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
+                        "description": p.description} for p in self.params],
+            "text": self.text,
+        }
+
+
+@dataclass
+class QueryResult:
+    """The outcome of a query: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Lexical helpers
+
+
+def strip_opaque(text: str) -> str:
+    """The query text with strings, IRIs and comments blanked out (same length, same lines)."""
+    return _OPAQUE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def keywords(text: str) -> list[str]:
+    """Upper-cased bare keywords of a query, in order, ignoring strings, IRIs, comments and names."""
+    return [m.group(1).upper() for m in _KEYWORD_RE.finditer(strip_opaque(text))]
+
+
+def query_form(text: str) -> str:
+    """The query form of ``text``: the first of SELECT/ASK/CONSTRUCT/DESCRIBE outside strings.
+
+    Sub-selects come after the outer form's keyword, so the first one found is the outer form.
+    Returns ``"UNKNOWN"`` when there is none (an update, or not SPARQL at all).
+    """
+    for word in keywords(text):
+        if word in _FORMS:
+            return word
+    return "UNKNOWN"
+
+
+def forbidden_operation(text: str) -> str | None:
+    """Why a read-only endpoint must refuse ``text``, or None when it is a plain query.
+
+    Oxigraph's Python binding offers no parsed algebra, so this is a token scan after blanking
+    out strings, IRIs and comments and skipping variables, prefixed names and language tags:
+    a bare ``SERVICE`` keyword (federation: the engine would fetch from the network) or an update
+    keyword (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY, WITH) cannot occur in
+    a read query any other way. ``Store.query`` refuses updates anyway; the scan makes the
+    refusal a clear message rather than a parse error, and it is the only guard against SERVICE.
+    """
+    words = keywords(text)
+    if "SERVICE" in words:
+        return "SERVICE (federated query) is refused: this endpoint never fetches from the network"
+    if query_form(text) == "UNKNOWN":
+        for word in words:
+            if word in _UPDATE_KEYWORDS:
+                return f"SPARQL Update ({word}) is refused: this endpoint is read-only"
+    return None
+
+
+def variables_in(text: str) -> list[str]:
+    """The distinct variable names of a query, in order of appearance."""
+    seen: dict[str, None] = {}
+    for m in _VARIABLE_RE.finditer(strip_opaque(text)):
+        seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def syntax_error_message(exc: BaseException, source: str | None = None) -> str:
+    """Oxigraph's ``error at L:C: msg`` as ``line L, column C: msg`` (prefixed with the source)."""
+    text = str(exc)
+    m = _SYNTAX_RE.search(text)
+    if m:
+        text = f"at line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}"
+    where = f" in {source}" if source else ""
+    return f"SPARQL syntax error{where} {text}"
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
+    return "did you mean " + " or ".join(close) + "?" if close else None
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue
+
+
+def parse_named_query(text: str, path: Path | None = None, default_name: str | None = None) -> NamedQuery:
+    """Read the header comments of a query file into a :class:`NamedQuery`.
+
+    The header is the run of ``#`` lines at the top. ``name`` defaults to the file's stem.
+    A malformed ``param`` line is an :class:`InputError` naming the file and line.
+    """
+    name = default_name or (path.stem if path else "query")
+    description = ""
+    params: list[Param] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER_RE.match(stripped)
+        if not m:
+            continue
+        key, value = m.groups()
+        if key == "name":
+            name = value
+        elif key == "description":
+            description = value
+        else:
+            params.append(_parse_param(value, path, lineno))
+    if not _NAME_RE.match(name):
+        raise InputError(Problem(f"query name {name!r} is not a lowercase slug", file=path))
+    dupes = {p.name for p in params if sum(q.name == p.name for q in params) > 1}
+    if dupes:
+        raise InputError(Problem(f"parameter declared twice: {', '.join(sorted(dupes))}", file=path))
+    return NamedQuery(name=name, text=text, description=description, params=tuple(params), path=path)
+
+
+def _parse_param(spec: str, path: Path | None, lineno: int) -> Param:
+    m = _PARAM_RE.match(spec)
+    hint = "write `# param: NAME (TYPE, default: VALUE) description` or `(TYPE, required)`"
+    if not m:
+        raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno,
+                                 hint=hint))
+    pname, inside, description = m.groups()
+    parts = [p.strip() for p in inside.split(",", 1)]
+    ptype = parts[0].lower()
+    if ptype not in PARAM_TYPES:
+        raise InputError(Problem(f"unknown parameter type {ptype!r} for {pname}", file=path, line=lineno,
+                                 hint="types: " + ", ".join(PARAM_TYPES)))
+    default: str | None = None
+    required = False
+    if len(parts) > 1:
+        rest = parts[1]
+        if rest.lower() == "required":
+            required = True
+        elif rest.lower().startswith("default:"):
+            value = rest.split(":", 1)[1].strip()
+            default = None if value.lower() == "none" else value
+        else:
+            raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno,
+                                     hint=hint))
+    return Param(name=pname, type=ptype, default=default, required=required, description=description)
+
+
+def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query of ``directory`` (default: the shipped ``ontology/queries``), by name."""
+    directory = directory or queries_dir()
+    found: dict[str, NamedQuery] = {}
+    for path in sorted(directory.glob("*.rq")):
+        query = parse_named_query(path.read_text(encoding="utf-8"), path)
+        if query.name in found:
+            raise InputError(Problem(f"query name {query.name!r} is used twice", file=path,
+                                     hint=f"also in {found[query.name].path}"))
+        found[query.name] = query
+    return found
+
+
+def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
+    """A named query by name, or a query file by path (anything ending in .rq/.sparql or existing)."""
+    path = Path(name_or_file)
+    if path.suffix in (".rq", ".sparql") or (path.exists() and path.is_file()):
+        if not path.is_file():
+            raise NotFoundError(Problem(f"no such query file: {path}"))
+        return parse_named_query(path.read_text(encoding="utf-8"), path)
+    known = catalogue(directory)
+    if name_or_file in known:
+        return known[name_or_file]
+    hint = _suggest(name_or_file, sorted(known)) or "run `chipgraph queries` for the list"
+    raise NotFoundError(Problem(f"no named query {name_or_file!r}", hint=hint))
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+
+
+def expand_iri(value: str) -> str:
+    """``<iri>``, ``http://...``, ``cgid:huawei`` or a bare entity slug ``huawei`` -> a full IRI."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    m = _PREFIXED_RE.match(value)
+    if m:
+        prefix, local = m.group(1) or "", m.group(2)
+        if prefix in PREFIXES:
+            return PREFIXES[prefix] + local
+        if "://" in value or value.startswith(("urn:", "mailto:")):
+            return value
+        raise InputError(Problem(f"unknown prefix {prefix!r} in {value!r}",
+                                 hint=_suggest(prefix, sorted(PREFIXES)) or "known: " + ", ".join(PREFIXES)))
+    if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value) or re.match(r"^[A-Z]{3}$", value):
+        from graph.namespaces import entity_iri
+
+        return entity_iri(value).value
+    raise InputError(Problem(f"{value!r} is not an IRI", hint="give <https://...>, a prefixed name such as "
+                             "cgid:huawei, or an entity id such as huawei"))
+
+
+def looks_like_iri(value: str) -> bool:
+    """True for ``<...>``, absolute IRIs and prefixed names with a known prefix."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return True
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", value):
+        return True
+    m = _PREFIXED_RE.match(value)
+    return bool(m and (m.group(1) or "") in PREFIXES and " " not in value)
+
+
+def parse_value(value: str, ptype: str | None = None, name: str = "value") -> ox.NamedNode | ox.Literal:
+    """Turn a command-line string into an RDF term of the declared type (or a guessed one)."""
+    try:
+        if ptype == "iri" or (ptype is None and looks_like_iri(value)):
+            return ox.NamedNode(expand_iri(value))
+        if ptype is None:
+            if _DATE_RE.match(value):
+                ptype = "date"
+            elif _INT_RE.match(value):
+                ptype = "integer"
+            elif _DEC_RE.match(value):
+                ptype = "decimal"
+            else:
+                ptype = "string"
+        if ptype == "string":
+            return ox.Literal(value)
+        if ptype == "date":
+            import datetime
+
+            datetime.date.fromisoformat(value)
+            if not _DATE_RE.match(value):
+                raise ValueError
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+        if ptype == "gyear":
+            if not re.match(r"^\d{4}$", value):
+                raise ValueError
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+        if ptype == "integer":
+            if not _INT_RE.match(value):
+                raise ValueError
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if ptype == "decimal":
+            if not (_INT_RE.match(value) or _DEC_RE.match(value)):
+                raise ValueError
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        if ptype == "boolean":
+            low = value.lower()
+            if low not in ("true", "false", "1", "0"):
+                raise ValueError
+            word = "true" if low in ("true", "1") else "false"
+            return ox.Literal(word, datatype=ox.NamedNode(XSD + "boolean"))
+    except ValueError:
+        examples = {"date": "2025-02-17", "gyear": "2024", "integer": "10", "decimal": "12.5",
+                    "boolean": "true"}
+        raise InputError(Problem(f"parameter {name}: {value!r} is not a valid {ptype}",
+                                 hint=f"for example {examples.get(ptype or '', '')}")) from None
+    raise InputError(Problem(f"parameter {name}: unknown type {ptype!r}"))
+
+
+def bind_params(query: NamedQuery,
+                given: Mapping[str, str] | Sequence[tuple[str, str]]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Bindings for a query: declared defaults, overridden by ``given`` (name -> string value).
+
+    Declared queries accept only their declared parameters; a query without declarations (an ad
+    hoc one) accepts any variable it mentions. Unknown names get suggestions.
+    """
+    pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
+    declared = {p.name: p for p in query.params}
+    allowed = list(declared) if declared else variables_in(query.text)
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+    for p in query.params:
+        if p.default is not None:
+            bindings[p.name] = parse_value(p.default, p.type, p.name)
+    supplied: set[str] = set()
+    for name, value in pairs:
+        name = name.lstrip("?$")
+        if name not in allowed:
+            known = ", ".join(allowed) if allowed else "none"
+            hint = _suggest(name, allowed) or f"parameters of {query.name}: {known}"
+            raise InputError(Problem(f"unknown parameter {name!r} for query {query.name}", hint=hint))
+        if name in supplied:
+            raise InputError(Problem(f"parameter {name!r} given twice"))
+        supplied.add(name)
+        param = declared.get(name)
+        bindings[name] = parse_value(value, param.type if param else None, name)
+    missing = [p.name for p in query.params if p.required and p.name not in supplied]
+    if missing:
+        raise InputError(Problem(f"query {query.name} needs parameter(s): {', '.join(missing)}",
+                                 hint="give them with -p NAME VALUE"))
+    return bindings
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+              *, source: str | None = None) -> QueryResult:
+    """Run ``text`` on a :class:`graph.store.GraphStore` with engine-bound ``bindings``.
+
+    SELECT rows keep the engine's variable order when the store exposes ``raw_query`` (the
+    embedded store); a remote store gives the order of the first row.
+    """
+    form = query_form(text)
+    try:
+        if form == "SELECT":
+            if hasattr(store, "raw_query"):
+                solutions = store.raw_query(text, bindings)
+                variables = [v.value for v in solutions.variables]
+                rows = [{n: sol[n] for n in variables} for sol in solutions]
+            else:
+                rows = store.select(text, bindings)
+                variables = list(rows[0]) if rows else _projection(text)
+            return QueryResult(form=form, variables=variables, rows=rows)
+        if form == "ASK":
+            return QueryResult(form=form, boolean=store.ask(text, bindings))
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return QueryResult(form=form, triples=store.construct(text, bindings))
+    except SyntaxError as exc:
+        raise InputError(syntax_error_message(exc, source)) from exc
+    except ChipgraphError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, SyntaxError):
+            raise InputError(syntax_error_message(cause, source)) from cause
+        raise
+    reason = forbidden_operation(text)
+    if reason:
+        raise InputError(reason)
+    raise InputError(f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, "
+                     "CONSTRUCT or DESCRIBE")
+
+
+def _projection(text: str) -> list[str]:
+    m = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE|FROM|\{)",
+                  strip_opaque(text), re.I | re.S)
+    return _VARIABLE_RE.findall(m.group(1)) if m else []
+
+
+# --------------------------------------------------------------------------------------------
+# Terms as plain data
+
+
+def compact_iri(iri: str) -> str:
+    """``https://w3id.org/chipgraph/id/huawei`` -> ``cgid:huawei`` (longest matching prefix)."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = iri[len(ns):]
+            if re.match(r"^[\w.-]*$", local) and not local.endswith("."):
+                best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+_NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_FLOATS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+def term_to_plain(term: Any, *, compact: bool = False) -> Any:
+    """A term as JSON-ready data: IRIs as strings, numbers as numbers, other literals as text."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return compact_iri(term.value) if compact else term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype else ""
+        try:
+            if dt in _NUMERIC:
+                return int(term.value)
+            if dt in _FLOATS:
+                if dt == XSD + "decimal" and _INT_RE.match(term.value):
+                    return int(term.value)
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if dt == XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+def entity_slug(iri: str) -> str | None:
+    """The entity id of an IRI in the data namespace (for short displays)."""
+    return iri[len(ID):] if iri.startswith(ID) else None

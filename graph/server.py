@@ -1,0 +1,575 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the built store, with the HTML site and a query page.
+
+Design
+------
+* HTTP: the standard library's :class:`http.server.ThreadingHTTPServer` (one thread per
+  connection), bound to 127.0.0.1 by default. No new dependency.
+* Isolation and time limits: queries never run in the HTTP threads. A :class:`QueryPool` keeps a
+  few worker *processes*, each with its own read-only handle on the store. Python threads cannot
+  be cancelled and pyoxigraph offers no query timeout, so a query that overruns ``timeout``
+  seconds is cancelled by killing its worker process; a fresh worker takes its place and the
+  client gets ``503`` with a clear message. Other clients keep being served by the other workers
+  and by the HTTP threads (static files, the query page); a request that finds every worker busy
+  waits up to ``timeout`` seconds for one and then gets ``503`` too.
+* Read-only: the store is opened with ``Store.read_only``; ``update=`` requests and
+  ``application/sparql-update`` bodies are refused with 403; the query text is scanned (after
+  blanking strings, IRIs and comments, see :func:`graph.queries.forbidden_operation`) for update
+  keywords such as ``LOAD`` and for ``SERVICE``, which would make the engine fetch from the
+  network; both are refused with 403 before anything runs.
+* Limits: request bodies above ``max_body`` bytes get 413 without being read; results are cut
+  at ``max_rows`` rows (or triples), which is reported by the ``X-Chipgraph-Truncated: true``
+  header and, in SPARQL JSON, by ``"chipgraph": {"truncated": true, "maxRows": N}``.
+* Errors: a malformed query gets 400 with the parser's message ("line L, column C: ...").
+* Content negotiation: SPARQL results JSON, XML, CSV and TSV for SELECT/ASK; Turtle, N-Triples,
+  JSON-LD, RDF/XML, TriG, N-Quads for CONSTRUCT/DESCRIBE (``Accept`` or ``?format=``).
+* Paths: ``/sparql`` (the endpoint), ``/query`` (the offline query page, inline HTML+JS, named
+  queries as examples), ``/api/queries`` (the catalogue as JSON), ``/api/queries/NAME`` (run a
+  named query with its parameters as URL parameters, bound by the engine), and everything else
+  from the generated site folder, resolved inside it (no traversal, no symlink escape).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import multiprocessing as mp
+import os
+import queue
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from graph.errors import ChipgraphError
+
+__all__ = ["QueryPool", "ServerConfig", "make_server", "serve"]
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BODY = 1_000_000
+
+
+@dataclass
+class ServerConfig:
+    """Everything the endpoint needs to know."""
+
+    store_dir: Path
+    site_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 7878
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_body: int = DEFAULT_MAX_BODY
+    workers: int = 2
+    queries_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class QueryFailed(Exception):
+    """A query that the endpoint answers with an HTTP error."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# Worker processes
+
+
+def _encode_term(term: Any) -> tuple:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    return ("lit", term.value, term.datatype.value if term.datatype else None, term.language)
+
+
+def _decode_term(spec: tuple) -> Any:
+    import pyoxigraph as ox
+
+    if spec[0] == "iri":
+        return ox.NamedNode(spec[1])
+    _, value, datatype, language = spec
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+
+
+def _worker_main(conn: Any, store_dir: str) -> None:
+    """Loop of a worker process: open the store read-only, then answer jobs until told to stop."""
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(store_dir)
+    except OSError as exc:
+        conn.send(("failed", f"cannot open the store at {store_dir}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        try:
+            conn.send(("ok", _execute(store, job)))
+        except QueryFailed as exc:
+            conn.send(("error", (exc.status, exc.message)))
+        except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever went wrong
+            conn.send(("error", (500, f"query failed: {exc}")))
+
+
+def _execute(store: Any, job: dict) -> dict:
+    """Run one query job in a worker; returns the serialised body and metadata."""
+    import pyoxigraph as ox
+
+    from graph.namespaces import PREFIXES
+    from graph.queries import syntax_error_message
+    from graph.sparql_results import (
+        GRAPH_FORMATS,
+        RESULT_FORMATS,
+        serialize_boolean,
+        serialize_rows,
+        serialize_triples,
+    )
+
+    kwargs: dict[str, Any] = {"prefixes": PREFIXES}
+    if job.get("default_graphs"):
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if job.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    subs = {ox.Variable(k): _decode_term(v) for k, v in (job.get("bindings") or {}).items()}
+    if subs:
+        kwargs["substitutions"] = subs
+    max_rows, fmt = job["max_rows"], job["format"]
+    try:
+        result = store.query(job["query"], **kwargs)
+        truncated = False
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                if len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append(tuple(solution[v] for v in variables))
+            if fmt not in RESULT_FORMATS:
+                raise QueryFailed(406, f"a SELECT result cannot be given as {fmt}")
+            body = serialize_rows(variables, rows, fmt, truncated, max_rows)
+            return {"body": body, "type": RESULT_FORMATS[fmt], "truncated": truncated, "count": len(rows)}
+        if isinstance(result, ox.QueryBoolean):
+            if fmt not in RESULT_FORMATS:
+                raise QueryFailed(406, f"an ASK result cannot be given as {fmt}")
+            return {"body": serialize_boolean(bool(result), fmt), "type": RESULT_FORMATS[fmt],
+                    "truncated": False, "count": 1}
+        triples = []
+        for triple in result:
+            if len(triples) >= max_rows:
+                truncated = True
+                break
+            triples.append(triple)
+        if fmt not in GRAPH_FORMATS:
+            raise QueryFailed(406, f"a graph result cannot be given as {fmt}")
+        return {"body": serialize_triples(triples, fmt), "type": GRAPH_FORMATS[fmt][0],
+                "truncated": truncated, "count": len(triples)}
+    except SyntaxError as exc:
+        raise QueryFailed(400, syntax_error_message(exc)) from None
+    except OSError as exc:
+        raise QueryFailed(500, f"query failed: {exc}") from None
+
+
+class _Worker:
+    def __init__(self, ctx: Any, store_dir: Path):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir)), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(timeout):
+            raise ChipgraphError(f"a query worker did not start within {timeout:.0f} s")
+        status, detail = self.conn.recv()
+        if status != "ready":
+            raise ChipgraphError(str(detail))
+        self.ready = True
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """Worker processes that run queries with a time limit, replacing any worker that overruns."""
+
+    def __init__(self, store_dir: Path, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
+                 start_timeout: float = 60.0):
+        self.store_dir = store_dir
+        self.timeout = timeout
+        self._ctx = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        started = [self._spawn() for _ in range(max(1, workers))]
+        try:
+            for worker in started:
+                worker.wait_ready(start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        for worker in started:
+            self._idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.store_dir)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        if not self._closed:
+            self._idle.put(self._spawn())
+
+    def run(self, job: dict) -> dict:
+        """Run a job on a free worker within the time limit, or raise :class:`QueryFailed` (503)."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryFailed(503, f"all query workers are busy; try again in a few seconds "
+                                   f"(time limit {self.timeout:g} s per query)") from None
+        try:
+            if not worker.ready:
+                worker.wait_ready(max(0.1, deadline - time.monotonic()) + 30)
+            worker.conn.send(job)
+            if not worker.conn.poll(self.timeout):
+                self._retire(worker)
+                raise QueryFailed(503, f"the query ran longer than the time limit of {self.timeout:g} s and "
+                                       "was cancelled; add LIMIT, narrow the patterns or ask the operator to "
+                                       "raise --timeout")
+            status, detail = worker.conn.recv()
+        except QueryFailed:
+            raise
+        except (EOFError, OSError, ChipgraphError) as exc:
+            self._retire(worker)
+            raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
+        self._idle.put(worker)
+        if status == "ok":
+            return detail
+        raise QueryFailed(*detail)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.kill()
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+
+
+class ChipgraphHTTPServer(ThreadingHTTPServer):
+    """The HTTP server: holds the config, the worker pool and the query catalogue."""
+
+    daemon_threads = True
+
+    def __init__(self, config: ServerConfig, pool: QueryPool):
+        self.config = config
+        self.pool = pool
+        self.site_root = config.site_dir.resolve() if config.site_dir and config.site_dir.is_dir() else None
+        super().__init__((config.host, config.port), _Handler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ChipgraphHTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "chipgraph"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if self.server.config.extra.get("log", True):
+            super().log_message(format, *args)
+
+    # -- responses -------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps({"error": message, "status": status}, ensure_ascii=False).encode() + b"\n"
+        accept = self.headers.get("Accept", "")
+        if "application/json" not in accept and "sparql-results+json" not in accept and "text/plain" in accept:
+            self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers)
+        else:
+            self._send(status, body, "application/json; charset=utf-8", headers)
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        parsed = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        path = parsed.path
+        if path == "/sparql":
+            if "update" in params:
+                return self._error(403, "SPARQL Update is refused: this endpoint is read-only")
+            if "query" not in params:
+                return self._error(400, "missing the query parameter: GET /sparql?query=SELECT... "
+                                        "(or open /query in a browser)")
+            return self._query(params)
+        if path in ("/query", "/query.html"):
+            return self._query_page()
+        if path == "/api/queries":
+            return self._catalogue()
+        if path.startswith("/api/queries/"):
+            return self._named(urllib.parse.unquote(path[len("/api/queries/"):]), params)
+        return self._static(path)
+
+    def do_POST(self) -> None:  # noqa: N802
+        path = urllib.parse.urlsplit(self.path).path
+        if path != "/sparql":
+            return self._error(405, "POST is accepted only at /sparql", {"Allow": "GET, HEAD"})
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            self.close_connection = True
+            return self._error(411, "a POST needs a Content-Length header")
+        try:
+            length = int(length_text)
+        except ValueError:
+            self.close_connection = True
+            return self._error(400, "malformed Content-Length header")
+        if length > self.server.config.max_body:
+            self.close_connection = True
+            return self._error(413, f"request body of {length} bytes is over the limit of "
+                                    f"{self.server.config.max_body} bytes")
+        body = self.rfile.read(length)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        query_params = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
+        if ctype == "application/sparql-update":
+            return self._error(403, "SPARQL Update is refused: this endpoint is read-only")
+        if ctype == "application/x-www-form-urlencoded":
+            try:
+                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                return self._error(400, "the form body is not UTF-8")
+            if "update" in form:
+                return self._error(403, "SPARQL Update is refused: this endpoint is read-only")
+            if "query" not in form:
+                return self._error(400, "missing the query field in the form body")
+            for key, values in query_params.items():
+                form.setdefault(key, values)
+            return self._query(form)
+        if ctype == "application/sparql-query":
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return self._error(400, "the query body is not UTF-8")
+            query_params["query"] = [text]
+            return self._query(query_params)
+        return self._error(415, "POST a query as application/x-www-form-urlencoded (query=...) or as "
+                                "application/sparql-query")
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _query(self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None) -> None:
+        from graph.queries import forbidden_operation, query_form
+        from graph.sparql_results import negotiate
+
+        texts = params.get("query", [])
+        if len(texts) != 1:
+            return self._error(400, "give exactly one query")
+        text = texts[0]
+        reason = forbidden_operation(text)
+        if reason:
+            return self._error(403, reason)
+        form = query_form(text)
+        override = (params.get("format") or [None])[0]
+        fmt = negotiate(self.headers.get("Accept"), form if form != "UNKNOWN" else "SELECT", override)
+        if fmt is None:
+            return self._error(406, "none of the requested media types fits this query; SELECT/ASK give "
+                                    "application/sparql-results+json, +xml, text/csv, text/tab-separated-values; "
+                                    "CONSTRUCT/DESCRIBE give text/turtle, application/n-triples, "
+                                    "application/ld+json, application/rdf+xml, application/trig")
+        job = {"query": text, "format": fmt, "max_rows": self.server.config.max_rows,
+               "default_graphs": params.get("default-graph-uri", []),
+               "named_graphs": params.get("named-graph-uri", []), "bindings": bindings or {}}
+        started = time.monotonic()
+        try:
+            answer = self.server.pool.run(job)
+        except QueryFailed as exc:
+            return self._error(exc.status, exc.message)
+        headers = {"X-Chipgraph-Truncated": "true" if answer["truncated"] else "false",
+                   "X-Chipgraph-Max-Rows": str(self.server.config.max_rows),
+                   "X-Chipgraph-Rows": str(answer["count"]),
+                   "X-Chipgraph-Elapsed": f"{time.monotonic() - started:.3f}",
+                   "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+        ctype = answer["type"] + ("; charset=utf-8" if not answer["type"].endswith("xml") else "")
+        self._send(200, answer["body"], ctype, headers)
+
+    def _named(self, name: str, params: dict[str, list[str]]) -> None:
+        from graph.errors import ChipgraphError as Err
+        from graph.queries import bind_params, catalogue
+
+        try:
+            known = catalogue(self.server.config.queries_dir)
+            if name not in known:
+                from graph.queries import load_query
+
+                load_query(name, self.server.config.queries_dir)  # raises with suggestions
+            query = known[name]
+            given = [(k, v[-1]) for k, v in params.items() if k != "format" and v and v[-1] != ""]
+            bindings = bind_params(query, given)
+        except Err as exc:
+            return self._error(404 if "no named query" in str(exc) else 400, str(exc))
+        encoded = {k: _encode_term(v) for k, v in bindings.items()}
+        self._query({"query": [query.text], "format": params.get("format", [])}, encoded)
+
+    def _catalogue(self) -> None:
+        from graph.queries import catalogue
+
+        try:
+            items = [q.as_dict() for q in catalogue(self.server.config.queries_dir).values()]
+        except ChipgraphError as exc:
+            return self._error(500, str(exc))
+        self._send(200, json.dumps(items, ensure_ascii=False, indent=1).encode(), "application/json; charset=utf-8")
+
+    def _query_page(self) -> None:
+        from graph.paths import TEMPLATES_DIR
+        from graph.queries import catalogue
+
+        try:
+            items = [q.as_dict() for q in catalogue(self.server.config.queries_dir).values()]
+        except ChipgraphError as exc:
+            return self._error(500, str(exc))
+        template = (TEMPLATES_DIR / "query.html").read_text(encoding="utf-8")
+        nonce = secrets.token_urlsafe(16)
+        # JSON inside <script>: escape "<", ">" and "&" so no "</script>" or "<!--" can close it.
+        data = json.dumps(items, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+            .replace("&", "\\u0026")
+        page = (template.replace("{{NONCE}}", nonce).replace("{{QUERIES_JSON}}", data)
+                .replace("{{MAX_ROWS}}", html.escape(str(self.server.config.max_rows)))
+                .replace("{{TIMEOUT}}", html.escape(f"{self.server.config.timeout:g}")))
+        csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'")
+        self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
+
+    # -- static site -----------------------------------------------------------------------
+
+    def _static(self, url_path: str) -> None:
+        root = self.server.site_root
+        if url_path == "/" and (root is None or not (root / "index.html").is_file()):
+            self.send_response(302)
+            self.send_header("Location", "/query")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        target = resolve_static(root, url_path) if root else None
+        if target is None:
+            return self._error(404, f"not found: {url_path}")
+        import mimetypes
+
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+            ctype += "; charset=utf-8"
+        self._send(200, target.read_bytes(), ctype)
+
+
+def resolve_static(root: Path, url_path: str) -> Path | None:
+    """The file under ``root`` that ``url_path`` names, or None.
+
+    The path is percent-decoded once; any ``..``, backslash, NUL or absolute component is refused
+    outright, and the resolved file (symlinks followed) must still lie inside ``root``. A folder
+    maps to its ``index.html``.
+    """
+    decoded = urllib.parse.unquote(url_path)
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = [p for p in decoded.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    candidate = root.joinpath(*parts) if parts else root
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if resolved.is_dir():
+        resolved = resolved / "index.html"
+        if not resolved.is_file():
+            return None
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        return None
+    return resolved
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def make_server(config: ServerConfig) -> ChipgraphHTTPServer:
+    """Start the worker pool and bind the HTTP server (port 0 picks a free port)."""
+    if not (config.store_dir / "CURRENT").exists() and not config.store_dir.is_dir():
+        raise ChipgraphError(f"no built store at {config.store_dir}; run `chipgraph build` first")
+    pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout)
+    try:
+        return ChipgraphHTTPServer(config, pool)
+    except OSError as exc:
+        pool.close()
+        raise ChipgraphError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from exc
+
+
+def serve(config: ServerConfig) -> None:
+    """Serve until interrupted."""
+    server = make_server(config)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def status_phrase(status: int) -> str:
+    """The reason phrase of an HTTP status code."""
+    return HTTPStatus(status).phrase
