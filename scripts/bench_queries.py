@@ -1,0 +1,202 @@
+"""Benchmark: every named query (and a fixed set of shaped queries) on three engines, same data.
+
+- ``chipgraph``: ``graph.queries.run_query(OxigraphStore(...), text, bindings)``, what
+  ``chipgraph query NAME`` runs (rows converted to dicts of variable -> term);
+- ``raw``: ``pyoxigraph.Store.query`` on the same read-only store, rows materialised as tuples;
+- ``rdflib``: ``rdflib.Dataset(default_union=True)`` in memory, parsed from the same N-Quads.
+
+chipgraph and raw run in one process on one store, interleaved, so they see the same cache;
+rdflib runs in its own process. Medians of ``--repeats`` runs; rdflib stops repeating a query
+once one run exceeds ``--rdflib-budget`` seconds.
+
+Usage::
+
+    python scripts/bench_queries.py --data FILE.nq --store OUTPUT_DIR/store [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import emit, median, run_worker  # noqa: E402
+
+ID = "https://w3id.org/chipgraph/id/"
+
+#: Queries shaped like the analyses chipgraph serves, written for any chipgraph data
+#: (the synthetic generator's entity ids are used as bindings). pyoxigraph 0.5 only substitutes
+#: variables that are in the SELECT projection, so bound variables are projected.
+SHAPED: dict[str, tuple[str, dict[str, str]]] = {
+    "x-point-lookup": ("SELECT ?e ?p ?o WHERE { ?e ?p ?o }", {"e": ID + "acc-0"}),
+    "x-who-says-so": ("""SELECT ?e ?g ?src ?title WHERE {
+        GRAPH ?g { ?e cg:fabricatedBy ?f } ?g cg:statedIn ?src . ?src dcterms:title ?title }""",
+                      {"e": ID + "acc-0"}),
+    "x-two-hop-join": ("""SELECT ?acc ?designer ?country WHERE {
+        ?acc cg:designedBy ?designer . ?designer cg:country ?country }""", {}),
+    "x-input-tree": ("SELECT ?root ?x WHERE { ?x (cg:goesInto|cg:isTypeOf)+ ?root }", {"root": ID + "input-0"}),
+    "x-share-groupby": ("""SELECT ?input (MAX(?s) AS ?top) (COUNT(?p) AS ?n) WHERE {
+        ?p a cg:Provision ; cg:providedInput ?input ; cg:sharePercent ?s } GROUP BY ?input""", {}),
+    "x-label-regex": ("""SELECT ?e ?l WHERE { ?e rdfs:label ?l
+        FILTER(REGEX(STR(?l), "accelerator 1[0-9]$", "i")) }""", {}),
+    "x-measures-in-force": ("""SELECT ?m ?d WHERE { ?m cg:effectiveDate ?d
+        FILTER(?d <= "2023-01-01"^^xsd:date) }""", {}),
+}
+
+#: Values for required IRI parameters of named queries, by words in the parameter's name.
+PARAM_GUESSES = [("input", "input-0"), ("measure", "measure-0"), ("node", "node-0"),
+                 ("firm", "firm-1"), ("designer", "firm-1"), ("org", "firm-1"), ("country", "country/CHN"),
+                 ("source", "s0"), ("", "acc-0")]
+
+
+def query_set() -> dict[str, tuple[str, dict]]:
+    """Named queries (with default/guessed bindings as N-Triples strings) plus the shaped ones."""
+    out: dict[str, tuple[str, dict]] = {}
+    try:
+        from graph.queries import bind_params, catalogue
+
+        named = catalogue()
+    except Exception as exc:  # noqa: BLE001 - the catalogue may be mid-edit; report, go on
+        print(f"named queries unavailable: {exc}", file=sys.stderr)
+        named = {}
+    for name, q in sorted(named.items()):
+        given = {}
+        for p in q.params:
+            if p.required:
+                guess = next(v for k, v in PARAM_GUESSES if k in p.name.lower())
+                given[p.name] = ("<" + ID + guess + ">") if p.type == "iri" else {
+                    "date": "2025-02-17", "gyear": "2025", "integer": "10", "decimal": "5.0",
+                    "boolean": "true"}.get(p.type, "x")
+        try:
+            bindings = bind_params(q, given)
+        except Exception as exc:  # noqa: BLE001
+            print(f"skipping {name}: {exc}", file=sys.stderr)
+            continue
+        out[name] = (q.text, {k: _nt(v) for k, v in bindings.items()})
+    for name, (text, b) in SHAPED.items():
+        out[name] = (text, {k: f"<{v}>" for k, v in b.items()})
+    return out
+
+
+def _nt(term) -> str:
+    return str(term)
+
+
+def _ox_term(text: str):
+    import pyoxigraph as ox
+
+    return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))).object
+
+
+def worker_oxigraph(store_dir: Path, repeats: int) -> dict:
+    """chipgraph vs raw pyoxigraph on one read-only store, interleaved per run."""
+    import pyoxigraph as ox
+
+    from graph.namespaces import PREFIXES
+    from graph.queries import run_query
+    from graph.store import OxigraphStore
+
+    raw = ox.Store.read_only(str(store_dir))
+    cg = OxigraphStore(ox.Store.read_only(str(store_dir)), location=str(store_dir))
+    results = {}
+    for name, (text, b) in query_set().items():
+        bindings = {k: _ox_term(v) for k, v in b.items()}
+        subs = {ox.Variable(k): v for k, v in bindings.items()} or None
+        times: dict[str, list[float]] = {"chipgraph": [], "raw": []}
+        rows = {}
+        try:
+            for _ in range(repeats):
+                t = time.perf_counter()
+                res = run_query(cg, text, bindings)
+                times["chipgraph"].append(time.perf_counter() - t)
+                rows["chipgraph"] = len(res.rows) if res.form == "SELECT" else len(res.triples)
+                t = time.perf_counter()
+                r = raw.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
+                n = len([tuple(sol) for sol in r]) if isinstance(r, ox.QuerySolutions) else \
+                    (len(list(r)) if not isinstance(r, ox.QueryBoolean) else 1)
+                times["raw"].append(time.perf_counter() - t)
+                rows["raw"] = n
+        except Exception as exc:  # noqa: BLE001
+            results[name] = {"error": str(exc)[:200]}
+            continue
+        results[name] = {k: {"median_s": median(v), "rows": rows[k]} for k, v in times.items()}
+    return {"engine": "oxigraph", "queries": results}
+
+
+def worker_rdflib(data: Path, repeats: int, budget: float) -> dict:
+    from rdflib import Dataset, URIRef
+    from rdflib.util import from_n3
+
+    from graph.namespaces import PREFIXES
+
+    t = time.perf_counter()
+    ds = Dataset(default_union=True)
+    ds.parse(str(data), format="nquads")
+    load_s = time.perf_counter() - t
+    results = {}
+    for name, (text, b) in query_set().items():
+        init = {k: (URIRef(v[1:-1]) if v.startswith("<") else from_n3(v)) for k, v in b.items()}
+        times, rows = [], 0
+        try:
+            for _ in range(repeats):
+                t = time.perf_counter()
+                res = ds.query(text, initNs=PREFIXES, initBindings=init)
+                rows = len(list(res)) if res.type != "ASK" else 1
+                times.append(time.perf_counter() - t)
+                if times[-1] > budget:
+                    break
+        except Exception as exc:  # noqa: BLE001
+            results[name] = {"error": str(exc)[:200]}
+            continue
+        results[name] = {"rdflib": {"median_s": median(times), "rows": rows, "runs": len(times)}}
+    return {"engine": "rdflib", "load_s": load_s, "queries": results}
+
+
+def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, budget: float = 5.0,
+          timeout: float = 3600) -> dict:
+    """Both workers, merged per query, with ratios chipgraph/raw and rdflib/chipgraph."""
+    ox_res = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats)], timeout=timeout)
+    rd_res = run_worker("bench_queries.py", ["rdflib", str(data), str(repeats), str(budget)], timeout=timeout) \
+        if rdflib else {"queries": {}}
+    merged: dict = {}
+    for name in sorted(set(ox_res.get("queries", {})) | set(rd_res.get("queries", {}))):
+        entry = {**ox_res.get("queries", {}).get(name, {}), **rd_res.get("queries", {}).get(name, {})}
+        if "error" in entry:
+            merged[name] = entry
+            continue
+        c, r, lib = (entry.get(k, {}).get("median_s") for k in ("chipgraph", "raw", "rdflib"))
+        if c and r:
+            entry["chipgraph_vs_raw"] = round(c / r, 2)
+        if c and lib:
+            entry["rdflib_vs_chipgraph"] = round(lib / c, 1)
+        merged[name] = entry
+    return {"queries": merged, "peak_rss_mb": {"oxigraph": ox_res.get("peak_rss_mb"),
+                                               "rdflib": rd_res.get("peak_rss_mb")},
+            "errors": [x["error"] for x in (ox_res, rd_res) if "error" in x]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--worker":
+        if argv[1] == "oxigraph":
+            emit(worker_oxigraph(Path(argv[2]), int(argv[3])))
+        else:
+            emit(worker_rdflib(Path(argv[2]), int(argv[3]), float(argv[4])))
+        return 0
+    ap = argparse.ArgumentParser(description="Query benchmark: chipgraph vs raw pyoxigraph vs rdflib")
+    ap.add_argument("--data", type=Path, required=True, help="the N-Quads file the store was loaded from")
+    ap.add_argument("--store", type=Path, required=True, help="an Oxigraph store directory")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--skip-rdflib", action="store_true")
+    ap.add_argument("--rdflib-budget", type=float, default=5.0)
+    args = ap.parse_args(argv)
+    print(json.dumps(bench(args.data, args.store, args.repeats, not args.skip_rdflib, args.rdflib_budget),
+                     indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
