@@ -130,7 +130,7 @@ def normalise_date(value: Any) -> str | None:
 
 
 def _suggest(word: str, choices: list[str] | set[str] | Mapping[str, Any]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    close = list(dict.fromkeys(difflib.get_close_matches(word, list(dict.fromkeys(choices)), n=3, cutoff=0.6)))
     return "did you mean " + ", ".join(close) + "?" if close else None
 
 
@@ -434,7 +434,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
         if rid in external_ids and external_ids[rid] != entity_iri(rid):
             rec = data.records[rid]
             problems.append(Problem(f"id {rid!r} is also defined by an importer", rec.file, rec.line,
-                                    "choose another id"))
+                                    hint="choose another id"))
 
     def resolve(ref: Any, fact: Fact, rid: str) -> NamedNode | None:
         if not isinstance(ref, str):
@@ -448,7 +448,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
             return NamedNode(CG + ref)
         known = list(data.records) + list(external_ids) + list(onto.individuals)
         problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.line,
-                                _suggest(ref, known) or "define the entity first"))
+                                hint=_suggest(ref, known) or "define the entity first"))
         return None
 
     for rid in sorted(data.records):
@@ -483,7 +483,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
                 graph = claim_iri(rid, fact.prop, _value_key(value), fact.sources)
                 if graph.value in locations:
                     problems.append(Problem(f"{rid}: the same {fact.prop} fact is stated twice", fact.file,
-                                            fact.line, "merge the two facts' sources"))
+                                            fact.line, hint="merge the two facts' sources"))
                     continue
                 locations[graph.value] = (fact.file, fact.line)
                 if isinstance(value, dict):
@@ -500,7 +500,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
         target = claim_by_key.get(ref)
         if target is None:
             problems.append(Problem(f"contradicts {ref!r}: no such fact", fact.file, fact.line,
-                                    _suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>"))
+                                    hint=_suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>"))
             continue
         quads.append(Quad(graph, NamedNode(CG + "contradicts"), target, NamedNode(PROVENANCE_GRAPH)))
     if problems:
