@@ -446,6 +446,8 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
             return external_ids[ref]
         if ref in onto.individuals:
             return NamedNode(CG + ref)
+        if fact.prop == "ruleAppliesTo" and ref in onto.classes:  # a rule may cover a whole class
+            return NamedNode(CG + ref)
         known = list(data.records) + list(external_ids) + list(onto.individuals)
         problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.line,
                                 hint=_suggest(ref, known) or "define the entity first"))
