@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "show": "graph.cli.inspect_cmds:show",
     "sources": "graph.cli.inspect_cmds:sources",
     "conflicts": "graph.cli.inspect_cmds:conflicts",
+    "queries": "graph.cli.query_cmds:queries",
+    "query": "graph.cli.query_cmds:query",
+    "serve": "graph.cli.serve_cmds:serve",
 }
 
 

@@ -1,0 +1,100 @@
+"""``chipgraph queries`` and ``chipgraph query``: the named SPARQL queries and ad hoc SPARQL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph.cli.common import handle_errors, open_from_options, store_options
+from graph.cli.output import emit, emit_rows, output_options
+
+RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "rdfxml")
+
+
+@click.command("queries")
+@output_options
+@handle_errors
+def queries(fmt: str, output: Path | None) -> None:
+    """List the named SPARQL queries: name, description and parameters.
+
+    Example:
+
+        chipgraph queries --md
+    """
+    from graph.queries import catalogue
+
+    rows = []
+    for q in catalogue().values():
+        if fmt in ("json", "nl"):
+            rows.append({"name": q.name, "form": q.form, "description": q.description,
+                         "params": [{"name": p.name, "type": p.type, "default": p.default,
+                                     "required": p.required, "description": p.description} for p in q.params]})
+        else:
+            rows.append({"name": q.name, "form": q.form, "description": q.description,
+                         "params": "; ".join(p.describe() for p in q.params)})
+    emit_rows(rows, fmt, output, columns=["name", "form", "description", "params"])
+
+
+@click.command("query")
+@click.argument("name_or_file", required=False)
+@click.option("-e", "--expression", "text", metavar="TEXT", help="Run this SPARQL text instead of a named query.")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Bind a parameter (repeatable). IRIs as cgid:huawei or <https://...>; typed by the header.")
+@click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
+              help="Serialisation of CONSTRUCT/DESCRIBE results.")
+@click.option("--show", is_flag=True, help="Print the query text and its bindings instead of running it.")
+@output_options
+@store_options
+@handle_errors
+def query(name_or_file: str | None, text: str | None, params: tuple[tuple[str, str], ...], rdf_format: str,
+          show: bool, fmt: str, output: Path | None, output_dir: Path | None, endpoint: str | None) -> None:
+    """Run a named query (see `chipgraph queries`), a .rq file, or SPARQL text given with -e.
+
+    Parameter values are bound by the query engine, never pasted into the query. SELECT and
+    ASK print rows (table on a terminal, else JSON; --csv, --tsv, --nl, --md); CONSTRUCT and
+    DESCRIBE print RDF (--rdf-format).
+
+    Example:
+
+        chipgraph query listed-firm-designs -p firm cgid:huawei
+
+        chipgraph query -e 'SELECT ?l WHERE { cgid:huawei rdfs:label ?l }' --csv
+    """
+    from graph.queries import bind_params, load_query, parse_named_query, run_query
+
+    if (name_or_file is None) == (text is None):
+        raise click.UsageError("give a query NAME, a .rq FILE or -e TEXT (exactly one)")
+    if text is not None:
+        named = parse_named_query(text, default_name="expression")
+        source = "-e"
+    else:
+        named = load_query(name_or_file)
+        source = str(named.path) if named.path and name_or_file.endswith((".rq", ".sparql")) else named.name
+    bindings = bind_params(named, list(params))
+    if show:
+        lines = [named.text.rstrip("\n"), ""] + [f"# bound: ?{k} = {v}" for k, v in sorted(bindings.items())]
+        emit("\n".join(lines) + "\n", output)
+        return
+    store = open_from_options(output_dir, endpoint)
+    result = run_query(store, named.text, bindings, source=source)
+    if result.form == "ASK":
+        if fmt in ("json", "nl"):
+            emit(json.dumps({"boolean": result.boolean}) + "\n", output)
+        else:
+            emit_rows([{"boolean": "true" if result.boolean else "false"}], fmt, output)
+        return
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        from graph.sparql_results import serialize_triples
+
+        emit(serialize_triples(result.triples, rdf_format).decode("utf-8"), output)
+        return
+    from graph.queries import term_to_plain
+
+    compact = fmt in ("table", "md")
+    rows = [{k: term_to_plain(v, compact=compact) for k, v in row.items()} for row in result.rows]
+    emit_rows(rows, fmt, output, columns=result.variables)
+    if fmt == "table" and output is None and sys.stdout.isatty():
+        click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)

@@ -1,0 +1,63 @@
+"""``chipgraph serve``: the read-only SPARQL endpoint, the query page and the HTML site."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from graph.cli.common import handle_errors
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the graph to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port (0 picks a free one).")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, metavar="SECONDS",
+              help="Time limit per query; a query that overruns is cancelled.")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, metavar="N",
+              help="At most this many rows (or triples) per answer; cuts are reported.")
+@click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, metavar="BYTES",
+              help="Largest request body accepted.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes (queries that can run at once).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+@handle_errors
+def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
+          output_dir: Path | None, quiet: bool) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint over the built store, the HTML site and a query page.
+
+    GET/POST /sparql (SPARQL 1.1 Protocol), /query (an offline query page with the named
+    queries), /api/queries, and the generated site under output/site. Updates, LOAD and SERVICE
+    are refused; each query has a time limit and a row cap.
+
+    Example:
+
+        chipgraph serve --port 7878 --timeout 5
+    """
+    from graph.paths import default_output_dir
+    from graph.server import ServerConfig, make_server
+    from graph.store import store_path
+
+    out = output_dir or default_output_dir()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.echo(f"Warning: listening on {host} makes the endpoint reachable from other machines.", err=True)
+    config = ServerConfig(store_dir=store_path(out), site_dir=out / "site", host=host, port=port, timeout=timeout,
+                          max_rows=max_rows, max_body=max_body, workers=workers, extra={"log": not quiet})
+    server = make_server(config)
+    click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
+               err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopping", err=True)
+    finally:
+        server.server_close()
