@@ -6,6 +6,7 @@ entity reference or a literal, and to type literals by the property's ``rdfs:ran
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,9 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
     try:
         triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
-        raise InputError(Problem(f"malformed ontology: {exc}", path,
+        where = re.search(r"line (\d+) column (\d+)", str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+        raise InputError(Problem(f"malformed ontology: {exc}", path, line, column,
                                  hint="fix the Turtle syntax; `chipgraph validate` re-checks it")) from exc
     except (OSError, ValueError) as exc:
         raise InputError(Problem(f"cannot read the ontology: {exc}", path)) from exc

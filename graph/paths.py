@@ -20,7 +20,10 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 
 def ontology_dir() -> Path:
-    """The folder holding chipgraph.ttl, shapes.ttl and queries/."""
+    """The folder holding chipgraph.ttl, shapes.ttl and queries/ (``$CHIPGRAPH_ONTOLOGY_DIR`` overrides)."""
+    override = os.environ.get("CHIPGRAPH_ONTOLOGY_DIR")
+    if override:
+        return Path(override)
     repo_copy = PACKAGE_DIR.parent / "ontology"
     if (repo_copy / "chipgraph.ttl").exists():
         return repo_copy

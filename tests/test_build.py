@@ -1,0 +1,152 @@
+"""The build on the real embedded data: conformance, determinism, provenance, outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+
+FOUNDING = "kr-article-2025-02-17"
+# Every firm, product, facility, model and figure the founding article names (issue 2).
+FOUNDING_ENTITIES = [
+    "huawei", "biren", "moore-threads", "jingjia-micro", "cambricon", "hygon", "lingjiu", "deepseek",
+    "deepseek-r1", "ascend-910c", "mtt-s80", "mtt-s4000", "kuae", "jm9", "siyuan-590", "gp201", "smic", "tsmc",
+    "cxmt", "nvidia-h100", "nvidia-a100", "gtx-1050", "gt-1030", "rtx-4070", "pd-general", "tianfeng-securities",
+    "smbu",
+]
+
+WHO_SAYS = """
+SELECT ?s ?p ?o ?g ?source ?title ?publisher ?date WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  ?g cg:statedIn ?source .
+  ?source dcterms:title ?title ; cg:publisher ?publisher ; dcterms:date ?date .
+}"""
+
+
+def _hash_outputs(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and "store" not in p.relative_to(out).parts}
+
+
+def test_build_writes_every_output(built: Path) -> None:
+    for name in ("chipgraph.trig", "chipgraph.ttl", "chipgraph.jsonld", "manifest.json"):
+        assert (built / name).stat().st_size > 0, name
+    assert (built / "store").is_dir()
+    # The files parse, and the TriG holds every claim graph with its provenance.
+    dataset = ox.Dataset(ox.parse(path=str(built / "chipgraph.trig"), format=ox.RdfFormat.TRIG))
+    graphs = {q.graph_name for q in dataset}
+    assert len(graphs) > 100
+    json.loads((built / "chipgraph.jsonld").read_text(encoding="utf-8"))
+    union = list(ox.parse(path=str(built / "chipgraph.ttl"), format=ox.RdfFormat.TURTLE))
+    assert len(union) == len({(q.subject, q.predicate, q.object) for q in dataset})
+
+
+def test_same_inputs_give_byte_identical_outputs(built: Path, tmp_path: Path) -> None:
+    from graph.build import build
+
+    build(tmp_path / "again")
+    assert _hash_outputs(tmp_path / "again") == _hash_outputs(built)
+
+
+def test_every_claim_graph_has_a_source_with_title_publisher_date(store) -> None:
+    rows = store.select("""
+        SELECT ?g WHERE { ?g a cg:Assertion .
+          FILTER NOT EXISTS { ?g cg:statedIn ?s . ?s dcterms:title ?t ; cg:publisher ?p ; dcterms:date ?d ; cg:url ?u } }""")
+    assert rows == []
+
+
+def test_no_blank_nodes(built: Path) -> None:
+    for quad in ox.parse(path=str(built / "chipgraph.trig"), format=ox.RdfFormat.TRIG):
+        assert not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
+
+
+@pytest.mark.parametrize("entity", FOUNDING_ENTITIES)
+def test_founding_article_entities_are_present_with_their_source(store, entity: str) -> None:
+    rows = store.select("""
+        SELECT ?e ?label ?g WHERE {
+          ?e rdfs:label ?label . FILTER(LANG(?label) = "en")
+          ?g cg:subjectEntity ?e ; cg:statedIn ?src .
+        }""", {"e": ox.NamedNode(f"https://w3id.org/chipgraph/id/{entity}"),
+               "src": ox.NamedNode(f"https://w3id.org/chipgraph/source/{FOUNDING}")})
+    assert rows, f"{entity} is missing or no claim about it cites the founding article"
+
+
+def test_who_says_so_in_one_query(store) -> None:
+    # The founding article says the Ascend 910C is made at SMIC; TechInsights' teardown found TSMC dies.
+    rows = store.select(WHO_SAYS.replace("GRAPH ?g { ?s ?p ?o }",
+                                         "GRAPH ?g { ?s ?p ?o } FILTER(?s = cgid:ascend-910c && ?p = cg:fabricatedBy)"))
+    by_value = {}
+    for r in rows:
+        by_value.setdefault(r["o"].value.rsplit("/", 1)[-1], set()).add(r["source"].value.rsplit("/", 1)[-1])
+    assert FOUNDING in by_value.get("smic", set())
+    assert "tsmc" in by_value and FOUNDING not in by_value["tsmc"]
+
+
+def test_entity_listing_is_sourced_to_the_federal_register(store) -> None:
+    rows = store.select("""
+        SELECT ?m ?publisher ?date WHERE {
+          GRAPH ?g { ?m cg:listsParty cgid:biren }
+          ?g cg:statedIn ?src . ?src cg:publisher ?publisher .
+          ?m cg:effectiveDate ?date .
+        }""")
+    assert any("Federal Register" in r["publisher"].value for r in rows)
+    assert {r["date"].value for r in rows} == {"2023-10-17"}
+
+
+def test_labels_in_three_languages(store) -> None:
+    rows = store.select("SELECT ?l WHERE { cgid:huawei rdfs:label ?l }")
+    assert {r["l"].language for r in rows} >= {"en", "zh", "ko"}
+
+
+def test_conflicts_list_both_sides_with_sources(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["conflicts", "--output-dir", str(built), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    founder = [r for r in rows if r["property"] == "cg:founderName" and r["subject"] == "Moore Threads"]
+    assert {r["value"] for r in founder} >= {"Zhang Jianjun", "Zhang Jianzhong"}
+    assert all(r["sources"] for r in rows)
+
+
+def test_show_finds_an_entity_by_korean_and_chinese_label(built: Path) -> None:
+    runner = CliRunner()
+    for name in ("화웨이", "华为", "HUAWEI"):
+        result = runner.invoke(cli, ["show", name, "--output-dir", str(built), "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["id"] == "huawei"
+
+
+def test_show_unknown_name_suggests(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["show", "Ascend 91OC", "--output-dir", str(built)])
+    assert result.exit_code == 1
+    assert "did you mean" in result.output and "Ascend 910C" in result.output
+
+
+def test_show_input_lists_providers_with_shares(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["show", "EUV lithography tools", "--output-dir", str(built), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    firms = {p["provider"]: p for p in report["providers"] if p["kind"] == "firm"}
+    assert "ASML" in firms and firms["ASML"]["share_percent"] == 100.0 and firms["ASML"]["year"]
+
+
+def test_stats_counts_classes_and_no_missing_dates(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["stats", "--output-dir", str(built), "--json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    counts = {c["class"]: c["count"] for c in stats["classes"]}
+    assert counts["cg:AIAccelerator"] if "cg:AIAccelerator" in counts else counts.get("cg:NPU", 0) > 0
+    assert counts["cg:EntityListing"] >= 5 and counts["cg:Provision"] > 1000
+    assert all(v == 0 for v in stats["missing_dates"].values()), stats["missing_dates"]
+
+
+def test_sources_lists_the_claims_of_one_source(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["sources", FOUNDING, "--output-dir", str(built), "--json"])
+    assert result.exit_code == 0, result.output
+    claims = json.loads(result.output)
+    assert any(c["property"] == "cg:founderName" and c["value"] == "Zhang Jianjun" for c in claims)

@@ -1,0 +1,119 @@
+"""Bad curated input gets a clear error naming file, line and problem, exit 1, and no output change."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+from graph.paths import CURATED_DIR
+
+SOURCES = """\
+- id: test-source
+  title: A test source
+  publisher: Test publisher
+  date: 2024-05-01
+  url: https://example.org/test
+  language: en
+  kind: news
+"""
+
+GOOD_RECORD = """\
+- id: test-firm
+  type: [Organisation, ChipDesigner]
+  label: {en: Test Firm}
+  sources: [test-source]
+  confidence: high
+  facts:
+    - {property: country, value: CHN, sources: [test-source], confidence: high}
+"""
+
+# name -> (file content, expected substrings of the error, expected line)
+CASES = {
+    "malformed yaml": ("- id: test-firm\n  type: [Organisation\n  label: x\n", ["malformed YAML"], 3),
+    "unknown reference": (GOOD_RECORD.replace("value: CHN", "value: CHNA"),
+                          ["unknown id 'CHNA'", "did you mean CHN"], 7),
+    "duplicate id": (GOOD_RECORD + GOOD_RECORD.replace("Test Firm", "Other"), ["duplicate id 'test-firm'"], 8),
+    "bad date": (GOOD_RECORD + "    - {property: foundedDate, value: 2021-13-45, sources: [test-source], "
+                 "confidence: high}\n", ["foundedDate", "not a date"], 8),
+    "share outside 0-100": (GOOD_RECORD + """\
+- id: test-provision
+  type: [Provision]
+  label: {en: Test provision}
+  sources: [test-source]
+  confidence: high
+  facts:
+    - {property: provider, value: test-firm, sources: [test-source], confidence: high}
+    - {property: sharePercent, value: 120, sources: [test-source], confidence: high}
+""", ["sharePercent", "outside 0..100"], 15),
+    "fact without a source": (GOOD_RECORD + "    - {property: foundedDate, value: 2021, confidence: high}\n",
+                              ["has no source"], 8),
+    "unknown source id": (GOOD_RECORD.replace("sources: [test-source], confidence: high}",
+                                              "sources: [test-sorce], confidence: high}"),
+                          ["unknown source 'test-sorce'", "did you mean test-source"], 7),
+    "unknown property": (GOOD_RECORD.replace("property: country", "property: contry"),
+                         ["unknown property 'contry'", "did you mean country"], 7),
+    "record without english label": (GOOD_RECORD.replace("label: {en: Test Firm}", "label: {zh: 测试}"),
+                                      ["needs an English label"], 3),
+}
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def curated_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, target)
+    (target / "sources_test.yaml").write_text(SOURCES, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_with_file_and_line(case: str, curated_copy: Path, built: Path, tmp_path: Path) -> None:
+    content, expected, line = CASES[case]
+    bad = curated_copy / "zz_test.yaml"
+    bad.write_text(content, encoding="utf-8")
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = _digest(out)
+    result = CliRunner().invoke(cli, ["build", "-q", "--curated-dir", str(curated_copy), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ")
+    assert "Traceback" not in result.output
+    assert f"zz_test.yaml:{line}" in result.output, result.output
+    for text in expected:
+        assert text in result.output, result.output
+    assert _digest(out) == before
+
+
+def test_validate_reports_without_writing(curated_copy: Path) -> None:
+    (curated_copy / "zz_test.yaml").write_text(CASES["unknown reference"][0], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-q", "--curated-dir", str(curated_copy)])
+    assert result.exit_code == 1 and "unknown id 'CHNA'" in result.output
+
+
+def test_good_extra_record_builds(curated_copy: Path, tmp_path: Path) -> None:
+    (curated_copy / "zz_test.yaml").write_text(GOOD_RECORD, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-q", "--curated-dir", str(curated_copy)])
+    assert result.exit_code == 0, result.output
+
+
+def test_malformed_ontology_names_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.paths import ontology_dir
+
+    onto = tmp_path / "onto"
+    shutil.copytree(ontology_dir(), onto)
+    text = (onto / "chipgraph.ttl").read_text(encoding="utf-8")
+    (onto / "chipgraph.ttl").write_text(text.replace("cg:ASIC a owl:Class ;", "cg:ASIC a owl:Class ;;; ]", 1),
+                                        encoding="utf-8")
+    monkeypatch.setenv("CHIPGRAPH_ONTOLOGY_DIR", str(onto))
+    result = CliRunner().invoke(cli, ["validate", "-q"])
+    assert result.exit_code == 1
+    assert "malformed ontology" in result.output and "chipgraph.ttl" in result.output
