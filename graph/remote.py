@@ -1,0 +1,299 @@
+"""A :class:`graph.store.GraphStore` over a remote SPARQL 1.1 server (Protocol + Update), urllib only.
+
+``--endpoint URL`` / ``$CHIPGRAPH_ENDPOINT`` make every read command use :class:`RemoteStore`
+instead of the embedded store, so a team can share one graph on OpenLink Virtuoso, Apache Jena
+Fuseki, GraphDB or QLever. Only the standard protocols are used: queries are POSTed as
+``application/x-www-form-urlencoded`` ``query=...`` and answered as SPARQL JSON results (SELECT,
+ASK, parsed by :func:`pyoxigraph.parse_query_results`) or N-Triples (CONSTRUCT, DESCRIBE);
+updates are POSTed as ``application/sparql-update``. Every request carries a timeout, and every
+failure becomes a :class:`~graph.errors.ChipgraphError` that says which URL failed and why.
+
+Binding user values
+    The SPARQL protocol has no parameter binding, so values must travel inside the query text.
+    They are never pasted as raw text: each value is an RDF term (``pyoxigraph.NamedNode`` or
+    ``Literal``, which validate IRIs and language tags) serialised in N-Triples syntax by
+    pyoxigraph (``str(term)``), which escapes quotes, backslashes and line breaks, so a value is
+    always exactly one closed token. The terms go in a ``VALUES (?a ?b) { (<...> "...") }`` block
+    inserted at the start of the query's top-level ``WHERE`` group. That is the same semantics as
+    Oxigraph's substitutions used by the embedded store (an initial binding: FILTERs and BINDs of
+    the group see the value), which a trailing ``VALUES`` after the query would not give (it is
+    joined after filtering and aggregation). The insertion point is found by a small lexer that
+    skips strings, IRIs and comments. Rewriting through rdflib's algebra was rejected: it is
+    heavy to import, and ``translateAlgebra`` does not round-trip every query faithfully.
+
+Default graph
+    chipgraph's embedded store queries the union of all named graphs as the default graph.
+    Virtuoso does the same for a query without ``FROM``. Jena Fuseki needs
+    ``tdb2:unionDefaultGraph true`` (or ``tdb:unionDefaultGraph``) on its dataset; GraphDB's
+    default graph is already the union of all graphs. On a server that also holds other data,
+    its graphs (for Virtuoso, its system graphs) are part of that union; chipgraph's queries
+    name chipgraph's own terms, so they are not disturbed, and :meth:`RemoteStore.quads` returns
+    only chipgraph's graphs.
+
+Predeclared prefixes (``cg:``, ``cgid:``, ...) are prepended as ``PREFIX`` lines unless the
+query declares them itself.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph.errors import ChipgraphError, InputError
+from graph.namespaces import BASE, PREFIXES
+
+__all__ = ["RemoteStore", "bind_values", "chipgraph_graph_filter", "with_prefixes"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = dict[str, Term | None]
+
+DEFAULT_TIMEOUT = 60.0
+#: chipgraph's graphs are those whose IRI starts with this (ontology, sources, provenance, claims, eto).
+GRAPH_PREFIX = BASE + "/"
+
+JSON_RESULTS = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+
+# Strings (long and short), IRIs and comments: text in which braces and keywords mean nothing.
+_OPAQUE_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n]*",
+    re.S,
+)
+_WORD_RE = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
+_PREFIX_DECL_RE = re.compile(r"(?i)(?<![\w:?$@.-])PREFIX\s+([A-Za-z][\w.-]*)?:")
+_VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _blank(text: str) -> str:
+    """``text`` with strings, IRIs and comments replaced by spaces (same length and offsets)."""
+    return _OPAQUE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def with_prefixes(query: str) -> str:
+    """Prepend ``PREFIX`` lines for chipgraph's prefixes that ``query`` does not declare itself."""
+    declared = {m.group(1) or "" for m in _PREFIX_DECL_RE.finditer(_blank(query))}
+    lines = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared]
+    return "\n".join([*lines, query]) if lines else query
+
+
+def _where_brace(blanked: str) -> tuple[int, int | None]:
+    """Offset of the ``{`` opening the top-level WHERE group of a (blanked) query.
+
+    The second value is the offset of the ``WHERE`` keyword when the query is the short form
+    ``CONSTRUCT WHERE { ... }`` (whose group is also its template), else None.
+    """
+    depth_brace = depth_paren = 0
+    where_at: int | None = None
+    seen_group = False
+    words = {m.start(): m.group(1).upper() for m in _WORD_RE.finditer(blanked)}
+    form = next((w for w in words.values() if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), "")
+    for i, ch in enumerate(blanked):
+        if depth_brace == 0 and depth_paren == 0 and words.get(i) == "WHERE":
+            where_at = i
+        if ch == "(":
+            depth_paren += 1
+        elif ch == ")":
+            depth_paren -= 1
+        elif ch == "{":
+            if depth_brace == 0 and depth_paren == 0:
+                if where_at is not None or form != "CONSTRUCT":
+                    short = form == "CONSTRUCT" and not seen_group
+                    return i, (where_at if short else None)
+                seen_group = True
+            depth_brace += 1
+        elif ch == "}":
+            depth_brace -= 1
+    raise InputError("cannot bind parameters: the query has no WHERE group")
+
+
+def bind_values(query: str, bindings: Mapping[str, Term] | None) -> str:
+    """``query`` with ``bindings`` as a ``VALUES`` block opening its top-level WHERE group.
+
+    Each value is serialised by pyoxigraph in N-Triples syntax (escaped, one closed token), so
+    no value can change the shape of the query. Raises InputError for a bad variable name or a
+    value that is not an RDF term.
+    """
+    if not bindings:
+        return query
+    names: list[str] = []
+    terms: list[str] = []
+    for name, term in sorted(bindings.items()):
+        if not _VAR_NAME_RE.match(name):
+            raise InputError(f"not a SPARQL variable name: {name!r}")
+        if not isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            raise InputError(f"the value of ?{name} must be an IRI or a literal, not {type(term).__name__}")
+        if isinstance(term, ox.BlankNode):
+            raise InputError(f"the value of ?{name} cannot be a blank node on a remote endpoint")
+        names.append("?" + name)
+        terms.append(str(term))
+    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
+    blanked = _blank(query)
+    if "{" not in blanked and re.search(r"(?i)(?<![\w:?$@.-])DESCRIBE\b", blanked):
+        return query.rstrip() + " WHERE {" + block + "}"  # DESCRIBE ?x  ->  DESCRIBE ?x WHERE { VALUES ... }
+    at, short_where = _where_brace(blanked)
+    rest = blanked[at + 1:].lstrip()
+    if short_where is not None:
+        # CONSTRUCT WHERE { P }  ==  CONSTRUCT { P } WHERE { VALUES ... P }
+        end = _matching_brace(blanked, at)
+        body = query[at + 1: end]
+        return query[:short_where] + "{" + body + "} WHERE {" + block + body + "}" + query[end + 1:]
+    if re.match(r"(?i)SELECT\b", rest):
+        # WHERE { SELECT ... }: a group whose body is a sub-select cannot take VALUES beside it.
+        end = _matching_brace(blanked, at)
+        return query[: at + 1] + block + "{" + query[at + 1: end] + "}" + query[end:]
+    return query[: at + 1] + block + query[at + 1:]
+
+
+def _matching_brace(blanked: str, at: int) -> int:
+    depth = 0
+    for i in range(at, len(blanked)):
+        if blanked[i] == "{":
+            depth += 1
+        elif blanked[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise InputError("unbalanced braces in the query")
+
+
+def chipgraph_graph_filter(var: str = "g") -> str:
+    """A FILTER keeping the graphs whose IRI starts with chipgraph's base (constant, escaped)."""
+    return f"FILTER(STRSTARTS(STR(?{var}), {ox.Literal(GRAPH_PREFIX)}))"
+
+
+def _hint_for(body: str, status: int | None) -> str:
+    if "SR186" in body or "No permission" in body or status in (401, 403):
+        return (" (updates need credentials: for Virtuoso use the digest-protected endpoint "
+                "http://HOST:8890/sparql-auth with --user dba --password ...)")
+    return ""
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server as a :class:`graph.store.GraphStore`, plus updates for ``chipgraph push``.
+
+    ``endpoint`` answers queries; ``update_endpoint`` (default: ``endpoint``) takes SPARQL Update;
+    ``user``/``password`` are sent with HTTP digest or basic authentication, whichever the server
+    asks for. ``timeout`` (seconds) applies to every request.
+    """
+
+    def __init__(self, endpoint: str, *, update_endpoint: str | None = None, user: str | None = None,
+                 password: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+        parsed = urllib.parse.urlsplit(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise InputError(f"not an http(s) endpoint URL: {endpoint!r}")
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint or endpoint
+        self.timeout = timeout
+        self.location = endpoint
+        self.user = user
+        handlers: list[Any] = []
+        if user is not None:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, endpoint, user, password or "")
+            manager.add_password(None, self.update_endpoint, user, password or "")
+            self._manager = manager
+            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+        self._opener = urllib.request.build_opener(*handlers)
+        self._credentials = (user, password or "") if user is not None else None
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def add_url(self, url: str) -> None:
+        """Let the credentials be sent to another URL of the same server (a Graph Store endpoint)."""
+        if self._credentials is not None:
+            self._manager.add_password(None, url, *self._credentials)
+
+    def request(self, url: str, *, data: bytes | None = None, method: str = "GET",
+                headers: Mapping[str, str] | None = None, timeout: float | None = None) -> tuple[int, dict, bytes]:
+        """One HTTP request; returns (status, headers, body) or raises ChipgraphError with the reason."""
+        req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        try:
+            with self._opener.open(req, timeout=timeout or self.timeout) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            first = next((line.strip() for line in body.splitlines() if line.strip()), exc.reason)
+            message = f"endpoint {url} answered HTTP {exc.code}: {first}{_hint_for(body, exc.code)}"
+            if exc.code == 400:
+                raise InputError(message) from None
+            raise ChipgraphError(message) from None
+        except TimeoutError:
+            raise ChipgraphError(f"endpoint {url} did not answer within {timeout or self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError):
+                raise ChipgraphError(f"endpoint {url} did not answer within {timeout or self.timeout:g} s") from None
+            raise ChipgraphError(f"cannot reach endpoint {url}: {reason}") from None
+        except (ConnectionError, OSError) as exc:
+            raise ChipgraphError(f"cannot reach endpoint {url}: {exc}") from None
+
+    def _query(self, query: str, bindings: Mapping[str, Term] | None, accept: str) -> tuple[dict, bytes]:
+        text = with_prefixes(bind_values(query, bindings))
+        data = urllib.parse.urlencode({"query": text}).encode("utf-8")
+        _, headers, body = self.request(self.endpoint, data=data, method="POST", headers={
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        return headers, body
+
+    def _results(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
+        headers, body = self._query(query, bindings, JSON_RESULTS)
+        ctype = headers.get("Content-Type", "")
+        fmt = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+        try:
+            return ox.parse_query_results(body, fmt)
+        except (SyntaxError, ValueError) as exc:
+            raise ChipgraphError(f"endpoint {self.endpoint} sent results that are not SPARQL JSON "
+                                 f"({ctype or 'no content type'}): {exc}") from None
+
+    # -- GraphStore -----------------------------------------------------------------------------
+
+    def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        result = self._results(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ChipgraphError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: sol[n] for n in names} for sol in result]
+
+    def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        result = self._results(query, bindings)
+        if isinstance(result, ox.QuerySolutions):
+            raise ChipgraphError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+        headers, body = self._query(query, bindings, f"{NTRIPLES}, text/turtle;q=0.9")
+        ctype = headers.get("Content-Type", "").split(";")[0].strip()
+        fmt = ox.RdfFormat.TURTLE if ctype == "text/turtle" else ox.RdfFormat.N_TRIPLES
+        try:
+            return [q.triple for q in ox.parse(body, fmt)]
+        except SyntaxError as exc:
+            raise ChipgraphError(f"endpoint {self.endpoint} sent unreadable {ctype or 'RDF'}: {exc}") from None
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad in chipgraph's graphs on the server (other graphs are not chipgraph's)."""
+        rows = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {chipgraph_graph_filter()} }}")
+        for row in rows:
+            yield ox.Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+
+    # -- Push support -------------------------------------------------------------------------
+
+    def update(self, text: str, timeout: float | None = None) -> None:
+        """Send one SPARQL Update request (all its operations in one HTTP request)."""
+        self.request(self.update_endpoint, data=text.encode("utf-8"), method="POST", timeout=timeout,
+                     headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triples per chipgraph graph on the server (graphs whose IRI starts with the base)."""
+        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                           f"{chipgraph_graph_filter()} }} GROUP BY ?g")
+        return {row["g"].value: int(row["n"].value) for row in rows if row["g"] is not None}  # type: ignore[union-attr]
