@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "conflicts": "graph.cli.inspect_cmds:conflicts",
     "queries": "graph.cli.query_cmds:queries",
     "query": "graph.cli.query_cmds:query",
+    "push": "graph.cli.push_cmds:push",
     "serve": "graph.cli.serve_cmds:serve",
 }
 
