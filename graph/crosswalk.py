@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph.errors import InputError, Problem
-from graph.namespaces import SLUG_RE
+from graph.namespaces import COUNTRY_RE, SLUG_RE
 
 if TYPE_CHECKING:
     from graph.eto_release import EtoRelease
@@ -30,7 +30,10 @@ _QID_RE = re.compile(r"^Q[1-9]\d*$")
 _PID_RE = re.compile(r"^P\d+$")
 #: Words that say nothing about which firm a name is.
 _STOP = {"co", "corp", "corporation", "inc", "ltd", "limited", "group", "holdings", "technology", "technologies",
-         "tech", "the", "company", "electronics", "semiconductor", "international", "ag", "gmbh", "plc", "sa"}
+         "tech", "the", "company", "electronics", "semiconductor", "international", "ag", "gmbh", "plc", "sa",
+         "manufacturing", "materials", "equipment", "engineering", "systems", "industries", "industrial",
+         "precision", "instruments", "machinery", "scientific", "micro", "microelectronics", "of",
+         "china", "chinese", "japan", "korea", "taiwan", "shanghai", "beijing", "shenzhen", "wuxi", "suzhou"}
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def check_crosswalk(entries: dict[str, CrosswalkEntry], release: EtoRelease, pat
 
 
 def curated_names(directory: Path) -> dict[str, list[str]]:
-    """Entity id -> its labels and aliases, from the curated YAML records (sources and rules skipped)."""
+    """Organisation and country id -> labels and aliases, from the curated YAML records."""
     import yaml
 
     names: dict[str, list[str]] = {}
@@ -137,6 +140,9 @@ def curated_names(directory: Path) -> dict[str, list[str]]:
             continue  # `chipgraph validate` reports broken curated files; the review aid skips them
         for rec in records if isinstance(records, list) else []:
             if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
+                continue
+            types = rec.get("type") if isinstance(rec.get("type"), list) else [rec.get("type")]
+            if "Organisation" not in types and "Country" not in types:
                 continue
             label = rec.get("label")
             found = [str(v) for v in label.values()] if isinstance(label, dict) else ([str(label)] if label else [])
@@ -154,17 +160,20 @@ def near_matches(unmatched: list[dict[str, str]], names: dict[str, list[str]],
     """For each unmatched provider, the most similar curated label or alias at or above ``cutoff``.
 
     Similarity is difflib's ratio on lowercased names without legal-form words ("Co", "Ltd",
-    "Technology"...); a name contained whole in the other scores 0.9 at least. Rows without a
-    candidate get empty match columns.
+    "Technology", "Equipment"...); a name of four letters or more contained whole in the other
+    scores 0.9 at least. Countries are not candidates. Rows without a candidate get empty match
+    columns.
     """
-    candidates = [(eid, n, _words(n)) for eid, ns in sorted(names.items()) for n in ns if _words(n)]
+    candidates = [(eid, n, _words(n)) for eid, ns in sorted(names.items()) if not COUNTRY_RE.match(eid)
+                  for n in ns if _words(n)]
     out: list[dict[str, object]] = []
     for row in unmatched:
         mine = _words(row["eto_name"])
         best: tuple[float, str, str] = (0.0, "", "")
         for eid, name, words in candidates:
             score = difflib.SequenceMatcher(None, mine, words).ratio() if mine else 0.0
-            if mine and (f" {mine} " in f" {words} " or f" {words} " in f" {mine} "):
+            shorter = min(mine, words, key=len)
+            if len(shorter) >= 4 and (f" {mine} " in f" {words} " or f" {words} " in f" {mine} "):
                 score = max(score, 0.9)
             if score > best[0]:
                 best = (score, eid, name)
