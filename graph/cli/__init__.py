@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "show": "graph.cli.inspect_cmds:show",
     "sources": "graph.cli.inspect_cmds:sources",
     "conflicts": "graph.cli.inspect_cmds:conflicts",
+    "import": "graph.cli.eto_cmds:import_group",
+    "crosswalk": "graph.cli.eto_cmds:crosswalk",
     "queries": "graph.cli.query_cmds:queries",
     "query": "graph.cli.query_cmds:query",
     "push": "graph.cli.push_cmds:push",
