@@ -112,3 +112,18 @@ def memory_store(quads: list[ox.Quad]) -> OxigraphStore:
     store = ox.Store()
     store.extend(quads)
     return OxigraphStore(store)
+
+
+def rdflib_dataset(output_dir: Path | None = None):
+    """The built graph as an ``rdflib.Dataset`` over the on-disk store, read-only, through oxrdflib.
+
+    For users who prefer rdflib's API: ``ds.query(...)`` runs on Oxigraph's engine, and the
+    dataset's default graph is the union of all named graphs, as in every chipgraph command.
+    """
+    import rdflib
+    from oxrdflib import OxigraphStore as RdflibOxigraphStore
+
+    path = store_path(output_dir)
+    if not path.exists():
+        raise ChipgraphError(f"no built graph at {path}; run `chipgraph build` first")
+    return rdflib.Dataset(store=RdflibOxigraphStore(store=ox.Store.read_only(str(path))), default_union=True)
