@@ -9,6 +9,7 @@ hash in ``manifest.json``) reuses the store instead of rebuilding it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -22,6 +23,7 @@ import pyoxigraph as ox
 from graph import __version__
 from graph.atomic import recover_dir, replace_dir_atomic, write_bytes_atomic, write_text_atomic
 from graph.errors import InputError, Problem
+from graph.namespaces import CG, DCTERMS
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
 
 Progress = Callable[[str], None]
@@ -134,6 +136,18 @@ def load_store(nquads: bytes, store_dir: Path) -> None:
     del store
 
 
+def data_date(quads: list[ox.Quad]) -> str:
+    """The date of the data: the latest source date or measure date it holds (never the clock).
+
+    Analyses and the site written by ``build`` are evaluated as of this date, so the same inputs
+    give the same outputs on any day, and every measure in the data is taken into account.
+    """
+    wanted = {DCTERMS + "date", CG + "effectiveDate", CG + "endDate", CG + "claimDate", CG + "deploymentDate"}
+    dates = [q.object.value for q in quads
+             if q.predicate.value in wanted and isinstance(q.object, ox.Literal) and len(q.object.value) == 10]
+    return max(dates) if dates else "1970-01-01"
+
+
 def read_manifest(output_dir: Path) -> dict:
     try:
         return json.loads((output_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -191,10 +205,11 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
         write_bytes_atomic(output_dir / name, data)
         files.append(output_dir / name)
     graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    as_of = dt.date.fromisoformat(data_date(quads))
     if analyses:
-        files += _run_analyses(output_dir, progress)
+        files += _run_analyses(output_dir, progress, as_of)
     if site:
-        files += _render_site(output_dir, progress)
+        files += _render_site(output_dir, progress, as_of)
     write_text_atomic(output_dir / "manifest.json", json.dumps({
         "chipgraph_version": __version__,
         "input_hash": digest,
@@ -202,32 +217,33 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
         "triples": len(triples),
         "graphs": len(graphs),
         "counts": dataset.counts,
+        "data_date": as_of.isoformat(),
     }, indent=2, sort_keys=True) + "\n")
     return BuildResult(output_dir=output_dir, files=files, quad_count=len(quads), triple_count=len(triples),
                        graph_count=len(graphs), store_rebuilt=rebuild_store,
                        seconds=time.monotonic() - started)
 
 
-def _run_analyses(output_dir: Path, progress: Progress) -> list[Path]:
+def _run_analyses(output_dir: Path, progress: Progress, as_of: dt.date) -> list[Path]:
     try:
         from graph.chokepoints import write_chokepoint_outputs
     except ImportError:
         return []
     from graph.store import open_store
 
-    progress("analysing chokepoints")
-    return list(write_chokepoint_outputs(open_store(output_dir), output_dir) or [])
+    progress(f"analysing chokepoints as of {as_of} (the data date)")
+    return list(write_chokepoint_outputs(open_store(output_dir), output_dir, as_of=as_of) or [])
 
 
-def _render_site(output_dir: Path, progress: Progress) -> list[Path]:
+def _render_site(output_dir: Path, progress: Progress, as_of: dt.date) -> list[Path]:
     try:
         from graph.render import render_site
     except ImportError:
         return []
     from graph.store import open_store
 
-    progress("rendering the site")
-    render_site(open_store(output_dir), output_dir)
+    progress(f"rendering the site as of {as_of}")
+    render_site(open_store(output_dir), output_dir, as_of=as_of)
     return [output_dir / "site"]
 
 
