@@ -1,0 +1,259 @@
+"""Malformed inputs: each is refused with a clear error, and no previous output changes.
+
+The corpus lives in ``tests/reliability/corpus/``; :data:`CASES` is its table: which file, where
+it goes, which command runs on it and what the error must say. For every case:
+
+- the command exits non-zero (1 for bad input, 2 for a usage error), without a traceback;
+- the error starts with ``Error:``, is one paragraph (no blank line), names the file and the line
+  when the input is a file, and states the problem (the expected substrings, case-insensitive);
+- every file of the previous build's output folder is byte-identical afterwards.
+
+The real data is built once into a temporary folder from copies of the curated and ETO folders;
+each case then runs against fresh copies with the bad file added (or appended to a real file),
+pointed at that same output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parent / "corpus"
+CURATED = REPO / "graph" / "data" / "curated"
+ETO = REPO / "graph" / "data" / "eto"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One malformed input.
+
+    ``kind``: ``curated`` (add ``file`` to a copy of the curated folder as ``target``), ``eto``
+    (append ``file`` to ``target`` in a copy of the ETO folder, or replace it with ``replace``),
+    ``scenario`` (``chipgraph chokepoints --scenario FILE``), ``query`` (``chipgraph query FILE``)
+    or ``query-e`` (``chipgraph query -e TEXT``). ``line`` is the line the error must name
+    (``"appended"``: the appended row's line); ``expect`` are substrings the error must contain,
+    each a tuple of alternatives.
+    """
+
+    file: str
+    kind: str
+    target: str = ""
+    line: int | str | None = None
+    expect: tuple[tuple[str, ...], ...] = ()
+    replace: bool = False
+    command: str = "build"
+    marks: tuple = field(default=())
+
+
+def alt(*words: str) -> tuple[str, ...]:
+    return words
+
+
+CASES: list[Case] = [
+    # -- curated YAML -------------------------------------------------------------------------
+    Case("curated_yaml_syntax.yaml", "curated", "zz_syntax.yaml", 4, (alt("malformed YAML"),)),
+    Case("curated_tab_indent.yaml", "curated", "zz_tab.yaml", 3, (alt("malformed YAML"), alt("tab"))),
+    Case("curated_not_a_list.yaml", "curated", "zz_mapping.yaml", 1, (alt("list"),)),
+    Case("curated_duplicate_id.yaml", "curated", "zz_dup.yaml", 1, (alt("duplicate"), alt("huawei"))),
+    Case("curated_duplicate_key.yaml", "curated", "zz_dupkey.yaml", 4, (alt("duplicate"), alt("label"))),
+    Case("curated_unknown_ref.yaml", "curated", "zz_ref.yaml", 11, (alt("unknown"), alt("no-such-parent-firm"))),
+    Case("curated_unknown_property.yaml", "curated", "zz_prop.yaml", 7, (alt("unknown"),
+                                                                           alt("flavourOfTheMonth"))),
+    Case("curated_unknown_type.yaml", "curated", "zz_type.yaml", 2, (alt("unknown"), alt("Spaceship"))),
+    Case("curated_bad_date.yaml", "curated", "zz_date.yaml", 11, (alt("date"), alt("2023-13-45"))),
+    Case("curated_bad_valid_from.yaml", "curated", "zz_valid.yaml", 11, (alt("valid_from", "date"),
+                                                                           alt("yesterday"))),
+    Case("curated_bad_decimal.yaml", "curated", "zz_decimal.yaml", 11, (alt("seven"),
+                                                                          alt("number", "decimal"))),
+    Case("curated_huge_number.yaml", "curated", "zz_huge.yaml", 11, (alt("nodeSizeNm"),
+                                                                       alt("inf", "number", "finite"))),
+    Case("curated_huge_label.yaml", "curated", "zz_hugelabel.yaml", 8, (alt("NOWHERE"), alt("unknown"))),
+    Case("curated_alias_bomb.yaml", "curated", "zz_bomb.yaml", None, (alt("alias", "anchor"),)),
+    Case("curated_missing_sources.yaml", "curated", "zz_nosrc.yaml", 7, (alt("sources"),)),
+    Case("curated_unknown_source.yaml", "curated", "zz_ghost.yaml", 4, (alt("unknown source"),
+                                                                          alt("a-source-nobody-registered"))),
+    Case("curated_bad_confidence.yaml", "curated", "zz_conf.yaml", 5, (alt("confidence"),
+                                                                         alt("absolutely-certain"))),
+    Case("curated_bad_slug.yaml", "curated", "zz_slug.yaml", 1, (alt("slug", "id"),)),
+    Case("curated_facts_not_list.yaml", "curated", "zz_factsmap.yaml", 6, (alt("facts"), alt("list"))),
+    Case("curated_missing_label.yaml", "curated", "zz_nolabel.yaml", 3, (alt("label"), alt("en", "English"))),
+    Case("curated_unknown_contradicts.yaml", "curated", "zz_contra.yaml", 11, (alt("contradicts"),
+                                                                                 alt("no-such-entity"))),
+    Case("curated_malicious_label_bad_ref.yaml", "curated", "zz_xss.yaml", 8, (alt("unknown"),)),
+    Case("curated_latin1.yaml", "curated", "zz_latin1.yaml", 3, (alt("UTF-8"),)),
+    Case("curated_utf16.yaml", "curated", "zz_utf16.yaml", 1, (alt("UTF-8"),)),
+    Case("curated_bom_error.yaml", "curated", "zz_bom.yaml", 8, (alt("NOWHERE-LAND"),)),
+    Case("curated_nul_label.yaml", "curated", "zz_nul.yaml", 3, (alt("character", "control", "special"),)),
+    Case("sources_bad_date.yaml", "curated", "sources_zz_date.yaml", 4, (alt("date"), alt("2023-02-30"))),
+    Case("sources_bad_url.yaml", "curated", "sources_zz_url.yaml", 5, (alt("url"),)),
+    Case("sources_duplicate.yaml", "curated", "sources_zz_dup.yaml", 1, (alt("duplicate"),
+                                                                           alt("kr-article-2025-02-17"))),
+    Case("sources_unknown_field.yaml", "curated", "sources_zz_field.yaml", 6, (alt("langauge"),)),
+    # -- ETO CSV (appended rows, or replaced files) --------------------------------------------
+    Case("eto_provision_share_over_100.csv", "eto", "provision.csv", "appended", (alt("share"), alt("150"))),
+    Case("eto_provision_share_negative.csv", "eto", "provision.csv", "appended", (alt("share"), alt("-5"))),
+    Case("eto_provision_share_text.csv", "eto", "provision.csv", "appended", (alt("share"), alt("lots"))),
+    Case("eto_provision_unknown_input.csv", "eto", "provision.csv", "appended", (alt("N99999"),)),
+    Case("eto_provision_unknown_provider.csv", "eto", "provision.csv", "appended", (alt("P99999"),)),
+    Case("eto_provision_bad_year.csv", "eto", "provision.csv", "appended", (alt("year"), alt("20x5"))),
+    Case("eto_provision_unclosed_quote.csv", "eto", "provision.csv", "appended", (alt("quote", "CSV", "csv"),)),
+    Case("eto_provision_ragged.csv", "eto", "provision.csv", "appended", (alt("column", "field"),)),
+    Case("eto_inputs_duplicate_id.csv", "eto", "inputs.csv", "appended", (alt("duplicate"), alt("N0"))),
+    Case("eto_inputs_unknown_type.csv", "eto", "inputs.csv", "appended", (alt("type"), alt("teleporter"))),
+    Case("eto_inputs_missing_column.csv", "eto", "inputs.csv", 1, (alt("type"), alt("column")), replace=True),
+    Case("eto_sequence_type_cycle.csv", "eto", "sequence.csv", "appended", (alt("N19"),)),
+    Case("eto_providers_row_latin1.csv", "eto", "providers.csv", "appended", (alt("UTF-8"),)),
+    Case("eto_stages_utf16.csv", "eto", "stages.csv", 1, (alt("UTF-8"),), replace=True),
+    # -- SPARQL ---------------------------------------------------------------------------------
+    Case("sparql_syntax.rq", "query", line=1, expect=(alt("syntax"),)),
+    Case("sparql_unclosed.rq", "query", line=3, expect=(alt("syntax"),)),
+    Case("sparql_update.rq", "query", expect=(alt("read-only", "update", "refused"),)),
+    Case("sparql_service.rq", "query", expect=(alt("SERVICE"),)),
+    Case("sparql_unknown_prefix.rq", "query", line=1, expect=(alt("nosuchprefix"),)),
+    Case("sparql_bad_param_type.rq", "query", line=3, expect=(alt("widget"),)),
+    Case("sparql_syntax.rq", "query-e", line=1, expect=(alt("syntax"),)),
+    Case("sparql_update.rq", "query-e", expect=(alt("read-only", "update", "refused"),)),
+    # -- scenarios ------------------------------------------------------------------------------
+    Case("scenario_yaml_syntax.yaml", "scenario", line=4, expect=(alt("YAML", "yaml"),)),
+    Case("scenario_unknown_entity.yaml", "scenario", line=3, expect=(alt("no-such-provider-anywhere"),)),
+    Case("scenario_bad_date.yaml", "scenario", line=6, expect=(alt("2025-02-30"),)),
+    Case("scenario_bad_share.yaml", "scenario", line=7, expect=(alt("share"), alt("250"))),
+    Case("scenario_unknown_change.yaml", "scenario", line=3, expect=(alt("teleport_fab"),)),
+]
+
+
+def command_exists(name: str) -> bool:
+    from graph.cli import COMMANDS
+
+    return name in COMMANDS
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """sha256 of every file under ``root`` (relative path -> digest)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Copies of the real inputs, one full build of them, and the hashes of every output file."""
+    root = tmp_path_factory.mktemp("reliability")
+    curated, eto, out = root / "curated", root / "eto", root / "out"
+    shutil.copytree(CURATED, curated)
+    shutil.copytree(ETO, eto)
+    from graph.build import build
+
+    build(out, curated_dir=curated, eto_dir=eto)
+    return {"root": root, "curated": curated, "eto": eto, "out": out, "hashes": tree_hash(out)}
+
+
+def prepare(case: Case, base: dict, work: Path) -> tuple[list[str], Path | None, int | None]:
+    """Lay out the case's inputs under ``work``; return (CLI args, file the error must name, line)."""
+    src = CORPUS / case.file
+    out = str(base["out"])
+    curated, eto = work / "curated", work / "eto"
+    shutil.copytree(base["curated"], curated)
+    shutil.copytree(base["eto"], eto)
+    build_args = ["build", "--curated-dir", str(curated), "--eto-dir", str(eto), "-o", out]
+    line = case.line if isinstance(case.line, int) else None
+    if case.kind == "curated":
+        target = curated / case.target
+        shutil.copy(src, target)
+        return build_args, target, line
+    if case.kind == "eto":
+        target = eto / case.target
+        if case.replace:
+            shutil.copy(src, target)
+        else:
+            data = target.read_bytes()
+            if not data.endswith(b"\n"):
+                data += b"\n"
+            line = data.count(b"\n") + 1
+            target.write_bytes(data + src.read_bytes())
+        return build_args, target, line
+    if case.kind == "scenario":
+        return ["chokepoints", "--scenario", str(src)], src, line
+    if case.kind == "query":
+        return ["query", str(src)], src, line
+    if case.kind == "query-e":
+        return ["query", "-e", src.read_text(encoding="utf-8")], None, line
+    raise AssertionError(case.kind)
+
+
+def _param(case: Case):
+    command = {"curated": "build", "eto": "build", "scenario": "chokepoints", "query": "query",
+               "query-e": "query"}[case.kind]
+    marks = []
+    if not command_exists(command):
+        marks.append(pytest.mark.xfail(reason="command not yet implemented", strict=False))
+    return pytest.param(case, id=f"{case.kind}-{Path(case.file).stem}", marks=marks)
+
+
+def check_error(case: Case, exit_code: int, output: str, named: Path | None, line: int | None) -> None:
+    """The assertions every case shares (exit code, no traceback, one clear paragraph)."""
+    assert exit_code in (1, 2), f"exit code {exit_code}; output:\n{output[-2000:]}"
+    assert "Traceback" not in output, output[-3000:]
+    text = output.strip()
+    assert "Error:" in text, text[-2000:]
+    message = text[text.index("Error:"):]
+    assert "\n\n" not in message, f"not one paragraph:\n{message[:2000]}"
+    assert len(message) < 4000, f"error message is {len(message)} characters long"
+    if named is not None:
+        assert named.name in message, f"error does not name {named.name}:\n{message[:2000]}"
+        if line is not None:
+            assert f"{named.name}:{line}" in message, f"error does not name line {line}:\n{message[:2000]}"
+    low = message.lower()
+    for alternatives in case.expect:
+        assert any(a.lower() in low for a in alternatives), f"expected one of {alternatives} in:\n{message[:2000]}"
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_malformed_input_is_refused_and_outputs_unchanged(case: Case, baseline: dict, tmp_path: Path) -> None:
+    from graph.cli import cli
+
+    args, named, line = prepare(case, baseline, tmp_path)
+    env = {"CHIPGRAPH_OUTPUT": str(baseline["out"]), "CHIPGRAPH_ENDPOINT": ""}
+    result = CliRunner().invoke(cli, args, env=env, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(result.exception))
+        pytest.fail(f"uncaught {type(result.exception).__name__}:\n{tb[-3000:]}")
+    check_error(case, result.exit_code, result.output, named, line)
+    assert tree_hash(baseline["out"]) == baseline["hashes"], "a previous output changed"
+
+
+def test_corpus_is_complete() -> None:
+    """Every corpus file is used by a case, and the corpus has at least 30 inputs."""
+    used = {c.file for c in CASES}
+    files = {p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix != ".py"}
+    assert files == used, f"unused: {sorted(files - used)}; missing: {sorted(used - files)}"
+    assert len(files) >= 30
+
+
+@pytest.mark.slow
+def test_real_process_shows_no_traceback(baseline: dict, tmp_path: Path) -> None:
+    """The same checks through a real ``python -m graph`` process for a few cases."""
+    for case in [c for c in CASES if c.file in ("curated_latin1.yaml", "eto_provision_share_text.csv",
+                                                "curated_alias_bomb.yaml")]:
+        work = tmp_path / Path(case.file).stem
+        work.mkdir()
+        args, named, line = prepare(case, baseline, work)
+        env = {**os.environ, "CHIPGRAPH_OUTPUT": str(baseline["out"])}
+        env.pop("CHIPGRAPH_ENDPOINT", None)
+        proc = subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, env=env,
+                              timeout=300)
+        check_error(case, proc.returncode, proc.stdout + proc.stderr, named, line)
+    assert tree_hash(baseline["out"]) == baseline["hashes"]
