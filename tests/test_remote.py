@@ -1,0 +1,296 @@
+"""The remote store and ``chipgraph push`` against a real Virtuoso (see tests/virtuoso_server.py).
+
+The first tests need no server: they check that bound values travel as escaped RDF terms in a
+VALUES block with the same answers as the embedded store's substitutions. The others push to a
+Virtuoso started for the session, query it through ``--endpoint``, and compare every named query
+with the embedded store.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from virtuoso_server import Virtuoso, virtuoso  # noqa: F401 - the fixture
+
+from graph.cli import cli
+from graph.errors import ChipgraphError, InputError
+from graph.namespaces import CG, DCTERMS, XSD
+from graph.remote import RemoteStore, bind_values
+from graph.store import memory_store
+
+TITLE = DCTERMS + "title"
+NASTY = 'A "title" } # not a comment\n} ; DROP ALL ; {'
+SMALL_TRIG = f"""\
+@prefix cg: <{CG}> .
+@prefix dcterms: <{DCTERMS}> .
+<https://w3id.org/chipgraph/graph/sources> {{
+  <https://w3id.org/chipgraph/source/a> dcterms:title {ox.Literal(NASTY, language="en")} , "华为 화웨이" .
+  <https://w3id.org/chipgraph/source/b> dcterms:title "plain" .
+}}
+<https://w3id.org/chipgraph/claim/huawei/designs/1> {{
+  <https://w3id.org/chipgraph/id/huawei> cg:designs <https://w3id.org/chipgraph/id/ascend-910c> .
+}}
+<https://w3id.org/chipgraph/claim/old/stale/1> {{
+  <https://w3id.org/chipgraph/id/old> cg:designs <https://w3id.org/chipgraph/id/gone> .
+}}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Binding without a server
+
+
+def _sample_store():
+    return memory_store(list(ox.parse(SMALL_TRIG, ox.RdfFormat.TRIG)))
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?s ?t WHERE { ?s dcterms:title ?t }",
+    "SELECT ?s ?t WHERE { ?s dcterms:title ?x FILTER(?x = ?t) }",
+    "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s dcterms:title ?x FILTER(STR(?x) = STR(?t)) } GROUP BY ?t",
+    "SELECT * { { SELECT ?s WHERE { ?s ?p ?o } } ?s dcterms:title ?t }",
+    "ASK { ?s dcterms:title ?t }",
+    "CONSTRUCT WHERE { ?s dcterms:title ?t }",
+    "CONSTRUCT { ?s <http://example.org/has> ?t } WHERE { ?s dcterms:title ?t }",
+    "# a comment with WHERE {\nSELECT ?s ?t WHERE { ?s dcterms:title ?t . FILTER(?t != \"{ WHERE\") }",
+])
+@pytest.mark.parametrize("value", [ox.Literal(NASTY, language="en"), ox.Literal("plain"),
+                                   ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')])
+def test_values_block_gives_the_same_answers_as_engine_substitution(query: str, value: ox.Literal) -> None:
+    store = _sample_store()
+    bound = bind_values(query, {"t": value})
+    assert bound.count("VALUES") == 1
+    expected = store.raw_query(query, {"t": value})
+    got = store.raw_query(bound)
+    if isinstance(expected, ox.QuerySolutions):
+        assert sorted(map(str, got)) == sorted(map(str, expected))
+    elif isinstance(expected, ox.QueryBoolean):
+        assert bool(got) == bool(expected)
+    else:
+        assert sorted(map(str, got)) == sorted(map(str, expected))
+
+
+def test_a_hostile_value_stays_one_token() -> None:
+    bound = bind_values("SELECT ?s WHERE { ?s ?p ?t }", {"t": ox.Literal(NASTY)})
+    # The value is escaped: its newline, quotes and braces cannot close the VALUES block.
+    assert "\n" not in bound.split("VALUES", 1)[1].split("?s ?p ?t")[0]
+    assert '\\"title\\"' in bound
+    store = _sample_store()
+    assert store.raw_query(bound).__class__ is ox.QuerySolutions
+    assert list(store.raw_query(bind_values("SELECT ?s WHERE { ?s ?p ?t }",
+                                            {"t": ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')}))) == []
+
+
+def test_bad_binding_names_and_values_are_refused() -> None:
+    with pytest.raises(InputError, match="variable name"):
+        bind_values("SELECT * { ?s ?p ?o }", {"o } . ?x": ox.Literal("v")})
+    with pytest.raises(InputError, match="IRI or a literal"):
+        bind_values("SELECT * { ?s ?p ?o }", {"o": "raw text"})  # type: ignore[dict-item]
+    with pytest.raises(ValueError):
+        ox.NamedNode("http://x/> . ?s ?p ?o")
+
+
+def test_unreachable_endpoint_is_a_clear_error() -> None:
+    store = RemoteStore("http://127.0.0.1:9/sparql", timeout=5)
+    with pytest.raises(ChipgraphError, match="cannot reach endpoint http://127.0.0.1:9/sparql"):
+        store.select("SELECT * { ?s ?p ?o }")
+    result = CliRunner().invoke(cli, ["query", "-e", "SELECT * { ?s ?p ?o } LIMIT 1",
+                                      "--endpoint", "http://127.0.0.1:9/sparql", "--json"])
+    assert result.exit_code == 1
+    assert "Error: cannot reach endpoint http://127.0.0.1:9/sparql" in result.output
+
+
+def test_endpoint_url_must_be_http() -> None:
+    with pytest.raises(InputError, match="not an http"):
+        RemoteStore("ftp://example.org/sparql")
+
+
+# ---------------------------------------------------------------------------------------------
+# Against Virtuoso
+
+
+def _push(server: Virtuoso, out: Path, *extra: str) -> tuple[int, str]:
+    """Run ``chipgraph push`` with the credentials in the environment; (exit code, stdout+stderr)."""
+    result = CliRunner().invoke(cli, ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out), *extra],
+                                env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password})
+    return result.exit_code, result.output
+
+
+def _push_json(server: Virtuoso, out: Path, *extra: str) -> dict:
+    result = CliRunner().invoke(cli, ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out),
+                                      "--json", *extra],
+                                env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _small(tmp_path: Path, text: str = SMALL_TRIG) -> Path:
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "chipgraph.trig").write_text(text, encoding="utf-8")
+    return out
+
+
+@pytest.mark.virtuoso
+def test_push_small_dataset_roundtrips_values_exactly(virtuoso: Virtuoso, tmp_path: Path) -> None:  # noqa: F811
+    code, output = _push(virtuoso, _small(tmp_path))
+    assert code == 0, output
+    assert "pushed 5 triples in 3 graphs" in output
+    assert "one atomic SPARQL Update request" in output
+    remote = RemoteStore(virtuoso.sparql)
+    assert remote.graph_counts() == {"https://w3id.org/chipgraph/graph/sources": 3,
+                                     "https://w3id.org/chipgraph/claim/huawei/designs/1": 1,
+                                     "https://w3id.org/chipgraph/claim/old/stale/1": 1}
+    # The hostile value came back byte for byte, and binding it finds exactly its subject.
+    rows = remote.select("SELECT ?s WHERE { ?s dcterms:title ?t }", {"t": ox.Literal(NASTY, language="en")})
+    assert [r["s"] for r in rows] == [ox.NamedNode("https://w3id.org/chipgraph/source/a")]
+    rows = remote.select("SELECT ?t WHERE { cgsrc:a dcterms:title ?t FILTER(LANG(?t) = \"\") }")
+    assert [r["t"].value for r in rows] == ["华为 화웨이"]
+    # A value crafted to widen the query matches nothing.
+    widen = ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')
+    rows = remote.select("SELECT ?s WHERE { ?s dcterms:title ?t }", {"t": widen})
+    assert rows == []
+    assert remote.ask("ASK { ?s cg:designs ?o }", {"o": ox.NamedNode("https://w3id.org/chipgraph/id/ascend-910c")})
+    assert not remote.ask("ASK { ?s cg:designs ?o }", {"o": ox.NamedNode("https://w3id.org/chipgraph/id/nothing")})
+    triples = remote.construct("CONSTRUCT WHERE { ?s dcterms:title ?t }", {"s": ox.NamedNode(
+        "https://w3id.org/chipgraph/source/a")})
+    assert ox.Literal(NASTY, language="en") in {t.object for t in triples}
+
+
+@pytest.mark.virtuoso
+def test_second_push_replaces_drops_stale_and_keeps_foreign_graphs(virtuoso: Virtuoso, tmp_path: Path) -> None:  # noqa: F811
+    admin = RemoteStore(virtuoso.sparql_auth, user=virtuoso.user, password=virtuoso.password)
+    admin.update("INSERT DATA { GRAPH <http://example.org/other> { <http://example.org/a> <http://example.org/p> 1 } }")
+    assert _push(virtuoso, _small(tmp_path))[0] == 0
+    without_stale = SMALL_TRIG.split("<https://w3id.org/chipgraph/claim/old/stale/1>")[0]
+    code, output = _push(virtuoso, _small(tmp_path, without_stale))
+    assert code == 0, output
+    assert "removed 1 stale chipgraph graph(s)" in output
+    code, output = _push(virtuoso, _small(tmp_path, without_stale))
+    assert code == 0, output
+    remote = RemoteStore(virtuoso.sparql)
+    assert remote.graph_counts() == {"https://w3id.org/chipgraph/graph/sources": 3,
+                                     "https://w3id.org/chipgraph/claim/huawei/designs/1": 1}
+    assert remote.ask("ASK { GRAPH <http://example.org/other> { <http://example.org/a> ?p ?o } }")
+    assert sorted(q.graph_name.value for q in remote.quads()) == [
+        "https://w3id.org/chipgraph/claim/huawei/designs/1"] + ["https://w3id.org/chipgraph/graph/sources"] * 3
+
+
+@pytest.mark.virtuoso
+def test_push_through_the_graph_store_protocol(virtuoso: Virtuoso, tmp_path: Path) -> None:  # noqa: F811
+    summary = _push_json(virtuoso, _small(tmp_path), "--graph-store", virtuoso.graph_store)
+    assert summary["method"] == "graph-store" and summary["triples"] == 5 and summary["verified"]
+    assert RemoteStore(virtuoso.sparql).graph_counts()["https://w3id.org/chipgraph/graph/sources"] == 3
+
+
+@pytest.mark.virtuoso
+def test_push_errors_are_clear(virtuoso: Virtuoso, tmp_path: Path) -> None:  # noqa: F811
+    out = _small(tmp_path)
+    result = CliRunner().invoke(cli, ["push", "--endpoint", virtuoso.sparql, "--output-dir", str(out)])
+    assert result.exit_code == 1
+    assert "Error: endpoint " + virtuoso.sparql in result.output and "/sparql-auth" in result.output
+    code, output = _push(virtuoso, tmp_path / "nothing-built")
+    assert code == 1 and "run `chipgraph build` first" in output
+    code, output = _push(virtuoso, _small(tmp_path, "<http://example.org/g> { <http://a/b> <http://a/c> 1 . }"))
+    assert code == 1 and "is not a chipgraph graph" in output
+
+
+# ---------------------------------------------------------------------------------------------
+# The full dataset: every named query answers the same on Virtuoso as on the embedded store
+
+_NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
+                              "nonNegativeInteger", "positiveInteger", "unsignedInt")}
+
+
+def _norm(term: object) -> object:
+    """A term as comparable plain data: numbers by value, language tags case-insensitive."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        if term.datatype and term.datatype.value in _NUMERIC:
+            return ("number", decimal.Decimal(term.value).normalize())
+        if term.language:
+            return ("text", term.value, term.language.lower())
+        if term.datatype and term.datatype.value not in (XSD + "string",):
+            return ("typed", term.value, term.datatype.value)
+        return ("text", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("blank",)
+    return ("iri", getattr(term, "value", str(term)))
+
+
+def _answer(store, named) -> object:
+    from graph.queries import bind_params, run_query
+
+    result = run_query(store, named.text, bind_params(named, {}), source=named.name)
+    if result.form == "SELECT":
+        return sorted((tuple(sorted((k, _norm(v)) for k, v in row.items() if v is not None))
+                       for row in result.rows), key=repr)
+    if result.form == "ASK":
+        return result.boolean
+    return sorted((tuple(_norm(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples), key=repr)
+
+
+@pytest.fixture
+def full_remote(virtuoso: Virtuoso, built: Path) -> RemoteStore:  # noqa: F811
+    """Virtuoso holding the session build (pushed again if another test replaced it)."""
+    from graph.push import load_graphs
+
+    local = {g: len(ts) for g, ts in load_graphs(built / "chipgraph.trig").items()}
+    remote = RemoteStore(virtuoso.sparql)
+    if remote.graph_counts() != local:
+        code, output = _push(virtuoso, built)
+        assert code == 0, output
+    assert remote.graph_counts() == local
+    return remote
+
+
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_full_push_is_verified_and_idempotent(virtuoso: Virtuoso, built: Path) -> None:  # noqa: F811
+    from graph.push import load_graphs
+
+    local = {g: len(ts) for g, ts in load_graphs(built / "chipgraph.trig").items()}
+    for extra in ((), ("--graph-store", virtuoso.graph_store)):
+        code, output = _push(virtuoso, built, *extra)
+        assert code == 0, output
+        assert f"pushed {sum(local.values()):,} triples in {len(local):,} graphs" in output
+        assert RemoteStore(virtuoso.sparql).graph_counts() == local
+
+
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore, store) -> None:
+    from graph.queries import catalogue
+
+    queries = catalogue()
+    assert queries, "no named queries found in ontology/queries"
+    differ = [name for name, named in sorted(queries.items()) if _answer(store, named) != _answer(full_remote, named)]
+    assert differ == []
+
+
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_cli_query_and_show_through_endpoint(full_remote: RemoteStore, virtuoso: Virtuoso, built: Path) -> None:  # noqa: F811
+    from graph.queries import catalogue
+
+    runner = CliRunner()
+    name = sorted(catalogue())[0]
+    local = runner.invoke(cli, ["query", name, "--output-dir", str(built), "--json"])
+    remote = runner.invoke(cli, ["query", name, "--endpoint", virtuoso.sparql, "--json"])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    key = json.dumps
+    assert sorted(map(key, json.loads(remote.stdout))) == sorted(map(key, json.loads(local.stdout)))
+    env_remote = runner.invoke(cli, ["query", name, "--json"], env={"CHIPGRAPH_ENDPOINT": virtuoso.sparql})
+    assert env_remote.exit_code == 0 and sorted(map(key, json.loads(env_remote.stdout))) == sorted(
+        map(key, json.loads(local.stdout)))
+    local_show = runner.invoke(cli, ["show", "Huawei", "--output-dir", str(built), "--json"])
+    remote_show = runner.invoke(cli, ["show", "Huawei", "--endpoint", virtuoso.sparql, "--json"])
+    assert local_show.exit_code == 0, local_show.output
+    assert remote_show.exit_code == 0, remote_show.output
+    assert json.loads(remote_show.stdout) == json.loads(local_show.stdout)
