@@ -62,6 +62,7 @@ MIN_PROVISION = 1000
 _ID_RE = {"stage": re.compile(r"^S\d+$"), "input": re.compile(r"^N\d+$"), "provider": re.compile(r"^P\d+$")}
 _YEAR_RE = re.compile(r"^\d{4}$")
 _ISO3_RE = re.compile(r"^[A-Z]{3}$")
+_FIX_ID = "define it there or correct the id"
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> Non
                          "one of " + ", ".join(INPUT_TYPES))
         if row["stage_id"] and row["stage_id"] not in release.stages:
             problems.add(table.path, line, table.column("stage_id"),
-                         f"stage {row['stage_id']!r} is not defined in stages.csv")
+                         f"stage {row['stage_id']!r} is not defined in stages.csv", _FIX_ID)
         if row["year"] and not _YEAR_RE.match(row["year"]):
             problems.add(table.path, line, table.column("year"), f"year {row['year']!r} is not a year",
                          "four digits, such as 2025")
@@ -276,16 +277,17 @@ def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> N
         src = row["input_id"]
         if src not in release.inputs:
             problems.add(table.path, line, table.column("input_id"),
-                         f"input {src!r} is not defined in inputs.csv")
+                         f"input {src!r} is not defined in inputs.csv", _FIX_ID)
             continue
         targets = [(rel, row[rel + "_id"]) for rel in ("goes_into", "is_type_of") if row[rel + "_id"]]
         if not targets:
             problems.add(table.path, line, table.column("goes_into_id"),
-                         f"row for {src} has neither goes_into_id nor is_type_of_id")
+                         f"row for {src} has neither goes_into_id nor is_type_of_id",
+                         "give the input it goes into or the input it is a type of")
         for rel, target in targets:
             if target not in release.inputs:
                 problems.add(table.path, line, table.column(rel + "_id"),
-                             f"{rel}_id {target!r} is not defined in inputs.csv")
+                             f"{rel}_id {target!r} is not defined in inputs.csv", _FIX_ID)
                 continue
             release.sequence.append(SequenceLink(src, target, rel, line))
 
@@ -298,18 +300,23 @@ def _check_type_cycles(table: _Table, release: EtoRelease, problems: _Problems) 
             parents[link.source].append(link)
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     stack: list[str] = []
+    links: list[SequenceLink] = []  # links[i] leads from stack[i] to stack[i + 1]
 
     def visit(node: str) -> None:
         state[node] = 1
         stack.append(node)
         for link in parents.get(node, []):
             if state.get(link.target) == 1:
-                cycle = [*stack[stack.index(link.target):], link.target]
-                problems.add(table.path, link.line, table.column("is_type_of_id"),
+                start = stack.index(link.target)
+                cycle = [*stack[start:], link.target]
+                last = max([*links[start:], link], key=lambda lk: lk.line)  # blame the latest row
+                problems.add(table.path, last.line, table.column("is_type_of_id"),
                              "is_type_of cycle: " + " -> ".join(cycle),
                              "an input cannot be a type of itself, directly or through other inputs")
             elif link.target not in state:
+                links.append(link)
                 visit(link.target)
+                links.pop()
         stack.pop()
         state[node] = 2
 
@@ -379,11 +386,11 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
         ok = True
         if pid not in release.providers:
             problems.add(table.path, line, table.column("provider_id"),
-                         f"provider {pid!r} is not defined in providers.csv")
+                         f"provider {pid!r} is not defined in providers.csv", _FIX_ID)
             ok = False
         if nid not in release.inputs and nid not in release.stages:
             problems.add(table.path, line, table.column("provided_id"),
-                         f"provided_id {nid!r} is not defined in inputs.csv or stages.csv")
+                         f"provided_id {nid!r} is not defined in inputs.csv or stages.csv", _FIX_ID)
             ok = False
         share: Decimal | None = None
         text = row["share_provided"]
