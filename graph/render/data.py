@@ -132,10 +132,12 @@ class Snapshot:
     measures: dict[str, Measure]
     sources: dict[str, SourceRef]
     class_counts: dict[str, int]
-    class_labels: dict[str, str]
+    class_labels: dict[str, str]  # ontology term (class or property) local name -> English label
     claim_count: int
     data_date: str
     listed: dict[str, list[str]]
+    deployment_kinds: dict[str, str] = field(default_factory=dict)
+    shares: dict[str, str] = field(default_factory=dict)  # provision IRI -> share in percent (as written)
 
     def label(self, iri: str) -> str:
         ent = self.entities.get(iri)
@@ -180,7 +182,7 @@ _Q_TYPES = """SELECT ?e ?t WHERE { ?e a ?t .
   FILTER(STRSTARTS(STR(?e), STR(cgid:)) && STRSTARTS(STR(?t), STR(cg:))) }"""
 _Q_LABELS = """SELECT ?e ?p ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?l .
   FILTER(STRSTARTS(STR(?e), STR(cgid:))) }"""
-_Q_CLASS_LABELS = """SELECT ?c ?l WHERE { ?c a owl:Class ; rdfs:label ?l .
+_Q_TERM_LABELS = """SELECT ?c ?l WHERE { ?c rdfs:label ?l .
   FILTER(STRSTARTS(STR(?c), STR(cg:)) && LANGMATCHES(LANG(?l), "en")) }"""
 _Q_EDGES = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER(isIRI(?o) && STRSTARTS(STR(?p), STR(cg:))
@@ -197,6 +199,8 @@ _Q_MEASURES = """SELECT ?m ?eff ?end ?cite WHERE { ?m a/rdfs:subClassOf* cg:Expo
 _Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t .
   FILTER(STRSTARTS(STR(?t), STR(cg:)) && (STRSTARTS(STR(?e), STR(cgid:)) || STRSTARTS(STR(?e), STR(cgsrc:))))
 } GROUP BY ?t"""
+_Q_DEPLOYMENT_KINDS = "SELECT ?d ?k WHERE { ?d cg:deploymentKind ?k }"
+_Q_SHARES = "SELECT ?p ?s WHERE { ?p cg:sharePercent ?s }"
 _Q_CLAIM_COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }"
 _Q_DATA_DATES = """SELECT ?d WHERE { { ?x dcterms:modified ?d } UNION { ?x a cg:Source ; dcterms:date ?d }
   UNION { ?x a cg:Dataset ; dcterms:date ?d } }"""
@@ -297,12 +301,17 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
             listed[party].append(iri)
 
     class_counts = {_local(r["t"]): int(r["n"].value) for r in store.select(_Q_COUNTS)}
-    class_labels = {_local(r["c"]): r["l"].value for r in store.select(_Q_CLASS_LABELS)}
+    class_labels: dict[str, str] = {}
+    for term, text in sorted((_local(r["c"]), r["l"].value) for r in store.select(_Q_TERM_LABELS)):
+        class_labels.setdefault(term, text)
     claim_rows = store.select(_Q_CLAIM_COUNT)
     claim_count = int(claim_rows[0]["n"].value) if claim_rows else 0
     dates = sorted(r["d"].value for r in store.select(_Q_DATA_DATES) if r["d"] is not None)
+    kinds = {r["d"].value: _local(r["k"]).lower() for r in store.select(_Q_DEPLOYMENT_KINDS)}
+    shares = {r["p"].value: r["s"].value for r in sorted(store.select(_Q_SHARES), key=lambda r: r["s"].value)}
     return Snapshot(as_of=as_of, entities=dict(sorted(entities.items())), edges=edges,
                     measures=dict(sorted(measures.items())), sources=dict(sorted(sources.items())),
                     class_counts=dict(sorted(class_counts.items())), class_labels=class_labels,
                     claim_count=claim_count, data_date=dates[-1] if dates else "unknown",
-                    listed=dict(sorted(listed.items())))
+                    listed=dict(sorted(listed.items())), deployment_kinds=dict(sorted(kinds.items())),
+                    shares=dict(sorted(shares.items())))

@@ -1,0 +1,270 @@
+/* chipgraph page script: draws the graph held in <script id="graph-data"> with vis-network.
+ *
+ * Safety: the data is read with JSON.parse (never eval) and every label, title and note is put
+ * into the page with textContent, never innerHTML; vis-network receives plain-text labels and no
+ * `title` (its tooltips are replaced by ours), and links are only made for http(s) URLs.
+ * Positions come precomputed from Python, so physics stays off and the layout is deterministic.
+ */
+(function () {
+  "use strict";
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s"'<>]+$/i.test(url) ? url : null;
+  }
+
+  function sourceItem(src, clickable) {
+    var li = el("li");
+    var url = safeUrl(src.url);
+    var title = src.title || "(untitled source)";
+    if (url && clickable) {
+      var a = el("a", title);
+      a.href = url;
+      a.rel = "noopener noreferrer";
+      li.appendChild(a);
+    } else {
+      li.appendChild(el("span", title, "src-title"));
+    }
+    var meta = [src.publisher, src.date].filter(Boolean).join(", ");
+    if (meta) li.appendChild(el("span", " — " + meta, "src-meta"));
+    if (url && !clickable) li.appendChild(el("div", url, "src-url"));
+    return li;
+  }
+
+  var dataNode = document.getElementById("graph-data");
+  var container = document.getElementById("graph");
+  if (!dataNode || !container || typeof vis === "undefined") return;
+  var data = JSON.parse(dataNode.textContent);
+  var groups = data.groups || {};
+  var byId = new Map();
+  data.nodes.forEach(function (n) { byId.set(n.id, n); });
+  var edgeById = new Map();
+  data.edges.forEach(function (e) { edgeById.set(e.id, e); });
+  var big = data.nodes.length > 800;
+
+  function nodeStyle(n) {
+    var marks = n.marks || [];
+    var style = {
+      id: n.id, label: n.label, x: n.x, y: n.y, shape: n.shape || "dot", size: n.size || 12,
+      color: { background: groups[n.cls] || "#cccccc", border: "#444444",
+               highlight: { background: groups[n.cls] || "#cccccc", border: "#000000" } },
+      borderWidth: 1, font: { size: n.fontSize || 14, color: "#222222" }
+    };
+    if (marks.indexOf("listed") >= 0 || marks.indexOf("cut") >= 0) {
+      style.color.border = "#c00000";
+      style.borderWidth = 4;
+    }
+    if (marks.indexOf("cut") >= 0) style.shapeProperties = { borderDashes: [6, 4] };
+    if (marks.indexOf("chokepoint") >= 0) {
+      style.shape = "star";
+      style.size = 22;
+      style.color.border = "#c00000";
+      style.borderWidth = 3;
+    }
+    if (marks.indexOf("root") >= 0) { style.size = 26; style.font = { size: 20, bold: true }; }
+    return style;
+  }
+
+  function edgeStyle(e) {
+    var style = { id: e.id, from: e.from, to: e.to, label: big ? undefined : e.label, arrows: "to",
+                  color: { color: "#8a8a8a", highlight: "#000000" }, width: 1 };
+    if (e.cut) { style.color = { color: "#c00000", highlight: "#800000" }; style.dashes = true; style.width = 2; }
+    if (e.critical) { style.width = 3; style.color = { color: "#c00000", highlight: "#800000" }; }
+    return style;
+  }
+
+  var nodes = new vis.DataSet(data.nodes.map(nodeStyle));
+  var edges = new vis.DataSet(data.edges.map(edgeStyle));
+  var shownClasses = new Set(Object.keys(groups));
+  var country = "";
+
+  function visible(n) {
+    var d = byId.get(n.id);
+    if (!shownClasses.has(d.cls)) return false;
+    return !country || (d.countries || []).indexOf(country) >= 0 || (d.marks || []).indexOf("root") >= 0;
+  }
+  var nodeView = new vis.DataView(nodes, { filter: visible });
+  var edgeView = new vis.DataView(edges, {
+    filter: function (e) { return nodeView.get(e.from) !== null && nodeView.get(e.to) !== null; }
+  });
+
+  var options = {
+    autoResize: true,
+    layout: { randomSeed: 7, improvedLayout: false },
+    physics: { enabled: false },
+    interaction: { hover: true, hideEdgesOnDrag: big, hideEdgesOnZoom: big, tooltipDelay: 120,
+                   navigationButtons: false, keyboard: false, multiselect: false },
+    nodes: { shape: "dot" },
+    edges: { smooth: big ? false : { type: "continuous", roundness: 0.3 },
+             font: { size: 10, align: "middle", color: "#555555", strokeWidth: 3 },
+             arrows: { to: { scaleFactor: 0.5 } } }
+  };
+  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
+  window.chipgraph = { network: network, nodes: nodes, edges: edges, data: data, readyMs: null };
+  network.once("afterDrawing", function () {
+    window.chipgraph.readyMs = performance.now();
+    document.body.setAttribute("data-ready", "1");
+  });
+
+  /* ---- tooltips and details: all text via textContent ---- */
+  function nodeInfo(n, full) {
+    var box = el("div", null, "info");
+    box.appendChild(el("strong", n.label));
+    var dl = el("dl");
+    function row(k, v) { if (!v) return; dl.appendChild(el("dt", k)); dl.appendChild(el("dd", v)); }
+    var labels = n.labels || {};
+    row("English", labels.en); row("Chinese", labels.zh); row("Korean", labels.ko);
+    if (n.aliases && n.aliases.length) row("Also", n.aliases.join("; "));
+    row("Type", n.type); row("Country", n.countryLabel);
+    box.appendChild(dl);
+    (n.notes || []).forEach(function (t) { box.appendChild(el("p", t, "note")); });
+    if (full) {
+      var linked = network.getConnectedEdges(n.id).map(function (id) { return edgeById.get(id); })
+        .filter(Boolean).sort(function (a, b) { return a.id - b.id; });
+      if (linked.length) {
+        box.appendChild(el("h3", "Links (" + linked.length + ")"));
+        var ul = el("ul", null, "links");
+        linked.slice(0, 200).forEach(function (e) {
+          var li = el("li", byId.get(e.from).label + " — " + e.label + " → " + byId.get(e.to).label);
+          if (e.sources && e.sources.length) {
+            var sl = el("ul", null, "sources");
+            e.sources.forEach(function (s) { sl.appendChild(sourceItem(s, true)); });
+            li.appendChild(sl);
+          }
+          ul.appendChild(li);
+        });
+        box.appendChild(ul);
+      }
+    }
+    return box;
+  }
+
+  function edgeInfo(e, full) {
+    var box = el("div", null, "info");
+    box.appendChild(el("strong", byId.get(e.from).label + " — " + e.label + " → " + byId.get(e.to).label));
+    if (e.confidence) box.appendChild(el("p", "Confidence: " + e.confidence, "note"));
+    (e.notes || []).forEach(function (t) { box.appendChild(el("p", t, "note")); });
+    var srcs = e.sources || [];
+    box.appendChild(el("p", srcs.length ? "Sources:" : "No source recorded for this link.", "note"));
+    var ul = el("ul", null, "sources");
+    srcs.forEach(function (s) { ul.appendChild(sourceItem(s, full)); });
+    box.appendChild(ul);
+    return box;
+  }
+
+  var tooltip = document.getElementById("tooltip");
+  function showTip(content, pointer) {
+    if (!tooltip) return;
+    tooltip.replaceChildren(content);
+    tooltip.hidden = false;
+    var w = container.clientWidth;
+    tooltip.style.left = Math.min(pointer.x + 14, Math.max(0, w - 360)) + "px";
+    tooltip.style.top = (pointer.y + 14) + "px";
+  }
+  function hideTip() { if (tooltip) tooltip.hidden = true; }
+  network.on("hoverNode", function (p) { showTip(nodeInfo(byId.get(p.node), false), p.pointer.DOM); });
+  network.on("hoverEdge", function (p) { showTip(edgeInfo(edgeById.get(p.edge), false), p.pointer.DOM); });
+  network.on("blurNode", hideTip);
+  network.on("blurEdge", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+
+  var details = document.getElementById("details");
+  function showDetails(content) { if (details) details.replaceChildren(content); }
+  network.on("click", function (p) {
+    if (p.nodes.length) showDetails(nodeInfo(byId.get(p.nodes[0]), true));
+    else if (p.edges.length) showDetails(edgeInfo(edgeById.get(p.edges[0]), true));
+  });
+
+  /* ---- search ---- */
+  var searchIndex = data.nodes.map(function (n) {
+    var names = [n.label].concat(Object.values(n.labels || {}), n.aliases || []);
+    return { id: n.id, text: names.join("\u0001").toLowerCase() };
+  });
+  var search = document.getElementById("search");
+  var results = document.getElementById("search-results");
+
+  function select(id) {
+    var n = byId.get(id);
+    if (nodeView.get(id) === null) {
+      shownClasses.add(n.cls);
+      country = "";
+      var sel = document.getElementById("country");
+      if (sel) sel.value = "";
+      syncLegend();
+      nodeView.refresh(); edgeView.refresh();
+    }
+    network.selectNodes([id]);
+    network.focus(id, { scale: 1.2, animation: false });
+    showDetails(nodeInfo(n, true));
+    window.chipgraph.selected = id;
+  }
+
+  function runSearch() {
+    var q = search.value.trim().toLowerCase();
+    results.replaceChildren();
+    if (!q) return [];
+    var hits = searchIndex.filter(function (s) { return s.text.indexOf(q) >= 0; }).map(function (s) { return s.id; });
+    hits.slice(0, 25).forEach(function (id) {
+      var li = el("li");
+      var b = el("button", byId.get(id).label);
+      b.type = "button";
+      b.addEventListener("click", function () { select(id); });
+      li.appendChild(b);
+      results.appendChild(li);
+    });
+    if (!hits.length) results.appendChild(el("li", "no match", "note"));
+    else if (hits.length > 25) results.appendChild(el("li", (hits.length - 25) + " more…", "note"));
+    return hits;
+  }
+  if (search) {
+    search.addEventListener("input", runSearch);
+    search.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") { var hits = runSearch(); if (hits.length) select(hits[0]); }
+    });
+  }
+
+  /* ---- filters: class legend and country ---- */
+  var legend = document.getElementById("legend");
+  var counts = {};
+  data.nodes.forEach(function (n) { counts[n.cls] = (counts[n.cls] || 0) + 1; });
+  var boxes = [];
+  function syncLegend() { boxes.forEach(function (b) { b.checked = shownClasses.has(b.value); }); }
+  Object.keys(groups).forEach(function (g) {
+    if (!counts[g]) return;
+    var label = el("label", null, "legend-item");
+    var box = el("input");
+    box.type = "checkbox"; box.checked = true; box.value = g;
+    box.addEventListener("change", function () {
+      if (box.checked) shownClasses.add(g); else shownClasses.delete(g);
+      nodeView.refresh(); edgeView.refresh(); stats();
+    });
+    boxes.push(box);
+    var swatch = el("span", null, "swatch");
+    swatch.style.background = groups[g];
+    label.appendChild(box); label.appendChild(swatch); label.appendChild(el("span", g + " (" + counts[g] + ")"));
+    legend.appendChild(label);
+  });
+  var countrySelect = document.getElementById("country");
+  (data.countries || []).forEach(function (c) {
+    var o = el("option", c.label + " (" + c.code + ")");
+    o.value = c.code;
+    countrySelect.appendChild(o);
+  });
+  countrySelect.addEventListener("change", function () {
+    country = countrySelect.value;
+    nodeView.refresh(); edgeView.refresh(); stats();
+  });
+  function stats() {
+    var s = document.getElementById("graph-stats");
+    if (s) s.textContent = nodeView.length + " of " + data.nodes.length + " nodes, " + edgeView.length + " of " +
+      data.edges.length + " links shown";
+  }
+  stats();
+})();

@@ -1,0 +1,218 @@
+"""Build the static site into ``<output_dir>/site``: index, overview graph, one page per accelerator.
+
+The site opens from the file system with no network: pages reference ``assets/`` beside them
+(vis-network's standalone build, chipgraph's script and style), nothing else. It is rendered
+into a temporary folder and swapped into place with :func:`graph.atomic.replace_dir_atomic`, so a
+reader never sees half a site. The same store, date and scenario give byte-identical files: no
+clock is read, every list is sorted and layouts are seeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graph.atomic import replace_dir_atomic
+from graph.errors import ChipgraphError
+from graph.paths import ASSETS_DIR
+from graph.render.accelerator_pages import chokepoint_table, page_name, upstream_graph
+from graph.render.analysis import AcceleratorAnalysis, run_analysis
+from graph.render.data import Snapshot, load_snapshot
+from graph.render.escape import h, link
+from graph.render.graphpage import graph_page, graph_payload, page
+from graph.render.layout import force_layout, layered_layout
+from graph.render.overview import country_labels, overview_graph
+from graph.render.timeline import TimelineRow, timeline_svg
+
+__all__ = ["render_site", "ASSET_FILES"]
+
+ASSET_FILES = ("vis-network.min.js", "vis-network.LICENSE-MIT", "vis-network.LICENSE-APACHE-2.0",
+               "chipgraph.js", "chipgraph.css")
+Analyse = Callable[[Any, list[str], str | None, Any], dict[str, AcceleratorAnalysis] | None]
+
+
+def _as_of_text(as_of: Any) -> str | None:
+    if as_of is None:
+        return None
+    if isinstance(as_of, dt.date):
+        return as_of.isoformat()
+    try:
+        return dt.date.fromisoformat(str(as_of)).isoformat()
+    except ValueError:
+        raise ChipgraphError(f"{as_of!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _scenario_text(scenario: Any) -> str | None:
+    if scenario is None:
+        return None
+    if isinstance(scenario, (str, Path)):
+        return Path(scenario).name
+    for attr in ("name", "title", "id"):
+        value = getattr(scenario, attr, None) or (scenario.get(attr) if isinstance(scenario, dict) else None)
+        if value:
+            return str(value)
+    return "custom scenario"
+
+
+def _context(as_of: str | None, scenario: str | None) -> str:
+    when = (f"As of <strong>{h(as_of)}</strong> (<code>--as-of</code>)" if as_of
+            else "As of <strong>the latest data</strong> (no <code>--as-of</code> given: every dated fact counts)")
+    what = (f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>)" if scenario
+            else "baseline (no <code>--scenario</code>)")
+    return f"{when}; {what}."
+
+
+MARKS_LEGEND = ('<p><span class="cut">red border</span>: named by a restricted-party list in force'
+                '<br><span class="cut">dashed red</span>: provider or link cut off by a measure'
+                '<br><span class="cut">red star</span>: chokepoint item of the accelerator'
+                '<br>arrows point from the dependent item to what it needs</p>')
+
+
+def _overview_page(snap: Snapshot, context: str) -> str:
+    nodes, edges = overview_graph(snap)
+    positions = force_layout([n.key for n in nodes], [(e.src, e.dst) for e in edges])
+    payload = graph_payload(nodes, edges, positions, country_labels(snap))
+    intro = (f"<p>{len(payload['nodes'])} firms, accelerators, fabs, memory makers, models, inputs and measures "
+             f"with {len(payload['edges'])} sourced links. Filter by class in the legend or by country; search "
+             "matches English, Chinese and Korean names and aliases.</p>")
+    return graph_page(title="Overview graph", heading="Overview: the supply chain as a graph", intro=intro,
+                      payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND)
+
+
+def _accelerator_page(snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool,
+                      context: str) -> tuple[str, set[str]]:
+    nodes, edges = upstream_graph(snap, iri, analysis)
+    group_rank = {n.key: (n.cls, n.label.lower(), n.key) for n in nodes}
+    positions = layered_layout(iri, [n.key for n in nodes], [(e.src, e.dst) for e in edges
+                                                              if e.src not in snap.measures],
+                               sort_key=group_rank.__getitem__)
+    payload = graph_payload(nodes, edges, positions, country_labels(snap))
+    ent = snap.entities[iri]
+    names = " / ".join(ent.labels[k] for k in ("zh", "ko") if k in ent.labels)
+    intro = (f"<p>{h(ent.label)}{(' (' + h(names) + ')') if names else ''}: what it needs, from whom and "
+             f"from where — {len(payload['nodes'])} nodes, {len(payload['edges'])} links. "
+             "The table below the graph lists its chokepoints.</p>")
+    table = chokepoint_table(analysis if analysed else None, snap)
+    after = f"<h2>Chokepoints of {h(ent.label)}</h2>{table}"
+    html = graph_page(title=ent.label, heading=f"{ent.label}: upstream dependencies", intro=intro,
+                      payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND,
+                      after=after)
+    reached = {n.key for n in nodes if n.key in snap.measures}
+    return html, reached
+
+
+def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, AcceleratorAnalysis] | None,
+                reached: dict[str, set[str]], context: str) -> str:
+    parts = []
+    n_entities = sum(1 for e in snap.entities.values() if e.types)
+    parts.append(f"<p>The knowledge graph holds {n_entities:,} entities and {snap.claim_count:,} sourced claims "
+                 f"from {len(snap.sources):,} sources. Latest date in the data: <strong>{h(snap.data_date)}"
+                 "</strong>.</p>")
+    parts.append('<h2>Pages</h2><ul class="cards"><li><a href="overview.html">Overview graph</a></li>')
+    for iri in accelerators:
+        ent = snap.entities[iri]
+        zh = f" ({h(ent.labels['zh'])})" if "zh" in ent.labels else ""
+        parts.append(f'<li><a href="{h(page_name(iri))}">{h(ent.label)}</a>{zh}</li>')
+    parts.append("</ul>")
+
+    parts.append("<h2>Chokepoints by accelerator</h2>")
+    if analyses is None:
+        parts.append('<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available '
+                     "in this installation.</p>")
+    else:
+        parts.append("<table><thead><tr><th>accelerator</th><th>chokepoint</th><th>order</th>"
+                     "<th>controlling measures (in force from)</th><th>domestic provider left</th></tr></thead><tbody>")
+        for iri in accelerators:
+            rows = analyses.get(iri, AcceleratorAnalysis()).rows
+            acc = f'<a href="{h(page_name(iri))}">{h(snap.label(iri))}</a>'
+            if not rows:
+                parts.append(f"<tr><td>{acc}</td><td colspan=\"4\">no chokepoint found</td></tr>")
+            for row in rows:
+                measures = "<br>".join(f'{h(m["label"])} ({h(m["date"])})' for m in row["measures"]) or "—"
+                parts.append(f"<tr><td>{acc}</td><td>{h(' + '.join(row['items']))}</td>"
+                             f'<td class="num">{h(row["order"])}</td><td>{measures}</td>'
+                             f'<td>{h(row["domestic"])}</td></tr>')
+        parts.append("</tbody></table>")
+
+    parts.append("<h2>Timeline of measures and the accelerators they reach</h2>")
+    parts.append('<p class="note">A measure reaches an accelerator when it covers an item or names a party in the '
+                 "accelerator's upstream graph, or when the analysis finds it cutting a chokepoint.</p>")
+    rows = []
+    for m_iri, m in snap.measures.items():
+        hits = sorted((snap.label(a) for a in accelerators if m_iri in reached.get(a, set())), key=str.lower)
+        rows.append(TimelineRow(label=snap.label(m_iri), start=m.effective, end=m.end, reaches=tuple(hits)))
+    parts.append(timeline_svg(rows, snap.as_of or snap.data_date))
+
+    parts.append("<h2>What the graph holds</h2><table><thead><tr><th>class</th><th>instances</th></tr></thead><tbody>")
+    def class_key(item: tuple[str, int]) -> tuple[str, str]:
+        return snap.class_labels.get(item[0], item[0]).lower(), item[0]
+
+    for cls, count in sorted(snap.class_counts.items(), key=class_key):
+        parts.append(f'<tr><td>{h(snap.class_labels.get(cls, cls))}</td><td class="num">{count:,}</td></tr>')
+    parts.append("</tbody></table>")
+
+    parts.append(f"<h2>Sources ({len(snap.sources):,})</h2><table><thead><tr><th>title</th><th>publisher</th>"
+                 "<th>date</th></tr></thead><tbody>")
+    for ref in sorted(snap.sources.values(), key=lambda r: (r.date, r.title.lower(), r.iri), reverse=True):
+        parts.append(f"<tr><td>{link(ref.title, ref.url)}</td><td>{h(ref.publisher)}</td><td>{h(ref.date)}</td></tr>")
+    parts.append("</tbody></table>")
+    return page(title="chipgraph", heading="chipgraph: the supply chain behind China's AI accelerators",
+                main="\n".join(parts), context=context, data_date=snap.data_date, body_class="index")
+
+
+def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any = None,
+                progress: Callable[[str], None] | None = None, *, analyse: Analyse | None = None) -> Path:
+    """Render the site into ``output_dir/site`` and return that path.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The built graph (read through SPARQL only).
+    output_dir : Path
+        The build's output folder; the site goes into its ``site/`` subfolder, replaced atomically.
+    as_of : str or datetime.date, optional
+        Show facts and measures as of this date (``YYYY-MM-DD``); the pages say which date was used.
+    scenario : optional
+        A what-if scenario (a YAML path or a loaded scenario), passed to the chokepoint analysis.
+    progress : callable, optional
+        Called with a short message before each step.
+    analyse : callable, optional
+        Replaces :func:`graph.render.analysis.run_analysis` (for tests).
+    """
+    say = progress or (lambda _msg: None)
+    as_of_s = _as_of_text(as_of)
+    context = _context(as_of_s, _scenario_text(scenario))
+    say("site: reading the graph")
+    snap = load_snapshot(store, as_of=as_of_s)
+    accelerators = snap.domestic_accelerators()
+    say(f"site: analysing {len(accelerators)} domestic accelerators")
+    analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / "site"
+    tmp = Path(tempfile.mkdtemp(prefix=".site.", dir=output_dir))
+    try:
+        (tmp / "assets").mkdir()
+        for name in ASSET_FILES:
+            shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
+        say("site: overview graph")
+        (tmp / "overview.html").write_text(_overview_page(snap, context), encoding="utf-8")
+        reached: dict[str, set[str]] = {}
+        for iri in accelerators:
+            analysis = analyses.get(iri) if analyses is not None else None
+            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, context)
+            reached[iri] = measures | (analysis.measures if analysis else set())
+            (tmp / page_name(iri)).write_text(html, encoding="utf-8")
+        say("site: index")
+        (tmp / "index.html").write_text(_index_page(snap, accelerators, analyses, reached, context), encoding="utf-8")
+        tmp.chmod(0o755)
+        replace_dir_atomic(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
