@@ -1,0 +1,286 @@
+"""The SPARQL endpoint, driven over HTTP on a free loopback port.
+
+The store is small and made here (a few chipgraph-shaped statements plus filler triples), so
+these tests check the protocol, the limits and the isolation, not the shipped data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.namespaces import CG, ID, RDFS
+from graph.server import ServerConfig, make_server, resolve_static
+
+TIMEOUT = 1.5
+MAX_ROWS = 50
+FILLER = 400
+
+EXPENSIVE = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }")
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("srv")
+    store = ox.Store(str(root / "store"))
+    g = _n("https://w3id.org/chipgraph/claim/test")
+    label = _n(RDFS + "label")
+    store.add(ox.Quad(_n(ID + "huawei"), label, ox.Literal("Huawei", language="en"), g))
+    store.add(ox.Quad(_n(ID + "huawei"), label, ox.Literal("华为", language="zh"), g))
+    store.add(ox.Quad(_n(ID + "ascend-910c"), _n(CG + "designedBy"), _n(ID + "huawei"), g))
+    for i in range(FILLER):
+        store.add(ox.Quad(_n(f"{ID}filler-{i:04d}"), label, ox.Literal(f"filler {i}", language="en"),
+                          _n("https://w3id.org/chipgraph/graph/filler")))
+    store.flush()
+    del store
+    site = root / "site"
+    (site / "entity").mkdir(parents=True)
+    (site / "index.html").write_text("<html><body>chipgraph site</body></html>", encoding="utf-8")
+    (site / "entity" / "index.html").write_text("<p>entity page</p>", encoding="utf-8")
+    (root / "secret.txt").write_text("outside the site", encoding="utf-8")
+    (site / "escape").symlink_to(root / "secret.txt")
+    config = ServerConfig(store_dir=root / "store", site_dir=site, port=0, timeout=TIMEOUT, max_rows=MAX_ROWS,
+                          max_body=20_000, workers=2, extra={"log": False})
+    srv = make_server(config)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def request(srv, path: str, *, data: bytes | None = None, headers: dict | None = None,
+            method: str | None = None) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(srv.url.rstrip("/") + path, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def get_query(srv, query: str, accept: str = "application/sparql-results+json", **extra: str):
+    qs = urllib.parse.urlencode({"query": query, **extra})
+    return request(srv, "/sparql?" + qs, headers={"Accept": accept})
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def test_get_select_json(server):
+    status, headers, body = get_query(server, COUNT)
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/sparql-results+json")
+    doc = json.loads(body)
+    assert doc["head"]["vars"] == ["n"]
+    assert doc["results"]["bindings"][0]["n"]["value"] == str(FILLER + 3)
+    assert headers["X-Chipgraph-Truncated"] == "false"
+
+
+def test_post_form_and_direct_body(server):
+    query = "SELECT ?l WHERE { cgid:huawei rdfs:label ?l } ORDER BY ?l"
+    form = urllib.parse.urlencode({"query": query}).encode()
+    status, _, body = request(server, "/sparql", data=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+    assert status == 200
+    labels = [b["l"] for b in json.loads(body)["results"]["bindings"]]
+    assert labels == [{"type": "literal", "value": "Huawei", "xml:lang": "en"},
+                      {"type": "literal", "value": "华为", "xml:lang": "zh"}]
+    status, _, body2 = request(server, "/sparql", data=query.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body2) == json.loads(body)
+
+
+@pytest.mark.parametrize(("accept", "ctype", "check"), [
+    ("application/sparql-results+xml", "application/sparql-results+xml", b"<literal xml:lang=\"zh\">"),
+    ("text/csv", "text/csv", "l\r\nHuawei\r\n华为\r\n".encode()),
+    ("text/tab-separated-values", "text/tab-separated-values", b'?l\n"Huawei"@en\n'),
+    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml", b"<sparql"),
+    ("*/*", "application/sparql-results+json", b'"vars": ["l"]'),
+])
+def test_select_content_negotiation(server, accept, ctype, check):
+    status, headers, body = get_query(server, "SELECT ?l WHERE { cgid:huawei rdfs:label ?l } ORDER BY ?l", accept)
+    assert status == 200
+    assert headers["Content-Type"].startswith(ctype)
+    assert check in body
+
+
+@pytest.mark.parametrize(("accept", "ctype", "check"), [
+    ("text/turtle", "text/turtle", b"cgid:ascend-910c cg:designedBy cgid:huawei"),
+    ("application/n-triples", "application/n-triples",
+     b"<https://w3id.org/chipgraph/id/ascend-910c> <https://w3id.org/chipgraph#designedBy>"),
+    ("application/ld+json", "application/ld+json", b'"@id"'),
+])
+def test_construct_content_negotiation(server, accept, ctype, check):
+    query = "CONSTRUCT { ?s cg:designedBy ?o } WHERE { ?s cg:designedBy ?o }"
+    status, headers, body = get_query(server, query, accept)
+    assert status == 200
+    assert headers["Content-Type"].startswith(ctype)
+    assert check in body
+
+
+def test_unacceptable_media_type_is_406(server):
+    status, _, body = get_query(server, COUNT, "text/turtle")
+    assert status == 406
+    assert b"sparql-results+json" in body
+
+
+def test_ask_and_format_parameter(server):
+    status, headers, body = get_query(server, "ASK { cgid:ascend-910c cg:designedBy cgid:huawei }", format="xml")
+    assert status == 200 and b"<boolean>true</boolean>" in body
+
+
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <https://e/a> <https://e/b> <https://e/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://example.org/data.ttl>",
+    "CLEAR ALL",
+])
+def test_updates_and_load_refused(server, query):
+    status, _, body = get_query(server, query)
+    assert status == 403
+    assert "read-only" in json.loads(body)["error"]
+    form = urllib.parse.urlencode({"update": query}).encode()
+    status, _, _ = request(server, "/sparql", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, _ = request(server, "/sparql", data=query.encode(),
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403
+    # and the store is unchanged
+    assert json.loads(get_query(server, COUNT)[2])["results"]["bindings"][0]["n"]["value"] == str(FILLER + 3)
+
+
+def test_service_refused_but_lookalikes_allowed(server):
+    status, _, body = get_query(server, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+    assert status == 403
+    assert "SERVICE" in json.loads(body)["error"]
+    lower = "select * where { service silent <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    assert get_query(server, lower)[0] == 403
+    # the word in a string, a comment, an IRI or a variable is not the keyword
+    harmless = ('SELECT ?service WHERE { ?service rdfs:label ?l FILTER(?l != "SERVICE <x>") } # SERVICE\n'
+                "LIMIT 1")
+    assert get_query(server, harmless)[0] == 200
+
+
+def test_malformed_query_400_with_position(server):
+    status, _, body = get_query(server, "SELECT ?s WHERE {\n  ?s ?p \n}")
+    assert status == 400
+    message = json.loads(body)["error"]
+    assert "line 3, column" in message
+
+
+def test_body_too_big_413(server):
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
+    status, _, body = request(server, "/sparql", data=query.encode(),
+                              headers={"Content-Type": "application/sparql-query"})
+    assert status == 413
+    assert b"over the limit" in body
+
+
+def test_row_cap_reported(server):
+    status, headers, body = get_query(server, "SELECT ?s WHERE { ?s ?p ?o }")
+    assert status == 200
+    doc = json.loads(body)
+    assert len(doc["results"]["bindings"]) == MAX_ROWS
+    assert doc["chipgraph"] == {"truncated": True, "maxRows": MAX_ROWS}
+    assert headers["X-Chipgraph-Truncated"] == "true"
+    status, headers, body = get_query(server, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert headers["X-Chipgraph-Truncated"] == "true"
+    assert len(body.splitlines()) == MAX_ROWS
+
+
+def test_expensive_query_cut_off_while_others_are_served(server):
+    outcome: dict = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        outcome["slow"] = get_query(server, EXPENSIVE)
+        outcome["slow_seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    fast_times = []
+    while thread.is_alive():
+        started = time.monotonic()
+        status, _, _ = get_query(server, "ASK { ?s ?p ?o }")
+        fast_times.append(time.monotonic() - started)
+        assert status == 200
+        time.sleep(0.1)
+    thread.join()
+    status, _, body = outcome["slow"]
+    assert status == 503
+    assert "time limit" in json.loads(body)["error"]
+    assert TIMEOUT <= outcome["slow_seconds"] < TIMEOUT + 5
+    assert fast_times and max(fast_times) < 1.0
+    # the cancelled worker was replaced: the pool still answers two queries at once
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(get_query(server, COUNT)[0])) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 4
+
+
+def test_query_page_offline_with_named_queries(server):
+    status, headers, body = request(server, "/query")
+    assert status == 200
+    page = body.decode()
+    assert "<script nonce=" in page
+    assert "http://" not in page.split("<script", 1)[0].replace("http://www.w3.org", "")
+    assert "https://" not in page.replace("https://w3id.org/chipgraph", "")  # no CDN or remote asset
+    assert '"name": "accelerators"' in page or '"name":"accelerators"' in page
+    assert "script-src 'nonce-" in headers["Content-Security-Policy"]
+    assert "</script>" not in page.split("const QUERIES = ", 1)[1].split(";\n", 1)[0]
+
+
+def test_named_query_api_binds_parameters(server):
+    status, _, body = request(server, "/api/queries")
+    names = [q["name"] for q in json.loads(body)]
+    assert "search" in names
+    status, _, body = request(server, "/api/queries/search?text=%E5%8D%8E")  # 华
+    rows = json.loads(body)["results"]["bindings"]
+    assert [r["entity"]["value"] for r in rows] == [ID + "huawei"]
+    status, _, body = request(server, "/api/queries/search")
+    assert status == 400 and "needs parameter" in json.loads(body)["error"]
+    status, _, body = request(server, "/api/queries/serch?text=x")
+    assert status == 404 and "search" in json.loads(body)["error"]
+    status, _, body = request(server, "/api/queries/search?txt=x")
+    assert status == 400 and "did you mean text" in json.loads(body)["error"]
+
+
+def test_static_site_and_no_traversal(server):
+    status, headers, body = request(server, "/")
+    assert status == 200 and b"chipgraph site" in body
+    assert request(server, "/entity/")[2] == b"<p>entity page</p>"
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/entity/..%2f..%2fsecret.txt", "/escape",
+                 "/..%5csecret.txt", "/nothing-here.html"):
+        status, _, body = request(server, path)
+        assert status == 404, path
+        assert b"outside the site" not in body
+
+
+def test_resolve_static_refuses_escapes(tmp_path: Path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("a")
+    assert resolve_static(site.resolve(), "/a.html") == (site / "a.html").resolve()
+    assert resolve_static(site.resolve(), "/../site/a.html") is None
+    assert resolve_static(site.resolve(), "/a.html%00.png") is None
+
+
+def test_bound_to_loopback_by_default():
+    assert ServerConfig(store_dir=Path("x")).host == "127.0.0.1"
