@@ -1,0 +1,215 @@
+"""SHACL validation of a chipgraph dataset with pyshacl, returning plain Problems.
+
+The shapes (``ontology/shapes.ttl``) are written for the *union* of all named graphs of a
+build: entity triples, the ontology, the source registry and the provenance of each claim graph
+together in one rdflib Graph. Validation runs without inference (RDFS inference is ~10x slower
+and is not needed: SHACL's ``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` triples
+in the data graph, so the ontology only has to be *in* it; :func:`validate_graph` mixes it in
+when it is missing). The data graph is an rdflib in-memory Graph, which pyshacl walks 3-4x faster
+than an Oxigraph-backed one (see research/performance.md).
+
+Each violation becomes one :class:`graph.errors.Problem` whose ``focus`` and ``path`` let the
+build map it back to a YAML file and line, and whose message reads
+``"cgid:x cg:effectiveDate: An export-control measure needs ..."``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graph.errors import Problem, ValidationReport
+from graph.namespaces import BASE, CG, ID, PREFIXES, RDF, SH
+
+if TYPE_CHECKING:  # heavy imports stay inside the functions that need them
+    import pyoxigraph
+    import rdflib
+
+__all__ = ["compact", "load_shapes", "validate_graph", "validate_quads", "quads_to_rdflib"]
+
+_ONTOLOGY_IRI = BASE  # <https://w3id.org/chipgraph> a owl:Ontology
+# Longest namespace first, so "cgid:" wins over a shorter prefix of the same IRI.
+_COMPACT = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def compact(iri: str) -> str:
+    """Write an IRI with the project's prefixes (``cgid:huawei``), or in ``<...>`` if none fits."""
+    for prefix, namespace in _COMPACT:
+        if iri.startswith(namespace):
+            local = iri[len(namespace):]
+            if local and all(c.isalnum() or c in "-_./" for c in local):
+                return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
+@lru_cache(maxsize=4)
+def _parse_turtle(path: str, mtime_ns: int) -> rdflib.Graph:
+    import rdflib
+
+    return rdflib.Graph().parse(path, format="turtle")
+
+
+def load_shapes(shapes_path: str | Path | None = None) -> rdflib.Graph:
+    """The shapes graph (``ontology/shapes.ttl`` by default), parsed once per file version."""
+    from graph.paths import shapes_file
+
+    path = Path(shapes_path) if shapes_path is not None else shapes_file()
+    return _parse_turtle(str(path), path.stat().st_mtime_ns)
+
+
+def _ontology_graph() -> rdflib.Graph:
+    from graph.paths import ontology_file
+
+    path = ontology_file()
+    return _parse_turtle(str(path), path.stat().st_mtime_ns)
+
+
+def validate_graph(data: rdflib.Graph, shapes_path: str | Path | None = None) -> ValidationReport:
+    """Validate ``data`` (the union of all graphs, an rdflib Graph) against the SHACL shapes.
+
+    Parameters
+    ----------
+    data:
+        Every triple of the dataset merged into one graph. It is not modified.
+    shapes_path:
+        A shapes file; ``ontology/shapes.ttl`` when None.
+
+    Returns
+    -------
+    ValidationReport
+        ``conforms`` and one Problem per violation (focus node, property path, offending value
+        and the shape's plain-language message), sorted so that output is deterministic.
+    """
+    import rdflib
+    from pyshacl import validate
+
+    shapes = load_shapes(shapes_path)
+    ontology_present = (rdflib.URIRef(_ONTOLOGY_IRI), rdflib.RDF.type, rdflib.OWL.Ontology) in data
+    conforms, results, _text = validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=None if ontology_present else _ontology_graph(),
+        inference="none",
+        advanced=True,  # SHACL-AF: the SPARQL target of cgsh:SourcedEntityShape
+        abort_on_first=False,
+        allow_warnings=False,
+        meta_shacl=False,
+        do_owl_imports=False,
+        js=False,
+    )
+    problems = _problems(results)
+    return ValidationReport(conforms=bool(conforms) and not problems, violations=problems)
+
+
+def quads_to_rdflib(quads: Iterable[pyoxigraph.Quad]) -> rdflib.Graph:
+    """Merge quads into one rdflib in-memory Graph (the union view) via N-Triples.
+
+    pyoxigraph serialises fast; rdflib's N-Triples parser is its quickest; duplicates across
+    named graphs collapse into one triple.
+    """
+    import pyoxigraph
+    import rdflib
+
+    data = pyoxigraph.serialize((q.triple for q in quads), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph()
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def validate_quads(
+    quads: Iterable[pyoxigraph.Quad], shapes_path: str | Path | None = None
+) -> ValidationReport:
+    """Validate a dataset given as pyoxigraph quads: build the union graph, then :func:`validate_graph`.
+
+    Quads still know their named graph, which the union view forgets. So that an imported data
+    set held in one claim graph (the ETO graph) counts as the source of every entity it
+    describes, the validated graph (never the output) also gets ``<graph> cg:subjectEntity <s>``
+    for each data-namespace subject ``<s>`` of a triple in an assertion graph ``<graph>``.
+    """
+    quads = list(quads)
+    graph = quads_to_rdflib(quads)
+    graph += _membership_triples(quads)
+    return validate_graph(graph, shapes_path)
+
+
+def _membership_triples(quads: list[pyoxigraph.Quad]) -> list[tuple]:
+    """``(graph, cg:subjectEntity, subject)`` for data-namespace subjects of assertion graphs."""
+    import pyoxigraph
+    import rdflib
+
+    assertion = pyoxigraph.NamedNode(CG + "Assertion")
+    rdf_type = pyoxigraph.NamedNode(RDF + "type")
+    assertions = {q.subject.value for q in quads if q.predicate == rdf_type and q.object == assertion}
+    pairs = {
+        (q.graph_name.value, q.subject.value)
+        for q in quads
+        if isinstance(q.graph_name, pyoxigraph.NamedNode)
+        and q.graph_name.value in assertions
+        and isinstance(q.subject, pyoxigraph.NamedNode)
+        and q.subject.value.startswith(ID)
+    }
+    subject_entity = rdflib.URIRef(CG + "subjectEntity")
+    return [(rdflib.URIRef(g), subject_entity, rdflib.URIRef(s)) for g, s in sorted(pairs)]
+
+
+def _term_text(term: rdflib.term.Node | None, graph: rdflib.Graph) -> str | None:
+    """A short, readable rendering of an RDF term (IRIs compacted, literals as N3)."""
+    import rdflib
+
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return compact(str(term))
+    if isinstance(term, rdflib.Literal):
+        text = term.n3()
+        if term.datatype is not None:
+            lexical = rdflib.Literal(str(term)).n3()
+            text = f"{lexical}^^{compact(str(term.datatype))}"
+        return text
+    return f"_:{term}"
+
+
+def _path_text(path: rdflib.term.Node | None, graph: rdflib.Graph) -> str | None:
+    """Render a SHACL property path: an IRI, or ``^p`` for an inverse path."""
+    import rdflib
+
+    if path is None:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return compact(str(path))
+    inverse = graph.value(path, rdflib.URIRef(SH + "inversePath"))
+    if inverse is not None:
+        return "^" + (_path_text(inverse, graph) or "?")
+    return "(complex path)"
+
+
+def _problems(results: rdflib.Graph) -> list[Problem]:
+    """One Problem per sh:ValidationResult with severity sh:Violation, deduplicated and sorted."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    seen: dict[tuple[str, str, str, str], Problem] = {}
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if results.value(result, sh.resultSeverity) not in (None, sh.Violation):
+            continue
+        focus = results.value(result, sh.focusNode)
+        focus_text = _term_text(focus, results) or "?"
+        path_text = _path_text(results.value(result, sh.resultPath), results)
+        value_node = results.value(result, sh.value)
+        value_text = _term_text(value_node, results) if value_node is not None else None
+        messages = sorted(str(m) for m in results.objects(result, sh.resultMessage))
+        message = messages[0] if messages else "violates " + (
+            _term_text(results.value(result, sh.sourceConstraintComponent), results) or "a shape"
+        )
+        text = f"{focus_text} {path_text}: {message}" if path_text else f"{focus_text}: {message}"
+        if value_text is not None and value_node != focus:
+            text += f" (value: {value_text})"
+        key = (str(focus), path_text or "", message, value_text or "")
+        seen.setdefault(
+            key,
+            Problem(message=text, focus=str(focus) if focus is not None else None, path=path_text),
+        )
+    return [seen[key] for key in sorted(seen)]
