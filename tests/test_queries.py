@@ -1,0 +1,239 @@
+"""Named queries: the catalogue, parameter binding, errors, the CLI, and each query's answer on the
+shipped data (one real build per session, the ``built``/``store`` fixtures of conftest.py).
+
+Expected answers are facts of the curated data (graph/data/curated/*.yaml) and of the ETO release,
+named in each test; they are not snapshots of whatever the query happened to return.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+from graph.errors import InputError, NotFoundError
+from graph.namespaces import CG, ID, SOURCE, XSD
+from graph.queries import (
+    bind_params,
+    catalogue,
+    forbidden_operation,
+    load_query,
+    parse_named_query,
+    parse_value,
+    query_form,
+    run_query,
+    syntax_error_message,
+)
+from graph.store import memory_store
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue
+
+
+def test_catalogue_has_documented_queries():
+    queries = catalogue(QUERIES_DIR)
+    assert len(queries) >= 15
+    for q in queries.values():
+        assert q.path is not None and q.path.stem == q.name, q.name
+        assert len(q.description) > 20, q.name
+        assert q.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"), q.name
+        assert all(p.description for p in q.params), q.name
+
+
+def test_every_query_parses_and_binds_every_parameter():
+    """Run each query on an empty store with every parameter bound (Oxigraph refuses to bind a
+    variable that the query does not project) and with only the defaults."""
+    empty = memory_store([])
+    samples = {"iri": "cgid:huawei", "string": "ascend", "date": "2024-01-01", "integer": "3",
+               "decimal": "2.5", "boolean": "true", "gyear": "2024"}
+    for q in catalogue(QUERIES_DIR).values():
+        every = [(p.name, samples[p.type]) for p in q.params]
+        run_query(empty, q.text, bind_params(q, every), source=q.name)
+        required = [(p.name, samples[p.type]) for p in q.params if p.required]
+        run_query(empty, q.text, bind_params(q, required), source=q.name)
+
+
+def test_header_parsing():
+    q = parse_named_query(
+        "# name: demo\n# description: A demo\n# param: day (date, default: 2024-01-02) The day\n"
+        "# param: who (iri, required) Somebody\n# param: any (string, default: none) Text\n"
+        "SELECT ?day ?who ?any WHERE { ?who ?p ?any }\n")
+    assert q.name == "demo" and q.description == "A demo" and q.form == "SELECT"
+    assert [(p.name, p.type, p.default, p.required) for p in q.params] == [
+        ("day", "date", "2024-01-02", False), ("who", "iri", None, True), ("any", "string", None, False)]
+
+
+@pytest.mark.parametrize("header", ["# param: x (colour) bad type", "# param: x date", "# param: x (date, maybe)"])
+def test_malformed_param_declaration(header):
+    with pytest.raises(InputError, match=r"bad.rq:2: (malformed|unknown parameter type)"):
+        parse_named_query(f"# name: bad\n{header}\nSELECT * WHERE {{ ?s ?p ?o }}\n", Path("bad.rq"))
+
+
+def test_unknown_query_name_suggests():
+    with pytest.raises(NotFoundError, match="did you mean accelerators"):
+        load_query("acelerators", QUERIES_DIR)
+
+
+def test_load_by_file(tmp_path):
+    f = tmp_path / "mine.rq"
+    f.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n")
+    assert load_query(str(f)).name == "mine"
+    with pytest.raises(NotFoundError):
+        load_query(str(tmp_path / "missing.rq"))
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+
+
+def test_parse_value_types():
+    assert parse_value("cgid:huawei", "iri") == ox.NamedNode(ID + "huawei")
+    assert parse_value("huawei", "iri") == ox.NamedNode(ID + "huawei")
+    assert parse_value("CHN", "iri") == ox.NamedNode(ID + "CHN")
+    assert parse_value("<https://example.org/x>", "iri") == ox.NamedNode("https://example.org/x")
+    assert parse_value("2024-12-02", "date") == ox.Literal("2024-12-02", datatype=ox.NamedNode(XSD + "date"))
+    assert parse_value("7", "integer") == ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))
+    assert parse_value("cgid:huawei", "string") == ox.Literal("cgid:huawei")
+    # undeclared: guessed from the look of the value
+    assert parse_value("cg:Foundry") == ox.NamedNode(CG + "Foundry")
+    assert parse_value("2024-12-02").datatype == ox.NamedNode(XSD + "date")
+    assert parse_value("12.5").datatype == ox.NamedNode(XSD + "decimal")
+    assert parse_value("Ascend 910C") == ox.Literal("Ascend 910C")
+
+
+@pytest.mark.parametrize(("value", "ptype"), [("2024-13-01", "date"), ("soon", "date"), ("x1", "integer"),
+                                              ("nope:thing", "iri"), ("two words", "iri")])
+def test_parse_value_rejects(value, ptype):
+    with pytest.raises(InputError):
+        parse_value(value, ptype, "p")
+
+
+def test_bind_params_unknown_and_missing():
+    q = load_query("measures-in-force", QUERIES_DIR)
+    assert bind_params(q, [])["as_of"] == parse_value("2025-02-17", "date")
+    with pytest.raises(InputError, match="did you mean as_of"):
+        bind_params(q, [("asof", "2024-01-01")])
+    with pytest.raises(InputError, match="needs parameter"):
+        bind_params(load_query("search", QUERIES_DIR), [])
+    adhoc = parse_named_query("SELECT ?x WHERE { ?x ?p ?o }", default_name="expression")
+    with pytest.raises(InputError, match="did you mean x"):
+        bind_params(adhoc, [("xx", "1")])
+
+
+def test_values_are_bound_not_pasted():
+    """A value that would break out of a string literal is still one plain literal."""
+    store = memory_store([ox.Quad(ox.NamedNode(ID + "a"), ox.NamedNode(CG + "p"), ox.Literal("x"),
+                                  ox.NamedNode(ID + "g"))])
+    q = parse_named_query('# param: v (string, required) v\nSELECT ?s ?v WHERE { ?s ?p ?o FILTER(?o = ?v) }\n')
+    evil = '" ) } SELECT * WHERE { ?s ?p ?o } #'
+    assert run_query(store, q.text, bind_params(q, [("v", evil)])).rows == []
+    assert len(run_query(store, q.text, bind_params(q, [("v", "x")])).rows) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Lexical checks
+
+
+def test_query_form_and_forbidden_operations():
+    assert query_form("PREFIX a: <http://x/SELECT>\n# ASK\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    assert query_form("SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }") == "SELECT"
+    assert forbidden_operation("LOAD <http://example.org/x>") is not None
+    assert forbidden_operation("PREFIX : <http://x/>\nINSERT DATA { :a :b :c }") is not None
+    assert "SERVICE" in forbidden_operation("SELECT * { service <http://x/> { ?s ?p ?o } }")
+    assert forbidden_operation('SELECT ?service WHERE { ?service ?p "SERVICE" } # SERVICE') is None
+    assert forbidden_operation("SELECT ?load WHERE { ?s cg:delete ?load }") is None
+
+
+def test_syntax_error_position():
+    store = memory_store([])
+    with pytest.raises(InputError, match=r"line 2, column \d+"):
+        run_query(store, "SELECT ?s WHERE {\n ?s ?p }", source="-e")
+    message = syntax_error_message(SyntaxError("error at 4:7: expected something"), "q.rq")
+    assert message == "SPARQL syntax error in q.rq at line 4, column 7: expected something"
+
+
+# --------------------------------------------------------------------------------------------
+# CLI (on the shipped data)
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_cli_queries_lists_everything():
+    result = run_cli("queries", "--json")
+    assert result.exit_code == 0
+    listed = {q["name"]: q for q in json.loads(result.output)}
+    assert set(listed) == set(catalogue(QUERIES_DIR))
+    assert listed["measures-in-force"]["params"][0]["default"] == "2025-02-17"
+    assert "as_of (date, default: 2025-02-17)" in run_cli("queries", "--tsv").output
+
+
+def test_cli_errors():
+    result = CliRunner().invoke(cli, ["query", "acelerators"])
+    assert result.exit_code == 1 and "did you mean accelerators" in result.output
+    result = CliRunner().invoke(cli, ["query", "search", "-p", "txt", "x", "--show"])
+    assert result.exit_code == 1 and "did you mean text" in result.output
+    result = CliRunner().invoke(cli, ["query"])
+    assert result.exit_code == 2
+    result = CliRunner().invoke(cli, ["query", "search", "-e", "ASK {}"])
+    assert result.exit_code == 2
+
+
+def test_cli_syntax_error(built):
+    result = CliRunner().invoke(cli, ["query", "--output-dir", str(built), "-e", "SELECT * WHERE {\n ?s ?p }"])
+    assert result.exit_code == 1
+    assert "line 2, column" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_query_formats(built):
+    out = str(built)
+    result = run_cli("query", "search", "-p", "text", "华为", "--output-dir", out, "--json")
+    rows = json.loads(result.output)
+    assert {r["entity"] for r in rows} >= {ID + "huawei"}
+    assert all(r["text"] == "华为" for r in rows)
+    csv_out = run_cli("query", "search", "-p", "text", "华为", "--output-dir", out, "--csv").output
+    assert csv_out.splitlines()[0].startswith("text,entity,label")
+    nl = run_cli("query", "search", "-p", "text", "华为", "--output-dir", out, "--nl").output
+    assert len(nl.splitlines()) == len(rows)
+    tsv = run_cli("query", "search", "-p", "text", "华为", "--output-dir", out, "--tsv").output
+    assert "\t" in tsv.splitlines()[0]
+    ttl = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--output-dir", out).output
+    assert "cgid:huawei" in ttl and "@prefix" in ttl
+    nt = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "ntriples",
+                 "--output-dir", out).output
+    assert f"<{ID}huawei>" in nt
+    jsonld = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "jsonld",
+                     "--output-dir", out).output
+    assert json.loads(jsonld)
+    ask = run_cli("query", "is-listed", "-p", "party", "cgid:huawei", "--output-dir", out, "--json").output
+    assert json.loads(ask) == {"boolean": True}
+
+
+# --------------------------------------------------------------------------------------------
+# Each named query's answer on the shipped data
+
+
+def run_named(store, name: str, **params: str):
+    q = load_query(name, QUERIES_DIR)
+    return run_query(store, q.text, bind_params(q, list(params.items())), source=name)
+
+
+def col(result, name: str) -> list:
+    out = []
+    for row in result.rows:
+        term = row.get(name)
+        out.append(None if term is None else term.value)
+    return out
+
+
+def ids(values) -> set[str]:
+    return {v.removeprefix(ID) for v in values if v}
