@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "query": "graph.cli.query_cmds:query",
     "push": "graph.cli.push_cmds:push",
     "serve": "graph.cli.serve_cmds:serve",
+    "render": "graph.cli.render_cmds:render",
 }
 
 

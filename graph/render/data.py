@@ -290,6 +290,8 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
             entities[e.s].countries.append(entity_id_of(e.o) or e.o)
         if e.p == "listsParty" and e.s in measures:
             measures[e.s].listed.append(e.o)
+    for iri in out_of_force:
+        entities.pop(iri, None)
     for e in entities.values():
         e.countries = sorted(set(e.countries))
     for iri, m in measures.items():

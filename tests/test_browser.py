@@ -1,0 +1,146 @@
+"""The rendered site in a real headless browser (Debian's chromium driven by Playwright).
+
+Every page must load from file:// with no console error and no request leaving its folder, draw
+its graph, find a node by search, and show the XSS probe label as text without running it.
+Screenshots of each page type go to output/screenshots/ for review.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from render_fixture import XSS_LABEL, fixture_store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium, or run scripts/test.sh as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from graph.render import render_site
+
+    return render_site(fixture_store(), tmp_path_factory.mktemp("out"))
+
+
+class Visit:
+    """A page opened in the browser, with everything it logged, requested and tried to pop up."""
+
+    def __init__(self, browser, path: Path, graph: bool):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.as_uri(), wait_until="load")
+        if graph:
+            self.page.wait_for_function("document.body.getAttribute('data-ready') === '1'", timeout=30000)
+
+    def outside(self, folder: Path) -> list[str]:
+        base = folder.as_uri() + "/"
+        return [u for u in self.requests if not u.startswith(base)]
+
+    def drawn_pixels(self) -> int:
+        return self.page.evaluate("""() => {
+            const c = document.querySelector('#graph canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) {
+                if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
+            }
+            return n;
+        }""")
+
+
+def _pages(site: Path) -> list[tuple[Path, bool]]:
+    pages = [(site / "index.html", False), (site / "overview.html", True)]
+    pages += [(p, True) for p in sorted(site.glob("accelerator-*.html"))]
+    return pages
+
+
+def test_every_page_loads_offline_without_errors(browser, site):
+    assert len(_pages(site)) >= 3
+    for path, graph in _pages(site):
+        v = Visit(browser, path, graph)
+        assert v.errors == [], f"{path.name}: console errors {v.errors}"
+        assert v.outside(site) == [], f"{path.name}: requests outside the site folder {v.outside(site)}"
+        assert v.dialogs == []
+        if graph:
+            assert v.drawn_pixels() > 500, f"{path.name}: the graph canvas is blank"
+        v.page.close()
+
+
+def test_search_finds_a_node_by_its_chinese_name(browser, site):
+    v = Visit(browser, site / "overview.html", True)
+    v.page.fill("#search", "华为")
+    v.page.press("#search", "Enter")
+    selected = v.page.evaluate("() => window.chipgraph.data.nodes.find(n => n.id === window.chipgraph.selected).key")
+    assert selected.endswith("/id/huawei")
+    assert v.page.evaluate("() => window.chipgraph.network.getSelectedNodes()") != []
+    assert "Huawei" in v.page.inner_text("#search-results")
+    assert "화웨이" in v.page.inner_text("#details")  # the Korean label is in the details panel
+    v.page.close()
+
+
+def test_xss_label_shows_as_text_and_runs_nothing(browser, site):
+    v = Visit(browser, site / "overview.html", True)
+    v.page.fill("#search", "onerror")
+    v.page.press("#search", "Enter")
+    assert v.page.inner_text("#search-results").strip() == XSS_LABEL
+    assert XSS_LABEL in v.page.inner_text("#details")
+    # hover the node too: our tooltip must show the text, not make an element
+    pos = v.page.evaluate("""() => { const n = window.chipgraph; const id = n.selected;
+        const p = n.network.canvasToDOM(n.network.getPosition(id)); return [p.x, p.y]; }""")
+    box = v.page.locator("#graph").bounding_box()
+    v.page.mouse.move(box["x"] + pos[0], box["y"] + pos[1])
+    v.page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
+    assert XSS_LABEL in v.page.inner_text("#tooltip")
+    assert v.page.evaluate("() => document.querySelectorAll('img').length") == 0
+    v.page.wait_for_timeout(300)
+    assert v.dialogs == []
+    assert v.errors == []
+    v.page.close()
+
+
+def test_filter_by_class_and_country(browser, site):
+    v = Visit(browser, site / "overview.html", True)
+    total = v.page.evaluate("() => window.chipgraph.data.nodes.length")
+    v.page.select_option("#country", "CHN")
+    shown = v.page.inner_text("#graph-stats")
+    assert shown.startswith(tuple(f"{n} of {total}" for n in range(1, total)))
+    v.page.select_option("#country", "")
+    v.page.uncheck("#legend input[value='Measure']")
+    assert not v.page.inner_text("#graph-stats").startswith(f"{total} of")
+    v.page.close()
+
+
+def test_screenshots_of_each_page_type(browser, site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = {"index": (site / "index.html", False), "overview": (site / "overview.html", True),
+             "accelerator": (sorted(site.glob("accelerator-*.html"))[0], True)}
+    for name, (path, graph) in shots.items():
+        v = Visit(browser, path, graph)
+        target = SCREENSHOTS / f"fixture-{name}.png"
+        v.page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 5000
+        v.page.close()
