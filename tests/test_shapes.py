@@ -80,7 +80,8 @@ def test_every_shape_and_property_shape_has_a_plain_message():
 def test_shapes_use_only_terms_the_ontology_defines():
     ontology = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
     defined = {str(s) for s in ontology.subjects(RDF.type, None) if str(s).startswith(CG)}
-    used = {str(t) for triple in SHAPES for t in triple if isinstance(t, rdflib.URIRef) and str(t).startswith(CG)}
+    used = {str(t) for triple in SHAPES for t in triple
+            if isinstance(t, rdflib.URIRef) and str(t).startswith(CG)}
     assert sorted(used - defined) == []
 
 
@@ -167,7 +168,8 @@ def test_validate_quads_counts_a_sourced_graph_that_describes_an_entity():
 
 def test_validate_quads_matches_validate_graph_on_a_fixture():
     path = FIXTURES / "DeploymentShape-invalid-2.ttl"
-    quads = _quads((FIXTURES / "common.ttl").read_text(encoding="utf-8")) + _quads(path.read_text(encoding="utf-8"))
+    common = (FIXTURES / "common.ttl").read_text(encoding="utf-8")
+    quads = _quads(common) + _quads(path.read_text(encoding="utf-8"))
     by_quads = [str(p) for p in validate_quads(quads).violations]
     by_graph = [str(p) for p in validate_graph(fixture_graph(path)).violations]
     assert by_quads == by_graph and by_quads
