@@ -1,0 +1,139 @@
+"""Export-control measures as plain data, and the rule that says which measure cuts which supply.
+
+A measure cuts a provider off from a buyer, for one item, on a date, when all of these hold:
+
+1. **in force**: ``effective <= date < end`` (no end date: still in force);
+2. **covers the item**: it names no item at all (an entity listing: every item subject to the
+   imposing jurisdiction's law), or it names the item, or an item of which the item is a variant
+   (``cg:isTypeOf``: a control on deposition tools covers ALD tools; not the other way round). HBM
+   generations (``cg:HBMGeneration``) count as variants of ``hbm``;
+3. **applies to the buyer**: its destination list contains the buyer's country, or its party list
+   names the buyer or an organisation above the buyer (``cg:parentOrganisation``); a measure with
+   neither list applies to every buyer;
+4. **applies to the provider**: the provider is in the measure's jurisdiction, or the measure
+   reaches foreign products (a foreign-direct-product rule) and the provider is elsewhere. A
+   provider in the buyer's own country is never cut: another state's export law does not stop
+   domestic supply.
+
+Measures whose effective date is stated only with low confidence (such as the founding article's
+"2023 equipment ban") are ignored unless ``min_confidence="low"`` is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = ["Measure", "CONFIDENCE_RANK", "cutting_measures", "in_force", "parse_date"]
+
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
+    """An ISO date (YYYY-MM-DD) as a ``datetime.date``; raise InputError with a hint otherwise."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    from graph.errors import InputError, Problem
+
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(Problem(f"bad {what} {value!r}", hint="write it as YYYY-MM-DD, e.g. 2024-12-02")) from None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One export-control measure, as the analysis needs it."""
+
+    id: str
+    label: str
+    kind: str  # "EntityListing" or "ItemControl"
+    jurisdiction: frozenset[str]
+    effective: dt.date | None
+    end: dt.date | None = None
+    parties: frozenset[str] = frozenset()
+    destinations: frozenset[str] = frozenset()
+    items: frozenset[str] = frozenset()  # coversInput and coversProduct ids
+    reaches_foreign: bool = False
+    legal_citation: str = ""
+    scope_note: str = ""
+    confidence: str = "high"  # confidence of the effective date
+    sources: tuple[str, ...] = ()
+    hypothetical: bool = False  # added by a scenario
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> Measure:
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (sorted lists, ISO dates) for JSON output."""
+        return {
+            "id": self.id, "label": self.label, "kind": self.kind,
+            "jurisdiction": sorted(self.jurisdiction),
+            "effective": self.effective.isoformat() if self.effective else None,
+            "end": self.end.isoformat() if self.end else None,
+            "parties": sorted(self.parties), "destinations": sorted(self.destinations),
+            "items": sorted(self.items), "reaches_foreign_products": self.reaches_foreign,
+            "legal_citation": self.legal_citation, "scope_note": self.scope_note,
+            "confidence": self.confidence, "sources": list(self.sources), "hypothetical": self.hypothetical,
+        }
+
+
+def in_force(measure: Measure, date: dt.date) -> bool:
+    """True when ``effective <= date < end``."""
+    if measure.effective is None or measure.effective > date:
+        return False
+    return measure.end is None or date < measure.end
+
+
+def covers(measure: Measure, item: str, item_ancestors: Iterable[str] = ()) -> bool:
+    """Does the measure cover ``item`` (directly, through a broader item, or as an all-items listing)?"""
+    if not measure.items:
+        return True
+    return item in measure.items or any(a in measure.items for a in item_ancestors)
+
+
+def applies_to_buyer(measure: Measure, buyer_parties: Iterable[str], buyer_country: str | None) -> bool:
+    """Does the measure restrict exports to this buyer (by destination or by listing)?"""
+    if not measure.destinations and not measure.parties:
+        return True
+    if buyer_country is not None and buyer_country in measure.destinations:
+        return True
+    return bool(measure.parties.intersection(buyer_parties))
+
+
+def applies_to_provider(measure: Measure, provider_country: str | None, buyer_country: str | None) -> bool:
+    """Does the measure bind this provider (its jurisdiction, or a foreign-direct-product reach)?"""
+    if provider_country is None:
+        return False
+    if buyer_country is not None and provider_country == buyer_country:
+        return False
+    if provider_country in measure.jurisdiction:
+        return True
+    return measure.reaches_foreign
+
+
+def candidate_measures(measures: Mapping[str, Measure], *, item: str, item_ancestors: Iterable[str],
+                       buyer_parties: Iterable[str], buyer_country: str | None,
+                       provider_country: str | None) -> tuple[str, ...]:
+    """Ids of the measures that would cut this supply whenever they are in force (dates ignored)."""
+    ancestors = tuple(item_ancestors)
+    parties = tuple(buyer_parties)
+    return tuple(sorted(
+        m.id for m in measures.values()
+        if covers(m, item, ancestors) and applies_to_buyer(m, parties, buyer_country)
+        and applies_to_provider(m, provider_country, buyer_country)))
+
+
+def cutting_measures(measures: Mapping[str, Measure], candidates: Iterable[str], date: dt.date,
+                     min_confidence: str = "medium") -> tuple[str, ...]:
+    """The candidate measures that are in force on ``date`` and trusted enough."""
+    floor = CONFIDENCE_RANK[min_confidence]
+    out = []
+    for mid in candidates:
+        m = measures.get(mid)
+        if m is not None and CONFIDENCE_RANK.get(m.confidence, 0) >= floor and in_force(m, date):
+            out.append(mid)
+    return tuple(sorted(out))
