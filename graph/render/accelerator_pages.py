@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from graph.namespaces import entity_id_of
+from graph.namespaces import ID, entity_id_of
 from graph.render.analysis import AcceleratorAnalysis
-from graph.render.data import Edge, Snapshot
+from graph.render.data import Edge, Snapshot, SourceRef
 from graph.render.escape import h, link
 from graph.render.graphpage import GEdge, GNode
 from graph.render.overview import country_labels, node_for
 
-__all__ = ["upstream_graph", "page_name", "chokepoint_table"]
+__all__ = ["upstream_graph", "analysis_graph", "page_name", "chokepoint_table"]
 
 #: relation -> reads "subject needs object" (followed from the accelerator outwards)
 FORWARD = {"designedBy", "fabricatedBy", "processNode", "memoryTechnology", "memorySupplier", "requiresInput",
@@ -101,16 +101,131 @@ def upstream_graph(snap: Snapshot, root: str, analysis: AcceleratorAnalysis | No
     return list(nodes.values()), edges
 
 
+def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[GNode], list[GEdge]]:
+    """The accelerator's part of the analysis's AND/OR graph, as drawn.
+
+    Structural nodes are contracted: an input's "need" and "supply" nodes become one node per
+    input and buyer (the same tool can be cut off for one foundry and not another), providers
+    become their entities, and each provider is linked to its country. Supply edges that a
+    measure cuts are drawn dashed red with the measure and its date.
+    """
+    import networkx as nx
+
+    G, root = analysis.graph, analysis.root
+    sub = nx.descendants(G, root) | {root}
+    countries = country_labels(snap)
+    labels = G.graph.get("labels", {})
+    nodes: dict[str, GNode] = {}
+
+    def entity_node(eid: str) -> str:
+        iri = ID + eid
+        if iri not in nodes:
+            if iri in snap.entities:
+                nodes[iri] = node_for(snap, iri, countries)
+            else:
+                nodes[iri] = GNode(key=iri, label=labels.get(eid, eid), cls="Other")
+        return iri
+
+    def display(n: str) -> str:
+        data = G.nodes[n]
+        kind = data.get("kind")
+        if kind in ("accelerator", "provider"):
+            return entity_node(data.get("entity", n))
+        if kind in ("need", "supply"):
+            eid, buyer = data.get("entity", ""), data.get("buyer", "")
+            key = f"item:{eid}@{buyer}"
+            if key not in nodes:
+                base = node_for(snap, ID + eid, countries) if ID + eid in snap.entities else \
+                    GNode(key=key, label=data.get("label", eid), cls="Input")
+                base.key = key
+                base.countries = []
+                base.country_label = ""
+                base.notes = [f"Needed by {labels.get(buyer, buyer)}"] + base.notes
+                nodes[key] = base
+            return key
+        if n not in nodes:
+            text = {"stage": f"{data.get('label', '')} stage", "route": f"fabrication at {data.get('label', '')}",
+                    "alternatives": f"any of: {data.get('label', '')}"}.get(kind, data.get("label", n))
+            nodes[n] = GNode(key=n, label=text, cls="Stage" if kind in ("stage", "route") else "Rule",
+                             type={"and": "needs all of its links", "or": "needs any one of its links"}.get(
+                                 data.get("gate", ""), ""))
+        return n
+
+    sources = G.graph.get("sources", {})
+    measures = G.graph.get("measures", {})
+    merged: dict[tuple[str, str], GEdge] = {}
+    for u, v, data in sorted(G.subgraph(sub).edges(data=True), key=lambda t: (t[0], t[1])):
+        du, dv = display(u), display(v)
+        if du == dv:
+            continue
+        rel = str(data.get("relation", "needs")).replace("-", " ")
+        if data.get("share") is not None:
+            rel += f" ({data['share']} %)"
+        refs = []
+        for sid in data.get("sources", ()):
+            s = sources.get(sid, {})
+            refs.append(SourceRef(sid, str(s.get("title") or sid), str(s.get("publisher") or ""),
+                                  str(s.get("date") or ""), str(s.get("url") or "")))
+        edge = merged.setdefault((du, dv), GEdge(du, dv, rel, [], str(data.get("confidence", ""))))
+        edge.sources = sorted(set(edge.sources) | set(refs), key=lambda r: (r.date, r.title, r.iri))
+        for mid in data.get("cut_by", ()):
+            m = measures.get(mid)
+            date = m.effective.isoformat() if getattr(m, "effective", None) else "date unknown"
+            edge.cut = True
+            edge.notes.append(f"Cut off by {getattr(m, 'label', mid)} (in force from {date})")
+            if m is not None:
+                for sid in getattr(m, "sources", ()):
+                    s = sources.get(sid, {})
+                    ref = SourceRef(sid, str(s.get("title") or sid), str(s.get("publisher") or ""),
+                                    str(s.get("date") or ""), str(s.get("url") or ""))
+                    if ref not in edge.sources:
+                        edge.sources.append(ref)
+        if edge.cut and dv in nodes and "cut" not in nodes[dv].marks:
+            nodes[dv].marks.append("cut")
+    # providers -> their countries
+    for key in [k for k, n in nodes.items() if G.nodes.get(f"provider:{entity_id_of(k) or ''}")]:
+        for code in nodes[key].countries:
+            ciri = ID + code
+            if ciri in snap.entities and ciri != key:
+                entity_node(code)
+                merged.setdefault((key, ciri), GEdge(key, ciri, "based in"))
+    root_key = display(root)
+    nodes[root_key].marks.append("root")
+    for iri, notes in analysis.chokepoint_items.items():
+        eid = entity_id_of(iri) or iri
+        for key, node in nodes.items():
+            if key == iri or key.startswith(f"item:{eid}@"):
+                node.marks.append("chokepoint")
+                node.notes.extend(notes)
+    for iri, notes in analysis.cut_providers.items():
+        if iri in nodes:
+            nodes[iri].notes.extend(n for n in notes if n not in nodes[iri].notes)
+    for edge in merged.values():
+        edge.notes = sorted(set(edge.notes))
+    return list(nodes.values()), list(merged.values())
+
+
 def chokepoint_table(analysis: AcceleratorAnalysis | None, snap: Snapshot) -> str:
     """The HTML table of an accelerator's chokepoints with explanations, measures and sources."""
     if analysis is None:
         return ('<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available in '
                 'this installation, so no chokepoints are listed.</p>')
+    summary = analysis.summary
+    parts = []
+    if summary:
+        feasible = "yes" if summary.get("feasible") else "no"
+        stock = "yes" if summary.get("feasible_with_stock") else "no"
+        parts.append(f'<p>Analysis date {h(summary.get("as_of", ""))}. Obtainable with today\'s supply: '
+                     f"<strong>{feasible}</strong>; with installed tools and stock of cut-off items: "
+                     f"<strong>{stock}</strong>.</p>")
     if not analysis.rows:
-        return '<p class="note">The analysis finds no chokepoint of order 1 or 2 for this accelerator.</p>'
-    parts = ['<table class="chokepoints"><thead><tr><th>#</th><th>chokepoint (items that must all fail)</th>'
-             '<th>order</th><th>cut off by (measure, date)</th><th>domestic provider left</th>'
-             '<th>explanation</th><th>sources</th></tr></thead><tbody>']
+        parts.append('<p class="note">The analysis finds no chokepoint of order 0, 1 or 2 for this accelerator.</p>')
+        return "".join(parts)
+    parts.append('<p class="note">Order 0: items whose every provider is already cut off. Order 1 and 2: '
+                 "one provider, or a pair, whose loss would make the accelerator unobtainable.</p>")
+    parts.append('<table class="chokepoints"><thead><tr><th>#</th><th>order</th><th>chokepoint</th>'
+                 "<th>takes away</th><th>countries</th><th>cut off by (measure, in force from)</th>"
+                 "<th>domestic</th><th>explanation</th><th>sources</th></tr></thead><tbody>")
     for i, row in enumerate(analysis.rows, 1):
         measures = "<br>".join(f'<span class="cut">{h(m["label"])}</span> ({h(m["date"])})'
                                for m in row["measures"]) or "—"
@@ -118,8 +233,10 @@ def chokepoint_table(analysis: AcceleratorAnalysis | None, snap: Snapshot) -> st
                                                                f'{h(s["date"])}</span>' if s["publisher"] else "")
                               for s in row["sources"]) or "—"
         explanation = "<br>".join(h(x) for x in row["explanation"]) or "—"
-        parts.append(f'<tr><td class="num">{i}</td><td>{h(" + ".join(row["items"]))}</td>'
-                     f'<td class="num">{h(row["order"])}</td><td>{measures}</td><td>{h(row["domestic"])}</td>'
+        parts.append(f'<tr><td class="num">{i}</td><td class="num">{h(row["order"])} ({h(row.get("kind", ""))})</td>'
+                     f'<td>{h(" + ".join(row["items"]))}</td><td>{h(", ".join(row.get("takes", [])))}</td>'
+                     f'<td>{h(", ".join(row.get("countries", [])))}</td><td>{measures}</td>'
+                     f'<td>{h(row["domestic"])}</td>'
                      f"<td>{explanation}</td><td>{sources}</td></tr>")
     parts.append("</tbody></table>")
     return "".join(parts)

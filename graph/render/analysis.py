@@ -1,14 +1,18 @@
 """Bridge from the chokepoint analysis (``graph.chokepoints``) to what the pages draw.
 
-The site calls :func:`run_analysis` once per render; it returns, per domestic accelerator, the
-chokepoint rows of the tables and the marks of the graphs, as plain data. When the analysis
-package is not installed it returns None and the pages say so.
+The site calls :func:`run_analysis` once per render: it builds the AND/OR dependency graph
+(``dependency_graph``) for the date and scenario, runs ``analyse`` for every domestic
+accelerator, and returns per accelerator the rows of its chokepoint table (with explanations
+and sources) and the analysis graph the accelerator page draws. When the analysis package is not
+installed it returns None and the pages say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from graph.namespaces import ID, entity_id_of
 
 __all__ = ["AcceleratorAnalysis", "run_analysis"]
 
@@ -17,10 +21,11 @@ __all__ = ["AcceleratorAnalysis", "run_analysis"]
 class AcceleratorAnalysis:
     """The chokepoints of one accelerator, ready to render.
 
-    ``rows``: one dict per chokepoint with ``items`` (labels), ``order``, ``measures``
-    (``label``, ``date``, ``iri``), ``domestic`` (text), ``explanation`` (lines) and ``sources``
-    (``title``, ``publisher``, ``date``, ``url``). ``chokepoint_items`` and ``cut_providers`` map
-    IRIs to tooltip notes; ``cut_pairs`` maps (item, provider) edges to notes.
+    ``rows``: one dict per chokepoint with ``items`` (what the chokepoint is), ``takes`` (what
+    losing it takes away), ``order``, ``kind``, ``measures`` (``label``, ``date``, ``iri``),
+    ``countries``, ``domestic`` (text), ``explanation`` (lines) and ``sources`` (``title``,
+    ``publisher``, ``date``, ``url``). ``chokepoint_items`` and ``cut_providers`` map IRIs to
+    tooltip notes. ``graph`` and ``root`` are the analysis graph and the accelerator's node in it.
     """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -28,20 +33,108 @@ class AcceleratorAnalysis:
     cut_providers: dict[str, list[str]] = field(default_factory=dict)
     cut_pairs: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     measures: set[str] = field(default_factory=set)
+    graph: Any = None
+    root: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def run_analysis(store: Any, accelerators: list[str], as_of: str | None = None,
                  scenario: Any = None) -> dict[str, AcceleratorAnalysis] | None:
-    """Chokepoints of every accelerator in ``accelerators``, or None without ``graph.chokepoints``."""
+    """Chokepoints of every accelerator IRI in ``accelerators``, or None without ``graph.chokepoints``."""
     try:
-        from graph import chokepoints as cp
+        from graph.chokepoints.analysis import analyse
+        from graph.chokepoints.projection import dependency_graph
     except ImportError:
         return None
-    if not (hasattr(cp, "dependency_graph") and hasattr(cp, "chokepoints")):
-        return None  # the package is still being written
-    return _normalise_all(cp, store, accelerators, as_of, scenario)
+    if scenario is not None:
+        from graph.chokepoints.scenarios import load_scenario
+
+        if not hasattr(scenario, "changes"):
+            scenario = load_scenario(scenario)
+    G = dependency_graph(store, as_of=as_of, scenario=scenario)
+    out: dict[str, AcceleratorAnalysis] = {}
+    for iri in accelerators:
+        acc = entity_id_of(iri) or iri
+        if f"acc:{acc}" not in G:
+            continue
+        result = analyse(G, acc, as_of=as_of, max_order=2, unbridge=getattr(scenario, "unbridge", ()) or ())
+        out[iri] = _normalise(G, f"acc:{acc}", result)
+    return out
 
 
-def _normalise_all(cp: Any, store: Any, accelerators: list[str], as_of: str | None,
-                   scenario: Any) -> dict[str, AcceleratorAnalysis]:
-    raise NotImplementedError
+def _measure_ref(G: Any, mid: str) -> dict[str, str]:
+    m = G.graph.get("measures", {}).get(mid)
+    label = getattr(m, "label", "") or mid
+    date = m.effective.isoformat() if getattr(m, "effective", None) else "date unknown"
+    return {"label": label, "date": date, "iri": ID + mid}
+
+
+def _sources(G: Any, ids: Any) -> list[dict[str, str]]:
+    registry = G.graph.get("sources", {})
+    out = []
+    for sid in sorted(set(ids)):
+        s = registry.get(sid, {"title": sid})
+        out.append({"title": str(s.get("title") or sid), "publisher": str(s.get("publisher") or ""),
+                    "date": str(s.get("date") or ""), "url": str(s.get("url") or "")})
+    return sorted(out, key=lambda s: (s["date"], s["title"]))
+
+
+def _path(G: Any, root: str, target: str) -> tuple[list[str], list[str]]:
+    """Labels along a shortest path from the accelerator to ``target``, and the sources of its hops."""
+    import networkx as nx
+
+    try:
+        nodes = nx.shortest_path(G, root, target)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return [], []
+    labels = [str(G.nodes[n].get("label", n)) for n in nodes]
+    sources = [s for a, b in zip(nodes, nodes[1:], strict=False) for s in G.edges[a, b].get("sources", ())]
+    return labels, sources
+
+
+def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis:
+    out = AcceleratorAnalysis(graph=G, root=root,
+                              summary={k: v for k, v in result.items() if k != "chokepoints"})
+    acc_label = result.get("accelerator_label", root)
+    for row in result["chokepoints"]:
+        measures = [_measure_ref(G, m) for m in row.get("measures", [])]
+        out.measures.update(m["iri"] for m in measures)
+        msources = [s for m in row.get("measures", []) for s in getattr(G.graph["measures"].get(m), "sources", ())]
+        order = row["order"]
+        if order == 0:
+            item_nodes = [f"supply:{i}@{b}" if b else f"stage:{result['accelerator']}:fabrication"
+                          for i, b in zip(row["items"], row["buyers"], strict=False)]
+            path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
+            mtext = "; ".join(f"{m['label']} (from {m['date']})" for m in measures)
+            buyers = ", ".join(b for b in row["buyers"] if b) or "the buyer"
+            explanation = [" → ".join(path)] if path else []
+            explanation.append(f"Every provider ({', '.join(row['provider_labels'])}) is cut off from "
+                               f"{buyers} by: {mtext or 'no measure'}.")
+            for item in row["items"]:
+                out.chokepoint_items.setdefault(ID + item, []).append(
+                    f"Cut off for {acc_label} ({row['kind']}) by {mtext}")
+            for prov in row["providers"]:
+                out.cut_providers.setdefault(ID + prov, []).append(
+                    f"Cut off from {buyers} for {', '.join(row['item_labels'])}: {mtext}")
+            items, takes = row["item_labels"], row["item_labels"]
+            domestic = "no: every provider is cut off"
+        else:
+            labels, psources = [], []
+            for prov in row["providers"]:
+                path, srcs = _path(G, root, f"provider:{prov}")
+                if path:
+                    labels.append(" → ".join(path))
+                psources += srcs
+            explanation = labels + [f"Losing {' and '.join(row['provider_labels'])} would take away "
+                                    f"{', '.join(row['item_labels'])}."]
+            for prov in row["providers"]:
+                out.chokepoint_items.setdefault(ID + prov, []).append(
+                    f"Chokepoint of {acc_label} ({row['kind']}): losing it takes away {', '.join(row['item_labels'])}")
+            items, takes = row["provider_labels"], row["item_labels"]
+            share = row.get("domestic_share")
+            domestic = ("yes: Chinese provider(s)" + (f", {share} % world share" if share is not None else "")
+                        if row.get("domestic") else "no")
+        out.rows.append({"order": order, "kind": row["kind"], "items": items, "takes": takes,
+                         "countries": row.get("countries", []), "measures": measures, "domestic": domestic,
+                         "explanation": explanation, "sources": _sources(G, list(psources) + list(msources))})
+    return out

@@ -19,7 +19,7 @@ from typing import Any
 from graph.atomic import replace_dir_atomic
 from graph.errors import ChipgraphError
 from graph.paths import ASSETS_DIR
-from graph.render.accelerator_pages import chokepoint_table, page_name, upstream_graph
+from graph.render.accelerator_pages import analysis_graph, chokepoint_table, page_name, upstream_graph
 from graph.render.analysis import AcceleratorAnalysis, run_analysis
 from graph.render.data import Snapshot, load_snapshot
 from graph.render.escape import h, link
@@ -44,6 +44,14 @@ def _as_of_text(as_of: Any) -> str | None:
         return dt.date.fromisoformat(str(as_of)).isoformat()
     except ValueError:
         raise ChipgraphError(f"{as_of!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _date_or_none(text: str) -> str | None:
+    """``text`` if it is an ISO date (the analysis date when no --as-of is given), else None."""
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def _scenario_text(scenario: Any) -> str | None:
@@ -85,9 +93,13 @@ def _overview_page(snap: Snapshot, context: str) -> str:
 
 def _accelerator_page(snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool,
                       context: str) -> tuple[str, set[str]]:
-    nodes, edges = upstream_graph(snap, iri, analysis)
+    if analysis is not None and analysis.graph is not None:
+        nodes, edges = analysis_graph(snap, analysis)
+    else:
+        nodes, edges = upstream_graph(snap, iri, analysis)
     group_rank = {n.key: (n.cls, n.label.lower(), n.key) for n in nodes}
-    positions = layered_layout(iri, [n.key for n in nodes], [(e.src, e.dst) for e in edges
+    root = next(n.key for n in nodes if "root" in n.marks)
+    positions = layered_layout(root, [n.key for n in nodes], [(e.src, e.dst) for e in edges
                                                               if e.src not in snap.measures],
                                sort_key=group_rank.__getitem__)
     payload = graph_payload(nodes, edges, positions, country_labels(snap))
@@ -190,7 +202,7 @@ def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any =
     snap = load_snapshot(store, as_of=as_of_s)
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
-    analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)
+    analyses = (analyse or run_analysis)(store, accelerators, as_of_s or _date_or_none(snap.data_date), scenario)
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
