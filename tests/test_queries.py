@@ -237,3 +237,188 @@ def col(result, name: str) -> list:
 
 def ids(values) -> set[str]:
     return {v.removeprefix(ID) for v in values if v}
+
+
+def rows_where(result, **match: str) -> list[dict]:
+    """Rows whose columns equal the given values (entity ids are matched without the namespace)."""
+    out = []
+    for row in result.rows:
+        ok = True
+        for key, want in match.items():
+            term = row.get(key)
+            value = None if term is None else term.value
+            if value not in (want, ID + want, SOURCE + want):
+                ok = False
+                break
+        if ok:
+            out.append(row)
+    return out
+
+
+def test_accelerators(store):
+    r = run_named(store, "accelerators")
+    # facts.md C5 / accelerators.yaml: the 910C is claimed to be made at SMIC and (teardown) at TSMC;
+    # both claims are kept, each with its own sources.
+    foundries = ids(row["value"].value for row in rows_where(r, accelerator="ascend-910c", aspect="2 foundry"))
+    assert foundries == {"smic", "tsmc"}
+    tsmc = rows_where(r, accelerator="ascend-910c", aspect="2 foundry", value="tsmc")[0]
+    assert "bloomberg-2025-10-03-huawei-components" in tsmc["sources"].value.split()
+    # the 910C's HBM came from Samsung and SK hynix (high); CXMT only per the founding article (low)
+    suppliers = {(row["value"].value.removeprefix(ID), row["confidence"].value)
+                 for row in rows_where(r, accelerator="ascend-910c", aspect="5 memory supplier")}
+    assert suppliers == {("samsung", "high"), ("sk-hynix", "high"), ("cxmt", "low")}
+    # designed_by follows parentOrganisation: HiSilicon (a Huawei subsidiary) designs the Ascend 910
+    huawei = ids(col(run_named(store, "accelerators", designed_by="cgid:huawei"), "accelerator"))
+    assert {"ascend-910", "ascend-910b", "ascend-910c"} <= huawei
+    assert "br100" not in huawei
+
+
+def test_listed_firm_designs(store):
+    r = run_named(store, "listed-firm-designs")
+    row = rows_where(r, firm="huawei", product="ascend-910c")[0]
+    assert row["firstListed"].value == "2019-05-16"  # measures.yaml: us-entity-list-huawei-2019
+    assert rows_where(r, firm="moore-threads", product="mtt-s4000")[0]["firstListed"].value == "2023-10-17"
+    assert rows_where(r, firm="biren", product="br100")
+    # products of unlisted designers (TSMC-made NVIDIA parts, Baidu's Kunlun) are not listed
+    assert not rows_where(r, product="nvidia-a100") and not rows_where(r, product="kunlun-1")
+
+
+def test_measures_in_force(store):
+    early = ids(col(run_named(store, "measures-in-force", as_of="2023-01-01"), "measure"))
+    assert "us-advanced-computing-rule-2022-10" in early  # effective 2022-10-07
+    assert "us-hbm-rule-2024-12" not in early  # effective 2024-12-02
+    default = run_named(store, "measures-in-force")
+    assert {r["as_of"].value for r in default.rows} == {"2025-02-17"}
+    assert "us-hbm-rule-2024-12" in ids(col(default, "measure"))
+    usa = ids(col(run_named(store, "measures-in-force", jurisdiction="USA"), "measure"))
+    assert usa and not any(m.startswith("nl-") for m in usa)
+
+
+def test_listed_parties(store):
+    # measures.yaml: Huawei listed 2019-05-16, Hygon and Sugon 2019-06-24, SMIC only from 2020-12-18
+    assert ids(col(run_named(store, "listed-parties", as_of="2020-01-01"), "party")) == {"huawei", "hygon", "sugon"}
+    assert "smic" in ids(col(run_named(store, "listed-parties"), "party"))
+
+
+def test_model_deployments(store):
+    r = run_named(store, "model-deployments", model="cgid:deepseek-v3")
+    training = rows_where(r, kind="training", accelerator="nvidia-h800")
+    assert training and training[0]["sources"].value == "arxiv-2412-19437"  # the DeepSeek-V3 report
+    r1 = run_named(store, "model-deployments", model="cgid:deepseek-r1")
+    assert rows_where(r1, kind="inference", accelerator="ascend-910c")[0]["confidence"].value == "low"
+
+
+def test_input_dependents(store):
+    r = run_named(store, "input-dependents")
+    # rules.yaml: logic nodes of 7 nm or below need EUV or ArF immersion multi-patterning
+    assert {"ascend-910c", "br100"} <= ids(col(r, "accelerator"))
+    assert "kunlun-1" not in ids(col(r, "accelerator"))  # Samsung 14 nm
+    asml = rows_where(r, accelerator="ascend-910c", supplier="asml")
+    assert asml and asml[0]["share"].value == "100"  # ETO: ASML holds 100% of EUV tools
+
+
+def test_input_providers(store):
+    euv = run_named(store, "input-providers", input="cgid:euv-lithography-tools")
+    assert [(r["country"].value, r["provider"].value.removeprefix(ID), r["share"].value)
+            for r in euv.rows if r["providerKind"].value == "organisation"] == [("NLD", "asml", "100")]
+    arf = run_named(store, "input-providers")
+    assert rows_where(arf, provider="asml")[0]["share"].value == "99.3"
+    assert rows_where(arf, provider="JPN")[0]["share"].value == "0.7"
+
+
+def test_conflicts(store):
+    r = run_named(store, "conflicts")
+    foundry = rows_where(r, subject="ascend-910c", property=CG + "fabricatedBy")
+    assert {(x["value"].value.removeprefix(ID), x["otherValue"].value.removeprefix(ID)) for x in foundry} == {
+        ("smic", "tsmc")}
+    founder = rows_where(r, subject="moore-threads", property=CG + "founderName")[0]
+    assert {founder["value"].value, founder["otherValue"].value} == {"Zhang Jianjun", "Zhang Jianzhong"}
+    assert "kr-article-2025-02-17" in (founder["sources"].value + " " + founder["otherSources"].value)
+    only = run_named(store, "conflicts", subject="cgid:moore-threads")
+    assert ids(col(only, "subject")) == {"moore-threads"}
+
+
+def test_source_claims(store):
+    r = run_named(store, "source-claims")  # the founding article
+    cxmt = rows_where(r, subject="ascend-910c", property=CG + "memorySupplier", value="cxmt")
+    assert cxmt[0]["confidence"].value == "low"
+    assert rows_where(r, subject="moore-threads", value="Zhang Jianjun")
+    paper = run_named(store, "source-claims", source="cgsrc:arxiv-2412-19437")
+    assert paper.rows and not rows_where(paper, value="Zhang Jianjun")
+
+
+def test_hbm_controls(store):
+    r = run_named(store, "hbm-controls")
+    row = rows_where(r, measure="us-hbm-rule-2024-12", item="hbm")[0]
+    assert row["effective"].value == "2024-12-02"
+    assert row["reachesForeignProducts"].value == "true"
+    assert "us-advanced-computing-rule-2022-10" not in ids(col(r, "measure"))
+
+
+def test_measures_timeline(store):
+    r = run_named(store, "measures-timeline")
+    dates = col(r, "effective")
+    assert dates == sorted(dates)
+    nl = ids(col(run_named(store, "measures-timeline", jurisdiction="NLD"), "measure"))
+    assert nl == {"nl-euv-licence-not-granted", "nl-duv-control-2023-09", "nl-licence-revocation-2024-01",
+                  "nl-duv-extension-2024-09"}
+
+
+def test_firms_by_country(store):
+    foundries = ids(col(run_named(store, "firms-by-country", country="CHN", role="cg:Foundry"), "firm"))
+    assert "smic" in foundries and "tsmc" not in foundries
+    everyone = run_named(store, "firms-by-country")
+    assert "foundry" in rows_where(everyone, firm="tsmc")[0]["roles"].value
+    assert rows_where(everyone, firm="asml")[0]["countryCode"].value == "NLD"
+
+
+def test_search(store):
+    assert "huawei" in ids(col(run_named(store, "search", text="화웨이"), "entity"))
+    assert "huawei" in ids(col(run_named(store, "search", text="华为"), "entity"))
+    upper = ids(col(run_named(store, "search", text="ASCEND 910C"), "entity"))
+    assert "ascend-910c" in upper  # case-insensitive
+    assert run_named(store, "search", text="no such thing anywhere").rows == []
+
+
+def test_who_says(store):
+    r = run_named(store, "who-says", subject="cgid:ascend-910c", property="cg:fabricatedBy")
+    said = {(x["value"].value.removeprefix(ID), x["sourceId"].value) for x in r.rows}
+    assert ("tsmc", "bloomberg-2025-10-03-huawei-components") in said
+    assert ("smic", "kr-article-2025-02-17") in said
+    assert all(x["title"] is not None for x in r.rows)
+
+
+def test_sources(store):
+    r = run_named(store, "sources")
+    kr = rows_where(r, sourceId="kr-article-2025-02-17")[0]
+    assert kr["kind"].value == "news" and int(kr["claims"].value) > 10
+    assert rows_where(r, sourceId="eto-chip-explorer")
+    primary = run_named(store, "sources", kind="primary")
+    assert primary.rows and {x["kind"].value for x in primary.rows} == {"primary"}
+
+
+def test_entity_graph(store):
+    r = run_named(store, "entity-graph", entity="cgid:huawei")
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in r.triples}
+    assert (ID + "ascend-910c", CG + "designedBy", ID + "huawei") in triples
+    assert any(s == ID + "huawei" and o == "Huawei" for s, _, o in triples)
+
+
+def test_is_listed(store):
+    # HiSilicon is not listed itself, but its parent Huawei is (from 2019-05-16)
+    assert run_named(store, "is-listed", party="cgid:hisilicon").boolean is True
+    assert run_named(store, "is-listed", party="cgid:hisilicon", as_of="2019-01-01").boolean is False
+    assert run_named(store, "is-listed", party="cgid:tsmc").boolean is False
+
+
+def test_figure_claims(store):
+    r = run_named(store, "figure-claims", about="cgid:nvidia")
+    row = rows_where(r, figure="tianfeng-nvidia-share-china-2022")[0]
+    assert (row["value"].value, row["unit"].value) == ("85", "percent")
+    assert row["claimantLabel"].value == "Tianfeng Securities"
+    assert row["sources"].value == "kr-article-2025-02-17"
+
+
+def test_every_named_query_has_a_data_test():
+    tested = {name.removeprefix("test_").replace("_", "-") for name in globals() if name.startswith("test_")}
+    assert set(catalogue(QUERIES_DIR)) <= tested
