@@ -322,6 +322,7 @@ class _Builder:
                 for i in inputs:
                     srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, "providedInput", i)))
                     raw[i].append((p, share, srcs, self.confidence(prov, "provider", p)))
+        self.raw_provisions = {i: sorted(rows) for i, rows in raw.items()}
         out = {}
         for i, rows in raw.items():
             firms = [r for r in rows if not self.m.has_type(r[0], {"Country", "Jurisdiction"})]
@@ -595,6 +596,9 @@ def dependency_graph(store: Any, as_of: dt.date | str | None = None, scenario: A
     G.graph["provider_country"] = {e: builder.country_of(e) or "" for e in model.types
                                    if model.has_type(e, {"Organisation", "Country", "Jurisdiction"})}
     G.graph["provisions"] = {i: [(p, s) for p, s, _, _ in rows] for i, rows in builder.providers_of.items()}
+    G.graph["country_provisions"] = {
+        i: [(p, s) for p, s, _, _ in rows if model.has_type(p, {"Country", "Jurisdiction"})]
+        for i, rows in builder.raw_provisions.items()}
     if scenario is not None:
         from graph.chokepoints.scenarios import apply_scenario, load_scenario
 

@@ -1,0 +1,64 @@
+"""The chokepoint files of ``chipgraph build``: output/chokepoints.json and output/chokepoints.csv.
+
+Deterministic for a given graph and date (sorted rows, sorted keys, no timestamps) and written
+atomically. The JSON holds, per domestic accelerator, the summary and chokepoint rows, the
+cross-accelerator ranking, per-input concentration, and the measures used with their citations.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_chokepoint_outputs", "chokepoint_document", "CSV_COLUMNS"]
+
+CSV_COLUMNS = ["accelerator", "accelerator_label", "feasible", "feasible_with_stock", "order", "kind", "key",
+               "items", "buyers", "providers", "countries", "measures", "domestic", "domestic_share"]
+
+
+def chokepoint_document(store: Any, as_of: Any = None) -> dict[str, Any]:
+    """Everything the outputs hold, as plain data."""
+    from graph.chokepoints.analysis import all_chokepoints
+    from graph.chokepoints.metrics import input_concentration, jurisdiction_exposure, ranking
+    from graph.chokepoints.projection import dependency_graph
+
+    G = dependency_graph(store, as_of=as_of)
+    results = all_chokepoints(G)
+    for r in results:
+        r["exposure"] = jurisdiction_exposure(G, r["accelerator"])
+    used = sorted({m for r in results for row in r["chokepoints"] for m in row["measures"]})
+    measures = G.graph["measures"]
+    return {"as_of": G.graph["as_of"], "min_confidence": G.graph["min_confidence"],
+            "accelerators": results, "ranking": ranking(results),
+            "input_concentration": input_concentration(G),
+            "measures": [measures[m].as_dict() for m in sorted(measures)], "measures_cutting": used}
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return "; ".join(str(x) for x in v)
+    return str(v)
+
+
+def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = None) -> list[Path]:
+    """Write chokepoints.json and chokepoints.csv under ``output_dir``; return their paths."""
+    from graph.atomic import write_text_atomic
+
+    doc = chokepoint_document(store, as_of)
+    out = Path(output_dir)
+    jpath, cpath = out / "chokepoints.json", out / "chokepoints.csv"
+    write_text_atomic(jpath, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for r in doc["accelerators"]:
+        for row in r["chokepoints"]:
+            merged = {**row, "feasible": r["feasible"], "feasible_with_stock": r["feasible_with_stock"]}
+            w.writerow([_cell(merged.get(c)) for c in CSV_COLUMNS])
+    write_text_atomic(cpath, buf.getvalue())
+    return [jpath, cpath]
