@@ -161,7 +161,7 @@ def test_validate_quads_counts_a_sourced_graph_that_describes_an_entity():
     report = validate_quads(_quads(common) + _quads(unsourced))
     assert not report.conforms
     assert {(p.focus, p.path) for p in report.violations} == {
-        ("https://w3id.org/chipgraph/id/stage-x", "^cg:subjectEntity"),
+        ("https://w3id.org/chipgraph/id/stage-x", "^cg:subjectEntity/cg:statedIn"),
         ("https://w3id.org/chipgraph/graph/eto", "cg:statedIn"),
     }
 
