@@ -61,7 +61,7 @@ def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
     """Every file whose content determines the build, in a stable order."""
     files = [ontology_file(), shapes_file()]
     files += sorted(p for p in curated_dir.glob("*.yaml"))
-    files += sorted(p for p in eto_dir.glob("*.csv"))
+    files += sorted(p for p in eto_dir.iterdir() if p.suffix in (".csv", ".yaml")) if eto_dir.is_dir() else []
     crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
     if crosswalk.exists():
         files.append(crosswalk)

@@ -264,9 +264,11 @@ class _Reader:
             self.problem(f"{rid}: confidence must be high, medium or low, not {confidence!r}", path,
                          item.key_lines.get("confidence", line))
             confidence = "low"
-        facts_raw = item.get("facts") or []
+        facts_raw = item.get("facts")
         facts: list[Fact] = []
-        if not isinstance(facts_raw, LineList):
+        if facts_raw is None:
+            pass
+        elif not isinstance(facts_raw, LineList):
             self.problem(f"{rid}: facts must be a list", path, item.key_lines.get("facts", line))
         else:
             for fact_item, fact_line in zip(facts_raw, facts_raw.item_lines):

@@ -68,7 +68,7 @@ SELECT ?e ?provider ?plabel ?iscountry ?clabel ?share ?year ?text ?src WHERE {
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?provider rdfs:label ?plabel FILTER(LANG(?plabel) = "en") }
   OPTIONAL { ?provider cg:country ?country . ?country rdfs:label ?clabel FILTER(LANG(?clabel) = "en") }
-  BIND(EXISTS { ?provider a cg:Country } AS ?iscountry)
+  BIND(EXISTS { ?provider a ?jur . ?jur rdfs:subClassOf* cg:Jurisdiction } AS ?iscountry)
 }"""
 
 SOURCES_QUERY = """

@@ -61,7 +61,11 @@ class _Walker:
             out_list.line = node.start_mark.line + 1
             out_list.item_lines = [item.start_mark.line + 1 for item in node.value]
             return out_list
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError:
+            # e.g. a timestamp like 2021-13-45: keep the text, so the field's own check names it
+            return node.value
 
 
 def read_text(path: Path) -> str:
