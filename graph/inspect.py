@@ -184,6 +184,7 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
             "share_percent": float(r["share"].value) if r["share"] is not None else None,
             "year": term_text(r["year"]), "source_text": term_text(r["text"]), "source": _source_id(r["src"]),
         })
+    providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]
     providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
     return {"iri": iri, "id": iri[len(ID):] if iri.startswith(ID) else iri,
             "labels": {k: sorted(v) for k, v in sorted(labels.items())}, "aliases": sorted(aliases),
