@@ -18,6 +18,7 @@ __all__ = ["force_layout", "layered_layout", "SPRING_LIMIT"]
 
 SPRING_LIMIT = 600
 SEED = 7
+GRAVITY = 0.08
 Pos = dict[Hashable, tuple[float, float]]
 
 
@@ -39,7 +40,7 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], iterations: int 
     import numpy as np
 
     rng = np.random.default_rng(SEED)
-    pos = rng.random((n, 2))
+    pos = rng.random((n, 2)) - 0.5
     if n == 1:
         return pos * 0
     adj = np.zeros((n, n))
@@ -54,6 +55,7 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], iterations: int 
         np.clip(dist, 0.01, None, out=dist)
         force = k * k / dist**2 - adj * dist / k
         disp = np.einsum("ijk,ij->ik", delta, force)
+        disp -= GRAVITY * pos * np.sqrt((pos**2).sum(axis=1))[:, None] * n * k  # keeps components together
         length = np.sqrt((disp**2).sum(axis=1))
         length = np.where(length < 0.01, 0.1, length)
         pos += disp * (t / length)[:, None]
