@@ -17,6 +17,9 @@ from graph import __version__
 #: command name -> "module:attribute" (modules under graph.cli)
 COMMANDS: dict[str, str] = {
     "build": "graph.cli.build_cmds:build",
+    "chokepoints": "graph.cli.chokepoint_cmds:chokepoints",
+    "explain": "graph.cli.chokepoint_cmds:explain",
+    "export-network": "graph.cli.chokepoint_cmds:export_network",
     "validate": "graph.cli.build_cmds:validate",
     "stats": "graph.cli.inspect_cmds:stats",
     "show": "graph.cli.inspect_cmds:show",

@@ -1,0 +1,156 @@
+"""``chipgraph chokepoints``, ``explain`` and ``export-network``: the export-control analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
+from graph.cli.output import emit_rows, output_options
+
+ROW_COLUMNS = ["accelerator", "order", "kind", "items", "buyers", "providers", "countries", "measures",
+               "domestic", "domestic_share"]
+DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
+RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures", "accelerators"]
+
+
+def _resolve(store: Any, G: Any, names: tuple[str, ...]) -> list[str]:
+    """Accelerator ids for names given in any language (labels, aliases, ids)."""
+    from graph.errors import NotFoundError
+    from graph.lookup import name_index, resolve_entity
+
+    index = name_index(store)
+    ids = []
+    known = set(G.graph.get("accelerators", []))
+    for name in names:
+        match = resolve_entity(store, name, index=index)
+        if match.id not in known:
+            raise NotFoundError(f"{name!r} ({match.id}) is not an AI accelerator of the graph")
+        ids.append(match.id)
+    return ids
+
+
+def _scenario_option(func: Any) -> Any:
+    return click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="A what-if scenario (YAML); report what it changes against the baseline.")(func)
+
+
+@click.command()
+@click.argument("accelerators", nargs=-1)
+@as_of_option
+@_scenario_option
+@click.option("--max-order", type=click.IntRange(1, 2), default=2, show_default=True,
+              help="Largest cut set: 1 = single points of failure, 2 = also pairs.")
+@click.option("--ranking", "show_ranking", is_flag=True,
+              help="Print only the cross-accelerator ranking.")
+@store_options
+@output_options
+@handle_errors
+def chokepoints(accelerators: tuple[str, ...], as_of: dt.date | None, scenario: Path | None, max_order: int,
+                show_ranking: bool, output_dir: Path | None, endpoint: str | None, fmt: str,
+                output: Path | None) -> None:
+    """Export-control chokepoints of AI accelerators.
+
+    For each accelerator: what measures in force on the date already cut off (order 0), and which
+    single providers (order 1) or pairs (order 2) could still cut off the rest of its supply chain.
+    Without ACCELERATORS: every domestic (Chinese-designed) accelerator, followed by the ranking
+    of chokepoints by how many accelerators they hold. Names may be labels or aliases in any
+    language. With --scenario: the new, removed and changed chokepoints against the baseline.
+
+    Example:
+
+        chipgraph chokepoints "Ascend 910C" --as-of 2024-12-02 --md
+    """
+    from graph.chokepoints.analysis import all_chokepoints
+    from graph.chokepoints.metrics import ranking
+    from graph.chokepoints.projection import dependency_graph
+    from graph.chokepoints.scenarios import compare, load_scenario
+
+    store = open_from_options(output_dir, endpoint)
+    scen = load_scenario(scenario) if scenario is not None else None
+    G = dependency_graph(store, as_of=as_of)
+    ids = _resolve(store, G, accelerators) if accelerators else None
+    base = all_chokepoints(G, ids, max_order=max_order)
+    if scen is not None:
+        after = all_chokepoints(G, ids, scenario=scen, max_order=max_order)
+        emit_rows(compare(base, after), fmt, output, DIFF_COLUMNS)
+        return
+    if show_ranking:
+        emit_rows(ranking(base), fmt, output, RANK_COLUMNS)
+        return
+    rows = [row for res in base for row in res["chokepoints"]]
+    if not accelerators and fmt in ("table", "md"):
+        rows += [{"accelerator": "(ranking)", "order": r["order"], "kind": f"held by {r['n_accelerators']}",
+                  "items": r["key"], "countries": r["countries"], "measures": r["measures"]}
+                 for r in ranking(base)]
+    emit_rows(rows, fmt, output, ROW_COLUMNS)
+    for res in base:
+        if res["cycles"]:
+            click.echo(f"warning: {res['accelerator']}: requirement loops broken: {res['cycles']}", err=True)
+
+
+@click.command()
+@click.argument("accelerator")
+@click.argument("item")
+@as_of_option
+@_scenario_option
+@store_options
+@output_options
+@handle_errors
+def explain(accelerator: str, item: str, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None,
+            endpoint: str | None, fmt: str, output: Path | None) -> None:
+    """Sourced paths from an accelerator to an input or a provider.
+
+    Each hop lists the sources that state it (title, publisher, date, URL), and supply hops the
+    measures that cut them on the date, with their legal citations.
+
+    Example:
+
+        chipgraph explain "Ascend 910C" euv-lithography-tools
+    """
+    from graph.chokepoints.explain import explain as explain_paths
+    from graph.chokepoints.explain import explain_rows
+    from graph.chokepoints.projection import dependency_graph
+
+    store = open_from_options(output_dir, endpoint)
+    G = dependency_graph(store, as_of=as_of)
+    [acc] = _resolve(store, G, (accelerator,))
+    target = item
+    try:
+        from graph.lookup import resolve_entity
+
+        target = resolve_entity(store, item).id
+    except Exception:  # noqa: BLE001 - fall back to matching labels inside the chain
+        target = item
+    emit_rows(explain_rows(explain_paths(G, acc, target, scenario=scenario)), fmt, output,
+              ["path", "from", "relation", "to", "share", "sources", "urls", "cut_by"])
+
+
+@click.command("export-network")
+@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv).")
+@as_of_option
+@_scenario_option
+@store_options
+@handle_errors
+def export_network(path: Path, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None,
+                   endpoint: str | None) -> None:
+    """Write the dependency graph for Gephi or Cytoscape, with cut-off flags for the date.
+
+    Example:
+
+        chipgraph export-network -o network.graphml --as-of 2024-12-02
+    """
+    from graph.chokepoints.export import FORMATS, export_network as write
+    from graph.chokepoints.projection import dependency_graph
+    from graph.errors import InputError, Problem
+
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(Problem(f"cannot tell the format of {path.name}", hint="use .graphml, .gexf or .csv"))
+    store = open_from_options(output_dir, endpoint)
+    G = dependency_graph(store, as_of=as_of, scenario=scenario)
+    for written in write(G, path):
+        click.echo(f"wrote {written}", err=True)
