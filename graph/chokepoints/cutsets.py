@@ -29,8 +29,10 @@ needs EUV *or* ArF immersion scanners when ASML is the only provider of both.
 
 Cycles: a requirement loop has no bottom-up order. With ``on_cycle="raise"`` a
 :class:`~graph.errors.ChipgraphError` names the loop; with ``on_cycle="break"`` the edge that
-closes the loop in a depth-first search from the root (children in sorted order) is treated as
-satisfied, as if existing stock bridged it, and the loop is reported in ``CutSets.cycles``.
+closes the loop in a depth-first search from the root (children in sorted order) is dropped and
+the loop is reported in ``CutSets.cycles``. Dropping it means: as an AND requirement it counts as
+met (existing stock breaks the loop); as an OR alternative it does not count (a loop cannot
+supply itself). Both choices keep a loop from making anything available out of nothing.
 
 References
 ----------

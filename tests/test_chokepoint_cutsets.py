@@ -1,0 +1,126 @@
+"""Hand-checked AND/OR graphs for the minimal-cut-set algorithm (graph.chokepoints.cutsets).
+
+Each expected answer can be checked on paper with the fault-tree reading of the graph: a
+requirement AND is a fault-tree OR gate, a requirement OR a fault-tree AND gate (Vesely et al.,
+Fault Tree Handbook, NUREG-0492, 1981, ch. VII; MOCUS, Fussell & Vesely 1972). A brute-force
+enumeration over all sets of at most two basic events cross-checks random graphs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import pytest
+
+from graph.chokepoints.cutsets import availability, minimal_cut_sets
+from graph.errors import ChipgraphError
+
+
+def graph(gates: dict[str, str], edges: list[tuple[str, str]], basic: set[str], cut: set[tuple[str, str]] = frozenset()):
+    G = nx.DiGraph()
+    for node, gate in gates.items():
+        G.add_node(node, gate=gate, basic=node in basic)
+    for b in basic:
+        G.add_node(b, gate=G.nodes[b].get("gate", "and") if b in G else "and", basic=True)
+    for u, v in edges:
+        G.add_edge(u, v, cut_by=("m",) if (u, v) in cut else ())
+    return G
+
+
+def test_and_of_ors_gives_one_pair_per_or():
+    # chip needs litho (ASML or Nikon) and etch (Lam or TEL): no single point, two pairs.
+    G = graph({"chip": "and", "litho": "or", "etch": "or"},
+              [("chip", "litho"), ("chip", "etch"), ("litho", "asml"), ("litho", "nikon"),
+               ("etch", "lam"), ("etch", "tel")], {"asml", "nikon", "lam", "tel"})
+    cs = minimal_cut_sets(G, "chip")
+    assert cs.available and cs.singles == []
+    assert cs.pairs == [("asml", "nikon"), ("lam", "tel")]
+
+
+def test_shared_provider_of_both_alternatives_is_a_single_point():
+    # EUV from ASML only, ArF immersion from ASML only: chip needs either, so ASML alone ends it.
+    G = graph({"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
+              [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml")], {"asml"})
+    assert minimal_cut_sets(G, "chip").singles == ["asml"]
+
+
+def test_shared_provider_with_a_second_source():
+    # ArF immersion also from Nikon: losing ASML leaves Nikon; ASML and Nikon together end it.
+    G = graph({"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
+              [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml"),
+               ("arfi", "nikon")], {"asml", "nikon"})
+    cs = minimal_cut_sets(G, "chip")
+    assert cs.singles == [] and cs.pairs == [("asml", "nikon")]
+
+
+def test_provider_that_needs_inputs_itself():
+    # Fabrication from SMIC (which itself needs tools from AMAT or Lam) or from TSMC.
+    # {smic, tsmc} is a pair; {amat, lam, tsmc} has order 3 and is not reported.
+    G = graph({"chip": "and", "fab": "or", "smic": "and", "tools": "or"},
+              [("chip", "fab"), ("fab", "smic"), ("fab", "tsmc"), ("smic", "tools"), ("tools", "amat"),
+               ("tools", "lam")], {"smic", "tsmc", "amat", "lam"})
+    cs = minimal_cut_sets(G, "chip")
+    assert cs.singles == [] and cs.pairs == [("smic", "tsmc")]
+    # once TSMC is cut off by a measure, SMIC is a single point and the tool pair appears
+    G.edges["fab", "tsmc"]["cut_by"] = ("us-fdpr",)
+    cs = minimal_cut_sets(G, "chip")
+    assert cs.singles == ["smic"] and cs.pairs == [("amat", "lam")]
+
+
+def test_cut_edges_and_bridging():
+    G = graph({"chip": "and", "litho": "or"}, [("chip", "litho"), ("litho", "asml")], {"asml"},
+              cut={("litho", "asml")})
+    assert minimal_cut_sets(G, "chip").available is False
+    assert availability(G, "chip")["chip"] is False
+    cs = minimal_cut_sets(G, "chip", bridged=["litho"])
+    assert cs.available and cs.singles == [] and cs.pairs == []
+
+
+def test_max_order_one_skips_pairs():
+    G = graph({"chip": "and", "litho": "or"}, [("chip", "litho"), ("litho", "a"), ("litho", "b"), ("chip", "c")],
+              {"a", "b", "c"})
+    cs = minimal_cut_sets(G, "chip", max_order=1)
+    assert cs.singles == ["c"] and cs.pairs == []
+    with pytest.raises(ChipgraphError):
+        minimal_cut_sets(G, "chip", max_order=3)
+
+
+def test_cycle_is_refused_or_broken_and_reported():
+    # a needs b, b needs a or c: a loop a -> b -> a.
+    G = graph({"a": "and", "b": "or"}, [("a", "b"), ("b", "a"), ("b", "c")], {"c"})
+    with pytest.raises(ChipgraphError, match="loop"):
+        minimal_cut_sets(G, "a")
+    cs = minimal_cut_sets(G, "a", on_cycle="break")
+    assert cs.cycles == [["a", "b", "a"]]
+    # the closing edge b -> a is dropped: the loop cannot supply b, so c is a single point
+    assert cs.available and cs.singles == ["c"] and cs.pairs == []
+
+
+def brute_force(G: nx.DiGraph, root: str, basics: list[str]) -> tuple[set, set]:
+    def down(failed):
+        return not availability(G, root, failed=failed)[root]
+    singles = {b for b in basics if down([b])}
+    pairs = {frozenset(p) for p in itertools.combinations(basics, 2)
+             if down(list(p)) and not (set(p) & singles)}
+    return singles, pairs
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_dags_match_brute_force(seed):
+    rng = random.Random(seed)
+    n_gates, basics = rng.randint(3, 9), [f"p{i}" for i in range(rng.randint(2, 6))]
+    gates = {f"g{i}": rng.choice(["and", "or"]) for i in range(n_gates)}
+    G = graph(gates, [], set(basics))
+    names = list(gates)
+    for i, g in enumerate(names):
+        for child in rng.sample(names[i + 1:] + basics, k=min(len(names[i + 1:] + basics), rng.randint(1, 3))):
+            G.add_edge(g, child, cut_by=("m",) if rng.random() < 0.1 else ())
+    cs = minimal_cut_sets(G, "g0")
+    if not cs.available:
+        assert availability(G, "g0")["g0"] is False
+        return
+    singles, pairs = brute_force(G, "g0", basics)
+    assert set(cs.singles) == singles
+    assert {frozenset(p) for p in cs.pairs} == pairs
