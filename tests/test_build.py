@@ -69,7 +69,7 @@ def test_no_blank_nodes(built: Path) -> None:
 @pytest.mark.parametrize("entity", FOUNDING_ENTITIES)
 def test_founding_article_entities_are_present_with_their_source(store, entity: str) -> None:
     rows = store.select("""
-        SELECT ?e ?label ?g WHERE {
+        SELECT ?e ?src ?label ?g WHERE {
           ?e rdfs:label ?label . FILTER(LANG(?label) = "en")
           ?g cg:subjectEntity ?e ; cg:statedIn ?src .
         }""", {"e": ox.NamedNode(f"https://w3id.org/chipgraph/id/{entity}"),
