@@ -144,3 +144,26 @@ def test_screenshots_of_each_page_type(browser, site):
         v.page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 5000
         v.page.close()
+
+
+def test_real_site_pages_work_and_are_screenshotted(browser, built):
+    """The site that ``chipgraph build`` writes for the shipped data (see conftest.built)."""
+    site = built / "site"
+    pages = {"index": (site / "index.html", False), "overview": (site / "overview.html", True)}
+    accelerator = site / "accelerator-ascend-910c.html"
+    pages["accelerator"] = (accelerator if accelerator.exists() else sorted(site.glob("accelerator-*.html"))[0], True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, (path, graph) in pages.items():
+        v = Visit(browser, path, graph)
+        assert v.errors == [], f"{path.name}: console errors {v.errors}"
+        assert v.outside(site) == [], f"{path.name}: requests outside the site folder"
+        if graph:
+            assert v.drawn_pixels() > 2000, f"{path.name}: the graph canvas is blank"
+        v.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        v.page.close()
+    v = Visit(browser, site / "overview.html", True)
+    v.page.fill("#search", "中芯")  # SMIC's Chinese name
+    v.page.press("#search", "Enter")
+    assert v.page.evaluate("() => window.chipgraph.selected") is not None
+    assert "SMIC" in v.page.inner_text("#details")
+    v.page.close()

@@ -130,8 +130,8 @@ def test_as_of_and_scenario_are_shown_and_applied(tmp_path):
 
 def test_latest_data_date_not_clock(site):
     index = (site / "index.html").read_text(encoding="utf-8")
-    # the ontology's dcterms:modified is the latest date in the fixture
-    assert "Latest date in the data: <strong>2026-11-25</strong>" in index
+    # the latest source date (2025-02-17), not the ontology date or the clock
+    assert "Latest date in the data: <strong>2025-02-17</strong>" in index
 
 
 def test_bad_as_of_is_an_error(tmp_path):
@@ -159,3 +159,20 @@ def test_render_command(tmp_path):
     assert result.exit_code == 0 and "--as-of" in result.output and "--scenario" in result.output
     result = CliRunner().invoke(cli, ["render", "--output-dir", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "Error:" in result.output
+
+
+def test_real_site_from_the_build(built):
+    """The shipped data: every domestic accelerator has a page with its analysed chokepoints."""
+    site = built / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    pages = sorted(site.glob("accelerator-*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        assert f'href="{page.name}"' in index
+    ascend = (site / "accelerator-ascend-910c.html").read_text(encoding="utf-8")
+    assert "Chokepoints of Ascend 910C" in ascend
+    assert "ArF immersion (DUV) lithography tools" in ascend  # cut off for SMIC under the modelled rules
+    assert '<svg class="timeline"' in index
+    for page in [site / "index.html", site / "overview.html", *pages]:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)=["']?(?:https?:)?//""", text), page.name

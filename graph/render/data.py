@@ -202,8 +202,8 @@ _Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t .
 _Q_DEPLOYMENT_KINDS = "SELECT ?d ?k WHERE { ?d cg:deploymentKind ?k }"
 _Q_SHARES = "SELECT ?p ?s WHERE { ?p cg:sharePercent ?s }"
 _Q_CLAIM_COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }"
-_Q_DATA_DATES = """SELECT ?d WHERE { { ?x dcterms:modified ?d } UNION { ?x a cg:Source ; dcterms:date ?d }
-  UNION { ?x a cg:Dataset ; dcterms:date ?d } }"""
+_Q_DATA_DATES = """SELECT DISTINCT ?d WHERE {
+  VALUES ?p { dcterms:date cg:effectiveDate cg:endDate cg:claimDate cg:deploymentDate } ?x ?p ?d }"""
 
 
 def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
@@ -308,7 +308,8 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         class_labels.setdefault(term, text)
     claim_rows = store.select(_Q_CLAIM_COUNT)
     claim_count = int(claim_rows[0]["n"].value) if claim_rows else 0
-    dates = sorted(r["d"].value for r in store.select(_Q_DATA_DATES) if r["d"] is not None)
+    # the latest full date a source or a dated fact gives, as chipgraph build computes it (never the clock)
+    dates = sorted(r["d"].value for r in store.select(_Q_DATA_DATES) if r["d"] is not None and len(r["d"].value) == 10)
     kinds = {r["d"].value: _local(r["k"]).lower() for r in store.select(_Q_DEPLOYMENT_KINDS)}
     shares = {r["p"].value: r["s"].value for r in sorted(store.select(_Q_SHARES), key=lambda r: r["s"].value)}
     return Snapshot(as_of=as_of, entities=dict(sorted(entities.items())), edges=edges,

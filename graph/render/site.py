@@ -66,9 +66,12 @@ def _scenario_text(scenario: Any) -> str | None:
     return "custom scenario"
 
 
-def _context(as_of: str | None, scenario: str | None) -> str:
-    when = (f"As of <strong>{h(as_of)}</strong> (<code>--as-of</code>)" if as_of
-            else "As of <strong>the latest data</strong> (no <code>--as-of</code> given: every dated fact counts)")
+def _context(as_of: str | None, scenario: str | None, data_date: str) -> str:
+    if as_of:
+        when = f"As of <strong>{h(as_of)}</strong>" + (" (the latest date in the data)" if as_of == data_date else "")
+    else:
+        when = (f"As of <strong>the latest data</strong> ({h(data_date)}; no <code>--as-of</code> given: "
+                "every dated fact counts)")
     what = (f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>)" if scenario
             else "baseline (no <code>--scenario</code>)")
     return f"{when}; {what}."
@@ -197,9 +200,9 @@ def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any =
     """
     say = progress or (lambda _msg: None)
     as_of_s = _as_of_text(as_of)
-    context = _context(as_of_s, _scenario_text(scenario))
     say("site: reading the graph")
     snap = load_snapshot(store, as_of=as_of_s)
+    context = _context(as_of_s, _scenario_text(scenario), snap.data_date)
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
     analyses = (analyse or run_analysis)(store, accelerators, as_of_s or _date_or_none(snap.data_date), scenario)
