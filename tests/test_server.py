@@ -322,3 +322,24 @@ def test_endpoint_answers_every_named_query_like_the_library(built: Path):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_serve_command_in_a_subprocess(built: Path):
+    """`chipgraph serve --port 0` announces its URL, serves, and stops on SIGINT."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--output-dir", str(built), "--port", "0",
+                             "--quiet", "--timeout", "3"], stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "http://127.0.0.1:" in line, line
+        url = line.split()[2].removesuffix("sparql")
+        with urllib.request.urlopen(url + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
+                                    timeout=30) as resp:
+            assert json.loads(resp.read())["boolean"] is True
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
