@@ -173,3 +173,13 @@ def test_validate_quads_matches_validate_graph_on_a_fixture():
     by_quads = [str(p) for p in validate_quads(quads).violations]
     by_graph = [str(p) for p in validate_graph(fixture_graph(path)).violations]
     assert by_quads == by_graph and by_quads
+
+
+def test_validate_graph_leaves_the_data_graph_unchanged():
+    """With the ontology present pyshacl works in place (no copy); it must still add nothing."""
+    graph = fixture_graph(FIXTURES / "FigureClaimShape-invalid.ttl")
+    graph.parse(ONTOLOGY_FILE, format="turtle")
+    before = set(graph)
+    report = validate_graph(graph)
+    assert len(report.violations) == 3
+    assert set(graph) == before
