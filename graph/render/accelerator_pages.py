@@ -145,7 +145,7 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
             return key
         if n not in nodes:
             text = {"stage": f"{data.get('label', '')} stage", "route": f"fabrication at {data.get('label', '')}",
-                    "alternatives": f"any of: {data.get('label', '')}"}.get(kind, data.get("label", n))
+                    }.get(kind, data.get("label", n))
             nodes[n] = GNode(key=n, label=text, cls="Stage" if kind in ("stage", "route") else "Rule",
                              type={"and": "needs all of its links", "or": "needs any one of its links"}.get(
                                  data.get("gate", ""), ""))
@@ -169,6 +169,7 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
         edge = merged.setdefault((du, dv), GEdge(du, dv, rel, [], str(data.get("confidence", ""))))
         edge.sources = sorted(set(edge.sources) | set(refs), key=lambda r: (r.date, r.title, r.iri))
         for mid in data.get("cut_by", ()):
+            analysis.measures.add(ID + mid)
             m = measures.get(mid)
             date = m.effective.isoformat() if getattr(m, "effective", None) else "date unknown"
             edge.cut = True

@@ -16,7 +16,7 @@ __all__ = ["TimelineRow", "timeline_svg"]
 
 ROW = 24
 LEFT = 330
-RIGHT_TEXT = 360
+RIGHT_TEXT = 440
 PLOT = 520
 TOP = 34
 
@@ -77,7 +77,7 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> str:
         y = TOP + i * ROW + ROW / 2
         end = _year_fraction(row.end) if row.end else None
         x0, x1 = px(start), px(min(end, last) if end is not None else last)
-        label = h(_clip(row.label, 48))
+        label = h(_clip(row.label, 44))
         title = h(f"{row.label}: in force from {row.start}" + (f" until {row.end}" if row.end else "")
                   + (f"; reaches {', '.join(row.reaches)}" if row.reaches else ""))
         out.append(f"<g><title>{title}</title>")
@@ -90,6 +90,6 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> str:
                    f'stroke-opacity="0.35"/>')
         out.append(f'<circle cx="{x0}" cy="{y}" r="5" fill="{colour}"/>')
         reach = ", ".join(row.reaches) if row.reaches else "(reaches no domestic accelerator in this view)"
-        out.append(f'<text class="reach" x="{LEFT + PLOT + 8}" y="{y + 4}">{h(_clip(reach, 58))}</text></g>')
+        out.append(f'<text class="reach" x="{LEFT + PLOT + 8}" y="{y + 4}">{h(_clip(reach, 64))}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
