@@ -72,7 +72,8 @@ def _context(as_of: str | None, scenario: str | None, data_date: str) -> str:
     else:
         when = (f"As of <strong>the latest data</strong> ({h(data_date)}; no <code>--as-of</code> given: "
                 "every dated fact counts)")
-    what = (f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>)" if scenario
+    what = (f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>; it changes the chokepoint "
+            "analysis: tables and accelerator graphs, not the recorded facts in the overview)" if scenario
             else "baseline (no <code>--scenario</code>)")
     return f"{when}; {what}."
 
