@@ -73,6 +73,7 @@ class Fact:
     contradicts: list[str]
     file: Path
     line: int
+    value_line: int = 0
 
 
 @dataclass
@@ -320,7 +321,7 @@ class _Reader:
         return Fact(prop=prop, values=values, sources=sources, confidence=confidence,
                     valid_from=dates.get("valid_from"), valid_until=dates.get("valid_until"),
                     note=str(item["note"]) if item.get("note") else None, key=str(key),
-                    contradicts=contradicts, file=path, line=line)
+                    contradicts=contradicts, file=path, line=line, value_line=item.key_lines.get("value", line))
 
 
 def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None) -> CuratedData:
@@ -440,7 +441,8 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
 
     def resolve(ref: Any, fact: Fact, rid: str) -> NamedNode | None:
         if not isinstance(ref, str):
-            problems.append(Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file, fact.line))
+            problems.append(Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file,
+                                    fact.value_line))
             return None
         if ref in data.records:
             return entity_iri(ref)
@@ -451,7 +453,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
         if fact.prop == "ruleAppliesTo" and ref in onto.classes:  # a rule may cover a whole class
             return NamedNode(CG + ref)
         known = list(data.records) + list(external_ids) + list(onto.individuals)
-        problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.line,
+        problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.value_line,
                                 hint=_suggest(ref, known) or "define the entity first"))
         return None
 
@@ -479,7 +481,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
                     else:
                         typed = _literal(fact.prop, value, onto)
                         if isinstance(typed, str):
-                            problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.line))
+                            problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.value_line))
                             continue
                         obj = typed
                 if obj is None:
