@@ -50,6 +50,7 @@ __all__ = [
     "run_query",
     "syntax_error_message",
     "term_to_plain",
+    "term_to_text",
     "variables_in",
 ]
 
@@ -505,6 +506,19 @@ def term_to_plain(term: Any, *, compact: bool = False) -> Any:
             return term.value
         if dt == XSD + "boolean":
             return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+def term_to_text(term: Any, *, compact: bool = False) -> str | None:
+    """A term as text for tables and CSV: IRIs (compacted on request), literals by their lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return compact_iri(term.value) if compact else term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
         return term.value
     return str(term)
 

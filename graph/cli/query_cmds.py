@@ -91,10 +91,13 @@ def query(name_or_file: str | None, text: str | None, params: tuple[tuple[str, s
 
         emit(serialize_triples(result.triples, rdf_format).decode("utf-8"), output)
         return
-    from graph.queries import term_to_plain
+    from graph.queries import term_to_plain, term_to_text
 
-    compact = fmt in ("table", "md")
-    rows = [{k: term_to_plain(v, compact=compact) for k, v in row.items()} for row in result.rows]
+    if fmt in ("json", "nl"):
+        rows = [{k: term_to_plain(v) for k, v in row.items()} for row in result.rows]
+    else:
+        compact = fmt in ("table", "md")
+        rows = [{k: term_to_text(v, compact=compact) for k, v in row.items()} for row in result.rows]
     emit_rows(rows, fmt, output, columns=result.variables)
     if fmt == "table" and output is None and sys.stdout.isatty():
         click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
