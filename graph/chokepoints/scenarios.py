@@ -118,7 +118,10 @@ def load_scenario(path: str | Path) -> Scenario:
     for key in ("lift_measures", "remove_providers", "remove_countries", "unbridge"):
         setattr(s, key, _ids(doc.get(key), path, kl.get(key, 1), key, problems))
         s.lines[key] = kl.get(key, 1)
-    raw = doc.get("add_measures") or []
+    raw = doc.get("add_measures")
+    if raw is None:
+        raw = LineList()
+        raw.item_lines = []
     if not isinstance(raw, LineList):
         problems.append(Problem("add_measures must be a list of measures", path, kl.get("add_measures", 1)))
         raw = LineList()
@@ -149,7 +152,10 @@ def load_scenario(path: str | Path) -> Scenario:
             reaches_foreign=reach, legal_citation=str(item.get("citation") or "hypothetical (scenario)"),
             scope_note=str(item.get("scope_note") or ""), confidence="high", sources=(), hypothetical=True))
         s.lines[f"add_measures/{i}"] = line
-    raw = doc.get("add_providers") or []
+    raw = doc.get("add_providers")
+    if raw is None:
+        raw = LineList()
+        raw.item_lines = []
     if not isinstance(raw, LineList):
         problems.append(Problem("add_providers must be a list", path, kl.get("add_providers", 1)))
         raw = LineList()

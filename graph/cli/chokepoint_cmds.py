@@ -144,7 +144,8 @@ def export_network(path: Path, as_of: dt.date | None, scenario: Path | None, out
 
         chipgraph export-network -o network.graphml --as-of 2024-12-02
     """
-    from graph.chokepoints.export import FORMATS, export_network as write
+    from graph.chokepoints.export import FORMATS
+    from graph.chokepoints.export import export_network as write
     from graph.chokepoints.projection import dependency_graph
     from graph.errors import InputError, Problem
 
