@@ -8,25 +8,30 @@ server are compared with the local ones; any difference is an error.
 
 Two ways to write, both standard:
 
-``update`` (default): SPARQL 1.1 Update, ``DROP SILENT GRAPH <g>`` followed by
-    ``INSERT DATA { GRAPH <g> { ... } }`` for every graph. When the dataset fits in one batch
-    (``batch_triples``, default 200,000 triples) this is ONE request, which the SPARQL 1.1 Update
-    spec asks servers to apply atomically: Jena Fuseki (TDB2), GraphDB and Oxigraph do. Larger
-    datasets go in several requests; each request replaces whole graphs (a graph is never split
-    across requests), so a reader sees every graph either old or new, but not all graphs switch at
-    the same moment, and a failure part-way leaves a mix (re-run the push; it is idempotent).
-    Virtuoso caveats (measured on 7.2): a request is not rolled back when one of its operations
-    fails at run time (the earlier operations stay applied), its SPARQL parser rejects an
-    ``INSERT DATA`` of more than about 5,000 triples (so operations hold at most
-    ``op_triples``, default 1,000), and it compiles ``INSERT DATA`` slowly (about 1-2 ms per
-    triple). Updates need ``/sparql-auth`` with digest authentication (user ``dba``); the open
-    ``/sparql`` endpoint refuses them unless ``SPARQL_UPDATE`` is granted to user ``SPARQL``,
-    which would let anyone on the network write.
+``update`` (default): SPARQL 1.1 Update. Each request empties its graphs with one
+    ``DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { VALUES ?g { ... } GRAPH ?g { ?s ?p ?o } }``
+    and refills them with ``INSERT DATA { GRAPH <g> { ... } }`` operations. By default the whole
+    dataset is ONE request, which the SPARQL 1.1 Update spec asks servers to apply atomically:
+    Jena Fuseki (TDB2), GraphDB and Oxigraph do. With batch limits it goes in several requests;
+    each request replaces whole graphs (a graph is never split across requests), so a reader sees
+    every graph either old or new, but not all graphs switch at the same moment, and a failure
+    part-way leaves a mix (re-run the push: it is idempotent, and the count check tells).
+
+    Virtuoso (measured on 7.2.5, recognised by its ``Server`` header) is never atomic here: a
+    request is not rolled back when one of its operations fails at run time (the earlier
+    operations stay applied); its SPARQL compiler refuses long requests ("SQ200: Query too
+    large", or an ``INSERT DATA`` of more than about 5,000 triples), so pushes to it go in
+    requests of at most 5,000 triples and 500 graphs with operations of at most 1,000 triples;
+    and it compiles ``INSERT DATA`` slowly (1-3 ms per triple). Updates need ``/sparql-auth``
+    with digest authentication (user ``dba``); the open ``/sparql`` endpoint refuses them unless
+    ``SPARQL_UPDATE`` is granted to user ``SPARQL``, which would let anyone on the network write,
+    so chipgraph never asks for that.
 
 ``graph-store`` (``--graph-store URL``): the SPARQL 1.1 Graph Store HTTP Protocol, one
     ``PUT ?graph=<g>`` with an N-Triples body per graph, then ``DELETE ?graph=<g>`` for stale
-    graphs. Never atomic across graphs (each PUT replaces one graph atomically), but on Virtuoso
-    about twenty times faster than ``INSERT DATA`` (its endpoint is ``/sparql-graph-crud-auth``).
+    graphs; a graph of more than 5,000 triples is sent as a PUT of its first part and POSTs
+    (appends) of the rest. Never atomic across graphs, but on Virtuoso several times faster
+    than ``INSERT DATA`` (its endpoint is ``/sparql-graph-crud-auth``).
 """
 
 from __future__ import annotations
@@ -47,8 +52,13 @@ __all__ = ["PushResult", "load_graphs", "push", "update_requests", "verify_count
 Progress = Callable[[str], None]
 Graphs = dict[str, list[ox.Triple]]
 
-DEFAULT_BATCH_TRIPLES = 200_000
+#: Batch limits for Virtuoso, whose SPARQL compiler refuses long requests ("SQ200: Query too large").
+VIRTUOSO_BATCH_TRIPLES = 5_000
+VIRTUOSO_BATCH_GRAPHS = 500
 DEFAULT_OP_TRIPLES = 1_000
+DEFAULT_OP_GRAPHS = 500
+#: Largest body of one Graph Store request; a bigger graph is sent as PUT then POSTs.
+GSP_PART_TRIPLES = 5_000
 PUSH_TIMEOUT = 900.0
 
 
@@ -104,28 +114,37 @@ def _ntriples(triples: list[ox.Triple]) -> str:
     return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
 
 
-def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int = DEFAULT_BATCH_TRIPLES,
-                    op_triples: int = DEFAULT_OP_TRIPLES) -> list[tuple[str, int]]:
+def _clear(names: list[str]) -> str:
+    """One operation emptying the named graphs (one VALUES list instead of one DROP per graph)."""
+    iris = " ".join(str(ox.NamedNode(g)) for g in names)
+    return f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g {{ {iris} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | None = None,
+                    batch_graphs: int | None = None, op_triples: int = DEFAULT_OP_TRIPLES) -> list[tuple[str, int]]:
     """The SPARQL Update requests that replace ``graphs`` and drop ``stale`` graphs.
 
-    Whole graphs go in a request, in order, until the next would pass ``batch_triples``; each
-    ``INSERT DATA`` operation holds at most ``op_triples`` triples (a big graph spans several
-    operations of the same request). Stale graphs are dropped in the last request. Returns
-    (request text, number of triples it inserts) pairs.
+    Whole graphs go in a request, in order, until the next would pass ``batch_triples`` triples
+    or ``batch_graphs`` graphs (None: no limit, so everything is one request). A request first
+    empties its graphs with one ``DELETE ... WHERE { VALUES ?g {...} ... }`` operation, then
+    inserts them with ``INSERT DATA`` operations of at most ``op_triples`` triples each (a big
+    graph spans several operations of the same request). Stale graphs are emptied in the last
+    request. Returns (request text, number of triples it inserts) pairs.
     """
+    max_triples = batch_triples or float("inf")
+    max_graphs = batch_graphs or float("inf")
     batches: list[list[str]] = [[]]
     size = 0
     for g, triples in graphs.items():
-        if batches[-1] and size + len(triples) > batch_triples:
+        if batches[-1] and (size + len(triples) > max_triples or len(batches[-1]) >= max_graphs):
             batches.append([])
             size = 0
         batches[-1].append(g)
         size += len(triples)
     requests = []
     for index, batch in enumerate(batches):
-        ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in batch]
-        if index == len(batches) - 1:
-            ops += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
+        names = batch + (stale if index == len(batches) - 1 else [])
+        ops = [_clear(names[i:i + DEFAULT_OP_GRAPHS]) for i in range(0, len(names), DEFAULT_OP_GRAPHS)]
         chunk: list[str] = []
         count = 0
         for g in batch:
@@ -155,9 +174,12 @@ def verify_counts(local: Mapping[str, int], remote: Mapping[str, int]) -> list[P
 
 
 def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
-         batch_triples: int = DEFAULT_BATCH_TRIPLES, op_triples: int = DEFAULT_OP_TRIPLES,
-         progress: Progress | None = None) -> PushResult:
+         batch_triples: int | None = None, batch_graphs: int | None = None,
+         op_triples: int = DEFAULT_OP_TRIPLES, progress: Progress | None = None) -> PushResult:
     """Replace chipgraph's graphs on the server behind ``store`` with those of ``trig``; verify.
+
+    Without batch limits the update is one request, except on Virtuoso (recognised by its
+    ``Server`` header), where requests hold at most 5,000 triples and 500 graphs.
 
     Raises ChipgraphError when the server cannot be reached, refuses the write, or ends up with
     counts that differ from the local ones.
@@ -176,7 +198,11 @@ def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
         requests = _push_graph_store(store, graph_store, graphs, stale, progress)
         method, atomic = "graph-store", False
     else:
-        texts = update_requests(graphs, stale, batch_triples=batch_triples, op_triples=op_triples)
+        if "virtuoso" in store.server.lower():
+            batch_triples = batch_triples or VIRTUOSO_BATCH_TRIPLES
+            batch_graphs = batch_graphs or VIRTUOSO_BATCH_GRAPHS
+        texts = update_requests(graphs, stale, batch_triples=batch_triples, batch_graphs=batch_graphs,
+                                op_triples=op_triples)
         sent = 0
         for index, (text, size) in enumerate(texts, 1):
             store.update(text, timeout=max(store.timeout, PUSH_TIMEOUT))
@@ -203,9 +229,12 @@ def _push_graph_store(store: RemoteStore, url: str, graphs: Graphs, stale: list[
     step = max(1, len(graphs) // 10)
     for g, triples in graphs.items():
         target = f"{url}{sep}{urllib.parse.urlencode({'graph': g})}"
-        store.request(target, data=_ntriples(triples).encode("utf-8"), method="PUT",
-                      headers={"Content-Type": "application/n-triples; charset=utf-8"},
-                      timeout=max(store.timeout, PUSH_TIMEOUT))
+        # PUT replaces the graph with its first part; POST appends the rest (big bodies upset servers).
+        for start in range(0, len(triples), GSP_PART_TRIPLES):
+            store.request(target, data=_ntriples(triples[start:start + GSP_PART_TRIPLES]).encode("utf-8"),
+                          method="PUT" if start == 0 else "POST",
+                          headers={"Content-Type": "application/n-triples; charset=utf-8"},
+                          timeout=max(store.timeout, PUSH_TIMEOUT))
         done += 1
         if done % step == 0 or done == len(graphs):
             progress(f"graph store: {done:,}/{len(graphs):,} graphs written")

@@ -36,6 +36,7 @@ query declares them itself.
 
 from __future__ import annotations
 
+import base64
 import re
 import urllib.error
 import urllib.parse
@@ -203,9 +204,13 @@ class RemoteStore:
             manager.add_password(None, endpoint, user, password or "")
             manager.add_password(None, self.update_endpoint, user, password or "")
             self._manager = manager
-            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+            self._digest = urllib.request.HTTPDigestAuthHandler(manager)
+            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(manager)]
         self._opener = urllib.request.build_opener(*handlers)
         self._credentials = (user, password or "") if user is not None else None
+        self._challenges: dict[str, str] = {}
+        #: The ``Server`` header of the last answer ("Virtuoso/07.20.3229 ..."), for server quirks.
+        self.server = ""
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -218,8 +223,11 @@ class RemoteStore:
                 headers: Mapping[str, str] | None = None, timeout: float | None = None) -> tuple[int, dict, bytes]:
         """One HTTP request; returns (status, headers, body) or raises ChipgraphError with the reason."""
         req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+        if data is not None and self._credentials is not None:
+            self._authorize(req, timeout or self.timeout)
         try:
             with self._opener.open(req, timeout=timeout or self.timeout) as resp:
+                self.server = resp.headers.get("Server", "") or ""
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")
@@ -237,6 +245,36 @@ class RemoteStore:
             raise ChipgraphError(f"cannot reach endpoint {url}: {reason}") from None
         except (ConnectionError, OSError) as exc:
             raise ChipgraphError(f"cannot reach endpoint {url}: {exc}") from None
+
+    def _authorize(self, req: urllib.request.Request, timeout: float) -> None:
+        """Send credentials with the first try of a request that has a body.
+
+        urllib answers a 401 challenge by sending the request again, but a server may close the
+        connection on the 401 before reading a large body (Virtuoso does: "Broken pipe"). So the
+        challenge is fetched once per URL with a body-less HEAD, and the Authorization header is
+        computed up front. A later 401 (stale nonce) still goes through urllib's handlers.
+        """
+        url = req.full_url.split("?")[0]
+        challenge = self._challenges.get(url)
+        if challenge is None:
+            probe = urllib.request.Request(url, method="HEAD")
+            try:
+                with urllib.request.urlopen(probe, timeout=timeout):
+                    challenge = ""
+            except urllib.error.HTTPError as exc:
+                challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+            except (urllib.error.URLError, OSError):
+                challenge = ""  # the real request will report the problem
+            self._challenges[url] = challenge
+        scheme, _, rest = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            chal = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+            auth = self._digest.get_authorization(req, chal)
+            if auth:
+                req.add_unredirected_header("Authorization", "Digest " + auth)
+        elif scheme.lower() == "basic":
+            token = base64.b64encode(":".join(self._credentials or ("", "")).encode()).decode()
+            req.add_unredirected_header("Authorization", "Basic " + token)
 
     def _query(self, query: str, bindings: Mapping[str, Term] | None, accept: str) -> tuple[dict, bytes]:
         text = with_prefixes(bind_values(query, bindings))

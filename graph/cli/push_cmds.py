@@ -24,7 +24,8 @@ from graph.cli.common import handle_errors
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Most triples per update request (default 200000; one request is atomic on most servers).")
+              help="Most triples per SPARQL Update request (default: no limit, so one request, atomic on "
+                   "servers with transactional updates; on Virtuoso 5000).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900.0, show_default=True, metavar="SECONDS",
               help="Time limit of each HTTP request.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -45,7 +46,6 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
     """
     from graph.cli.common import StepProgress
     from graph.paths import default_output_dir
-    from graph.push import DEFAULT_BATCH_TRIPLES
     from graph.push import push as run_push
     from graph.remote import RemoteStore
 
@@ -53,7 +53,7 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
         raise click.UsageError("--password needs --user")
     store = RemoteStore(endpoint, user=user, password=password, timeout=timeout)
     trig = (output_dir or default_output_dir()) / "chipgraph.trig"
-    result = run_push(store, trig, graph_store=graph_store, batch_triples=batch_triples or DEFAULT_BATCH_TRIPLES,
+    result = run_push(store, trig, graph_store=graph_store, batch_triples=batch_triples,
                       progress=StepProgress(enabled=not quiet))
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True))
