@@ -58,7 +58,7 @@ def bench_synthetic(max_exp: int, seed: int) -> None:
     from graph.chokepoints.cutsets import minimal_cut_sets
 
     for exp in range(3, max_exp + 1):
-        n = 10 ** exp
+        n = 10**exp
         gc.unfreeze()
         G = step(f"synthetic 10^{exp}: generate", synthetic_graph, n, seed=seed, cut_rate=0.0)
         gc.freeze()
@@ -70,8 +70,10 @@ def bench_synthetic(max_exp: int, seed: int) -> None:
         import networkx as nx
 
         reach = len(nx.descendants(G, "acc:0"))
-        print(f"    {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {reach} reachable from acc:0; "
-              f"{sum(len(c.singles) for c in res)} singles, {sum(len(c.pairs) for c in res)} pairs")
+        print(
+            f"    {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {reach} reachable from acc:0; "
+            f"{sum(len(c.singles) for c in res)} singles, {sum(len(c.pairs) for c in res)} pairs"
+        )
         del G, res
 
 

@@ -18,7 +18,9 @@ from graph.chokepoints.cutsets import availability, minimal_cut_sets
 from graph.errors import ChipgraphError
 
 
-def graph(gates: dict[str, str], edges: list[tuple[str, str]], basic: set[str], cut: set[tuple[str, str]] = frozenset()):
+def graph(
+    gates: dict[str, str], edges: list[tuple[str, str]], basic: set[str], cut: set[tuple[str, str]] = frozenset()
+):
     G = nx.DiGraph()
     for node, gate in gates.items():
         G.add_node(node, gate=gate, basic=node in basic)
@@ -31,9 +33,11 @@ def graph(gates: dict[str, str], edges: list[tuple[str, str]], basic: set[str], 
 
 def test_and_of_ors_gives_one_pair_per_or():
     # chip needs litho (ASML or Nikon) and etch (Lam or TEL): no single point, two pairs.
-    G = graph({"chip": "and", "litho": "or", "etch": "or"},
-              [("chip", "litho"), ("chip", "etch"), ("litho", "asml"), ("litho", "nikon"),
-               ("etch", "lam"), ("etch", "tel")], {"asml", "nikon", "lam", "tel"})
+    G = graph(
+        {"chip": "and", "litho": "or", "etch": "or"},
+        [("chip", "litho"), ("chip", "etch"), ("litho", "asml"), ("litho", "nikon"), ("etch", "lam"), ("etch", "tel")],
+        {"asml", "nikon", "lam", "tel"},
+    )
     cs = minimal_cut_sets(G, "chip")
     assert cs.available and cs.singles == []
     assert cs.pairs == [("asml", "nikon"), ("lam", "tel")]
@@ -41,16 +45,21 @@ def test_and_of_ors_gives_one_pair_per_or():
 
 def test_shared_provider_of_both_alternatives_is_a_single_point():
     # EUV from ASML only, ArF immersion from ASML only: chip needs either, so ASML alone ends it.
-    G = graph({"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
-              [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml")], {"asml"})
+    G = graph(
+        {"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
+        [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml")],
+        {"asml"},
+    )
     assert minimal_cut_sets(G, "chip").singles == ["asml"]
 
 
 def test_shared_provider_with_a_second_source():
     # ArF immersion also from Nikon: losing ASML leaves Nikon; ASML and Nikon together end it.
-    G = graph({"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
-              [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml"),
-               ("arfi", "nikon")], {"asml", "nikon"})
+    G = graph(
+        {"chip": "and", "anyof": "or", "euv": "or", "arfi": "or"},
+        [("chip", "anyof"), ("anyof", "euv"), ("anyof", "arfi"), ("euv", "asml"), ("arfi", "asml"), ("arfi", "nikon")],
+        {"asml", "nikon"},
+    )
     cs = minimal_cut_sets(G, "chip")
     assert cs.singles == [] and cs.pairs == [("asml", "nikon")]
 
@@ -58,9 +67,11 @@ def test_shared_provider_with_a_second_source():
 def test_provider_that_needs_inputs_itself():
     # Fabrication from SMIC (which itself needs tools from AMAT or Lam) or from TSMC.
     # {smic, tsmc} is a pair; {amat, lam, tsmc} has order 3 and is not reported.
-    G = graph({"chip": "and", "fab": "or", "smic": "and", "tools": "or"},
-              [("chip", "fab"), ("fab", "smic"), ("fab", "tsmc"), ("smic", "tools"), ("tools", "amat"),
-               ("tools", "lam")], {"smic", "tsmc", "amat", "lam"})
+    G = graph(
+        {"chip": "and", "fab": "or", "smic": "and", "tools": "or"},
+        [("chip", "fab"), ("fab", "smic"), ("fab", "tsmc"), ("smic", "tools"), ("tools", "amat"), ("tools", "lam")],
+        {"smic", "tsmc", "amat", "lam"},
+    )
     cs = minimal_cut_sets(G, "chip")
     assert cs.singles == [] and cs.pairs == [("smic", "tsmc")]
     # once TSMC is cut off by a measure, SMIC is a single point and the tool pair appears
@@ -70,8 +81,7 @@ def test_provider_that_needs_inputs_itself():
 
 
 def test_cut_edges_and_bridging():
-    G = graph({"chip": "and", "litho": "or"}, [("chip", "litho"), ("litho", "asml")], {"asml"},
-              cut={("litho", "asml")})
+    G = graph({"chip": "and", "litho": "or"}, [("chip", "litho"), ("litho", "asml")], {"asml"}, cut={("litho", "asml")})
     assert minimal_cut_sets(G, "chip").available is False
     assert availability(G, "chip")["chip"] is False
     cs = minimal_cut_sets(G, "chip", bridged=["litho"])
@@ -79,8 +89,11 @@ def test_cut_edges_and_bridging():
 
 
 def test_max_order_one_skips_pairs():
-    G = graph({"chip": "and", "litho": "or"}, [("chip", "litho"), ("litho", "a"), ("litho", "b"), ("chip", "c")],
-              {"a", "b", "c"})
+    G = graph(
+        {"chip": "and", "litho": "or"},
+        [("chip", "litho"), ("litho", "a"), ("litho", "b"), ("chip", "c")],
+        {"a", "b", "c"},
+    )
     cs = minimal_cut_sets(G, "chip", max_order=1)
     assert cs.singles == ["c"] and cs.pairs == []
     with pytest.raises(ChipgraphError):
@@ -101,9 +114,9 @@ def test_cycle_is_refused_or_broken_and_reported():
 def brute_force(G: nx.DiGraph, root: str, basics: list[str]) -> tuple[set, set]:
     def down(failed):
         return not availability(G, root, failed=failed)[root]
+
     singles = {b for b in basics if down([b])}
-    pairs = {frozenset(p) for p in itertools.combinations(basics, 2)
-             if down(list(p)) and not (set(p) & singles)}
+    pairs = {frozenset(p) for p in itertools.combinations(basics, 2) if down(list(p)) and not (set(p) & singles)}
     return singles, pairs
 
 
@@ -115,7 +128,7 @@ def test_random_dags_match_brute_force(seed):
     G = graph(gates, [], set(basics))
     names = list(gates)
     for i, g in enumerate(names):
-        for child in rng.sample(names[i + 1:] + basics, k=min(len(names[i + 1:] + basics), rng.randint(1, 3))):
+        for child in rng.sample(names[i + 1 :] + basics, k=min(len(names[i + 1 :] + basics), rng.randint(1, 3))):
             G.add_edge(g, child, cut_by=("m",) if rng.random() < 0.1 else ())
     cs = minimal_cut_sets(G, "g0")
     if not cs.available:

@@ -51,8 +51,14 @@ def quads() -> list[Quad]:
             out.append(Quad(entity_iri(s), NamedNode(RDFS + "label"), Literal(label, language="en"), g))
 
     for cls in ("GPU", "NPU", "ASIC"):
-        out.append(Quad(NamedNode(CG + cls), NamedNode(RDFS + "subClassOf"), NamedNode(CG + "AIAccelerator"),
-                        NamedNode("https://w3id.org/chipgraph/graph/ontology")))
+        out.append(
+            Quad(
+                NamedNode(CG + cls),
+                NamedNode(RDFS + "subClassOf"),
+                NamedNode(CG + "AIAccelerator"),
+                NamedNode("https://w3id.org/chipgraph/graph/ontology"),
+            )
+        )
     fact("test-npu", "a", "NPU", "Test NPU")
     fact("test-npu", "designedBy", "testco")
     fact("testco", "a", "Organisation", "TestCo")
@@ -75,9 +81,13 @@ def quads() -> list[Quad]:
     fact("rule-7nm", "maxNodeSizeNm", 7)
     fact("rule-7nm", "requiresAnyOf", "euv-lithography-tools")
     fact("rule-7nm", "requiresAnyOf", "arf-immersion-duv-lithography-tools")
-    for i, (prov, item, share) in enumerate((("asml", "euv-lithography-tools", 100),
-                                             ("asml", "arf-immersion-duv-lithography-tools", 95),
-                                             ("nikon", "arf-immersion-duv-lithography-tools", 5))):
+    for i, (prov, item, share) in enumerate(
+        (
+            ("asml", "euv-lithography-tools", 100),
+            ("asml", "arf-immersion-duv-lithography-tools", 95),
+            ("nikon", "arf-immersion-duv-lithography-tools", 5),
+        )
+    ):
         fact(f"provision-{i}", "a", "Provision")
         fact(f"provision-{i}", "provider", prov)
         fact(f"provision-{i}", "providedInput", item)
@@ -123,8 +133,14 @@ def keys(rows, order=None):
 def test_measure_window_is_effective_inclusive_end_exclusive():
     import datetime as dt
 
-    m = Measure(id="m", label="m", kind="ItemControl", jurisdiction=frozenset({"USA"}),
-                effective=dt.date(2022, 10, 7), end=dt.date(2023, 1, 1))
+    m = Measure(
+        id="m",
+        label="m",
+        kind="ItemControl",
+        jurisdiction=frozenset({"USA"}),
+        effective=dt.date(2022, 10, 7),
+        end=dt.date(2023, 1, 1),
+    )
     assert not in_force(m, dt.date(2022, 10, 6))
     assert in_force(m, dt.date(2022, 10, 7)) and in_force(m, dt.date(2022, 12, 31))
     assert not in_force(m, dt.date(2023, 1, 1))
@@ -183,8 +199,10 @@ def test_scenario_lifting_a_measure_removes_its_chokepoint(G, tmp_path):
 
 def test_scenario_adding_a_domestic_provider(G, tmp_path):
     path = tmp_path / "add.yaml"
-    path.write_text("name: domestic scanner\nadd_providers:\n  - {provider: huawei, input: "
-                    "arf-immersion-duv-lithography-tools, share: 1, country: CHN}\n")
+    path.write_text(
+        "name: domestic scanner\nadd_providers:\n  - {provider: huawei, input: "
+        "arf-immersion-duv-lithography-tools, share: 1, country: CHN}\n"
+    )
     rows = chokepoints(G, "test-npu", scenario=path)
     assert "cut:arf-immersion-duv-lithography-tools" not in keys(rows)
     single = next(r for r in rows if r["key"] == "providers:huawei")

@@ -92,8 +92,9 @@ def test_shipped_scenarios_load_and_change_something(G):
         diff = compare(base, all_chokepoints(G, scenario=load_scenario(path)))
         assert diff, path.name
     lift = compare(base, all_chokepoints(G, scenario=load_scenario(SCENARIOS / "lift-2024-12-hbm-rule.yaml")))
-    assert any("us-hbm-rule-2024-12" in d["measures_before"] and "us-hbm-rule-2024-12" not in d["measures_after"]
-               for d in lift)
+    assert any(
+        "us-hbm-rule-2024-12" in d["measures_before"] and "us-hbm-rule-2024-12" not in d["measures_after"] for d in lift
+    )
 
 
 def test_build_writes_deterministic_outputs(out, tmp_path):

@@ -39,8 +39,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["dependency_graph", "chokepoints", "analyse", "all_chokepoints", "ranking", "explain",
-           "write_chokepoint_outputs", "load_scenario", "compare"]
+__all__ = [
+    "dependency_graph",
+    "chokepoints",
+    "analyse",
+    "all_chokepoints",
+    "ranking",
+    "explain",
+    "write_chokepoint_outputs",
+    "load_scenario",
+    "compare",
+]
 
 
 def __getattr__(name: str) -> Any:

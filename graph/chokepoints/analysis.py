@@ -27,8 +27,22 @@ from graph.errors import NotFoundError
 
 __all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators", "ROW_COLUMNS"]
 
-ROW_COLUMNS = ["accelerator", "accelerator_label", "order", "kind", "key", "items", "item_labels", "buyers",
-               "providers", "provider_labels", "countries", "measures", "domestic", "domestic_share"]
+ROW_COLUMNS = [
+    "accelerator",
+    "accelerator_label",
+    "order",
+    "kind",
+    "key",
+    "items",
+    "item_labels",
+    "buyers",
+    "providers",
+    "provider_labels",
+    "countries",
+    "measures",
+    "domestic",
+    "domestic_share",
+]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
@@ -48,8 +62,9 @@ def _prepared(G: nx.DiGraph, as_of: Any, scenario: Any, min_confidence: str | No
             scenario = load_scenario(scenario)
         G = apply_scenario(G, scenario)
         as_of = as_of or scenario.as_of
-        return annotate_cuts(G, as_of or G.graph.get("as_of"),
-                             min_confidence=min_confidence or G.graph.get("min_confidence", "medium"))
+        return annotate_cuts(
+            G, as_of or G.graph.get("as_of"), min_confidence=min_confidence or G.graph.get("min_confidence", "medium")
+        )
     wanted_conf = min_confidence or G.graph.get("min_confidence", "medium")
     if as_of is not None or wanted_conf != G.graph.get("min_confidence"):
         from graph.chokepoints.measures import parse_date
@@ -93,8 +108,17 @@ def _item_of(G: nx.DiGraph, node: str) -> tuple[str, str]:
     return data.get("entity", node), data.get("buyer", "")
 
 
-def analyse(G: nx.DiGraph, accelerator: str, *, as_of: Any = None, scenario: Any = None, max_order: int = 2,
-            min_confidence: str | None = None, unbridge: Iterable[str] = (), on_cycle: str = "break") -> dict[str, Any]:
+def analyse(
+    G: nx.DiGraph,
+    accelerator: str,
+    *,
+    as_of: Any = None,
+    scenario: Any = None,
+    max_order: int = 2,
+    min_confidence: str | None = None,
+    unbridge: Iterable[str] = (),
+    on_cycle: str = "break",
+) -> dict[str, Any]:
     """Full result for one accelerator: summary fields and its chokepoint rows (plain data)."""
     if scenario is not None and not hasattr(scenario, "changes"):
         from graph.chokepoints.scenarios import load_scenario
@@ -117,20 +141,37 @@ def analyse(G: nx.DiGraph, accelerator: str, *, as_of: Any = None, scenario: Any
         edges = sorted(G.adj[node].items(), key=lambda kv: str(kv[0]))
         provs = [d.get("provider", v) for v, d in edges]
         cut_by = sorted({m for _, d in edges for m in d.get("cut_by", ())})
-        rows.append({**base, "order": 0, "kind": "cut-off" + ("" if node in bridged else " (no stock)"),
-                     "key": f"cut:{item}", "items": [item], "item_labels": [_label(G, node)], "buyers": [buyer],
-                     "providers": provs, "provider_labels": [G.graph.get("labels", {}).get(p, p) for p in provs],
-                     "countries": sorted({d.get("provider_country", "") for _, d in edges} - {""}),
-                     "measures": cut_by,
-                     "citations": [measures[m].legal_citation for m in cut_by if m in measures],
-                     "domestic": False, "domestic_share": None})
+        rows.append(
+            {
+                **base,
+                "order": 0,
+                "kind": "cut-off" + ("" if node in bridged else " (no stock)"),
+                "key": f"cut:{item}",
+                "items": [item],
+                "item_labels": [_label(G, node)],
+                "buyers": [buyer],
+                "providers": provs,
+                "provider_labels": [G.graph.get("labels", {}).get(p, p) for p in provs],
+                "countries": sorted({d.get("provider_country", "") for _, d in edges} - {""}),
+                "measures": cut_by,
+                "citations": [measures[m].legal_citation for m in cut_by if m in measures],
+                "domestic": False,
+                "domestic_share": None,
+            }
+        )
 
     before = availability(G, root, bridged=bridged)
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
         after = availability(G, root, failed=members, bridged=bridged)
-        killed = sorted(n for n, ok in after.items() if not ok and before.get(n)
-                        and G.nodes[n].get("kind") in ("supply", "stage") and G.nodes[n].get("gate") == "or")
+        killed = sorted(
+            n
+            for n, ok in after.items()
+            if not ok
+            and before.get(n)
+            and G.nodes[n].get("kind") in ("supply", "stage")
+            and G.nodes[n].get("gate") == "or"
+        )
         entities = [G.nodes[m].get("entity", m) for m in members]
         countries = sorted({G.nodes[m].get("country", "") for m in members} - {""})
         shares: dict[str, float] = {}
@@ -139,22 +180,47 @@ def analyse(G: nx.DiGraph, accelerator: str, *, as_of: Any = None, scenario: Any
                 if v in cut and not is_cut(d) and d.get("share") is not None:
                     shares[v] = max(shares.get(v, 0.0), float(d["share"]))
         domestic = bool(countries) and all(G.nodes[m].get("country") == DOMESTIC for m in members)
-        rows.append({**base, "order": len(members), "kind": "single point" if len(members) == 1 else "pair",
-                     "key": "providers:" + "+".join(entities),
-                     "items": [_item_of(G, n)[0] for n in killed], "item_labels": [_label(G, n) for n in killed],
-                     "buyers": sorted({_item_of(G, n)[1] for n in killed} - {""}),
-                     "providers": entities, "provider_labels": [_label(G, m) for m in members],
-                     "countries": countries, "measures": [], "citations": [],
-                     "domestic": domestic, "domestic_share": round(sum(shares.values()), 3) if domestic and shares else None})
+        rows.append(
+            {
+                **base,
+                "order": len(members),
+                "kind": "single point" if len(members) == 1 else "pair",
+                "key": "providers:" + "+".join(entities),
+                "items": [_item_of(G, n)[0] for n in killed],
+                "item_labels": [_label(G, n) for n in killed],
+                "buyers": sorted({_item_of(G, n)[1] for n in killed} - {""}),
+                "providers": entities,
+                "provider_labels": [_label(G, m) for m in members],
+                "countries": countries,
+                "measures": [],
+                "citations": [],
+                "domestic": domestic,
+                "domestic_share": round(sum(shares.values()), 3) if domestic and shares else None,
+            }
+        )
     rows.sort(key=lambda r: (r["order"], r["key"]))
-    return {**base, "as_of": G.graph.get("as_of"), "domestic": bool(acc.get("domestic")),
-            "country": acc.get("country", ""), "feasible": bool(plain.get(root)),
-            "feasible_with_stock": cs.available, "cycles": cs.cycles + G.graph.get("cycles", []),
-            "scenario": getattr(scenario, "name", None), "chokepoints": rows}
+    return {
+        **base,
+        "as_of": G.graph.get("as_of"),
+        "domestic": bool(acc.get("domestic")),
+        "country": acc.get("country", ""),
+        "feasible": bool(plain.get(root)),
+        "feasible_with_stock": cs.available,
+        "cycles": cs.cycles + G.graph.get("cycles", []),
+        "scenario": getattr(scenario, "name", None),
+        "chokepoints": rows,
+    }
 
 
-def chokepoints(G: nx.DiGraph, accelerator: str, *, as_of: Any = None, scenario: Any = None, max_order: int = 2,
-                min_confidence: str | None = None) -> list[dict[str, Any]]:
+def chokepoints(
+    G: nx.DiGraph,
+    accelerator: str,
+    *,
+    as_of: Any = None,
+    scenario: Any = None,
+    max_order: int = 2,
+    min_confidence: str | None = None,
+) -> list[dict[str, Any]]:
     """The chokepoint rows of one accelerator (see :func:`analyse` for the summary fields).
 
     Examples
@@ -162,18 +228,29 @@ def chokepoints(G: nx.DiGraph, accelerator: str, *, as_of: Any = None, scenario:
     ``chokepoints(G, "ascend-910c", as_of="2025-01-01")`` lists EUV and ArF immersion scanners as
     cut off for SMIC (order 0), then the providers whose loss would end the rest of the chain.
     """
-    return analyse(G, accelerator, as_of=as_of, scenario=scenario, max_order=max_order,
-                   min_confidence=min_confidence)["chokepoints"]
+    return analyse(G, accelerator, as_of=as_of, scenario=scenario, max_order=max_order, min_confidence=min_confidence)[
+        "chokepoints"
+    ]
 
 
 def domestic_accelerators(G: nx.DiGraph) -> list[str]:
     """Accelerators designed by an organisation in China."""
-    return sorted(G.nodes[f"acc:{a}"]["entity"] for a in G.graph.get("accelerators", [])
-                  if G.nodes.get(f"acc:{a}", {}).get("domestic"))
+    return sorted(
+        G.nodes[f"acc:{a}"]["entity"]
+        for a in G.graph.get("accelerators", [])
+        if G.nodes.get(f"acc:{a}", {}).get("domestic")
+    )
 
 
-def all_chokepoints(G: nx.DiGraph, accelerators: Iterable[str] | None = None, *, as_of: Any = None,
-                    scenario: Any = None, max_order: int = 2, min_confidence: str | None = None) -> list[dict[str, Any]]:
+def all_chokepoints(
+    G: nx.DiGraph,
+    accelerators: Iterable[str] | None = None,
+    *,
+    as_of: Any = None,
+    scenario: Any = None,
+    max_order: int = 2,
+    min_confidence: str | None = None,
+) -> list[dict[str, Any]]:
     """:func:`analyse` for each accelerator (default: every domestic one), in id order."""
     if scenario is not None and not hasattr(scenario, "changes"):
         from graph.chokepoints.scenarios import load_scenario
@@ -181,6 +258,10 @@ def all_chokepoints(G: nx.DiGraph, accelerators: Iterable[str] | None = None, *,
         scenario = load_scenario(scenario)
     G = _prepared(G, as_of, scenario, min_confidence)
     accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(G)
-    return [analyse(G, a, max_order=max_order, unbridge=getattr(scenario, "unbridge", ()) or (),
-                    min_confidence=min_confidence) | {"scenario": getattr(scenario, "name", None)} for a in accs]
-
+    return [
+        analyse(
+            G, a, max_order=max_order, unbridge=getattr(scenario, "unbridge", ()) or (), min_confidence=min_confidence
+        )
+        | {"scenario": getattr(scenario, "name", None)}
+        for a in accs
+    ]

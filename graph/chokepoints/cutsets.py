@@ -99,11 +99,13 @@ def _postorder(G: nx.DiGraph, root: Hashable, on_cycle: str) -> tuple[list[Hasha
                 stack.append((child, _children(G, child)))
                 path.append(child)
             elif st == 1:
-                loop = path[path.index(child):] + [child]
+                loop = path[path.index(child) :] + [child]
                 if on_cycle == "raise":
-                    raise ChipgraphError("the dependency graph has a requirement loop: "
-                                         + " -> ".join(map(str, loop))
-                                         + " (pass on_cycle='break' to treat the closing edge as satisfied)")
+                    raise ChipgraphError(
+                        "the dependency graph has a requirement loop: "
+                        + " -> ".join(map(str, loop))
+                        + " (pass on_cycle='break' to treat the closing edge as satisfied)"
+                    )
                 back.add((node, child))
                 cycles.append(loop)
         else:
@@ -137,8 +139,9 @@ def _fold_or(a: tuple[frozenset, set], b: tuple[frozenset, set], with_pairs: boo
     return s, pairs
 
 
-def _evaluate(G: nx.DiGraph, root: Hashable, order: list[Hashable], back: set[tuple], bridged: frozenset,
-              max_order: int) -> dict[Hashable, tuple[bool, frozenset, set]]:
+def _evaluate(
+    G: nx.DiGraph, root: Hashable, order: list[Hashable], back: set[tuple], bridged: frozenset, max_order: int
+) -> dict[Hashable, tuple[bool, frozenset, set]]:
     with_pairs = max_order >= 2
     info: dict[Hashable, tuple[bool, frozenset, set]] = {}
     for node in order:
@@ -173,8 +176,9 @@ def _evaluate(G: nx.DiGraph, root: Hashable, order: list[Hashable], back: set[tu
     return info
 
 
-def minimal_cut_sets(G: nx.DiGraph, root: Hashable, *, max_order: int = 2, bridged: Iterable[Hashable] = (),
-                     on_cycle: str = "raise") -> CutSets:
+def minimal_cut_sets(
+    G: nx.DiGraph, root: Hashable, *, max_order: int = 2, bridged: Iterable[Hashable] = (), on_cycle: str = "raise"
+) -> CutSets:
     """Minimal cut sets of order <= ``max_order`` (1 or 2) of ``root``.
 
     Parameters
@@ -216,13 +220,23 @@ def minimal_cut_sets(G: nx.DiGraph, root: Hashable, *, max_order: int = 2, bridg
     ok, singles, pairs = info[root]
     if not ok:
         return CutSets(root=root, available=False, cycles=cycles)
-    return CutSets(root=root, available=True, singles=sorted(singles, key=str),
-                   pairs=sorted((tuple(sorted(p, key=str)) for p in pairs), key=lambda t: tuple(map(str, t))),
-                   cycles=cycles)
+    return CutSets(
+        root=root,
+        available=True,
+        singles=sorted(singles, key=str),
+        pairs=sorted((tuple(sorted(p, key=str)) for p in pairs), key=lambda t: tuple(map(str, t))),
+        cycles=cycles,
+    )
 
 
-def availability(G: nx.DiGraph, root: Hashable, *, failed: Iterable[Hashable] = (), bridged: Iterable[Hashable] = (),
-                 on_cycle: str = "break") -> dict[Hashable, bool]:
+def availability(
+    G: nx.DiGraph,
+    root: Hashable,
+    *,
+    failed: Iterable[Hashable] = (),
+    bridged: Iterable[Hashable] = (),
+    on_cycle: str = "break",
+) -> dict[Hashable, bool]:
     """Which nodes reachable from ``root`` are available when the ``failed`` basic events fail."""
     failed = set(failed)
     bridged = frozenset(bridged)

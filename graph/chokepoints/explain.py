@@ -20,8 +20,12 @@ __all__ = ["explain", "explain_rows"]
 def _targets(G: nx.DiGraph, root: str, item: str) -> list[str]:
     reach = nx.descendants(G, root)
     key = item.casefold()
-    hits = [n for n in reach if str(G.nodes[n].get("entity", "")).casefold() == key
-            and G.nodes[n].get("kind") in ("need", "supply", "provider", "route")]
+    hits = [
+        n
+        for n in reach
+        if str(G.nodes[n].get("entity", "")).casefold() == key
+        and G.nodes[n].get("kind") in ("need", "supply", "provider", "route")
+    ]
     if not hits:
         hits = [n for n in reach if str(G.nodes[n].get("label", "")).casefold() == key]
     if not hits:
@@ -41,17 +45,28 @@ def _hop(G: nx.DiGraph, u: str, v: str) -> dict[str, Any]:
     sources = G.graph.get("sources", {})
     measures = G.graph.get("measures", {})
     return {
-        "from": G.nodes[u].get("label", u), "to": G.nodes[v].get("label", v), "relation": d.get("relation", ""),
-        "share": d.get("share"), "confidence": d.get("confidence"),
+        "from": G.nodes[u].get("label", u),
+        "to": G.nodes[v].get("label", v),
+        "relation": d.get("relation", ""),
+        "share": d.get("share"),
+        "confidence": d.get("confidence"),
         "sources": [sources.get(s, {"id": s}) for s in d.get("sources", ())],
-        "cut_by": [{"id": m, "label": measures[m].label, "legal_citation": measures[m].legal_citation,
-                    "effective": measures[m].effective.isoformat() if measures[m].effective else None}
-                   for m in d.get("cut_by", ()) if m in measures],
+        "cut_by": [
+            {
+                "id": m,
+                "label": measures[m].label,
+                "legal_citation": measures[m].legal_citation,
+                "effective": measures[m].effective.isoformat() if measures[m].effective else None,
+            }
+            for m in d.get("cut_by", ())
+            if m in measures
+        ],
     }
 
 
-def explain(G: nx.DiGraph, accelerator: str, item: str, *, as_of: Any = None, scenario: Any = None,
-            max_paths: int = 10) -> list[dict[str, Any]]:
+def explain(
+    G: nx.DiGraph, accelerator: str, item: str, *, as_of: Any = None, scenario: Any = None, max_paths: int = 10
+) -> list[dict[str, Any]]:
     """The sourced paths from ``accelerator`` to ``item`` (an input or provider id or label).
 
     Returns a list of paths; each is ``{"target", "nodes": [labels], "hops": [...], "providers": [...]}``
@@ -65,8 +80,15 @@ def explain(G: nx.DiGraph, accelerator: str, item: str, *, as_of: Any = None, sc
         for path in paths:
             hops = [_hop(G, u, v) for u, v in zip(path, path[1:])]
             providers = [_hop(G, target, v) for v in sorted(G.adj[target]) if "candidates" in G.edges[target, v]]
-            out.append({"target": G.nodes[target].get("label", target), "as_of": G.graph.get("as_of"),
-                        "nodes": [G.nodes[n].get("label", n) for n in path], "hops": hops, "providers": providers})
+            out.append(
+                {
+                    "target": G.nodes[target].get("label", target),
+                    "as_of": G.graph.get("as_of"),
+                    "nodes": [G.nodes[n].get("label", n) for n in path],
+                    "hops": hops,
+                    "providers": providers,
+                }
+            )
         if out:
             break
     return out
@@ -77,12 +99,19 @@ def explain_rows(paths: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for i, p in enumerate(paths, 1):
         for hop in p["hops"] + p["providers"]:
-            rows.append({
-                "path": i, "from": hop["from"], "relation": hop["relation"], "to": hop["to"],
-                "share": hop["share"],
-                "sources": [f"{s.get('title') or s.get('id')} ({s.get('publisher') or '?'}, {s.get('date') or '?'})"
-                            for s in hop["sources"]],
-                "urls": [s.get("url") for s in hop["sources"] if s.get("url")],
-                "cut_by": [f"{m['label']} [{m['legal_citation']}]" for m in hop["cut_by"]],
-            })
+            rows.append(
+                {
+                    "path": i,
+                    "from": hop["from"],
+                    "relation": hop["relation"],
+                    "to": hop["to"],
+                    "share": hop["share"],
+                    "sources": [
+                        f"{s.get('title') or s.get('id')} ({s.get('publisher') or '?'}, {s.get('date') or '?'})"
+                        for s in hop["sources"]
+                    ],
+                    "urls": [s.get("url") for s in hop["sources"] if s.get("url")],
+                    "cut_by": [f"{m['label']} [{m['legal_citation']}]" for m in hop["cut_by"]],
+                }
+            )
     return rows

@@ -21,8 +21,19 @@ __all__ = ["export_network", "FORMATS"]
 
 FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".csv": "csv"}
 NODE_FIELDS = ["id", "kind", "gate", "label", "entity", "buyer", "country", "basic", "domestic", "cut_off"]
-EDGE_FIELDS = ["source", "target", "relation", "item", "provider", "provider_country", "share", "confidence",
-               "sources", "candidates", "cut_by"]
+EDGE_FIELDS = [
+    "source",
+    "target",
+    "relation",
+    "item",
+    "provider",
+    "provider_country",
+    "share",
+    "confidence",
+    "sources",
+    "candidates",
+    "cut_by",
+]
 
 
 def _scalar(value: Any) -> str | float | bool:
@@ -66,8 +77,9 @@ def export_network(G: nx.DiGraph, path: str | Path) -> list[Path]:
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(Problem(f"cannot tell the format of {path.name}", path,
-                                 hint="use a .graphml, .gexf or .csv file name"))
+        raise InputError(
+            Problem(f"cannot tell the format of {path.name}", path, hint="use a .graphml, .gexf or .csv file name")
+        )
     H = plain_graph(G)
     if fmt == "csv":
         nodes = [{"id": n, **d} for n, d in H.nodes(data=True)]

@@ -70,14 +70,21 @@ class Measure:
     def as_dict(self) -> dict[str, Any]:
         """Plain data (sorted lists, ISO dates) for JSON output."""
         return {
-            "id": self.id, "label": self.label, "kind": self.kind,
+            "id": self.id,
+            "label": self.label,
+            "kind": self.kind,
             "jurisdiction": sorted(self.jurisdiction),
             "effective": self.effective.isoformat() if self.effective else None,
             "end": self.end.isoformat() if self.end else None,
-            "parties": sorted(self.parties), "destinations": sorted(self.destinations),
-            "items": sorted(self.items), "reaches_foreign_products": self.reaches_foreign,
-            "legal_citation": self.legal_citation, "scope_note": self.scope_note,
-            "confidence": self.confidence, "sources": list(self.sources), "hypothetical": self.hypothetical,
+            "parties": sorted(self.parties),
+            "destinations": sorted(self.destinations),
+            "items": sorted(self.items),
+            "reaches_foreign_products": self.reaches_foreign,
+            "legal_citation": self.legal_citation,
+            "scope_note": self.scope_note,
+            "confidence": self.confidence,
+            "sources": list(self.sources),
+            "hypothetical": self.hypothetical,
         }
 
 
@@ -115,20 +122,32 @@ def applies_to_provider(measure: Measure, provider_country: str | None, buyer_co
     return measure.reaches_foreign
 
 
-def candidate_measures(measures: Mapping[str, Measure], *, item: str, item_ancestors: Iterable[str],
-                       buyer_parties: Iterable[str], buyer_country: str | None,
-                       provider_country: str | None) -> tuple[str, ...]:
+def candidate_measures(
+    measures: Mapping[str, Measure],
+    *,
+    item: str,
+    item_ancestors: Iterable[str],
+    buyer_parties: Iterable[str],
+    buyer_country: str | None,
+    provider_country: str | None,
+) -> tuple[str, ...]:
     """Ids of the measures that would cut this supply whenever they are in force (dates ignored)."""
     ancestors = tuple(item_ancestors)
     parties = tuple(buyer_parties)
-    return tuple(sorted(
-        m.id for m in measures.values()
-        if covers(m, item, ancestors) and applies_to_buyer(m, parties, buyer_country)
-        and applies_to_provider(m, provider_country, buyer_country)))
+    return tuple(
+        sorted(
+            m.id
+            for m in measures.values()
+            if covers(m, item, ancestors)
+            and applies_to_buyer(m, parties, buyer_country)
+            and applies_to_provider(m, provider_country, buyer_country)
+        )
+    )
 
 
-def cutting_measures(measures: Mapping[str, Measure], candidates: Iterable[str], date: dt.date,
-                     min_confidence: str = "medium") -> tuple[str, ...]:
+def cutting_measures(
+    measures: Mapping[str, Measure], candidates: Iterable[str], date: dt.date, min_confidence: str = "medium"
+) -> tuple[str, ...]:
     """The candidate measures that are in force on ``date`` and trusted enough."""
     floor = CONFIDENCE_RANK[min_confidence]
     out = []

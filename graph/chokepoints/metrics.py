@@ -76,9 +76,17 @@ def input_concentration(G: nx.DiGraph, inputs: Iterable[str] | None = None) -> l
         provs = provisions.get(item, [])
         cs = _country_shares(G, item)
         top = max(cs.items(), key=lambda kv: (kv[1], kv[0]))[0] if cs else None
-        rows.append({"input": item, "label": labels.get(item, item), "providers": len(provs),
-                     "hhi": hhi(s for _, s in provs), "countries_for_75": countries_for_share(cs),
-                     "top_country": top, "top_country_share": round(cs[top], 2) if top else None})
+        rows.append(
+            {
+                "input": item,
+                "label": labels.get(item, item),
+                "providers": len(provs),
+                "hhi": hhi(s for _, s in provs),
+                "countries_for_75": countries_for_share(cs),
+                "top_country": top,
+                "top_country_share": round(cs[top], 2) if top else None,
+            }
+        )
     return rows
 
 
@@ -100,8 +108,10 @@ def jurisdiction_exposure(G: nx.DiGraph, accelerator: str) -> list[dict[str, Any
         for c, s in by_country.items():
             exposure[c] += s / total
             counts[c] += 1
-    rows = [{"accelerator": root[4:], "jurisdiction": c, "exposure": round(v, 3), "supply_nodes": counts[c]}
-            for c, v in exposure.items()]
+    rows = [
+        {"accelerator": root[4:], "jurisdiction": c, "exposure": round(v, 3), "supply_nodes": counts[c]}
+        for c, v in exposure.items()
+    ]
     return sorted(rows, key=lambda r: (-r["exposure"], r["jurisdiction"]))
 
 
@@ -110,15 +120,32 @@ def ranking(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     held: dict[str, dict[str, Any]] = {}
     for res in results:
         for row in res["chokepoints"]:
-            entry = held.setdefault(row["key"], {"key": row["key"], "order": row["order"], "kind": row["kind"],
-                                                 "label": ", ".join(row["provider_labels"] if row["order"] else row["item_labels"]),
-                                                 "countries": set(), "measures": set(), "accelerators": set()})
+            entry = held.setdefault(
+                row["key"],
+                {
+                    "key": row["key"],
+                    "order": row["order"],
+                    "kind": row["kind"],
+                    "label": ", ".join(row["provider_labels"] if row["order"] else row["item_labels"]),
+                    "countries": set(),
+                    "measures": set(),
+                    "accelerators": set(),
+                },
+            )
             entry["order"] = min(entry["order"], row["order"])
             entry["countries"] |= set(row["countries"])
             entry["measures"] |= set(row["measures"])
             entry["accelerators"].add(row["accelerator"])
-    rows = [{**e, "n_accelerators": len(e["accelerators"]), "accelerators": sorted(e["accelerators"]),
-             "countries": sorted(e["countries"]), "measures": sorted(e["measures"])} for e in held.values()]
+    rows = [
+        {
+            **e,
+            "n_accelerators": len(e["accelerators"]),
+            "accelerators": sorted(e["accelerators"]),
+            "countries": sorted(e["countries"]),
+            "measures": sorted(e["measures"]),
+        }
+        for e in held.values()
+    ]
     rows.sort(key=lambda r: (-r["n_accelerators"], r["order"], r["key"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i

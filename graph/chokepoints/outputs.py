@@ -15,8 +15,22 @@ from typing import Any
 
 __all__ = ["write_chokepoint_outputs", "chokepoint_document", "CSV_COLUMNS"]
 
-CSV_COLUMNS = ["accelerator", "accelerator_label", "feasible", "feasible_with_stock", "order", "kind", "key",
-               "items", "buyers", "providers", "countries", "measures", "domestic", "domestic_share"]
+CSV_COLUMNS = [
+    "accelerator",
+    "accelerator_label",
+    "feasible",
+    "feasible_with_stock",
+    "order",
+    "kind",
+    "key",
+    "items",
+    "buyers",
+    "providers",
+    "countries",
+    "measures",
+    "domestic",
+    "domestic_share",
+]
 
 
 def chokepoint_document(store: Any, as_of: Any = None) -> dict[str, Any]:
@@ -31,10 +45,15 @@ def chokepoint_document(store: Any, as_of: Any = None) -> dict[str, Any]:
         r["exposure"] = jurisdiction_exposure(G, r["accelerator"])
     used = sorted({m for r in results for row in r["chokepoints"] for m in row["measures"]})
     measures = G.graph["measures"]
-    return {"as_of": G.graph["as_of"], "min_confidence": G.graph["min_confidence"],
-            "accelerators": results, "ranking": ranking(results),
-            "input_concentration": input_concentration(G),
-            "measures": [measures[m].as_dict() for m in sorted(measures)], "measures_cutting": used}
+    return {
+        "as_of": G.graph["as_of"],
+        "min_confidence": G.graph["min_confidence"],
+        "accelerators": results,
+        "ranking": ranking(results),
+        "input_concentration": input_concentration(G),
+        "measures": [measures[m].as_dict() for m in sorted(measures)],
+        "measures_cutting": used,
+    }
 
 
 def _cell(v: Any) -> str:

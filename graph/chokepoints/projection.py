@@ -49,24 +49,52 @@ ACCELERATOR_CLASSES = {"AIAccelerator", "GPU", "NPU", "ASIC"}
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 
 FACT_PROPS = (
-    "designedBy", "fabricatedBy", "processNode", "nodeOperatedBy", "nodeSizeNm", "memoryTechnology",
-    "memorySupplier", "requiresInput", "requiresAnyOf", "ruleAppliesTo", "maxNodeSizeNm",
-    "parentOrganisation", "country", "goesInto", "isTypeOf", "inStage", "provider", "providedInput",
-    "sharePercent", "year", "effectiveDate", "endDate", "publicationDate", "legalCitation", "listsParty",
-    "coversInput", "coversProduct", "appliesToDestination", "jurisdiction", "reachesForeignProducts",
-    "imposedBy", "scopeNote",
+    "designedBy",
+    "fabricatedBy",
+    "processNode",
+    "nodeOperatedBy",
+    "nodeSizeNm",
+    "memoryTechnology",
+    "memorySupplier",
+    "requiresInput",
+    "requiresAnyOf",
+    "ruleAppliesTo",
+    "maxNodeSizeNm",
+    "parentOrganisation",
+    "country",
+    "goesInto",
+    "isTypeOf",
+    "inStage",
+    "provider",
+    "providedInput",
+    "sharePercent",
+    "year",
+    "effectiveDate",
+    "endDate",
+    "publicationDate",
+    "legalCitation",
+    "listsParty",
+    "coversInput",
+    "coversProduct",
+    "appliesToDestination",
+    "jurisdiction",
+    "reachesForeignProducts",
+    "imposedBy",
+    "scopeNote",
 )
 
-FACTS_QUERY = """
+FACTS_QUERY = (
+    """
 SELECT ?s ?p ?o ?src ?conf ?from ?until WHERE {
-  VALUES ?p { %s }
+  VALUES ?p { PREDICATES }
   GRAPH ?g { ?s ?p ?o }
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?g cg:confidence ?conf }
   OPTIONAL { ?g cg:validFrom ?from }
   OPTIONAL { ?g cg:validUntil ?until }
 }
-""" % " ".join(f"cg:{p}" for p in FACT_PROPS)
+"""
+).replace("PREDICATES", " ".join(f"cg:{p}" for p in FACT_PROPS))
 
 TYPES_QUERY = """
 SELECT DISTINCT ?e ?t WHERE { ?e a ?t . FILTER(STRSTARTS(STR(?t), STR(cg:))) FILTER(STRSTARTS(STR(?e), STR(cgid:))) }
@@ -145,7 +173,7 @@ def _term_id(term: Any) -> str | None:
         if value.startswith(ID):
             return entity_id_of(value)
         if value.startswith(CG):
-            return value[len(CG):]
+            return value[len(CG) :]
         if "/source/" in value:
             return value.rsplit("/", 1)[1]
         return value
@@ -185,10 +213,17 @@ def load_model(store: Any) -> Model:
     sources: dict[str, dict[str, Any]] = {}
     for row in store.select(SOURCES_QUERY):
         sid = _term_id(row["src"]) or ""
-        sources[sid] = {"id": sid, **{k: (row[k].value if row.get(k) is not None else None)
-                                      for k in ("title", "publisher", "date", "url")}}
-    return Model(facts={k: dict(v) for k, v in facts.items()}, types=dict(types), labels=labels,
-                 superclasses=dict(superclasses), sources=sources)
+        sources[sid] = {
+            "id": sid,
+            **{k: (row[k].value if row.get(k) is not None else None) for k in ("title", "publisher", "date", "url")},
+        }
+    return Model(
+        facts={k: dict(v) for k, v in facts.items()},
+        types=dict(types),
+        labels=labels,
+        superclasses=dict(superclasses),
+        sources=sources,
+    )
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
@@ -212,13 +247,21 @@ def load_measures(model: Model) -> dict[str, Measure]:
             for claim in prop_claims.values():
                 srcs |= claim.sources
         measures[mid] = Measure(
-            id=mid, label=model.label(mid), kind=sorted(kinds)[0], jurisdiction=frozenset(model.values(mid, "jurisdiction")),
-            effective=effective, end=min(ends) if ends else None,
+            id=mid,
+            label=model.label(mid),
+            kind=sorted(kinds)[0],
+            jurisdiction=frozenset(model.values(mid, "jurisdiction")),
+            effective=effective,
+            end=min(ends) if ends else None,
             parties=frozenset(model.values(mid, "listsParty")),
             destinations=frozenset(model.values(mid, "appliesToDestination")),
             items=frozenset(model.values(mid, "coversInput") + model.values(mid, "coversProduct")),
-            reaches_foreign=reach, legal_citation="; ".join(model.values(mid, "legalCitation")),
-            scope_note=" ".join(model.values(mid, "scopeNote")), confidence=conf, sources=tuple(sorted(srcs)))
+            reaches_foreign=reach,
+            legal_citation="; ".join(model.values(mid, "legalCitation")),
+            scope_note=" ".join(model.values(mid, "scopeNote")),
+            confidence=conf,
+            sources=tuple(sorted(srcs)),
+        )
     return measures
 
 
@@ -295,8 +338,7 @@ class _Builder:
             for x in frontier:
                 for st in self.m.values(x, "inStage"):
                     label = self.m.label(st).lower()
-                    result = ("design" if "design" in label else "fabrication" if "fabrication" in label
-                              else "packaging")
+                    result = "design" if "design" in label else "fabrication" if "fabrication" in label else "packaging"
                     break
                 if result:
                     break
@@ -338,25 +380,65 @@ class _Builder:
     def provider_node(self, provider: str) -> str:
         node = f"provider:{provider}"
         country = self.country_of(provider)
-        return self.add_node(node, kind="provider", gate="and", basic=True, entity=provider,
-                             label=self.m.label(provider), country=country or "")
+        return self.add_node(
+            node,
+            kind="provider",
+            gate="and",
+            basic=True,
+            entity=provider,
+            label=self.m.label(provider),
+            country=country or "",
+        )
 
-    def supply_edge(self, parent: str, child: str, *, relation: str, item: str, buyer_parties: tuple[str, ...],
-                    buyer_country: str | None, provider: str, share: float | None, sources: list[str],
-                    confidence: str) -> None:
+    def supply_edge(
+        self,
+        parent: str,
+        child: str,
+        *,
+        relation: str,
+        item: str,
+        buyer_parties: tuple[str, ...],
+        buyer_country: str | None,
+        provider: str,
+        share: float | None,
+        sources: list[str],
+        confidence: str,
+    ) -> None:
         provider_country = self.country_of(provider)
         ancestors = self.ancestors(item)
-        self.G.add_edge(parent, child, relation=relation, item=item, item_ancestors=ancestors,
-                        buyer_parties=buyer_parties, buyer_country=buyer_country or "", provider=provider,
-                        provider_country=provider_country or "", share=share, sources=tuple(sources),
-                        confidence=confidence,
-                        candidates=candidate_measures(self.measures, item=item, item_ancestors=ancestors,
-                                                      buyer_parties=buyer_parties, buyer_country=buyer_country,
-                                                      provider_country=provider_country),
-                        cut_by=())
+        self.G.add_edge(
+            parent,
+            child,
+            relation=relation,
+            item=item,
+            item_ancestors=ancestors,
+            buyer_parties=buyer_parties,
+            buyer_country=buyer_country or "",
+            provider=provider,
+            provider_country=provider_country or "",
+            share=share,
+            sources=tuple(sources),
+            confidence=confidence,
+            candidates=candidate_measures(
+                self.measures,
+                item=item,
+                item_ancestors=ancestors,
+                buyer_parties=buyer_parties,
+                buyer_country=buyer_country,
+                provider_country=provider_country,
+            ),
+            cut_by=(),
+        )
 
-    def need(self, item: str, buyer: str, parties: tuple[str, ...], country: str | None,
-             stage: str | None, trail: tuple[str, ...] = ()) -> str:
+    def need(
+        self,
+        item: str,
+        buyer: str,
+        parties: tuple[str, ...],
+        country: str | None,
+        stage: str | None,
+        trail: tuple[str, ...] = (),
+    ) -> str:
         """The node standing for 'the buyer has ``item`` and everything that goes into it'."""
         node = f"need:{item}@{buyer}"
         if node in self.G:
@@ -374,12 +456,24 @@ class _Builder:
                 self.G.graph.setdefault("cycles", []).append(list(trail) + [child])
                 continue
             target = self.need(child, buyer, parties, country, stage, trail + (item,))
-            self.G.add_edge(node, target, relation="goes-into", sources=tuple(self.sources(child, "goesInto", item)),
-                            confidence=self.confidence(child, "goesInto", item))
+            self.G.add_edge(
+                node,
+                target,
+                relation="goes-into",
+                sources=tuple(self.sources(child, "goesInto", item)),
+                confidence=self.confidence(child, "goesInto", item),
+            )
         return node
 
-    def supply(self, item: str, buyer: str, parties: tuple[str, ...], country: str | None,
-               stage: str | None, trail: tuple[str, ...]) -> str | None:
+    def supply(
+        self,
+        item: str,
+        buyer: str,
+        parties: tuple[str, ...],
+        country: str | None,
+        stage: str | None,
+        trail: tuple[str, ...],
+    ) -> str | None:
         """OR node over the item's providers and variants; None when the graph knows neither."""
         providers = self.providers_of.get(item, [])
         variants = sorted(self.variants.get(item, []))
@@ -390,36 +484,74 @@ class _Builder:
             return node
         self.add_node(node, kind="supply", gate="or", entity=item, buyer=buyer, label=self.m.label(item))
         for provider, share, srcs, conf in providers:
-            self.supply_edge(node, self.provider_node(provider), relation="provided-by", item=item,
-                             buyer_parties=parties, buyer_country=country, provider=provider, share=share,
-                             sources=srcs, confidence=conf)
+            self.supply_edge(
+                node,
+                self.provider_node(provider),
+                relation="provided-by",
+                item=item,
+                buyer_parties=parties,
+                buyer_country=country,
+                provider=provider,
+                share=share,
+                sources=srcs,
+                confidence=conf,
+            )
         for variant in variants:
             if variant in trail:
                 continue
             target = self.need(variant, buyer, parties, country, stage, trail)
-            self.G.add_edge(node, target, relation="variant", sources=tuple(self.sources(variant, "isTypeOf", item)),
-                            confidence=self.confidence(variant, "isTypeOf", item))
+            self.G.add_edge(
+                node,
+                target,
+                relation="variant",
+                sources=tuple(self.sources(variant, "isTypeOf", item)),
+                confidence=self.confidence(variant, "isTypeOf", item),
+            )
         return node
 
-    def requirement(self, parent: str, rule: str, buyer: str, parties: tuple[str, ...], country: str | None,
-                    stage: str | None) -> None:
+    def requirement(
+        self, parent: str, rule: str, buyer: str, parties: tuple[str, ...], country: str | None, stage: str | None
+    ) -> None:
         """Attach a rule's AND inputs and its OR group under ``parent``."""
         for item in self.m.values(rule, "requiresInput"):
             if stage is not None and self.stage_of(item) not in (stage, None):
                 continue
             target = self.need(item, buyer, parties, country, self.stage_of(item) or stage)
-            self.G.add_edge(parent, target, relation="requires", sources=tuple(self.sources(rule, "requiresInput", item)),
-                            confidence=self.confidence(rule, "requiresInput", item), rule=rule)
+            self.G.add_edge(
+                parent,
+                target,
+                relation="requires",
+                sources=tuple(self.sources(rule, "requiresInput", item)),
+                confidence=self.confidence(rule, "requiresInput", item),
+                rule=rule,
+            )
         alternatives = self.m.values(rule, "requiresAnyOf")
         if alternatives and (stage is None or self.stage_of(alternatives[0]) in (stage, None)):
-            node = self.add_node(f"anyof:{rule}@{buyer}", kind="alternatives", gate="or", entity=rule, buyer=buyer,
-                                 label="any of: " + ", ".join(self.m.label(a) for a in alternatives))
+            node = self.add_node(
+                f"anyof:{rule}@{buyer}",
+                kind="alternatives",
+                gate="or",
+                entity=rule,
+                buyer=buyer,
+                label="any of: " + ", ".join(self.m.label(a) for a in alternatives),
+            )
             for alt in alternatives:
                 target = self.need(alt, buyer, parties, country, self.stage_of(alt) or stage)
-                self.G.add_edge(node, target, relation="alternative", sources=tuple(self.sources(rule, "requiresAnyOf", alt)),
-                                confidence=self.confidence(rule, "requiresAnyOf", alt))
-            self.G.add_edge(parent, node, relation="requires", sources=tuple(self.sources(rule, "requiresAnyOf", alternatives[0])),
-                            confidence="high", rule=rule)
+                self.G.add_edge(
+                    node,
+                    target,
+                    relation="alternative",
+                    sources=tuple(self.sources(rule, "requiresAnyOf", alt)),
+                    confidence=self.confidence(rule, "requiresAnyOf", alt),
+                )
+            self.G.add_edge(
+                parent,
+                node,
+                relation="requires",
+                sources=tuple(self.sources(rule, "requiresAnyOf", alternatives[0])),
+                confidence="high",
+                rule=rule,
+            )
 
     def rules_for(self, acc: str, node: str | None) -> tuple[list[str], list[str]]:
         """(class rules that apply to the accelerator, node rules that apply to the process node)."""
@@ -435,8 +567,9 @@ class _Builder:
                 class_rules.append(rule)
                 continue
             limits = self.m.values(rule, "maxNodeSizeNm")
-            if node is not None and (node in applies or (size is not None and limits
-                                                         and size <= max(float(x) for x in limits))):
+            if node is not None and (
+                node in applies or (size is not None and limits and size <= max(float(x) for x in limits))
+            ):
                 node_rules.append(rule)
         return class_rules, node_rules
 
@@ -448,8 +581,16 @@ class _Builder:
         if country is None:
             country = next((self.country_of(p) for p in parties if self.country_of(p)), None)
         buyer = "+".join(designers) or acc
-        root = self.add_node(f"acc:{acc}", kind="accelerator", gate="and", entity=acc, label=m.label(acc),
-                             designers=tuple(designers), country=country or "", domestic=country == DOMESTIC)
+        root = self.add_node(
+            f"acc:{acc}",
+            kind="accelerator",
+            gate="and",
+            entity=acc,
+            label=m.label(acc),
+            designers=tuple(designers),
+            country=country or "",
+            domestic=country == DOMESTIC,
+        )
         class_rules, _ = self.rules_for(acc, None)
 
         # design and packaging: the designer buys (the packager is not in the graph)
@@ -459,16 +600,22 @@ class _Builder:
                 self.requirement(node, rule, buyer, parties, country, stage)
             for item in m.values(acc, "requiresInput"):
                 if self.stage_of(item) == stage:
-                    self.G.add_edge(node, self.need(item, buyer, parties, country, stage), relation="requires",
-                                    sources=tuple(self.sources(acc, "requiresInput", item)), confidence="high")
+                    self.G.add_edge(
+                        node,
+                        self.need(item, buyer, parties, country, stage),
+                        relation="requires",
+                        sources=tuple(self.sources(acc, "requiresInput", item)),
+                        confidence="high",
+                    )
             if self.G.out_degree(node):
                 self.G.add_edge(root, node, relation="stage", sources=(), confidence="high")
             else:
                 self.G.remove_node(node)
 
         # fabrication: any of the foundry routes; the foundry buys the fab inputs
-        fab = self.add_node(f"stage:{acc}:fabrication", kind="stage", gate="or", entity=acc, label="fabrication",
-                            buyer=buyer)
+        fab = self.add_node(
+            f"stage:{acc}:fabrication", kind="stage", gate="or", entity=acc, label="fabrication", buyer=buyer
+        )
         self.G.add_edge(root, fab, relation="stage", sources=(), confidence="high")
         nodes = m.values(acc, "processNode")
         foundries = {f: ("fabricatedBy", acc, f) for f in m.values(acc, "fabricatedBy")}
@@ -488,12 +635,25 @@ class _Builder:
                 self.add_node(route, kind="route", gate="and", entity=foundry, process_node=n or "", label=label)
                 if foundry:
                     srcs = self.sources(subj, prop, val) + (self.sources(acc, "processNode", n) if n else [])
-                    self.supply_edge(fab, route, relation="fabricated-by", item=acc, buyer_parties=parties,
-                                     buyer_country=country, provider=foundry, share=None,
-                                     sources=sorted(set(srcs)), confidence=self.confidence(subj, prop, val))
-                    self.G.add_edge(route, self.provider_node(foundry), relation="operated-by",
-                                    sources=tuple(self.sources(n, "nodeOperatedBy", foundry)) if n else (),
-                                    confidence="high")
+                    self.supply_edge(
+                        fab,
+                        route,
+                        relation="fabricated-by",
+                        item=acc,
+                        buyer_parties=parties,
+                        buyer_country=country,
+                        provider=foundry,
+                        share=None,
+                        sources=sorted(set(srcs)),
+                        confidence=self.confidence(subj, prop, val),
+                    )
+                    self.G.add_edge(
+                        route,
+                        self.provider_node(foundry),
+                        relation="operated-by",
+                        sources=tuple(self.sources(n, "nodeOperatedBy", foundry)) if n else (),
+                        confidence="high",
+                    )
                 else:
                     self.G.add_edge(fab, route, relation="fabricated-by-unknown", sources=(), confidence="low")
                 _, node_rules = self.rules_for(acc, n)
@@ -501,8 +661,13 @@ class _Builder:
                     self.requirement(route, rule, fab_buyer, fab_parties, fab_country, "fabrication")
                 for item in m.values(acc, "requiresInput") + (m.values(n, "requiresInput") if n else []):
                     if self.stage_of(item) == "fabrication":
-                        self.G.add_edge(route, self.need(item, fab_buyer, fab_parties, fab_country, "fabrication"),
-                                        relation="requires", sources=(), confidence="high")
+                        self.G.add_edge(
+                            route,
+                            self.need(item, fab_buyer, fab_parties, fab_country, "fabrication"),
+                            relation="requires",
+                            sources=(),
+                            confidence="high",
+                        )
         if not self.G.out_degree(fab):
             self.G.remove_node(fab)
 
@@ -518,20 +683,37 @@ class _Builder:
                     providers.setdefault(p, (share, srcs, conf))
         for s in suppliers:
             share, srcs, conf = providers.get(s, (None, [], "low"))
-            providers[s] = (share, sorted(set(srcs) | set(self.sources(acc, "memorySupplier", s))),
-                            self.confidence(acc, "memorySupplier", s))
+            providers[s] = (
+                share,
+                sorted(set(srcs) | set(self.sources(acc, "memorySupplier", s))),
+                self.confidence(acc, "memorySupplier", s),
+            )
         if providers:
             stage = self.add_node(f"stage:{acc}:memory", kind="stage", gate="and", entity=acc, label="memory")
             self.G.add_edge(root, stage, relation="stage", sources=(), confidence="high")
-            supply = self.add_node(f"supply:{item}@{acc}", kind="supply", gate="or", entity=item, buyer=buyer,
-                                   label=m.label(item))
-            self.G.add_edge(stage, supply, relation="requires",
-                            sources=tuple(self.sources(acc, "memoryTechnology", item)) if techs else (),
-                            confidence="high")
+            supply = self.add_node(
+                f"supply:{item}@{acc}", kind="supply", gate="or", entity=item, buyer=buyer, label=m.label(item)
+            )
+            self.G.add_edge(
+                stage,
+                supply,
+                relation="requires",
+                sources=tuple(self.sources(acc, "memoryTechnology", item)) if techs else (),
+                confidence="high",
+            )
             for p, (share, srcs, conf) in sorted(providers.items()):
-                self.supply_edge(supply, self.provider_node(p), relation="provided-by", item=item,
-                                 buyer_parties=parties, buyer_country=country, provider=p, share=share,
-                                 sources=srcs, confidence=conf)
+                self.supply_edge(
+                    supply,
+                    self.provider_node(p),
+                    relation="provided-by",
+                    item=item,
+                    buyer_parties=parties,
+                    buyer_country=country,
+                    provider=p,
+                    share=share,
+                    sources=srcs,
+                    confidence=conf,
+                )
         return root
 
 
@@ -553,13 +735,18 @@ def recompute_candidates(G: nx.DiGraph) -> None:
     for _, _, data in G.edges(data=True):
         if "candidates" in data:
             data["candidates"] = candidate_measures(
-                measures, item=data["item"], item_ancestors=data["item_ancestors"],
-                buyer_parties=data["buyer_parties"], buyer_country=data["buyer_country"] or None,
-                provider_country=data["provider_country"] or None)
+                measures,
+                item=data["item"],
+                item_ancestors=data["item_ancestors"],
+                buyer_parties=data["buyer_parties"],
+                buyer_country=data["buyer_country"] or None,
+                provider_country=data["provider_country"] or None,
+            )
 
 
-def dependency_graph(store: Any, as_of: dt.date | str | None = None, scenario: Any = None, *,
-                     min_confidence: str = "medium") -> nx.DiGraph:
+def dependency_graph(
+    store: Any, as_of: dt.date | str | None = None, scenario: Any = None, *, min_confidence: str = "medium"
+) -> nx.DiGraph:
     """The AND/OR dependency graph of every accelerator in the store, with cuts as of a date.
 
     Parameters
@@ -593,12 +780,16 @@ def dependency_graph(store: Any, as_of: dt.date | str | None = None, scenario: A
     G.graph["labels"] = {e: model.label(e) for e in set(model.labels)}
     G.graph["entities"] = sorted(model.types)
     G.graph["inputs"] = sorted(builder.inputs)
-    G.graph["provider_country"] = {e: builder.country_of(e) or "" for e in model.types
-                                   if model.has_type(e, {"Organisation", "Country", "Jurisdiction"})}
+    G.graph["provider_country"] = {
+        e: builder.country_of(e) or ""
+        for e in model.types
+        if model.has_type(e, {"Organisation", "Country", "Jurisdiction"})
+    }
     G.graph["provisions"] = {i: [(p, s) for p, s, _, _ in rows] for i, rows in builder.providers_of.items()}
     G.graph["country_provisions"] = {
         i: [(p, s) for p, s, _, _ in rows if model.has_type(p, {"Country", "Jurisdiction"})]
-        for i, rows in builder.raw_provisions.items()}
+        for i, rows in builder.raw_provisions.items()
+    }
     if scenario is not None:
         from graph.chokepoints.scenarios import apply_scenario, load_scenario
 

@@ -42,10 +42,31 @@ from graph.errors import InputError, Problem
 
 __all__ = ["Scenario", "load_scenario", "apply_scenario", "compare"]
 
-KEYS = {"name", "description", "as_of", "lift_measures", "add_measures", "remove_providers", "remove_countries",
-        "add_providers", "unbridge"}
-MEASURE_KEYS = {"id", "label", "kind", "jurisdiction", "effective", "end", "covers", "destinations", "parties",
-                "reaches_foreign_products", "citation", "scope_note"}
+KEYS = {
+    "name",
+    "description",
+    "as_of",
+    "lift_measures",
+    "add_measures",
+    "remove_providers",
+    "remove_countries",
+    "add_providers",
+    "unbridge",
+}
+MEASURE_KEYS = {
+    "id",
+    "label",
+    "kind",
+    "jurisdiction",
+    "effective",
+    "end",
+    "covers",
+    "destinations",
+    "parties",
+    "reaches_foreign_products",
+    "citation",
+    "scope_note",
+}
 PROVIDER_KEYS = {"provider", "input", "share", "country"}
 
 
@@ -67,8 +88,15 @@ class Scenario:
 
     @property
     def changes(self) -> int:
-        return (len(self.lift_measures) + len(self.add_measures) + len(self.remove_providers)
-                + len(self.remove_countries) + len(self.add_providers) + len(self.unbridge) + (self.as_of is not None))
+        return (
+            len(self.lift_measures)
+            + len(self.add_measures)
+            + len(self.remove_providers)
+            + len(self.remove_countries)
+            + len(self.add_providers)
+            + len(self.unbridge)
+            + (self.as_of is not None)
+        )
 
 
 def _date(value: Any, path: Path, line: int, what: str, problems: list[Problem]) -> dt.date | None:
@@ -104,8 +132,11 @@ def load_scenario(path: str | Path) -> Scenario:
     doc = load_yaml(path)
     problems: list[Problem] = []
     if not isinstance(doc, LineDict):
-        raise InputError(Problem("a scenario must be a mapping with at least 'name'", path, 1,
-                                 "see graph/data/scenarios/ for examples"))
+        raise InputError(
+            Problem(
+                "a scenario must be a mapping with at least 'name'", path, 1, "see graph/data/scenarios/ for examples"
+            )
+        )
     kl = doc.key_lines
     for key in sorted(set(doc) - KEYS):
         problems.append(Problem(f"unknown scenario key {key!r}", path, kl[key], "allowed: " + ", ".join(sorted(KEYS))))
@@ -131,7 +162,9 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(Problem("each added measure needs an id", path, line))
             continue
         for key in sorted(set(item) - MEASURE_KEYS):
-            problems.append(Problem(f"unknown measure key {key!r}", path, line, "allowed: " + ", ".join(sorted(MEASURE_KEYS))))
+            problems.append(
+                Problem(f"unknown measure key {key!r}", path, line, "allowed: " + ", ".join(sorted(MEASURE_KEYS)))
+            )
         eff = _date(item.get("effective"), path, line, f"measure {item['id']}: effective", problems)
         if eff is None and "effective" not in item:
             problems.append(Problem(f"measure {item['id']}: needs an effective date", path, line))
@@ -140,17 +173,29 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(Problem(f"measure {item['id']}: kind must be ItemControl or EntityListing", path, line))
         reach = item.get("reaches_foreign_products", False)
         if not isinstance(reach, bool):
-            problems.append(Problem(f"measure {item['id']}: reaches_foreign_products must be true or false", path, line))
+            problems.append(
+                Problem(f"measure {item['id']}: reaches_foreign_products must be true or false", path, line)
+            )
             reach = False
-        s.add_measures.append(Measure(
-            id=item["id"], label=str(item.get("label") or item["id"]), kind=kind,
-            jurisdiction=frozenset(_ids(item.get("jurisdiction"), path, line, "jurisdiction", problems)),
-            effective=eff, end=_date(item.get("end"), path, line, f"measure {item['id']}: end", problems),
-            parties=frozenset(_ids(item.get("parties"), path, line, "parties", problems)),
-            destinations=frozenset(_ids(item.get("destinations"), path, line, "destinations", problems)),
-            items=frozenset(_ids(item.get("covers"), path, line, "covers", problems)),
-            reaches_foreign=reach, legal_citation=str(item.get("citation") or "hypothetical (scenario)"),
-            scope_note=str(item.get("scope_note") or ""), confidence="high", sources=(), hypothetical=True))
+        s.add_measures.append(
+            Measure(
+                id=item["id"],
+                label=str(item.get("label") or item["id"]),
+                kind=kind,
+                jurisdiction=frozenset(_ids(item.get("jurisdiction"), path, line, "jurisdiction", problems)),
+                effective=eff,
+                end=_date(item.get("end"), path, line, f"measure {item['id']}: end", problems),
+                parties=frozenset(_ids(item.get("parties"), path, line, "parties", problems)),
+                destinations=frozenset(_ids(item.get("destinations"), path, line, "destinations", problems)),
+                items=frozenset(_ids(item.get("covers"), path, line, "covers", problems)),
+                reaches_foreign=reach,
+                legal_citation=str(item.get("citation") or "hypothetical (scenario)"),
+                scope_note=str(item.get("scope_note") or ""),
+                confidence="high",
+                sources=(),
+                hypothetical=True,
+            )
+        )
         s.lines[f"add_measures/{i}"] = line
     raw = doc.get("add_providers")
     if raw is None:
@@ -161,18 +206,31 @@ def load_scenario(path: str | Path) -> Scenario:
         raw = LineList()
         raw.item_lines = []
     for i, (item, line) in enumerate(zip(raw, raw.item_lines)):
-        if not isinstance(item, dict) or not isinstance(item.get("provider"), str) or not isinstance(item.get("input"), str):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("provider"), str)
+            or not isinstance(item.get("input"), str)
+        ):
             problems.append(Problem("each added provider needs 'provider' and 'input' ids", path, line))
             continue
         for key in sorted(set(item) - PROVIDER_KEYS):
-            problems.append(Problem(f"unknown provider key {key!r}", path, line, "allowed: " + ", ".join(sorted(PROVIDER_KEYS))))
+            problems.append(
+                Problem(f"unknown provider key {key!r}", path, line, "allowed: " + ", ".join(sorted(PROVIDER_KEYS)))
+            )
         share = item.get("share")
-        if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 100):
+        if share is not None and (
+            isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 100
+        ):
             problems.append(Problem(f"share {share!r} must be a number from 0 to 100", path, line))
             share = None
-        s.add_providers.append({"provider": item["provider"], "input": item["input"],
-                                "share": float(share) if share is not None else None,
-                                "country": item.get("country")})
+        s.add_providers.append(
+            {
+                "provider": item["provider"],
+                "input": item["input"],
+                "share": float(share) if share is not None else None,
+                "country": item.get("country"),
+            }
+        )
         s.lines[f"add_providers/{i}"] = line
     if problems:
         raise InputError(f"{len(problems)} problem(s) in scenario {path}", problems)
@@ -187,10 +245,14 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     problems: list[Problem] = []
     entities = set(G.graph.get("entities", []))
     measures = dict(G.graph.get("measures", {}))
-    countries = {c for c in G.graph.get("provider_country", {}).values() if c} | {e for e in entities if len(e) == 3 and e.isupper()}
+    countries = {c for c in G.graph.get("provider_country", {}).values() if c} | {
+        e for e in entities if len(e) == 3 and e.isupper()
+    }
     for mid in scenario.lift_measures:
         if mid not in measures:
-            problems.append(Problem(f"lift_measures: unknown measure {mid!r}", path, scenario.lines.get("lift_measures")))
+            problems.append(
+                Problem(f"lift_measures: unknown measure {mid!r}", path, scenario.lines.get("lift_measures"))
+            )
         measures.pop(mid, None)
     for i, m in enumerate(scenario.add_measures):
         line = scenario.lines.get(f"add_measures/{i}")
@@ -199,23 +261,37 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
                 problems.append(Problem(f"measure {m.id}: unknown id {ref!r}", path, line))
         for c in sorted(m.jurisdiction | m.destinations):
             if c not in countries:
-                problems.append(Problem(f"measure {m.id}: unknown country {c!r}", path, line, "use ISO 3166-1 alpha-3 codes"))
+                problems.append(
+                    Problem(f"measure {m.id}: unknown country {c!r}", path, line, "use ISO 3166-1 alpha-3 codes")
+                )
         measures[m.id] = m
     for p in scenario.remove_providers:
         if f"provider:{p}" not in G:
-            problems.append(Problem(f"remove_providers: unknown provider {p!r}", path, scenario.lines.get("remove_providers")))
+            problems.append(
+                Problem(f"remove_providers: unknown provider {p!r}", path, scenario.lines.get("remove_providers"))
+            )
     for c in scenario.remove_countries:
         if c not in countries:
-            problems.append(Problem(f"remove_countries: unknown country {c!r}", path, scenario.lines.get("remove_countries")))
-    inputs = set(G.graph.get("inputs", [])) | {d.get("entity") for _, d in G.nodes(data=True) if d.get("kind") == "supply"}
+            problems.append(
+                Problem(f"remove_countries: unknown country {c!r}", path, scenario.lines.get("remove_countries"))
+            )
+    inputs = set(G.graph.get("inputs", [])) | {
+        d.get("entity") for _, d in G.nodes(data=True) if d.get("kind") == "supply"
+    }
     for i in scenario.unbridge:
         if i not in inputs and i != "fabrication":
             problems.append(Problem(f"unbridge: unknown input {i!r}", path, scenario.lines.get("unbridge")))
     for i, add in enumerate(scenario.add_providers):
         line = scenario.lines.get(f"add_providers/{i}")
         if add["provider"] not in entities:
-            problems.append(Problem(f"add_providers: unknown provider {add['provider']!r}", path, line,
-                                    "name an organisation of the graph by its id"))
+            problems.append(
+                Problem(
+                    f"add_providers: unknown provider {add['provider']!r}",
+                    path,
+                    line,
+                    "name an organisation of the graph by its id",
+                )
+            )
         if add["input"] not in inputs and add["input"] != "hbm":
             problems.append(Problem(f"add_providers: unknown input {add['input']!r}", path, line))
     if problems:
@@ -227,15 +303,27 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     H.graph["scenario"] = scenario.name
     gone = set(scenario.remove_providers)
     dead_countries = set(scenario.remove_countries)
-    H.remove_edges_from([(u, v) for u, v, d in G.edges(data=True)
-                         if "candidates" in d and (d.get("provider") in gone or d.get("provider_country") in dead_countries)])
+    H.remove_edges_from(
+        [
+            (u, v)
+            for u, v, d in G.edges(data=True)
+            if "candidates" in d and (d.get("provider") in gone or d.get("provider_country") in dead_countries)
+        ]
+    )
     for add in scenario.add_providers:
         provider = add["provider"]
         country = add.get("country") or H.graph.get("provider_country", {}).get(provider, "")
         pnode = f"provider:{provider}"
         if pnode not in H:
-            H.add_node(pnode, kind="provider", gate="and", basic=True, entity=provider,
-                       label=H.graph.get("labels", {}).get(provider, provider), country=country)
+            H.add_node(
+                pnode,
+                kind="provider",
+                gate="and",
+                basic=True,
+                entity=provider,
+                label=H.graph.get("labels", {}).get(provider, provider),
+                country=country,
+            )
         for node, data in list(H.nodes(data=True)):
             if data.get("kind") != "supply":
                 continue
@@ -243,11 +331,22 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
             ancestors = sample["item_ancestors"] if sample else ()
             if data.get("entity") != add["input"] and add["input"] not in ancestors:
                 continue
-            H.add_edge(node, pnode, relation="provided-by", item=data["entity"], item_ancestors=ancestors,
-                       buyer_parties=sample["buyer_parties"] if sample else (),
-                       buyer_country=sample["buyer_country"] if sample else "", provider=provider,
-                       provider_country=country, share=add.get("share"), sources=(), confidence="hypothetical",
-                       candidates=(), cut_by=())
+            H.add_edge(
+                node,
+                pnode,
+                relation="provided-by",
+                item=data["entity"],
+                item_ancestors=ancestors,
+                buyer_parties=sample["buyer_parties"] if sample else (),
+                buyer_country=sample["buyer_country"] if sample else "",
+                provider=provider,
+                provider_country=country,
+                share=add.get("share"),
+                sources=(),
+                confidence="hypothetical",
+                candidates=(),
+                cut_by=(),
+            )
     recompute_candidates(H)
     return H
 
@@ -262,9 +361,19 @@ def compare(baseline: list[dict[str, Any]], scenario: list[dict[str, Any]]) -> l
         label = (a or b or {}).get("accelerator_label", acc)
         for flag in ("feasible", "feasible_with_stock"):
             if b and a and b[flag] != a[flag]:
-                rows.append({"accelerator": acc, "accelerator_label": label, "change": "changed", "key": flag,
-                             "before": b[flag], "after": a[flag], "order": None, "measures_before": [],
-                             "measures_after": []})
+                rows.append(
+                    {
+                        "accelerator": acc,
+                        "accelerator_label": label,
+                        "change": "changed",
+                        "key": flag,
+                        "before": b[flag],
+                        "after": a[flag],
+                        "order": None,
+                        "measures_before": [],
+                        "measures_after": [],
+                    }
+                )
         bk = {r["key"]: r for r in (b or {}).get("chokepoints", [])}
         ak = {r["key"]: r for r in (a or {}).get("chokepoints", [])}
         for key in sorted(set(bk) | set(ak)):
@@ -273,12 +382,26 @@ def compare(baseline: list[dict[str, Any]], scenario: list[dict[str, Any]]) -> l
                 change = "removed"
             elif y and not x:
                 change = "new"
-            elif (x["order"], x["kind"], x["measures"], x["items"]) != (y["order"], y["kind"], y["measures"], y["items"]):
+            elif (x["order"], x["kind"], x["measures"], x["items"]) != (
+                y["order"],
+                y["kind"],
+                y["measures"],
+                y["items"],
+            ):
                 change = "changed"
             else:
                 continue
-            rows.append({"accelerator": acc, "accelerator_label": label, "change": change, "key": key,
-                         "before": x["kind"] if x else None, "after": y["kind"] if y else None,
-                         "order": (y or x)["order"], "measures_before": x["measures"] if x else [],
-                         "measures_after": y["measures"] if y else []})
+            rows.append(
+                {
+                    "accelerator": acc,
+                    "accelerator_label": label,
+                    "change": change,
+                    "key": key,
+                    "before": x["kind"] if x else None,
+                    "after": y["kind"] if y else None,
+                    "order": (y or x)["order"],
+                    "measures_before": x["measures"] if x else [],
+                    "measures_after": y["measures"] if y else [],
+                }
+            )
     return rows

@@ -11,8 +11,19 @@ import click
 from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
 from graph.cli.output import emit_rows, output_options
 
-ROW_COLUMNS = ["accelerator", "order", "kind", "key", "items", "buyers", "providers", "countries", "measures",
-               "domestic", "domestic_share"]
+ROW_COLUMNS = [
+    "accelerator",
+    "order",
+    "kind",
+    "key",
+    "items",
+    "buyers",
+    "providers",
+    "countries",
+    "measures",
+    "domestic",
+    "domestic_share",
+]
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
 RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures", "accelerators"]
 
@@ -34,24 +45,40 @@ def _resolve(store: Any, G: Any, names: tuple[str, ...]) -> list[str]:
 
 
 def _scenario_option(func: Any) -> Any:
-    return click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="A what-if scenario (YAML); report what it changes against the baseline.")(func)
+    return click.option(
+        "--scenario",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="A what-if scenario (YAML); report what it changes against the baseline.",
+    )(func)
 
 
 @click.command()
 @click.argument("accelerators", nargs=-1)
 @as_of_option
 @_scenario_option
-@click.option("--max-order", type=click.IntRange(1, 2), default=2, show_default=True,
-              help="Largest cut set: 1 = single points of failure, 2 = also pairs.")
-@click.option("--ranking", "show_ranking", is_flag=True,
-              help="Print only the cross-accelerator ranking.")
+@click.option(
+    "--max-order",
+    type=click.IntRange(1, 2),
+    default=2,
+    show_default=True,
+    help="Largest cut set: 1 = single points of failure, 2 = also pairs.",
+)
+@click.option("--ranking", "show_ranking", is_flag=True, help="Print only the cross-accelerator ranking.")
 @store_options
 @output_options
 @handle_errors
-def chokepoints(accelerators: tuple[str, ...], as_of: dt.date | None, scenario: Path | None, max_order: int,
-                show_ranking: bool, output_dir: Path | None, endpoint: str | None, fmt: str,
-                output: Path | None) -> None:
+def chokepoints(
+    accelerators: tuple[str, ...],
+    as_of: dt.date | None,
+    scenario: Path | None,
+    max_order: int,
+    show_ranking: bool,
+    output_dir: Path | None,
+    endpoint: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Export-control chokepoints of AI accelerators.
 
     For each accelerator: what measures in force on the date already cut off (order 0), and which
@@ -83,9 +110,17 @@ def chokepoints(accelerators: tuple[str, ...], as_of: dt.date | None, scenario: 
         return
     rows = [row for res in base for row in res["chokepoints"]]
     if not accelerators and fmt in ("table", "md"):
-        rows += [{"accelerator": "(ranking)", "order": r["order"], "kind": f"held by {r['n_accelerators']}",
-                  "items": r["key"], "countries": r["countries"], "measures": r["measures"]}
-                 for r in ranking(base)]
+        rows += [
+            {
+                "accelerator": "(ranking)",
+                "order": r["order"],
+                "kind": f"held by {r['n_accelerators']}",
+                "items": r["key"],
+                "countries": r["countries"],
+                "measures": r["measures"],
+            }
+            for r in ranking(base)
+        ]
     emit_rows(rows, fmt, output, ROW_COLUMNS)
     for res in base:
         if res["cycles"]:
@@ -100,8 +135,16 @@ def chokepoints(accelerators: tuple[str, ...], as_of: dt.date | None, scenario: 
 @store_options
 @output_options
 @handle_errors
-def explain(accelerator: str, item: str, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None,
-            endpoint: str | None, fmt: str, output: Path | None) -> None:
+def explain(
+    accelerator: str,
+    item: str,
+    as_of: dt.date | None,
+    scenario: Path | None,
+    output_dir: Path | None,
+    endpoint: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Sourced paths from an accelerator to an input or a provider.
 
     Each hop lists the sources that state it (title, publisher, date, URL), and supply hops the
@@ -125,19 +168,30 @@ def explain(accelerator: str, item: str, as_of: dt.date | None, scenario: Path |
         target = resolve_entity(store, item).id
     except Exception:  # noqa: BLE001 - fall back to matching labels inside the chain
         target = item
-    emit_rows(explain_rows(explain_paths(G, acc, target, scenario=scenario)), fmt, output,
-              ["path", "from", "relation", "to", "share", "sources", "urls", "cut_by"])
+    emit_rows(
+        explain_rows(explain_paths(G, acc, target, scenario=scenario)),
+        fmt,
+        output,
+        ["path", "from", "relation", "to", "share", "sources", "urls", "cut_by"],
+    )
 
 
 @click.command("export-network")
-@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv).")
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv).",
+)
 @as_of_option
 @_scenario_option
 @store_options
 @handle_errors
-def export_network(path: Path, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None,
-                   endpoint: str | None) -> None:
+def export_network(
+    path: Path, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None, endpoint: str | None
+) -> None:
     """Write the dependency graph for Gephi or Cytoscape, with cut-off flags for the date.
 
     Example:
