@@ -551,7 +551,10 @@ def resolve_static(root: Path, url_path: str) -> Path | None:
 
 def make_server(config: ServerConfig) -> ChipgraphHTTPServer:
     """Start the worker pool and bind the HTTP server (port 0 picks a free port)."""
-    if not (config.store_dir / "CURRENT").exists() and not config.store_dir.is_dir():
+    from graph.atomic import recover_dir
+
+    recover_dir(config.store_dir)
+    if not config.store_dir.is_dir():
         raise ChipgraphError(f"no built store at {config.store_dir}; run `chipgraph build` first")
     pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout)
     try:

@@ -343,3 +343,42 @@ def test_serve_command_in_a_subprocess(built: Path):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
     assert proc.returncode == 0
+
+
+@pytest.mark.browser
+def test_query_page_runs_in_a_browser(server):
+    """The query page works offline under its CSP: pick a named query, bind its parameter, run it,
+    see the rows; run ad hoc text; every request stays on the endpoint's origin."""
+    import shutil
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium, or run scripts/test.sh as root)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    origin = server.url.rstrip("/")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            requests: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(origin + "/query", wait_until="load")
+            page.select_option("#examples", "search")
+            page.fill("#params input[name=text]", "华为")
+            page.click("#run")
+            page.wait_for_selector("#results td", timeout=15000)
+            cells = page.locator("#results td").all_text_contents()
+            assert ID + "huawei" in cells
+            assert "1 row(s)" in page.text_content("#status")
+            page.fill("#query", "SELECT ?x WHERE {")
+            page.click("#run")
+            page.wait_for_selector("#status.error", timeout=15000)
+            assert "400" in page.text_content("#status")
+            assert errors == [] or all("400" in e for e in errors), errors
+            assert all(r.startswith(origin) for r in requests), requests
+        finally:
+            browser.close()
