@@ -431,6 +431,9 @@ def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Li
     SELECT rows keep the engine's variable order when the store exposes ``raw_query`` (the
     embedded store); a remote store gives the order of the first row.
     """
+    reason = forbidden_operation(text)
+    if reason:  # SERVICE would make the engine fetch from the network, from the CLI too
+        raise InputError(reason.replace("this endpoint", "chipgraph"))
     form = query_form(text)
     try:
         if form == "SELECT":
