@@ -35,8 +35,16 @@ class _Walker:
     path: Path
     loader: yaml.SafeLoader
     problems: list[Problem] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
 
     def convert(self, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            # An alias makes PyYAML reuse a node; expanding reuses would let a few lines
+            # ("billion laughs") blow up to gigabytes, and the curated format needs none.
+            if id(node) in self.seen:
+                raise InputError(Problem("YAML anchors and aliases (&name / *name) are not allowed", self.path,
+                                         node.start_mark.line + 1, hint="write the value out in full"))
+            self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             out = LineDict()
             out.line = node.start_mark.line + 1
