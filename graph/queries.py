@@ -433,7 +433,8 @@ def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Li
     """
     reason = forbidden_operation(text)
     if reason:  # SERVICE would make the engine fetch from the network, from the CLI too
-        raise InputError(reason.replace("this endpoint", "chipgraph"))
+        reason = reason.replace("this endpoint", "chipgraph")
+        raise InputError(f"{source}: {reason}" if source else reason)
     form = query_form(text)
     try:
         if form == "SELECT":

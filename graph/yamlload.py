@@ -92,8 +92,9 @@ def read_text(path: Path) -> str:
 def load_yaml(path: Path) -> Any:
     """Parse one YAML document into :class:`LineDict` / :class:`LineList` / scalars."""
     text = read_text(path)
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -101,10 +102,15 @@ def load_yaml(path: Path) -> Any:
         column = mark.column + 1 if mark else None
         raise InputError(Problem(f"malformed YAML: {exc.problem or exc.context}", path, line, column,
                                  hint="check indentation, quotes and colons")) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise InputError(Problem(f"malformed YAML: control character #x{exc.character:04x} is not allowed", path,
+                                 line, hint="remove it; YAML files are plain text")) from exc
     except yaml.YAMLError as exc:
         raise InputError(Problem(f"malformed YAML: {exc}", path)) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None
     walker = _Walker(path, loader)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -32,6 +33,13 @@ def handle_errors(func: Callable) -> Callable:
             raise CommandError(f"{exc.filename or ''}: file not found".lstrip(": ")) from exc
         except PermissionError as exc:
             raise CommandError(f"{exc.filename}: permission denied") from exc
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still no traceback unless asked for
+            if os.environ.get("CHIPGRAPH_DEBUG"):
+                raise
+            raise CommandError(f"unexpected {type(exc).__name__}: {exc} (this is a bug in chipgraph; "
+                               "rerun with CHIPGRAPH_DEBUG=1 for the traceback and report it)") from exc
 
     return wrapper
 
