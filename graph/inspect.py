@@ -98,9 +98,12 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 
 MISSING_DATES_QUERY = """
 SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  { ?s a/rdfs:subClassOf* cg:ExportControlMeasure . FILTER NOT EXISTS { ?s cg:effectiveDate ?d } BIND("measure without effectiveDate" AS ?kind) }
-  UNION { ?s a cg:Deployment . FILTER NOT EXISTS { ?s cg:deploymentDate ?d } BIND("deployment without deploymentDate" AS ?kind) }
-  UNION { ?s a/rdfs:subClassOf* cg:FigureClaim . FILTER NOT EXISTS { ?s cg:claimDate ?d } BIND("figure claim without claimDate" AS ?kind) }
+  { ?s a/rdfs:subClassOf* cg:ExportControlMeasure . FILTER NOT EXISTS { ?s cg:effectiveDate ?d }
+    BIND("measure without effectiveDate" AS ?kind) }
+  UNION { ?s a cg:Deployment . FILTER NOT EXISTS { ?s cg:deploymentDate ?d }
+    BIND("deployment without deploymentDate" AS ?kind) }
+  UNION { ?s a/rdfs:subClassOf* cg:FigureClaim . FILTER NOT EXISTS { ?s cg:claimDate ?d }
+    BIND("figure claim without claimDate" AS ?kind) }
   UNION { ?s a cg:Provision . FILTER NOT EXISTS { ?s cg:year ?d } BIND("provision without year" AS ?kind) }
 } GROUP BY ?kind ORDER BY ?kind"""
 

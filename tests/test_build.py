@@ -57,7 +57,8 @@ def test_same_inputs_give_byte_identical_outputs(built: Path, tmp_path: Path) ->
 def test_every_claim_graph_has_a_source_with_title_publisher_date(store) -> None:
     rows = store.select("""
         SELECT ?g WHERE { ?g a cg:Assertion .
-          FILTER NOT EXISTS { ?g cg:statedIn ?s . ?s dcterms:title ?t ; cg:publisher ?p ; dcterms:date ?d ; cg:url ?u } }""")
+          FILTER NOT EXISTS { ?g cg:statedIn ?s .
+                              ?s dcterms:title ?t ; cg:publisher ?p ; dcterms:date ?d ; cg:url ?u } }""")
     assert rows == []
 
 
