@@ -118,7 +118,13 @@ def markdown(results: dict) -> str:
                 lines.append(f"| {name} | error: {q.get('error', '?')[:80]} | | | | | |")
                 continue
             def ms(k: str, q: dict = q) -> str:
-                return f"{q[k]['median_s'] * 1000:.2f}" if k in q else "-"
+                if k not in q:
+                    return "-"
+                if q[k].get("median_s") is None:
+                    if "timeout_s" in q[k]:
+                        return f"> {q[k]['timeout_s']:.0f} s"
+                    return "fails" if "error" in q[k] else "out of memory"
+                return f"{q[k]['median_s'] * 1000:.2f}"
             lines.append(f"| {name} | {q['chipgraph']['rows']} | {ms('chipgraph')} | {ms('raw')} | {ms('rdflib')} "
                          f"| {q.get('chipgraph_vs_raw', '-')} | {q.get('rdflib_vs_chipgraph', '-')} |")
         pk = r.get("peak_rss_mb", {})

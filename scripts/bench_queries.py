@@ -112,13 +112,16 @@ def worker_oxigraph(store_dir: Path, repeats: int) -> dict:
                 t = time.perf_counter()
                 res = run_query(cg, text, bindings)
                 times["chipgraph"].append(time.perf_counter() - t)
-                rows["chipgraph"] = len(res.rows) if res.form == "SELECT" else len(res.triples)
+                rows["chipgraph"] = len(res.rows) if res.form == "SELECT" else \
+                    (1 if res.form == "ASK" else len(res.triples))
                 t = time.perf_counter()
                 r = raw.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
                 n = len([tuple(sol) for sol in r]) if isinstance(r, ox.QuerySolutions) else \
                     (len(list(r)) if not isinstance(r, ox.QueryBoolean) else 1)
                 times["raw"].append(time.perf_counter() - t)
                 rows["raw"] = n
+                if times["raw"][-1] > 5.0:  # a slow query: one run is enough
+                    break
         except Exception as exc:  # noqa: BLE001
             results[name] = {"error": str(exc)[:200]}
             continue
@@ -126,7 +129,24 @@ def worker_oxigraph(store_dir: Path, repeats: int) -> dict:
     return {"engine": "oxigraph", "queries": results}
 
 
-def worker_rdflib(data: Path, repeats: int, budget: float) -> dict:
+class QueryTimeout(Exception):
+    """Raised by SIGALRM when an rdflib query overruns its limit."""
+
+
+def _alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise QueryTimeout
+
+
+def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0) -> dict:
+    """rdflib in memory. Pure Python, so SIGALRM can stop a query after ``limit`` seconds, and the
+    address space is capped (``RDFLIB_MAX_GB``, default 8) so one query cannot take the machine."""
+    import os
+    import resource
+    import signal
+
+    cap = int(float(os.environ.get("RDFLIB_MAX_GB", "8")) * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    signal.signal(signal.SIGALRM, _alarm)
     from rdflib import Dataset, URIRef
     from rdflib.util import from_n3
 
@@ -143,13 +163,24 @@ def worker_rdflib(data: Path, repeats: int, budget: float) -> dict:
         try:
             for _ in range(repeats):
                 t = time.perf_counter()
-                res = ds.query(text, initNs=PREFIXES, initBindings=init)
-                rows = len(list(res)) if res.type != "ASK" else 1
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                try:
+                    res = ds.query(text, initNs=PREFIXES, initBindings=init)
+                    rows = len(list(res)) if res.type != "ASK" else 1
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
                 times.append(time.perf_counter() - t)
                 if times[-1] > budget:
                     break
-        except Exception as exc:  # noqa: BLE001
-            results[name] = {"error": str(exc)[:200]}
+        except QueryTimeout:
+            results[name] = {"rdflib": {"median_s": None, "timeout_s": limit, "rows": None}}
+            continue
+        except MemoryError:
+            results[name] = {"rdflib": {"median_s": None, "out_of_memory": True, "rows": None}}
+            continue
+        except Exception as exc:  # noqa: BLE001 - rdflib fails on some valid queries; record it
+            results[name] = {"rdflib": {"median_s": None, "error": f"{type(exc).__name__}: {str(exc)[:150]}",
+                                        "rows": None}}
             continue
         results[name] = {"rdflib": {"median_s": median(times), "rows": rows, "runs": len(times)}}
     return {"engine": "rdflib", "load_s": load_s, "queries": results}
