@@ -213,20 +213,23 @@ def main(argv: list[str] | None = None) -> int:
             save()
         shutil.rmtree(store, ignore_errors=True)
 
+    built = None
+    if "chokepoints" in parts or "cli" in parts:
+        print("[default build]", file=sys.stderr)
+        built = default_build(work, timeout=900)
     if "chokepoints" in parts:
         print("[chokepoints]", file=sys.stderr)
-        extra = ["--quick"] if args.quick else []
+        extra = ["--max-exp", "5" if args.quick else "6"] + (["--output-dir", str(built)] if built else [])
         results["chokepoints"] = external("bench_chokepoints.py", extra, timeout=3600)
         save()
     if "cli" in parts:
         print("[cli]", file=sys.stderr)
-        built = default_build(work, timeout=900)
         results["cli"] = bench_cli.bench(built, "Ascend 910C", None, 3 if args.quick else 7) if built else \
             {"skipped": "no built default data (chipgraph build failed)"}
         save()
     if "render" in parts:
         print("[render]", file=sys.stderr)
-        extra = ["--quick"] if args.quick else []
+        extra = ["--sizes", "1000,5000"] if args.quick else []
         results["render"] = external("bench_render.py", extra, timeout=1800)
         save()
     save()
