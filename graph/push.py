@@ -12,20 +12,21 @@ Two ways to write, both standard:
     ``DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { VALUES ?g { ... } GRAPH ?g { ?s ?p ?o } }``
     and refills them with ``INSERT DATA { GRAPH <g> { ... } }`` operations. By default the whole
     dataset is ONE request, which the SPARQL 1.1 Update spec asks servers to apply atomically:
-    Jena Fuseki (TDB2), GraphDB and Oxigraph do. With batch limits it goes in several requests;
-    each request replaces whole graphs (a graph is never split across requests), so a reader sees
-    every graph either old or new, but not all graphs switch at the same moment, and a failure
-    part-way leaves a mix (re-run the push: it is idempotent, and the count check tells).
+    Jena Fuseki (TDB2), GraphDB and Oxigraph do. With batch limits it goes in several requests,
+    in graph order; a graph larger than a batch is split over consecutive requests. Readers then
+    see graphs switch one batch at a time (and a split graph partly filled for a moment), and a
+    failure part-way leaves a mix: re-run the push (it is idempotent; the count check tells).
 
     Virtuoso (measured on 7.2.5, recognised by its ``Server`` header) is never atomic here: a
     request is not rolled back when one of its operations fails at run time (the earlier
     operations stay applied); its SPARQL compiler refuses long requests ("SQ200: Query too
-    large", or an ``INSERT DATA`` of more than about 5,000 triples), so pushes to it go in
-    requests of at most 5,000 triples and 500 graphs with operations of at most 1,000 triples;
-    and it compiles ``INSERT DATA`` slowly (1-3 ms per triple). Updates need ``/sparql-auth``
-    with digest authentication (user ``dba``); the open ``/sparql`` endpoint refuses them unless
-    ``SPARQL_UPDATE`` is granted to user ``SPARQL``, which would let anyone on the network write,
-    so chipgraph never asks for that.
+    large", "SQ199: Maximum size of a code vector exceeded", or an ``INSERT DATA`` of more than
+    about 5,000 triples) and compiles them in time that grows faster than their size (a 25,000
+    triple request ran for minutes), so pushes to it go in requests of at most 1,000 triples and
+    200 graphs, about 1-2 ms per triple in all. ``--graph-store`` is several times faster there.
+    Updates need ``/sparql-auth`` with digest authentication (user ``dba``); the open
+    ``/sparql`` endpoint refuses them unless ``SPARQL_UPDATE`` is granted to user ``SPARQL``,
+    which would let anyone on the network write, so chipgraph never asks for that.
 
 ``graph-store`` (``--graph-store URL``): the SPARQL 1.1 Graph Store HTTP Protocol, one
     ``PUT ?graph=<g>`` with an N-Triples body per graph, then ``DELETE ?graph=<g>`` for stale
@@ -53,8 +54,9 @@ Progress = Callable[[str], None]
 Graphs = dict[str, list[ox.Triple]]
 
 #: Batch limits for Virtuoso, whose SPARQL compiler refuses long requests ("SQ200: Query too large").
-VIRTUOSO_BATCH_TRIPLES = 5_000
-VIRTUOSO_BATCH_GRAPHS = 500
+#: Its compile time also grows faster than the request, so small requests are much quicker in total.
+VIRTUOSO_BATCH_TRIPLES = 1_000
+VIRTUOSO_BATCH_GRAPHS = 200
 DEFAULT_OP_TRIPLES = 1_000
 DEFAULT_OP_GRAPHS = 500
 #: Largest body of one Graph Store request; a bigger graph is sent as PUT then POSTs.
@@ -124,31 +126,34 @@ def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | No
                     batch_graphs: int | None = None, op_triples: int = DEFAULT_OP_TRIPLES) -> list[tuple[str, int]]:
     """The SPARQL Update requests that replace ``graphs`` and drop ``stale`` graphs.
 
-    Whole graphs go in a request, in order, until the next would pass ``batch_triples`` triples
-    or ``batch_graphs`` graphs (None: no limit, so everything is one request). A request first
-    empties its graphs with one ``DELETE ... WHERE { VALUES ?g {...} ... }`` operation, then
-    inserts them with ``INSERT DATA`` operations of at most ``op_triples`` triples each (a big
-    graph spans several operations of the same request). Stale graphs are emptied in the last
+    Graphs go in a request, in order, until the next would pass ``batch_triples`` triples or
+    ``batch_graphs`` graphs (None: no limit, so everything is one request); a graph bigger than
+    ``batch_triples`` is split, its first part emptying it and the rest appended by the requests
+    that follow. A request first empties the graphs that start in it with one
+    ``DELETE ... WHERE { VALUES ?g {...} ... }`` operation, then inserts with ``INSERT DATA``
+    operations of at most ``op_triples`` triples each. Stale graphs are emptied in the last
     request. Returns (request text, number of triples it inserts) pairs.
     """
-    max_triples = batch_triples or float("inf")
-    max_graphs = batch_graphs or float("inf")
-    batches: list[list[str]] = [[]]
+    max_triples = batch_triples or len(graphs) + sum(map(len, graphs.values())) + 1
+    max_graphs = batch_graphs or len(graphs) + 1
+    # items: (graph, part of its triples, is this the graph's first part?)
+    batches: list[list[tuple[str, list[ox.Triple], bool]]] = [[]]
     size = 0
     for g, triples in graphs.items():
-        if batches[-1] and (size + len(triples) > max_triples or len(batches[-1]) >= max_graphs):
-            batches.append([])
-            size = 0
-        batches[-1].append(g)
-        size += len(triples)
+        for start in range(0, len(triples), max_triples):
+            part = triples[start:start + max_triples]
+            if batches[-1] and (size + len(part) > max_triples or len(batches[-1]) >= max_graphs):
+                batches.append([])
+                size = 0
+            batches[-1].append((g, part, start == 0))
+            size += len(part)
     requests = []
     for index, batch in enumerate(batches):
-        names = batch + (stale if index == len(batches) - 1 else [])
+        names = [g for g, _, first in batch if first] + (stale if index == len(batches) - 1 else [])
         ops = [_clear(names[i:i + DEFAULT_OP_GRAPHS]) for i in range(0, len(names), DEFAULT_OP_GRAPHS)]
         chunk: list[str] = []
         count = 0
-        for g in batch:
-            triples = graphs[g]
+        for g, triples, _ in batch:
             for start in range(0, len(triples), op_triples):
                 part = triples[start:start + op_triples]
                 if count and count + len(part) > op_triples:
@@ -159,7 +164,7 @@ def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | No
         if chunk:
             ops.append("INSERT DATA {\n" + "".join(chunk) + "}")
         if ops:
-            requests.append((" ;\n".join(ops) + "\n", sum(len(graphs[g]) for g in batch)))
+            requests.append((" ;\n".join(ops) + "\n", sum(len(t) for _, t, _ in batch)))
     return requests
 
 

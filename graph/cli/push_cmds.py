@@ -25,7 +25,7 @@ from graph.cli.common import handle_errors
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--batch-triples", type=click.IntRange(min=1), default=None, metavar="N",
               help="Most triples per SPARQL Update request (default: no limit, so one request, atomic on "
-                   "servers with transactional updates; on Virtuoso 5000).")
+                   "servers with transactional updates; on Virtuoso 1000).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=900.0, show_default=True, metavar="SECONDS",
               help="Time limit of each HTTP request.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
