@@ -318,10 +318,18 @@ class RemoteStore:
             raise ChipgraphError(f"endpoint {self.endpoint} sent unreadable {ctype or 'RDF'}: {exc}") from None
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad in chipgraph's graphs on the server (other graphs are not chipgraph's)."""
+        """Every quad in chipgraph's graphs on the server (other graphs are not chipgraph's).
+
+        Servers may cap result sizes silently (Virtuoso's ``ResultSetMaxRows``, 10,000 by
+        default), so the number of rows is checked against the server's own count.
+        """
+        expected = sum(self.graph_counts().values())
         rows = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {chipgraph_graph_filter()} }}")
-        for row in rows:
-            yield ox.Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+        if len(rows) != expected:
+            raise ChipgraphError(f"endpoint {self.endpoint} returned {len(rows):,} of {expected:,} quads: it caps "
+                                 "result sizes (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of "
+                                 "virtuoso.ini)")
+        return iter([ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows])  # type: ignore[arg-type]
 
     # -- Push support -------------------------------------------------------------------------
 

@@ -322,6 +322,7 @@ def test_full_push_is_verified_and_idempotent(virtuoso: Virtuoso, built: Path) -
         assert code == 0, output
         assert f"pushed {sum(local.values()):,} triples in {len(local):,} graphs" in output
         assert RemoteStore(virtuoso.sparql).graph_counts() == local
+    assert len(list(RemoteStore(virtuoso.sparql).quads())) == sum(local.values())
 
 
 @pytest.mark.virtuoso
