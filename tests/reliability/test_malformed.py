@@ -120,8 +120,8 @@ CASES: list[Case] = [
     # -- SPARQL ---------------------------------------------------------------------------------
     Case("sparql_syntax.rq", "query", expect=(alt("syntax", "not a SPARQL query"),)),
     Case("sparql_unclosed.rq", "query", line=4, expect=(alt("syntax"),)),
-    Case("sparql_update.rq", "query", named=False, expect=(alt("read-only", "update", "refused"),)),
-    Case("sparql_service.rq", "query", named=False, expect=(alt("SERVICE"),)),
+    Case("sparql_update.rq", "query", expect=(alt("read-only", "update", "refused"),)),
+    Case("sparql_service.rq", "query", expect=(alt("SERVICE"),)),
     Case("sparql_unknown_prefix.rq", "query", line=1, expect=(alt("nosuchprefix", "prefix not found"),)),
     Case("sparql_bad_param_type.rq", "query", line=3, expect=(alt("widget"),)),
     Case("sparql_syntax.rq", "query-e", expect=(alt("syntax", "not a SPARQL query"),)),
