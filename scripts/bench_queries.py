@@ -91,8 +91,8 @@ def _ox_term(text: str):
     return next(iter(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))).object
 
 
-def worker_oxigraph(store_dir: Path, repeats: int) -> dict:
-    """chipgraph vs raw pyoxigraph on one read-only store, interleaved per run."""
+def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> dict:
+    """chipgraph vs raw pyoxigraph on one read-only store, interleaved per run (one query if ``only``)."""
     import pyoxigraph as ox
 
     from graph.namespaces import PREFIXES
@@ -103,6 +103,8 @@ def worker_oxigraph(store_dir: Path, repeats: int) -> dict:
     cg = OxigraphStore(ox.Store.read_only(str(store_dir)), location=str(store_dir))
     results = {}
     for name, (text, b) in query_set().items():
+        if only is not None and name != only:
+            continue
         bindings = {k: _ox_term(v) for k, v in b.items()}
         subs = {ox.Variable(k): v for k, v in bindings.items()} or None
         times: dict[str, list[float]] = {"chipgraph": [], "raw": []}
@@ -187,9 +189,22 @@ def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0) 
 
 
 def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, budget: float = 5.0,
-          timeout: float = 3600) -> dict:
-    """Both workers, merged per query, with ratios chipgraph/raw and rdflib/chipgraph."""
-    ox_res = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats)], timeout=timeout)
+          timeout: float = 3600, query_limit: float = 120.0) -> dict:
+    """Both workers, merged per query, with ratios chipgraph/raw and rdflib/chipgraph.
+
+    Oxigraph has no query timeout, so each query runs in its own worker process, killed after
+    ``query_limit`` seconds; rdflib runs all queries in one process with a SIGALRM limit each.
+    """
+    ox_res: dict = {"queries": {}, "peak_rss_mb": 0.0}
+    for name in query_set():
+        one = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats), name],
+                         timeout=query_limit)
+        if "error" in one:
+            ox_res["queries"][name] = {"chipgraph": {"median_s": None, "timeout_s": query_limit, "rows": None}} \
+                if "timed out" in one["error"] else {"error": one["error"]}
+            continue
+        ox_res["queries"].update(one["queries"])
+        ox_res["peak_rss_mb"] = max(ox_res["peak_rss_mb"], one["peak_rss_mb"])
     rd_res = run_worker("bench_queries.py", ["rdflib", str(data), str(repeats), str(budget)], timeout=timeout) \
         if rdflib else {"queries": {}}
     merged: dict = {}
@@ -213,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--worker":
         if argv[1] == "oxigraph":
-            emit(worker_oxigraph(Path(argv[2]), int(argv[3])))
+            emit(worker_oxigraph(Path(argv[2]), int(argv[3]), argv[4] if len(argv) > 4 else None))
         else:
             emit(worker_rdflib(Path(argv[2]), int(argv[3]), float(argv[4])))
         return 0
