@@ -430,6 +430,42 @@ class _Builder:
             cut_by=(),
         )
 
+    def fact_edge(self, parent: str, child: str, relation: str, fact: tuple[str, str, str], **attrs: Any) -> None:
+        """An edge stated by the claim ``fact`` = (subject, property, value): its sources and confidence."""
+        self.G.add_edge(
+            parent,
+            child,
+            relation=relation,
+            sources=tuple(self.sources(*fact)),
+            confidence=self.confidence(*fact),
+            **attrs,
+        )
+
+    def provided_by(
+        self,
+        parent: str,
+        item: str,
+        provider: str,
+        share: float | None,
+        sources: list[str],
+        confidence: str,
+        parties: tuple[str, ...],
+        country: str | None,
+    ) -> None:
+        """The supply edge from an OR node over ``item`` to one provider of it."""
+        self.supply_edge(
+            parent,
+            self.provider_node(provider),
+            relation="provided-by",
+            item=item,
+            buyer_parties=parties,
+            buyer_country=country,
+            provider=provider,
+            share=share,
+            sources=sources,
+            confidence=confidence,
+        )
+
     def need(
         self,
         item: str,
@@ -456,13 +492,7 @@ class _Builder:
                 self.G.graph.setdefault("cycles", []).append(list(trail) + [child])
                 continue
             target = self.need(child, buyer, parties, country, stage, trail + (item,))
-            self.G.add_edge(
-                node,
-                target,
-                relation="goes-into",
-                sources=tuple(self.sources(child, "goesInto", item)),
-                confidence=self.confidence(child, "goesInto", item),
-            )
+            self.fact_edge(node, target, "goes-into", (child, "goesInto", item))
         return node
 
     def supply(
@@ -484,29 +514,12 @@ class _Builder:
             return node
         self.add_node(node, kind="supply", gate="or", entity=item, buyer=buyer, label=self.m.label(item))
         for provider, share, srcs, conf in providers:
-            self.supply_edge(
-                node,
-                self.provider_node(provider),
-                relation="provided-by",
-                item=item,
-                buyer_parties=parties,
-                buyer_country=country,
-                provider=provider,
-                share=share,
-                sources=srcs,
-                confidence=conf,
-            )
+            self.provided_by(node, item, provider, share, srcs, conf, parties, country)
         for variant in variants:
             if variant in trail:
                 continue
             target = self.need(variant, buyer, parties, country, stage, trail)
-            self.G.add_edge(
-                node,
-                target,
-                relation="variant",
-                sources=tuple(self.sources(variant, "isTypeOf", item)),
-                confidence=self.confidence(variant, "isTypeOf", item),
-            )
+            self.fact_edge(node, target, "variant", (variant, "isTypeOf", item))
         return node
 
     def requirement(
@@ -517,14 +530,7 @@ class _Builder:
             if stage is not None and self.stage_of(item) not in (stage, None):
                 continue
             target = self.need(item, buyer, parties, country, self.stage_of(item) or stage)
-            self.G.add_edge(
-                parent,
-                target,
-                relation="requires",
-                sources=tuple(self.sources(rule, "requiresInput", item)),
-                confidence=self.confidence(rule, "requiresInput", item),
-                rule=rule,
-            )
+            self.fact_edge(parent, target, "requires", (rule, "requiresInput", item), rule=rule)
         alternatives = self.m.values(rule, "requiresAnyOf")
         if alternatives and (stage is None or self.stage_of(alternatives[0]) in (stage, None)):
             node = self.add_node(
@@ -537,13 +543,7 @@ class _Builder:
             )
             for alt in alternatives:
                 target = self.need(alt, buyer, parties, country, self.stage_of(alt) or stage)
-                self.G.add_edge(
-                    node,
-                    target,
-                    relation="alternative",
-                    sources=tuple(self.sources(rule, "requiresAnyOf", alt)),
-                    confidence=self.confidence(rule, "requiresAnyOf", alt),
-                )
+                self.fact_edge(node, target, "alternative", (rule, "requiresAnyOf", alt))
             self.G.add_edge(
                 parent,
                 node,
@@ -702,18 +702,7 @@ class _Builder:
                 confidence="high",
             )
             for p, (share, srcs, conf) in sorted(providers.items()):
-                self.supply_edge(
-                    supply,
-                    self.provider_node(p),
-                    relation="provided-by",
-                    item=item,
-                    buyer_parties=parties,
-                    buyer_country=country,
-                    provider=p,
-                    share=share,
-                    sources=srcs,
-                    confidence=conf,
-                )
+                self.provided_by(supply, item, p, share, srcs, conf, parties, country)
         return root
 
 
