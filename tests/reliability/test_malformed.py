@@ -22,7 +22,7 @@ import resource
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,8 @@ class Case:
     """One malformed input.
 
     ``kind``: ``curated`` (add ``file`` to a copy of the curated folder as ``target``), ``eto``
-    (append ``file`` to ``target`` in a copy of the ETO folder, or replace it with ``replace``),
+    (append ``file`` to ``target`` in a copy of the ETO folder, or replace it with ``replace``;
+    run through ``chipgraph build`` and, as ``eto-import``, ``chipgraph import eto``),
     ``scenario`` (``chipgraph chokepoints --scenario FILE``), ``query`` (``chipgraph query FILE``)
     or ``query-e`` (``chipgraph query -e TEXT``). ``line`` is the line the error must name
     (``"appended"``: the appended row's line); ``expect`` are substrings the error must contain,
@@ -136,12 +137,6 @@ CASES: list[Case] = [
 ]
 
 
-def command_exists(name: str) -> bool:
-    from graph.cli import COMMANDS
-
-    return name in COMMANDS
-
-
 def tree_hash(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root`` (relative path -> digest)."""
     out = {}
@@ -177,7 +172,7 @@ def prepare(case: Case, base: dict, work: Path) -> tuple[list[str], Path | None,
         target = curated / case.target
         shutil.copy(src, target)
         return build_args, target, line
-    if case.kind == "eto":
+    if case.kind in ("eto", "eto-import"):
         target = eto / case.target
         if case.replace:
             shutil.copy(src, target)
@@ -187,6 +182,8 @@ def prepare(case: Case, base: dict, work: Path) -> tuple[list[str], Path | None,
                 data += b"\n"
             line = data.count(b"\n") + 1
             target.write_bytes(data + src.read_bytes())
+        if case.kind == "eto-import":
+            return ["import", "eto", str(eto), "--curated-dir", str(curated), "-o", out], target, line
         return build_args, target, line
     if case.kind == "scenario":
         return ["chokepoints", "--scenario", str(src)], src, line
@@ -217,13 +214,12 @@ def run_isolated(args: list[str], out: Path) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
+#: The ETO cases once more through ``chipgraph import eto DIR``.
+IMPORT_CASES = [replace(c, kind="eto-import") for c in CASES if c.kind == "eto"]
+
+
 def _param(case: Case):
-    command = {"curated": "build", "eto": "build", "scenario": "chokepoints", "query": "query",
-               "query-e": "query"}[case.kind]
-    marks = []
-    if not command_exists(command):
-        marks.append(pytest.mark.xfail(reason="command not yet implemented", strict=False))
-    return pytest.param(case, id=f"{case.kind}-{Path(case.file).stem}", marks=marks)
+    return pytest.param(case, id=f"{case.kind}-{Path(case.file).stem}")
 
 
 def check_error(case: Case, exit_code: int, output: str, named: Path | None, line: int | None) -> None:
@@ -246,7 +242,7 @@ def check_error(case: Case, exit_code: int, output: str, named: Path | None, lin
         assert any(a.lower() in low for a in alternatives), f"expected one of {alternatives} in:\n{message[:2000]}"
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES + IMPORT_CASES])
 def test_malformed_input_is_refused_and_outputs_unchanged(case: Case, baseline: dict, tmp_path: Path) -> None:
     from graph.cli import cli
 
