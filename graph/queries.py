@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from graph.errors import ChipgraphError, InputError, NotFoundError, Problem
 from graph.namespaces import ID, PREFIXES, XSD
 from graph.paths import queries_dir
+from graph.sparql_lex import KEYWORD_RE, strip_opaque
 
 __all__ = [
     "NamedQuery",
@@ -60,19 +61,6 @@ _HEADER_RE = re.compile(r"^#\s*(name|description|param)\s*:\s*(.*?)\s*$")
 _PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*(.*)$")
 _NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
-# Lexical pieces of SPARQL that may hide keyword-like text: long and short strings, IRIs, comments.
-_OPAQUE_RE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*",
-    re.S,
-)
-# A bare keyword: not part of a variable (?x, $x), a prefixed name (p:x, x:), a language tag (@x)
-# or a blank-node label (_:x).
-_KEYWORD_RE = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
 _VARIABLE_RE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -145,14 +133,9 @@ class QueryResult:
 # Lexical helpers
 
 
-def strip_opaque(text: str) -> str:
-    """The query text with strings, IRIs and comments blanked out (same length, same lines)."""
-    return _OPAQUE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
 def keywords(text: str) -> list[str]:
     """Upper-cased bare keywords of a query, in order, ignoring strings, IRIs, comments and names."""
-    return [m.group(1).upper() for m in _KEYWORD_RE.finditer(strip_opaque(text))]
+    return [m.group(1).upper() for m in KEYWORD_RE.finditer(strip_opaque(text))]
 
 
 def query_form(text: str) -> str:
@@ -491,12 +474,6 @@ _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 
 def term_to_plain(term: Any, *, compact: bool = False) -> Any:
     """A term as JSON-ready data: IRIs as strings, numbers as numbers, other literals as text."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return compact_iri(term.value) if compact else term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
     if isinstance(term, ox.Literal):
         dt = term.datatype.value if term.datatype else ""
         try:
@@ -510,8 +487,7 @@ def term_to_plain(term: Any, *, compact: bool = False) -> Any:
             return term.value
         if dt == XSD + "boolean":
             return term.value in ("true", "1")
-        return term.value
-    return str(term)
+    return term_to_text(term, compact=compact)
 
 
 def term_to_text(term: Any, *, compact: bool = False) -> str | None:

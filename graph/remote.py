@@ -18,8 +18,9 @@ Binding user values
     Oxigraph's substitutions used by the embedded store (an initial binding: FILTERs and BINDs of
     the group see the value), which a trailing ``VALUES`` after the query would not give (it is
     joined after filtering and aggregation). The insertion point is found by a small lexer that
-    skips strings, IRIs and comments. Rewriting through rdflib's algebra was rejected: it is
-    heavy to import, and ``translateAlgebra`` does not round-trip every query faithfully.
+    skips strings, IRIs and comments (:mod:`graph.sparql_lex`). Rewriting through rdflib's
+    algebra was rejected: it is heavy to import, and ``translateAlgebra`` does not round-trip
+    every query faithfully.
 
 Default graph
     chipgraph's embedded store queries the union of all named graphs as the default graph.
@@ -48,6 +49,7 @@ import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError
 from graph.namespaces import BASE, PREFIXES
+from graph.sparql_lex import KEYWORD_RE, strip_opaque
 
 __all__ = ["RemoteStore", "bind_values", "chipgraph_graph_filter", "with_prefixes"]
 
@@ -61,29 +63,13 @@ GRAPH_PREFIX = BASE + "/"
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
-# Strings (long and short), IRIs and comments: text in which braces and keywords mean nothing.
-_OPAQUE_RE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*",
-    re.S,
-)
-_WORD_RE = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
 _PREFIX_DECL_RE = re.compile(r"(?i)(?<![\w:?$@.-])PREFIX\s+([A-Za-z][\w.-]*)?:")
 _VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _blank(text: str) -> str:
-    """``text`` with strings, IRIs and comments replaced by spaces (same length and offsets)."""
-    return _OPAQUE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
 def with_prefixes(query: str) -> str:
     """Prepend ``PREFIX`` lines for chipgraph's prefixes that ``query`` does not declare itself."""
-    declared = {m.group(1) or "" for m in _PREFIX_DECL_RE.finditer(_blank(query))}
+    declared = {m.group(1) or "" for m in _PREFIX_DECL_RE.finditer(strip_opaque(query))}
     lines = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared]
     return "\n".join([*lines, query]) if lines else query
 
@@ -97,7 +83,7 @@ def _where_brace(blanked: str) -> tuple[int, int | None]:
     depth_brace = depth_paren = 0
     where_at: int | None = None
     seen_group = False
-    words = {m.start(): m.group(1).upper() for m in _WORD_RE.finditer(blanked)}
+    words = {m.start(): m.group(1).upper() for m in KEYWORD_RE.finditer(blanked)}
     form = next((w for w in words.values() if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), "")
     for i, ch in enumerate(blanked):
         if depth_brace == 0 and depth_paren == 0 and words.get(i) == "WHERE":
@@ -139,7 +125,7 @@ def bind_values(query: str, bindings: Mapping[str, Term] | None) -> str:
         names.append("?" + name)
         terms.append(str(term))
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
-    blanked = _blank(query)
+    blanked = strip_opaque(query)
     if "{" not in blanked and re.search(r"(?i)(?<![\w:?$@.-])DESCRIBE\b", blanked):
         return query.rstrip() + " WHERE {" + block + "}"  # DESCRIBE ?x  ->  DESCRIBE ?x WHERE { VALUES ... }
     at, short_where = _where_brace(blanked)

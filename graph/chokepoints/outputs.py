@@ -13,13 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_chokepoint_outputs", "chokepoint_document", "CSV_COLUMNS"]
+__all__ = ["write_chokepoint_outputs", "chokepoint_document", "CSV_COLUMNS", "ROW_COLUMNS"]
 
-CSV_COLUMNS = [
+#: The columns of a chokepoint row in short listings (``chipgraph chokepoints``).
+ROW_COLUMNS = [
     "accelerator",
-    "accelerator_label",
-    "feasible",
-    "feasible_with_stock",
     "order",
     "kind",
     "key",
@@ -31,6 +29,8 @@ CSV_COLUMNS = [
     "domestic",
     "domestic_share",
 ]
+#: The columns of chokepoints.csv: the row columns plus the accelerator's label and feasibility.
+CSV_COLUMNS = [ROW_COLUMNS[0], "accelerator_label", "feasible", "feasible_with_stock", *ROW_COLUMNS[1:]]
 
 
 def chokepoint_document(store: Any, as_of: Any = None) -> dict[str, Any]:

@@ -11,19 +11,6 @@ import click
 from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
 from graph.cli.output import emit_rows, output_options
 
-ROW_COLUMNS = [
-    "accelerator",
-    "order",
-    "kind",
-    "key",
-    "items",
-    "buyers",
-    "providers",
-    "countries",
-    "measures",
-    "domestic",
-    "domestic_share",
-]
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
 RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures", "accelerators"]
 
@@ -93,6 +80,7 @@ def chokepoints(
     """
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.metrics import ranking
+    from graph.chokepoints.outputs import ROW_COLUMNS
     from graph.chokepoints.projection import dependency_graph
     from graph.chokepoints.scenarios import compare, load_scenario
 
