@@ -2,6 +2,8 @@
 
 The data uses chipgraph's own ontology and the same layout as ``chipgraph build``:
 
+- ``/graph/ontology``: the ontology itself (``ontology/chipgraph.ttl``), so that queries that
+  walk ``rdfs:subClassOf`` find GPUs, NPUs and ASICs as accelerators;
 - ``/graph/eto``: supply-chain inputs (tools, materials, processes, design resources) linked by
   ``cg:goesInto`` / ``cg:isTypeOf``, providers (firms and countries) and ``cg:Provision``
   n-ary nodes with shares and years;
@@ -321,7 +323,20 @@ class Generator:
                                self.srcs())
                 self.claim(eid, CG + "appliesToDestination", iri(f"{ID}country/CHN"), self.srcs())
 
+    def ontology(self) -> None:
+        """The ontology's own triples in /graph/ontology, as the real build includes them."""
+        import pyoxigraph as ox
+
+        path = Path(__file__).resolve().parent.parent / "ontology" / "chipgraph.ttl"
+        graph = f"<{GRAPH}ontology>"
+        lines = sorted(f"{t.subject} {t.predicate} {t.object} {graph} .\n"
+                       for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        for line in lines:
+            self.w.fh.write(line)
+        self.w.count += len(lines)
+
     def run(self) -> int:
+        self.ontology()
         self.sources()
         self.eto()
         self.curated()
