@@ -56,6 +56,8 @@ VALUE_BOUNDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "nodeSizeNm": (Decimal("0.1"), Decimal(1000)),
     "maxNodeSizeNm": (Decimal("0.1"), Decimal(1000)),
 }
+#: Sources defined outside the curated registry (by importers), which facts may cite.
+EXTERNAL_SOURCES: set[str] = {"eto-chip-explorer"}
 
 
 @dataclass
@@ -360,10 +362,6 @@ def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None
     if reader.problems:
         raise InputError(f"{len(reader.problems)} problem(s) in the curated data", reader.problems)
     return data
-
-
-#: Sources defined outside the curated registry (by importers), which facts may cite.
-EXTERNAL_SOURCES: set[str] = {"eto-chip-explorer"}
 
 
 def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:

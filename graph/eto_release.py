@@ -17,9 +17,11 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from graph.errors import InputError, Problem
 
@@ -231,14 +233,24 @@ def _check_id(table: _Table, line: int, column: str, value: str, kind: str, prob
     return True
 
 
+def _new_id(table: _Table, line: int, row: dict[str, str], kind: str, defined: Mapping[str, Any],
+            problems: _Problems) -> str | None:
+    """The row's ``<kind>_id`` if well-formed and not in ``defined`` yet; else None, with the problem added."""
+    column = f"{kind}_id"
+    value = row[column]
+    if not _check_id(table, line, column, value, kind, problems):
+        return None
+    if value in defined:
+        problems.add(table.path, line, table.column(column),
+                     f"{kind} {value} is defined twice (first at line {defined[value].line})")
+        return None
+    return value
+
+
 def _read_stages(table: _Table, release: EtoRelease, problems: _Problems) -> None:
     for line, row in table.rows:
-        sid = row["stage_id"]
-        if not _check_id(table, line, "stage_id", sid, "stage", problems):
-            continue
-        if sid in release.stages:
-            problems.add(table.path, line, table.column("stage_id"),
-                         f"stage {sid} is defined twice (first at line {release.stages[sid].line})")
+        sid = _new_id(table, line, row, "stage", release.stages, problems)
+        if sid is None:
             continue
         if not row["stage_name"]:
             problems.add(table.path, line, table.column("stage_name"), f"stage {sid} has no name")
@@ -249,12 +261,8 @@ def _read_stages(table: _Table, release: EtoRelease, problems: _Problems) -> Non
 
 def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> None:
     for line, row in table.rows:
-        nid = row["input_id"]
-        if not _check_id(table, line, "input_id", nid, "input", problems):
-            continue
-        if nid in release.inputs:
-            problems.add(table.path, line, table.column("input_id"),
-                         f"input {nid} is defined twice (first at line {release.inputs[nid].line})")
+        nid = _new_id(table, line, row, "input", release.inputs, problems)
+        if nid is None:
             continue
         if not row["input_name"]:
             problems.add(table.path, line, table.column("input_name"), f"input {nid} has no name")

@@ -23,6 +23,7 @@ import networkx as nx
 
 from graph.chokepoints.cutsets import availability, is_cut, minimal_cut_sets
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
+from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
 
 __all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators", "ROW_COLUMNS"]
@@ -55,11 +56,8 @@ def _root(G: nx.DiGraph, accelerator: str) -> str:
 
 
 def _prepared(G: nx.DiGraph, as_of: Any, scenario: Any, min_confidence: str | None) -> nx.DiGraph:
+    scenario = as_scenario(scenario)
     if scenario is not None:
-        from graph.chokepoints.scenarios import apply_scenario, load_scenario
-
-        if not hasattr(scenario, "changes"):
-            scenario = load_scenario(scenario)
         G = apply_scenario(G, scenario)
         as_of = as_of or scenario.as_of
         return annotate_cuts(
@@ -120,10 +118,7 @@ def analyse(
     on_cycle: str = "break",
 ) -> dict[str, Any]:
     """Full result for one accelerator: summary fields and its chokepoint rows (plain data)."""
-    if scenario is not None and not hasattr(scenario, "changes"):
-        from graph.chokepoints.scenarios import load_scenario
-
-        scenario = load_scenario(scenario)
+    scenario = as_scenario(scenario)
     G = _prepared(G, as_of, scenario, min_confidence)
     root = _root(G, accelerator)
     unbridge = set(unbridge) | set(getattr(scenario, "unbridge", ()) or ())
@@ -252,10 +247,7 @@ def all_chokepoints(
     min_confidence: str | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`analyse` for each accelerator (default: every domestic one), in id order."""
-    if scenario is not None and not hasattr(scenario, "changes"):
-        from graph.chokepoints.scenarios import load_scenario
-
-        scenario = load_scenario(scenario)
+    scenario = as_scenario(scenario)
     G = _prepared(G, as_of, scenario, min_confidence)
     accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(G)
     return [

@@ -780,10 +780,9 @@ def dependency_graph(
         for i, rows in builder.raw_provisions.items()
     }
     if scenario is not None:
-        from graph.chokepoints.scenarios import apply_scenario, load_scenario
+        from graph.chokepoints.scenarios import apply_scenario, as_scenario
 
-        if not hasattr(scenario, "changes"):
-            scenario = load_scenario(scenario)
+        scenario = as_scenario(scenario)
         G = apply_scenario(G, scenario)
         if scenario.as_of and as_of is None:
             as_of = scenario.as_of

@@ -40,7 +40,7 @@ import networkx as nx
 from graph.chokepoints.measures import Measure
 from graph.errors import InputError, Problem
 
-__all__ = ["Scenario", "load_scenario", "apply_scenario", "compare"]
+__all__ = ["Scenario", "load_scenario", "as_scenario", "apply_scenario", "compare"]
 
 KEYS = {
     "name",
@@ -122,9 +122,22 @@ def _ids(value: Any, path: Path, line: int, what: str, problems: list[Problem]) 
     return []
 
 
+def _items(doc: Any, key: str, what: str, path: Path, problems: list[Problem]) -> list[tuple[Any, int]]:
+    """(item, line) of the list under ``key``: none when it is absent, a problem when it is no list."""
+    from graph.yamlload import LineList
+
+    raw = doc.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, LineList):
+        problems.append(Problem(f"{key} must be {what}", path, doc.key_lines.get(key, 1)))
+        return []
+    return list(zip(raw, raw.item_lines))
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; raise :class:`InputError` listing every problem."""
-    from graph.yamlload import LineDict, LineList, load_yaml
+    from graph.yamlload import LineDict, load_yaml
 
     path = Path(path)
     if not path.is_file():
@@ -149,15 +162,7 @@ def load_scenario(path: str | Path) -> Scenario:
     for key in ("lift_measures", "remove_providers", "remove_countries", "unbridge"):
         setattr(s, key, _ids(doc.get(key), path, kl.get(key, 1), key, problems))
         s.lines[key] = kl.get(key, 1)
-    raw = doc.get("add_measures")
-    if raw is None:
-        raw = LineList()
-        raw.item_lines = []
-    if not isinstance(raw, LineList):
-        problems.append(Problem("add_measures must be a list of measures", path, kl.get("add_measures", 1)))
-        raw = LineList()
-        raw.item_lines = []
-    for i, (item, line) in enumerate(zip(raw, raw.item_lines)):
+    for i, (item, line) in enumerate(_items(doc, "add_measures", "a list of measures", path, problems)):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             problems.append(Problem("each added measure needs an id", path, line))
             continue
@@ -197,15 +202,7 @@ def load_scenario(path: str | Path) -> Scenario:
             )
         )
         s.lines[f"add_measures/{i}"] = line
-    raw = doc.get("add_providers")
-    if raw is None:
-        raw = LineList()
-        raw.item_lines = []
-    if not isinstance(raw, LineList):
-        problems.append(Problem("add_providers must be a list", path, kl.get("add_providers", 1)))
-        raw = LineList()
-        raw.item_lines = []
-    for i, (item, line) in enumerate(zip(raw, raw.item_lines)):
+    for i, (item, line) in enumerate(_items(doc, "add_providers", "a list", path, problems)):
         if (
             not isinstance(item, dict)
             or not isinstance(item.get("provider"), str)
@@ -235,6 +232,13 @@ def load_scenario(path: str | Path) -> Scenario:
     if problems:
         raise InputError(f"{len(problems)} problem(s) in scenario {path}", problems)
     return s
+
+
+def as_scenario(scenario: Scenario | str | Path | None) -> Scenario | None:
+    """``scenario`` itself when it is loaded already (or None), else the scenario file it names."""
+    if scenario is None or hasattr(scenario, "changes"):
+        return scenario
+    return load_scenario(scenario)
 
 
 def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:

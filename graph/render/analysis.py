@@ -47,10 +47,9 @@ def run_analysis(store: Any, accelerators: list[str], as_of: str | None = None,
     except ImportError:
         return None
     if scenario is not None:
-        from graph.chokepoints.scenarios import load_scenario
+        from graph.chokepoints.scenarios import as_scenario
 
-        if not hasattr(scenario, "changes"):
-            scenario = load_scenario(scenario)
+        scenario = as_scenario(scenario)
     G = dependency_graph(store, as_of=as_of, scenario=scenario)
     out: dict[str, AcceleratorAnalysis] = {}
     for iri in accelerators:
