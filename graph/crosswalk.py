@@ -29,11 +29,52 @@ COLUMNS = ("eto_provider_id", "eto_name", "chipgraph_id", "wikidata_qid", "note"
 _QID_RE = re.compile(r"^Q[1-9]\d*$")
 _PID_RE = re.compile(r"^P\d+$")
 #: Words that say nothing about which firm a name is.
-_STOP = {"co", "corp", "corporation", "inc", "ltd", "limited", "group", "holdings", "technology", "technologies",
-         "tech", "the", "company", "electronics", "semiconductor", "international", "ag", "gmbh", "plc", "sa",
-         "manufacturing", "materials", "equipment", "engineering", "systems", "industries", "industrial",
-         "precision", "instruments", "machinery", "scientific", "micro", "microelectronics", "of",
-         "china", "chinese", "japan", "korea", "taiwan", "shanghai", "beijing", "shenzhen", "wuxi", "suzhou"}
+_STOP = {
+    "co",
+    "corp",
+    "corporation",
+    "inc",
+    "ltd",
+    "limited",
+    "group",
+    "holdings",
+    "technology",
+    "technologies",
+    "tech",
+    "the",
+    "company",
+    "electronics",
+    "semiconductor",
+    "international",
+    "ag",
+    "gmbh",
+    "plc",
+    "sa",
+    "manufacturing",
+    "materials",
+    "equipment",
+    "engineering",
+    "systems",
+    "industries",
+    "industrial",
+    "precision",
+    "instruments",
+    "machinery",
+    "scientific",
+    "micro",
+    "microelectronics",
+    "of",
+    "china",
+    "chinese",
+    "japan",
+    "korea",
+    "taiwan",
+    "shanghai",
+    "beijing",
+    "shenzhen",
+    "wuxi",
+    "suzhou",
+}
 
 
 @dataclass(frozen=True)
@@ -61,10 +102,14 @@ def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
         raise InputError(Problem("empty file", path, 1, hint=f"expected a header: {','.join(COLUMNS)}"))
     for i, name in enumerate(header, start=1):
         if name not in COLUMNS:
-            problems.append(Problem(f"unexpected column {name!r}", path, 1, i, f"expected {', '.join(COLUMNS)}"))
+            problems.append(
+                Problem(f"unexpected column {name!r}", path, 1, column=i, hint=f"expected {', '.join(COLUMNS)}")
+            )
     for name in COLUMNS:
         if name not in header:
-            problems.append(Problem(f"missing column {name!r}", path, 1, None, f"expected {', '.join(COLUMNS)}"))
+            problems.append(
+                Problem(f"missing column {name!r}", path, 1, column=None, hint=f"expected {', '.join(COLUMNS)}")
+            )
     if problems:
         raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}", problems)
     col = {name: header.index(name) + 1 for name in COLUMNS}
@@ -81,26 +126,48 @@ def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
         row = {k: v.strip() for k, v in zip(header, record)}
         pid, target, qid = row["eto_provider_id"], row["chipgraph_id"], row["wikidata_qid"]
         if not _PID_RE.match(pid):
-            problems.append(Problem(f"{pid!r} is not an ETO provider id", path, line, col["eto_provider_id"]))
+            problems.append(Problem(f"{pid!r} is not an ETO provider id", path, line, column=col["eto_provider_id"]))
             continue
         if pid in entries:
-            problems.append(Problem(f"provider {pid} is mapped twice (first at line {entries[pid].line})",
-                                    path, line, col["eto_provider_id"]))
+            problems.append(
+                Problem(
+                    f"provider {pid} is mapped twice (first at line {entries[pid].line})",
+                    path,
+                    line,
+                    column=col["eto_provider_id"],
+                )
+            )
             continue
         if target and not SLUG_RE.match(target):
-            problems.append(Problem(f"chipgraph_id {target!r} is not a lowercase slug", path, line,
-                                    col["chipgraph_id"]))
+            problems.append(
+                Problem(f"chipgraph_id {target!r} is not a lowercase slug", path, line, column=col["chipgraph_id"])
+            )
         if target and target in by_target:
-            problems.append(Problem(f"chipgraph_id {target!r} is already the target of line {by_target[target]}",
-                                    path, line, col["chipgraph_id"], "one ETO provider per chipgraph entity"))
+            problems.append(
+                Problem(
+                    f"chipgraph_id {target!r} is already the target of line {by_target[target]}",
+                    path,
+                    line,
+                    column=col["chipgraph_id"],
+                    hint="one ETO provider per chipgraph entity",
+                )
+            )
         if qid and not _QID_RE.match(qid):
-            problems.append(Problem(f"wikidata_qid {qid!r} is not a Wikidata item id", path, line,
-                                    col["wikidata_qid"], "Q followed by digits, or empty"))
+            problems.append(
+                Problem(
+                    f"wikidata_qid {qid!r} is not a Wikidata item id",
+                    path,
+                    line,
+                    column=col["wikidata_qid"],
+                    hint="Q followed by digits, or empty",
+                )
+            )
         if qid and not target:
-            problems.append(Problem("a Wikidata id needs a chipgraph_id", path, line, col["wikidata_qid"]))
+            problems.append(Problem("a Wikidata id needs a chipgraph_id", path, line, column=col["wikidata_qid"]))
         if not target and not row["note"]:
-            problems.append(Problem("a deliberately unmatched provider needs a note saying why", path, line,
-                                    col["note"]))
+            problems.append(
+                Problem("a deliberately unmatched provider needs a note saying why", path, line, column=col["note"])
+            )
         if target:
             by_target[target] = line
         entries[pid] = CrosswalkEntry(pid, row["eto_name"], target, qid, row["note"], line)
@@ -115,13 +182,29 @@ def check_crosswalk(entries: dict[str, CrosswalkEntry], release: EtoRelease, pat
     for pid, entry in entries.items():
         provider = release.providers.get(pid)
         if provider is None:
-            problems.append(Problem(f"provider {pid} is not defined in providers.csv", path, entry.line, 1,
-                                    "remove the row or fix the id"))
+            problems.append(
+                Problem(
+                    f"provider {pid} is not defined in providers.csv",
+                    path,
+                    entry.line,
+                    column=1,
+                    hint="remove the row or fix the id",
+                )
+            )
         elif entry.eto_name != provider.name:
-            problems.append(Problem(f"{pid} is {provider.name!r} in providers.csv, not {entry.eto_name!r}",
-                                    path, entry.line, 2, "the release renamed it: review the mapping"))
+            problems.append(
+                Problem(
+                    f"{pid} is {provider.name!r} in providers.csv, not {entry.eto_name!r}",
+                    path,
+                    entry.line,
+                    column=2,
+                    hint="the release renamed it: review the mapping",
+                )
+            )
         elif provider.type != "organization":
-            problems.append(Problem(f"{pid} is a country provider; countries map by ISO code", path, entry.line, 1))
+            problems.append(
+                Problem(f"{pid} is a country provider; countries map by ISO code", path, entry.line, column=1)
+            )
     if problems:
         raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}", problems)
 
@@ -155,8 +238,9 @@ def _words(name: str) -> str:
     return " ".join(w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _STOP)
 
 
-def near_matches(unmatched: list[dict[str, str]], names: dict[str, list[str]],
-                 cutoff: float = 0.8) -> list[dict[str, object]]:
+def near_matches(
+    unmatched: list[dict[str, str]], names: dict[str, list[str]], cutoff: float = 0.8
+) -> list[dict[str, object]]:
     """For each unmatched provider, the most similar curated label or alias at or above ``cutoff``.
 
     Similarity is difflib's ratio on lowercased names without legal-form words ("Co", "Ltd",
@@ -164,8 +248,9 @@ def near_matches(unmatched: list[dict[str, str]], names: dict[str, list[str]],
     scores 0.9 at least. Countries are not candidates. Rows without a candidate get empty match
     columns.
     """
-    candidates = [(eid, n, _words(n)) for eid, ns in sorted(names.items()) if not COUNTRY_RE.match(eid)
-                  for n in ns if _words(n)]
+    candidates = [
+        (eid, n, _words(n)) for eid, ns in sorted(names.items()) if not COUNTRY_RE.match(eid) for n in ns if _words(n)
+    ]
     out: list[dict[str, object]] = []
     for row in unmatched:
         mine = _words(row["eto_name"])
@@ -178,6 +263,12 @@ def near_matches(unmatched: list[dict[str, str]], names: dict[str, list[str]],
             if score > best[0]:
                 best = (score, eid, name)
         hit = best[0] >= cutoff
-        out.append({**row, "near_match_id": best[1] if hit else "", "near_match_name": best[2] if hit else "",
-                    "similarity": round(best[0], 2) if hit else None})
+        out.append(
+            {
+                **row,
+                "near_match_id": best[1] if hit else "",
+                "near_match_name": best[2] if hit else "",
+                "similarity": round(best[0], 2) if hit else None,
+            }
+        )
     return out

@@ -13,10 +13,11 @@ class Problem:
     message: str
     file: str | Path | None = None
     line: int | None = None
-    column: int | None = None
-    hint: str | None = None
-    focus: str | None = None  # SHACL focus node (an IRI), for mapping back to a YAML record
-    path: str | None = None  # SHACL result path, compacted (e.g. "cg:effectiveDate")
+    # Keyword-only: a hint passed where a column belongs once printed as "file:line:hint:".
+    column: int | None = field(default=None, kw_only=True)
+    hint: str | None = field(default=None, kw_only=True)
+    focus: str | None = field(default=None, kw_only=True)  # SHACL focus node (an IRI), to map back to YAML
+    path: str | None = field(default=None, kw_only=True)  # SHACL result path, compacted (e.g. "cg:effectiveDate")
 
     def __str__(self) -> str:
         where = ""

@@ -52,7 +52,7 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-        raise InputError(Problem(f"malformed ontology: {exc}", path, line, column,
+        raise InputError(Problem(f"malformed ontology: {exc}", path, line, column=column,
                                  hint="fix the Turtle syntax; `chipgraph validate` re-checks it")) from exc
     except (OSError, ValueError) as exc:
         raise InputError(Problem(f"cannot read the ontology: {exc}", path)) from exc

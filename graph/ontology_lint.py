@@ -70,7 +70,7 @@ def lint_ontology(path: Path | str | None = None) -> list[Problem]:
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-        return [Problem(f"the ontology does not parse: {exc}", path, line, column,
+        return [Problem(f"the ontology does not parse: {exc}", path, line, column=column,
                         hint="fix the Turtle syntax")]
     except (OSError, ValueError) as exc:
         return [Problem(f"cannot read the ontology: {exc}", path)]

@@ -100,7 +100,7 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise InputError(Problem(f"malformed YAML: {exc.problem or exc.context}", path, line, column,
+        raise InputError(Problem(f"malformed YAML: {exc.problem or exc.context}", path, line, column=column,
                                  hint="check indentation, quotes and colons")) from exc
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None

@@ -107,7 +107,7 @@ def _date(value: Any, path: Path, line: int, what: str, problems: list[Problem])
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(Problem(f"{what}: bad date {value!r}", path, line, "write YYYY-MM-DD"))
+        problems.append(Problem(f"{what}: bad date {value!r}", path, line, hint="write YYYY-MM-DD"))
         return None
 
 
@@ -147,12 +147,17 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(doc, LineDict):
         raise InputError(
             Problem(
-                "a scenario must be a mapping with at least 'name'", path, 1, "see graph/data/scenarios/ for examples"
+                "a scenario must be a mapping with at least 'name'",
+                path,
+                1,
+                hint="see graph/data/scenarios/ for examples",
             )
         )
     kl = doc.key_lines
     for key in sorted(set(doc) - KEYS):
-        problems.append(Problem(f"unknown scenario key {key!r}", path, kl[key], "allowed: " + ", ".join(sorted(KEYS))))
+        problems.append(
+            Problem(f"unknown scenario key {key!r}", path, kl[key], hint="allowed: " + ", ".join(sorted(KEYS)))
+        )
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem("a scenario needs a name", path, 1))
@@ -168,7 +173,7 @@ def load_scenario(path: str | Path) -> Scenario:
             continue
         for key in sorted(set(item) - MEASURE_KEYS):
             problems.append(
-                Problem(f"unknown measure key {key!r}", path, line, "allowed: " + ", ".join(sorted(MEASURE_KEYS)))
+                Problem(f"unknown measure key {key!r}", path, line, hint="allowed: " + ", ".join(sorted(MEASURE_KEYS)))
             )
         eff = _date(item.get("effective"), path, line, f"measure {item['id']}: effective", problems)
         if eff is None and "effective" not in item:
@@ -212,7 +217,9 @@ def load_scenario(path: str | Path) -> Scenario:
             continue
         for key in sorted(set(item) - PROVIDER_KEYS):
             problems.append(
-                Problem(f"unknown provider key {key!r}", path, line, "allowed: " + ", ".join(sorted(PROVIDER_KEYS)))
+                Problem(
+                    f"unknown provider key {key!r}", path, line, hint="allowed: " + ", ".join(sorted(PROVIDER_KEYS))
+                )
             )
         share = item.get("share")
         if share is not None and (
@@ -266,7 +273,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
         for c in sorted(m.jurisdiction | m.destinations):
             if c not in countries:
                 problems.append(
-                    Problem(f"measure {m.id}: unknown country {c!r}", path, line, "use ISO 3166-1 alpha-3 codes")
+                    Problem(f"measure {m.id}: unknown country {c!r}", path, line, hint="use ISO 3166-1 alpha-3 codes")
                 )
         measures[m.id] = m
     for p in scenario.remove_providers:
@@ -293,7 +300,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
                     f"add_providers: unknown provider {add['provider']!r}",
                     path,
                     line,
-                    "name an organisation of the graph by its id",
+                    hint="name an organisation of the graph by its id",
                 )
             )
         if add["input"] not in inputs and add["input"] != "hbm":
