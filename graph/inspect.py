@@ -201,7 +201,7 @@ def class_counts(store: GraphStore) -> list[dict[str, Any]]:
 def stats(store: GraphStore) -> dict[str, Any]:
     """Counts by class, of sources and claims, and facts lacking a date where one is required."""
     graphs = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
-    triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")[0]["n"]
     assertions = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }")[0]["n"]
     sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:Source }")[0]["n"]
     missing = {r["kind"].value: int(r["n"].value) for r in store.select(MISSING_DATES_QUERY)}
