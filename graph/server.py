@@ -4,13 +4,15 @@ Design
 ------
 * HTTP: the standard library's :class:`http.server.ThreadingHTTPServer` (one thread per
   connection), bound to 127.0.0.1 by default. No new dependency.
-* Isolation and time limits: queries never run in the HTTP threads. A :class:`QueryPool` keeps a
-  few worker *processes*, each with its own read-only handle on the store. Python threads cannot
-  be cancelled and pyoxigraph offers no query timeout, so a query that overruns ``timeout``
-  seconds is cancelled by killing its worker process; a fresh worker takes its place and the
-  client gets ``503`` with a clear message. Other clients keep being served by the other workers
-  and by the HTTP threads (static files, the query page); a request that finds every worker busy
-  waits up to ``timeout`` seconds for one and then gets ``503`` too.
+* Isolation and time limits: queries never run in the HTTP threads. A :class:`QueryPool` keeps
+  worker *processes* (forked from a warm fork server), each with its own read-only handle on the
+  store. Python threads cannot be cancelled and pyoxigraph offers no query timeout, so a query
+  that overruns ``timeout`` seconds is cancelled by killing its worker process and the client
+  gets ``422`` naming the limit (see :data:`TIME_LIMIT_STATUS` for why 422). Fast lane: a query
+  still running after ``fast_limit`` (0.25 s) leaves the ``workers`` fast-lane processes, is
+  niced, and a fresh process takes its place, so expensive queries (up to ``long_workers`` at
+  once) never starve cheap ones. A request that finds no free worker waits up to ``timeout``
+  seconds for one, then gets ``429 Too Many Requests`` with ``Retry-After``.
 * Read-only: the store is opened with ``Store.read_only``; ``update=`` requests and
   ``application/sparql-update`` bodies are refused with 403; the query text is scanned (after
   blanking strings, IRIs and comments, see :func:`graph.queries.forbidden_operation`) for update
@@ -19,7 +21,10 @@ Design
 * Limits: request bodies above ``max_body`` bytes get 413 without being read; results are cut
   at ``max_rows`` rows (or triples), which is reported by the ``X-Chipgraph-Truncated: true``
   header and, in SPARQL JSON, by ``"chipgraph": {"truncated": true, "maxRows": N}``.
-* Errors: a malformed query gets 400 with the parser's message ("line L, column C: ...").
+* Errors: a malformed query gets 400 with the parser's message ("line L, column C: ..."); it is
+  found by a separate small parse-check process (:class:`SyntaxChecker`) before the query takes
+  a worker, so it never queues. No answer of the endpoint is a 5xx unless something broke (a
+  worker process died).
 * Content negotiation: SPARQL results JSON, XML, CSV and TSV for SELECT/ASK; Turtle, N-Triples,
   JSON-LD, RDF/XML, TriG, N-Quads for CONSTRUCT/DESCRIBE (``Accept`` or ``?format=``).
 * Paths: ``/sparql`` (the endpoint), ``/query`` (the offline query page, inline HTML+JS, named
@@ -32,9 +37,9 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import multiprocessing as mp
 import os
-import queue
 import secrets
 import threading
 import time
@@ -52,6 +57,16 @@ __all__ = ["QueryPool", "ServerConfig", "make_server", "serve"]
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 1_000_000
+DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
+DEFAULT_LONG_WORKERS = 32
+DEFAULT_FAST_LIMIT = 0.25
+LONG_QUERY_NICE = 10
+#: A query cut at the time limit: 422 Unprocessable Content. The request is well formed and was
+#: understood, but this server will not carry it out within its limits; a 4xx because resending
+#: the same query cannot succeed (the client must change it), so not 503/504, which invite
+#: retries and count as server failures; not 408, which means the *client* was slow to send and
+#: which browsers and HTTP libraries retry automatically.
+TIME_LIMIT_STATUS = 422
 
 
 @dataclass
@@ -65,18 +80,20 @@ class ServerConfig:
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
     max_body: int = DEFAULT_MAX_BODY
-    workers: int = 2
+    workers: int = DEFAULT_WORKERS
+    long_workers: int = DEFAULT_LONG_WORKERS
     queries_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class QueryFailed(Exception):
-    """A query that the endpoint answers with an HTTP error."""
+    """A query that the endpoint answers with an HTTP error (and optional extra headers)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,12 +119,16 @@ def _decode_term(spec: tuple) -> Any:
     return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
 
 
-def _worker_main(conn: Any, store_dir: str) -> None:
-    """Loop of a worker process: open the store read-only, then answer jobs until told to stop."""
+def _worker_main(conn: Any, store_dir: str | None) -> None:
+    """Loop of a worker process: open the store read-only, then answer jobs until told to stop.
+
+    With ``store_dir`` None the worker is the syntax checker: it holds an empty in-memory store
+    and answers ``{"check": text}`` jobs with ``None`` or a 400.
+    """
     import pyoxigraph as ox
 
     try:
-        store = ox.Store.read_only(store_dir)
+        store = ox.Store.read_only(store_dir) if store_dir else ox.Store()
     except OSError as exc:
         conn.send(("failed", f"cannot open the store at {store_dir}: {exc}"))
         return
@@ -120,11 +141,22 @@ def _worker_main(conn: Any, store_dir: str) -> None:
         if job is None:
             return
         try:
-            conn.send(("ok", _execute(store, job)))
+            conn.send(("ok", _check(store, job["check"]) if "check" in job else _execute(store, job)))
         except QueryFailed as exc:
             conn.send(("error", (exc.status, exc.message)))
         except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever went wrong
             conn.send(("error", (500, f"query failed: {exc}")))
+
+
+def _check(empty_store: Any, text: str) -> None:
+    """Raise a 400 :class:`QueryFailed` when ``text`` does not parse (run against an empty store)."""
+    from graph.namespaces import PREFIXES
+    from graph.queries import syntax_error_message
+
+    try:
+        empty_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryFailed(400, syntax_error_message(exc)) from None
 
 
 def _execute(store: Any, job: dict) -> dict:
@@ -188,10 +220,21 @@ def _execute(store: Any, job: dict) -> dict:
         raise QueryFailed(500, f"query failed: {exc}") from None
 
 
+def _context() -> Any:
+    """The ``forkserver`` start method with the worker's imports preloaded: a new worker is a fork
+    of a warm process (about 20 ms) instead of a fresh interpreter (about 60 ms of CPU), which
+    matters because every cancelled query costs one replacement."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["graph.server", "pyoxigraph", "graph.namespaces", "graph.queries",
+                                "graph.sparql_results"])
+    return ctx
+
+
 class _Worker:
-    def __init__(self, ctx: Any, store_dir: Path):
+    def __init__(self, ctx: Any, store_dir: Path | None):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir)), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir) if store_dir else None),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -206,6 +249,13 @@ class _Worker:
             raise ChipgraphError(str(detail))
         self.ready = True
 
+    def lower_priority(self) -> None:
+        """Nice the process so that short queries on the other workers keep the CPU."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LONG_QUERY_NICE)
+        except (OSError, AttributeError):
+            pass
+
     def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -213,75 +263,207 @@ class _Worker:
         self.conn.close()
 
 
+class SyntaxChecker:
+    """Parses queries outside the worker pool, so a malformed query never waits for a worker.
+
+    pyoxigraph has no parse-only call; ``Store().query(text)`` on an empty in-memory store parses
+    and then evaluates against nothing, which takes 10-30 µs for ordinary text. It is *not* done in
+    the HTTP thread: on an empty store, constant data still evaluates (a SELECT COUNT over two
+    1,500-value ``VALUES`` blocks took 0.3 s; a 1 MB body could take minutes, and a thread cannot be
+    cancelled). So it runs in one small helper process with a short limit: a text that has not
+    failed to parse within ``limit`` seconds did parse, and goes to the pool, which enforces the
+    real time limit; the helper is then killed and replaced.
+    """
+
+    def __init__(self, ctx: Any, limit: float = 0.25):
+        self._ctx = ctx
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._worker: _Worker | None = None
+
+    def check(self, text: str) -> QueryFailed | None:
+        """A 400 for a syntax error, or None (the text parsed, or the check gave up)."""
+        with self._lock:
+            try:
+                if self._worker is None:
+                    self._worker = _Worker(self._ctx, None)
+                self._worker.wait_ready(30)
+                self._worker.conn.send({"check": text})
+                if self._worker.conn.poll(self.limit):
+                    status, detail = self._worker.conn.recv()
+                    return QueryFailed(*detail) if status == "error" and detail[0] == 400 else None
+            except (EOFError, OSError, ChipgraphError):
+                pass
+            if self._worker is not None:
+                self._worker.kill()
+                self._worker = None
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.kill()
+                self._worker = None
+
+
 class QueryPool:
-    """Worker processes that run queries with a time limit, replacing any worker that overruns."""
+    """Worker processes that run queries with a time limit, with a fast lane for short queries.
+
+    ``workers`` processes form the *fast lane*. A query takes an idle one (waiting up to ``wait``
+    seconds, then 429 with ``Retry-After``). If it has not answered within ``fast_limit`` seconds
+    it becomes a *long* query: its process is niced and leaves the fast lane, and a fresh process
+    (a fork of the warm fork server, ~20 ms) takes its place, so expensive queries never hold the
+    workers that cheap ones need. At most ``long_workers`` long queries run at once; beyond that the
+    fast lane is not refilled until one ends, which bounds the processes (and memory) to
+    ``workers + long_workers`` (about 35 MB RSS each, 10-15 MB of it private). A long query that
+    reaches ``timeout`` is cancelled by killing its process (pyoxigraph has no query timeout and a
+    thread cannot be cancelled); one that finishes earlier is answered and its niced process is
+    retired.
+    """
 
     def __init__(self, store_dir: Path, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
-                 start_timeout: float = 60.0):
+                 start_timeout: float = 60.0, long_workers: int = DEFAULT_LONG_WORKERS,
+                 wait: float | None = None, fast_limit: float = DEFAULT_FAST_LIMIT):
         self.store_dir = store_dir
         self.timeout = timeout
-        self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.workers = max(1, workers)
+        self.long_workers = max(0, long_workers)
+        self.wait = timeout if wait is None else wait
+        self.fast_limit = min(fast_limit, timeout)
+        self.start_timeout = start_timeout
+        self._ctx = _context()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
+        self._fast = 0  # fast-lane processes: idle, busy with a short query, or starting
+        self._long = 0  # processes running a long query
         self._closed = False
-        started = [self._spawn() for _ in range(max(1, workers))]
+        self.checker = SyntaxChecker(self._ctx)
+        started = [self._spawn() for _ in range(self.workers)]
         try:
             for worker in started:
                 worker.wait_ready(start_timeout)
         except BaseException:
             self.close()
             raise
-        for worker in started:
-            self._idle.put(worker)
+        self._fast = len(started)
+        self._idle.extend(started)
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.store_dir)
-        with self._lock:
+        with self._cond:
             self._all.add(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _refill(self) -> None:
+        """Start fast-lane processes until there are ``workers`` of them, within the process cap.
+
+        Called with ``self._cond`` held; each new process finishes starting in its own thread."""
+        while (not self._closed and self._fast < self.workers
+               and self._fast + self._long < self.workers + self.long_workers):
+            self._fast += 1
+            threading.Thread(target=self._start_one, daemon=True).start()
+
+    def _start_one(self) -> None:
+        worker = None
+        try:
+            worker = self._spawn()
+            worker.wait_ready(self.start_timeout)
+        except (OSError, ChipgraphError):
+            if worker is not None:
+                self._drop(worker)
+            with self._cond:
+                self._fast -= 1
+                self._cond.notify_all()
+            return
+        with self._cond:
+            if self._closed:
+                closed = True
+            else:
+                closed = False
+                self._idle.append(worker)
+                self._cond.notify()
+        if closed:
+            self._drop(worker)
+
+    def _drop(self, worker: _Worker) -> None:
         worker.kill()
-        with self._lock:
+        with self._cond:
             self._all.discard(worker)
-        if not self._closed:
-            self._idle.put(self._spawn())
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self.wait
+        with self._cond:
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if self._closed or remaining <= 0:
+                    retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
+                    raise QueryFailed(429, f"every query worker stayed busy for {self.wait:g} s; retry in "
+                                           f"{retry} s (time limit {self.timeout:g} s per query)",
+                                      {"Retry-After": str(retry)})
+                self._cond.wait(remaining)
+            return self._idle.pop()
+
+    def check(self, text: str) -> QueryFailed | None:
+        """A 400 when ``text`` is not valid SPARQL (see :class:`SyntaxChecker`), else None."""
+        return self.checker.check(text)
 
     def run(self, job: dict) -> dict:
-        """Run a job on a free worker within the time limit, or raise :class:`QueryFailed` (503)."""
-        deadline = time.monotonic() + self.timeout
+        """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx)."""
+        worker = self._acquire()
+        long = False
         try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryFailed(503, f"all query workers are busy; try again in a few seconds "
-                                   f"(time limit {self.timeout:g} s per query)") from None
-        try:
-            if not worker.ready:
-                worker.wait_ready(max(0.1, deadline - time.monotonic()) + 30)
+            started = time.monotonic()
             worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
-                self._retire(worker)
-                raise QueryFailed(503, f"the query ran longer than the time limit of {self.timeout:g} s and "
-                                       "was cancelled; add LIMIT, narrow the patterns or ask the operator to "
-                                       "raise --timeout")
+            if not worker.conn.poll(self.fast_limit):
+                long = True
+                worker.lower_priority()
+                with self._cond:
+                    self._fast -= 1
+                    self._long += 1
+                    self._refill()
+                if not worker.conn.poll(max(0.0, self.timeout - (time.monotonic() - started))):
+                    raise QueryFailed(TIME_LIMIT_STATUS, f"the query exceeded the {self.timeout:g} s time limit "
+                                                         "and was cancelled; add LIMIT, narrow the patterns or "
+                                                         "ask the operator to raise --timeout")
             status, detail = worker.conn.recv()
         except QueryFailed:
+            self._release(worker, long, keep=False)
             raise
-        except (EOFError, OSError, ChipgraphError) as exc:
-            self._retire(worker)
+        except (EOFError, OSError) as exc:
+            self._release(worker, long, keep=False)
             raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
-        self._idle.put(worker)
+        self._release(worker, long, keep=not long)
         if status == "ok":
             return detail
         raise QueryFailed(*detail)
 
+    def _release(self, worker: _Worker, long: bool, keep: bool) -> None:
+        """Give a worker back to the fast lane, or retire it (cancelled, failed or niced)."""
+        if keep:
+            with self._cond:
+                if not self._closed:
+                    self._idle.append(worker)
+                    self._cond.notify()
+                    return
+        self._drop(worker)
+        with self._cond:
+            if long:
+                self._long -= 1
+            else:
+                self._fast -= 1
+            self._refill()
+            self._cond.notify_all()
+
     def close(self) -> None:
         """Stop every worker."""
-        self._closed = True
-        with self._lock:
+        with self._cond:
+            self._closed = True
             workers = list(self._all)
             self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        self.checker.close()
         for worker in workers:
             try:
                 worker.conn.send(None)
@@ -319,6 +501,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: ChipgraphHTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "chipgraph"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body then waits for
+    # the client's delayed ACK (~40 ms on Linux) on every keep-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.config.extra.get("log", True):
@@ -415,7 +600,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _query(self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None) -> None:
+    def _query(self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None,
+               trusted: bool = False) -> None:
+        """Answer one query; ``trusted`` (a named query from the catalogue) skips the syntax check."""
         from graph.queries import forbidden_operation, query_form
         from graph.sparql_results import negotiate
 
@@ -426,6 +613,10 @@ class _Handler(BaseHTTPRequestHandler):
         reason = forbidden_operation(text)
         if reason:
             return self._error(403, reason)
+        if not trusted:
+            bad = self.server.pool.check(text)
+            if bad is not None:
+                return self._error(bad.status, bad.message)
         form = query_form(text)
         override = (params.get("format") or [None])[0]
         fmt = negotiate(self.headers.get("Accept"), form if form != "UNKNOWN" else "SELECT", override)
@@ -441,7 +632,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             answer = self.server.pool.run(job)
         except QueryFailed as exc:
-            return self._error(exc.status, exc.message)
+            return self._error(exc.status, exc.message, exc.headers)
         headers = {"X-Chipgraph-Truncated": "true" if answer["truncated"] else "false",
                    "X-Chipgraph-Max-Rows": str(self.server.config.max_rows),
                    "X-Chipgraph-Rows": str(answer["count"]),
@@ -466,7 +657,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Err as exc:
             return self._error(404 if "no named query" in str(exc) else 400, str(exc))
         encoded = {k: _encode_term(v) for k, v in bindings.items()}
-        self._query({"query": [query.text], "format": params.get("format", [])}, encoded)
+        self._query({"query": [query.text], "format": params.get("format", [])}, encoded, trusted=True)
 
     def _catalogue(self) -> None:
         from graph.queries import catalogue
@@ -556,7 +747,8 @@ def make_server(config: ServerConfig) -> ChipgraphHTTPServer:
     recover_dir(config.store_dir)
     if not config.store_dir.is_dir():
         raise ChipgraphError(f"no built store at {config.store_dir}; run `chipgraph build` first")
-    pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout)
+    pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout,
+                     long_workers=config.long_workers)
     try:
         return ChipgraphHTTPServer(config, pool)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import click
@@ -21,13 +22,15 @@ from graph.cli.common import handle_errors
               help="At most this many rows (or triples) per answer; cuts are reported.")
 @click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, metavar="BYTES",
               help="Largest request body accepted.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Query worker processes (queries that can run at once).")
+@click.option("--workers", type=click.IntRange(1, 64), default=max(2, os.cpu_count() or 1), show_default=True,
+              help="Fast-lane query worker processes (short queries that can run at once).")
+@click.option("--long-workers", type=click.IntRange(0, 256), default=32, show_default=True, metavar="N",
+              help="At most N queries running longer than 0.25 s at once (one process each, ~35 MB).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
-def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
+def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int, long_workers: int,
           output_dir: Path | None, quiet: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint over the built store, the HTML site and a query page.
 
@@ -51,7 +54,8 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
     if not loopback:
         click.echo(f"Warning: listening on {host} makes the endpoint reachable from other machines.", err=True)
     config = ServerConfig(store_dir=store_path(out), site_dir=out / "site", host=host, port=port, timeout=timeout,
-                          max_rows=max_rows, max_body=max_body, workers=workers, extra={"log": not quiet})
+                          max_rows=max_rows, max_body=max_body, workers=workers,
+                          long_workers=long_workers, extra={"log": not quiet})
     server = make_server(config)
     click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
                err=True)
