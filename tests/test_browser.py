@@ -167,3 +167,23 @@ def test_real_site_pages_work_and_are_screenshotted(browser, built):
     assert v.page.evaluate("() => window.chipgraph.selected") is not None
     assert "SMIC" in v.page.inner_text("#details")
     v.page.close()
+
+
+def test_capped_page_says_so_and_search_finds_nodes_not_drawn(browser, tmp_path):
+    from graph.render import render_site
+
+    site = render_site(fixture_store(), tmp_path, max_nodes=3)
+    v = Visit(browser, site / "overview.html", True)
+    assert v.errors == [] and v.outside(site) == []
+    assert "Showing 3 of" in v.page.inner_text("#cap-note")
+    assert "more nodes not drawn" in v.page.inner_text("#graph-stats")
+    hidden = v.page.evaluate("() => window.chipgraph.data.hidden.map(n => n.label)")
+    assert XSS_LABEL in hidden  # a leaf in the fixture: not among the 3 drawn
+    v.page.fill("#search", "onerror")
+    v.page.press("#search", "Enter")
+    assert v.page.inner_text("#search-results").strip() == XSS_LABEL + " (not drawn)"
+    details = v.page.inner_text("#details")
+    assert XSS_LABEL in details and "Not drawn on this page" in details
+    assert v.page.evaluate("() => document.querySelectorAll('img').length") == 0
+    assert v.dialogs == [] and v.errors == []
+    v.page.close()

@@ -176,3 +176,87 @@ def test_real_site_from_the_build(built):
     for page in [site / "index.html", site / "overview.html", *pages]:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)=["']?(?:https?:)?//""", text), page.name
+
+
+def _overview_data(site: Path) -> dict:
+    text = (site / "overview.html").read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', text, re.S).group(1))
+
+
+def test_cap_keeps_essentials_then_hubs():
+    from graph.render.cap import cap_graph, cap_notice
+    from graph.render.graphpage import GEdge, GNode
+
+    nodes = [GNode("hub", "Hub", "Organisation"), GNode("acc", "Acc", "Accelerator"),
+             GNode("leaf1", "Leaf 1", "Input"), GNode("leaf2", "Leaf 2", "Input"),
+             GNode("firm", "Firm", "Organisation", marks=["listed"])]
+    edges = [GEdge("acc", "hub", "needs"), GEdge("leaf1", "hub", "needs"), GEdge("leaf2", "hub", "needs"),
+             GEdge("leaf2", "leaf1", "needs")]
+    out = cap_graph(nodes, edges, max_nodes=4)
+    # input order; both essentials (half the cap), then by degree with ties by key: hub (3), leaf1 (2)
+    assert [n.key for n in out.nodes] == ["hub", "acc", "leaf1", "firm"]
+    assert [n.key for n in out.hidden] == ["leaf2"] and out.hidden_count == 1
+    assert [(e.src, e.dst) for e in out.edges] == [("acc", "hub"), ("leaf1", "hub")]
+    assert "1 of its 3 links lead to nodes not drawn" in out.nodes[0].notes[0]
+    assert nodes[0].notes == []  # the caller's nodes are not modified
+    assert cap_graph(nodes, edges, max_nodes=4) == out  # deterministic
+    note = cap_notice(out, full_graph="<code>chipgraph.trig</code>")
+    assert "Showing 4 of 5 nodes" in note and "every accelerator, measure, chokepoint and listed firm" in note
+    assert "<code>chipgraph.trig</code>" in note
+    assert cap_notice(cap_graph(nodes, edges, max_nodes=5)) == ""
+    # more essentials than half the cap: the most connected of them, and the note says some are missing
+    tight = cap_graph(nodes, edges, max_nodes=2)
+    assert [n.key for n in tight.nodes] == ["hub", "acc"] and tight.essential_hidden == 1
+    assert "(1 of them are not drawn)" in cap_notice(tight)
+    few = cap_graph(nodes, edges, max_nodes=2, max_searchable=2)
+    assert [n.key for n in few.hidden] == ["leaf1", "leaf2"] and few.hidden_count == 3  # the most connected
+    assert "finds the 2 most connected of them" in cap_notice(few)
+
+
+def test_capped_overview_says_so_and_keeps_hidden_nodes_searchable(site, tmp_path):
+    full = _overview_data(site)
+    assert "hidden" not in full and "cap-note" not in (site / "overview.html").read_text(encoding="utf-8")
+    capped = render_site(fixture_store(), tmp_path, analyse=_fake_analysis, max_nodes=3)
+    text = (capped / "overview.html").read_text(encoding="utf-8")
+    assert f"Showing 3 of {len(full['nodes'])} nodes" in text and "chipgraph export-network" in text
+    data = _overview_data(capped)
+    assert len(data["nodes"]) == 3 and data["hiddenCount"] == len(full["nodes"]) - 3
+    assert sorted(n["key"] for n in data["nodes"] + data["hidden"]) == sorted(n["key"] for n in full["nodes"])
+    assert any(n["cls"] in ("Accelerator", "Measure") or n["marks"] for n in data["nodes"])  # an essential one
+    hidden = {n["key"]: n for n in data["hidden"]}
+    assert all(hidden[k]["label"] == n["label"] for n in full["nodes"] for k in [n["key"]] if k in hidden)
+    assert "<img" not in text  # hidden labels are escaped data too
+    again = render_site(fixture_store(), tmp_path / "again", analyse=_fake_analysis, max_nodes=3)
+    assert (again / "overview.html").read_bytes() == (capped / "overview.html").read_bytes()
+
+
+def test_stale_temp_folders_are_removed_and_only_those(tmp_path):
+    import os
+
+    old_style = tmp_path / ".site.ab12cd_3"      # from an earlier version: no process id
+    dead = tmp_path / ".site.999999999-ab12cd34"  # its process is gone
+    running = tmp_path / f".site.{os.getpid()}-zz99yy88"  # a render still running (this process)
+    others = [tmp_path / ".site.keep", tmp_path / ".sitex1234567", tmp_path / "site.old.x", tmp_path / "data"]
+    for d in [old_style, dead, running, *others]:
+        d.mkdir()
+        (d / "f.html").write_text("x")
+    (tmp_path / ".site.cd34ef56").write_text("a file, not a folder")
+    render_site(fixture_store(), tmp_path, analyse=lambda *a: None)
+    assert not old_style.exists() and not dead.exists()
+    assert running.exists() and all(d.exists() for d in others) and (tmp_path / ".site.cd34ef56").is_file()
+
+
+def test_failed_render_leaves_no_temp_folder_and_keeps_the_old_site(tmp_path, monkeypatch):
+    import graph.render.site as site_mod
+
+    render_site(fixture_store(), tmp_path, analyse=lambda *a: None)
+    before = (tmp_path / "site" / "index.html").read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(site_mod, "_index_page", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        render_site(fixture_store(), tmp_path, analyse=lambda *a: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (tmp_path / "site" / "index.html").read_bytes() == before

@@ -44,6 +44,9 @@
   var groups = data.groups || {};
   var byId = new Map();
   data.nodes.forEach(function (n) { byId.set(n.id, n); });
+  var hidden = data.hidden || [];  /* nodes not drawn (page capped): searchable, details only */
+  var hiddenById = new Map();
+  hidden.forEach(function (n) { hiddenById.set(n.id, n); });
   var edgeById = new Map();
   data.edges.forEach(function (e) { edgeById.set(e.id, e); });
   var big = data.nodes.length > 800;
@@ -145,6 +148,14 @@
     return box;
   }
 
+  function hiddenInfo(n) {
+    var box = nodeInfo(n, false);
+    box.appendChild(el("p", "Not drawn on this page (" + n.links + " link" + (n.links === 1 ? "" : "s") +
+      " here): the page draws only the most connected nodes; the note above the graph says where the full " +
+      "graph is.", "note"));
+    return box;
+  }
+
   function edgeInfo(e, full) {
     var box = el("div", null, "info");
     box.appendChild(el("strong", byId.get(e.from).label + " — " + e.label + " → " + byId.get(e.to).label));
@@ -183,7 +194,7 @@
   });
 
   /* ---- search ---- */
-  var searchIndex = data.nodes.map(function (n) {
+  var searchIndex = data.nodes.concat(hidden).map(function (n) {
     var names = [n.label].concat(Object.values(n.labels || {}), n.aliases || []);
     return { id: n.id, text: names.join("\u0001").toLowerCase() };
   });
@@ -191,6 +202,12 @@
   var results = document.getElementById("search-results");
 
   function select(id) {
+    if (hiddenById.has(id)) {
+      network.unselectAll();
+      showDetails(hiddenInfo(hiddenById.get(id)));
+      window.chipgraph.selected = id;
+      return;
+    }
     var n = byId.get(id);
     if (nodeView.get(id) === null) {
       shownClasses.add(n.cls);
@@ -213,7 +230,8 @@
     var hits = searchIndex.filter(function (s) { return s.text.indexOf(q) >= 0; }).map(function (s) { return s.id; });
     hits.slice(0, 25).forEach(function (id) {
       var li = el("li");
-      var b = el("button", byId.get(id).label);
+      var b = hiddenById.has(id) ? el("button", hiddenById.get(id).label + " (not drawn)")
+        : el("button", byId.get(id).label);
       b.type = "button";
       b.addEventListener("click", function () { select(id); });
       li.appendChild(b);
@@ -264,7 +282,9 @@
   function stats() {
     var s = document.getElementById("graph-stats");
     if (s) s.textContent = nodeView.length + " of " + data.nodes.length + " nodes, " + edgeView.length + " of " +
-      data.edges.length + " links shown";
+      data.edges.length + " links shown" +
+      (data.hiddenCount ? "; " + data.hiddenCount + " more nodes not drawn (search finds " +
+        (hidden.length < data.hiddenCount ? "the " + hidden.length + " most connected" : "them") + ")" : "");
   }
   stats();
 })();

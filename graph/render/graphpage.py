@@ -55,9 +55,26 @@ def _source_dict(ref: SourceRef) -> dict[str, str]:
     return d
 
 
+def _hidden_entry(id_: int, n: GNode, links: int) -> dict[str, Any]:
+    """A node not drawn, as its search entry: empty fields are left out to keep the page small."""
+    entry: dict[str, Any] = {"id": id_, "key": n.key, "label": n.label, "cls": n.cls, "links": links}
+    for name, value in (("labels", dict(sorted(n.labels.items()))), ("aliases", n.aliases), ("type", n.type),
+                        ("countryLabel", n.country_label)):
+        if value:
+            entry[name] = value
+    return entry
+
+
 def graph_payload(nodes: list[GNode], edges: list[GEdge], positions: dict[str, tuple[float, float]],
-                  country_labels: dict[str, str]) -> dict[str, Any]:
-    """The JSON-ready data of a graph page: nodes, edges, class colours and the country list."""
+                  country_labels: dict[str, str], hidden: list[GNode] | None = None,
+                  degree: dict[str, int] | None = None, hidden_count: int | None = None) -> dict[str, Any]:
+    """The JSON-ready data of a graph page: nodes, edges, class colours and the country list.
+
+    ``hidden`` nodes (left out by :func:`graph.render.cap.cap_graph`) are not drawn; they go into a
+    light ``hidden`` list (names, class, type, country and ``links``, their degree from ``degree``)
+    so the page's search still finds them. Their ids follow the drawn nodes' ids. ``hidden_count``
+    (default: ``len(hidden)``) is how many nodes are not drawn, listed or not.
+    """
     from pyvis.network import Network
 
     nodes = sorted(nodes, key=lambda n: n.key)
@@ -83,7 +100,13 @@ def graph_payload(nodes: list[GNode], edges: list[GEdge], positions: dict[str, t
     groups = {g: GROUP_COLOURS.get(g, "#cccccc") for g in sorted(used, key=lambda g: (GROUP_ORDER.get(g, 99), g))}
     codes = sorted({c for n in nodes for c in n.countries})
     countries = [{"code": c, "label": country_labels.get(c, c)} for c in codes]
-    return {"nodes": node_data, "edges": edge_data, "groups": groups, "countries": countries}
+    out = {"nodes": node_data, "edges": edge_data, "groups": groups, "countries": countries}
+    if hidden:
+        degree = degree or {}
+        out["hidden"] = [_hidden_entry(len(nodes) + i, n, degree.get(n.key, 0))
+                         for i, n in enumerate(sorted(hidden, key=lambda n: n.key))]
+        out["hiddenCount"] = max(hidden_count or 0, len(hidden))
+    return out
 
 
 def page(*, title: str, heading: str, main: str, context: str, data_date: str, nav: str = "",

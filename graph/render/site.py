@@ -10,17 +10,20 @@ clock is read, every list is sorted and layouts are seeded.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph.atomic import replace_dir_atomic
+from graph.atomic import recover_dir, replace_dir_atomic
 from graph.errors import ChipgraphError
 from graph.paths import ASSETS_DIR
 from graph.render.accelerator_pages import analysis_graph, chokepoint_table, page_name, upstream_graph
 from graph.render.analysis import AcceleratorAnalysis, run_analysis
+from graph.render.cap import DEFAULT_MAX_NODES, cap_graph, cap_notice
 from graph.render.data import Snapshot, load_snapshot
 from graph.render.escape import h, link
 from graph.render.graphpage import graph_page, graph_payload, page
@@ -28,7 +31,7 @@ from graph.render.layout import force_layout, layered_layout
 from graph.render.overview import country_labels, overview_graph
 from graph.render.timeline import TimelineRow, timeline_svg
 
-__all__ = ["render_site", "ASSET_FILES"]
+__all__ = ["render_site", "remove_stale_temp_dirs", "ASSET_FILES"]
 
 ASSET_FILES = ("vis-network.min.js", "vis-network.LICENSE-MIT", "vis-network.LICENSE-APACHE-2.0",
                "chipgraph.js", "chipgraph.css")
@@ -84,40 +87,49 @@ MARKS_LEGEND = ('<p><span class="cut">red border</span>: named by a restricted-p
                 '<br>arrows point from the dependent item to what it needs</p>')
 
 
-def _overview_page(snap: Snapshot, context: str) -> str:
-    nodes, edges = overview_graph(snap)
-    positions = force_layout([n.key for n in nodes], [(e.src, e.dst) for e in edges])
-    payload = graph_payload(nodes, edges, positions, country_labels(snap))
-    intro = (f"<p>{len(payload['nodes'])} firms, accelerators, fabs, memory makers, models, inputs and measures "
-             f"with {len(payload['edges'])} sourced links. Filter by class in the legend or by country; search "
-             "matches English, Chinese and Korean names and aliases.</p>")
+FULL_GRAPH = ("<code>chipgraph.trig</code> / <code>chipgraph.ttl</code> beside this site, queryable with "
+              "<code>chipgraph query</code>; the dependency network as GraphML with "
+              "<code>chipgraph export-network -o network.graphml</code>.")
+
+
+def _overview_page(snap: Snapshot, context: str, max_nodes: int | None) -> str:
+    cap = cap_graph(*overview_graph(snap), max_nodes=max_nodes)
+    positions = force_layout([n.key for n in cap.nodes], [(e.src, e.dst) for e in cap.edges])
+    payload = graph_payload(cap.nodes, cap.edges, positions, country_labels(snap), cap.hidden, cap.degree,
+                            cap.hidden_count)
+    intro = (f"<p>{len(payload['nodes']):,} firms, accelerators, fabs, memory makers, models, inputs and measures "
+             f"with {len(payload['edges']):,} sourced links. Filter by class in the legend or by country; search "
+             "matches English, Chinese and Korean names and aliases.</p>" + cap_notice(cap, full_graph=FULL_GRAPH))
     return graph_page(title="Overview graph", heading="Overview: the supply chain as a graph", intro=intro,
                       payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND)
 
 
 def _accelerator_page(snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool,
-                      context: str) -> tuple[str, set[str]]:
+                      context: str, max_nodes: int | None) -> tuple[str, set[str]]:
     if analysis is not None and analysis.graph is not None:
-        nodes, edges = analysis_graph(snap, analysis)
+        all_nodes, all_edges = analysis_graph(snap, analysis)
     else:
-        nodes, edges = upstream_graph(snap, iri, analysis)
+        all_nodes, all_edges = upstream_graph(snap, iri, analysis)
+    reached = {n.key for n in all_nodes if n.key in snap.measures}
+    cap = cap_graph(all_nodes, all_edges, max_nodes=max_nodes)
+    nodes, edges = cap.nodes, cap.edges
     group_rank = {n.key: (n.cls, n.label.lower(), n.key) for n in nodes}
     root = next(n.key for n in nodes if "root" in n.marks)
     positions = layered_layout(root, [n.key for n in nodes], [(e.src, e.dst) for e in edges
                                                               if e.src not in snap.measures],
                                sort_key=group_rank.__getitem__)
-    payload = graph_payload(nodes, edges, positions, country_labels(snap))
+    payload = graph_payload(nodes, edges, positions, country_labels(snap), cap.hidden, cap.degree,
+                            cap.hidden_count)
     ent = snap.entities[iri]
     names = " / ".join(ent.labels[k] for k in ("zh", "ko") if k in ent.labels)
     intro = (f"<p>{h(ent.label)}{(' (' + h(names) + ')') if names else ''}: what it needs, from whom and "
              f"from where — {len(payload['nodes'])} nodes, {len(payload['edges'])} links. "
-             "The table below the graph lists its chokepoints.</p>")
+             "The table below the graph lists its chokepoints.</p>" + cap_notice(cap, full_graph=FULL_GRAPH))
     table = chokepoint_table(analysis if analysed else None, snap)
     after = f"<h2>Chokepoints of {h(ent.label)}</h2>{table}"
     html = graph_page(title=ent.label, heading=f"{ent.label}: upstream dependencies", intro=intro,
                       payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND,
                       after=after)
-    reached = {n.key for n in nodes if n.key in snap.measures}
     return html, reached
 
 
@@ -180,8 +192,50 @@ def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, Acc
                 main="\n".join(parts), context=context, data_date=snap.data_date, body_class="index")
 
 
+TEMP_PREFIX = ".site."
+#: The renderer's own temporary folders: ``.site.<pid>-<mkdtemp suffix>`` (and, from earlier
+#: versions, ``.site.<mkdtemp suffix>``); nothing else in the output folder is ever removed.
+TEMP_NAME = re.compile(r"^\.site\.(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else (or cannot tell): leave its folder alone
+    return True
+
+
+def remove_stale_temp_dirs(output_dir: Path) -> list[Path]:
+    """Remove temporary site folders left by renders that were killed; return what was removed.
+
+    Only folders named like the renderer's own temporary folders (:data:`TEMP_NAME`) are touched,
+    and only when the process that made them is gone (folders from older versions carry no
+    process id and are always stale), so a render running alongside keeps its folder.
+    """
+    removed = []
+    try:
+        entries = sorted(Path(output_dir).iterdir())
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        match = TEMP_NAME.match(entry.name)
+        if not match or not entry.is_dir() or entry.is_symlink():
+            continue
+        if match["pid"] is not None and _pid_alive(int(match["pid"])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any = None,
-                progress: Callable[[str], None] | None = None, *, analyse: Analyse | None = None) -> Path:
+                progress: Callable[[str], None] | None = None, *, analyse: Analyse | None = None,
+                max_nodes: int | None = DEFAULT_MAX_NODES) -> Path:
     """Render the site into ``output_dir/site`` and return that path.
 
     Parameters
@@ -198,6 +252,11 @@ def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any =
         Called with a short message before each step.
     analyse : callable, optional
         Replaces :func:`graph.render.analysis.run_analysis` (for tests).
+    max_nodes : int, optional
+        Most nodes a graph page draws (:func:`graph.render.cap.cap_graph`); ``None`` or 0 draws all.
+
+    Temporary folders left by a killed earlier render are removed first
+    (:func:`remove_stale_temp_dirs`); this render's own is removed on any error.
     """
     say = progress or (lambda _msg: None)
     as_of_s = _as_of_text(as_of)
@@ -211,17 +270,20 @@ def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any =
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / "site"
-    tmp = Path(tempfile.mkdtemp(prefix=".site.", dir=output_dir))
+    recover_dir(target)
+    for stale in remove_stale_temp_dirs(output_dir):
+        say(f"site: removed {stale.name}, left by an interrupted render")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=output_dir))
     try:
         (tmp / "assets").mkdir()
         for name in ASSET_FILES:
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
         say("site: overview graph")
-        (tmp / "overview.html").write_text(_overview_page(snap, context), encoding="utf-8")
+        (tmp / "overview.html").write_text(_overview_page(snap, context, max_nodes), encoding="utf-8")
         reached: dict[str, set[str]] = {}
         for iri in accelerators:
             analysis = analyses.get(iri) if analyses is not None else None
-            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, context)
+            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, context, max_nodes)
             reached[iri] = measures | (analysis.measures if analysis else set())
             (tmp / page_name(iri)).write_text(html, encoding="utf-8")
         say("site: index")
