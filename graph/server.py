@@ -9,7 +9,7 @@ Design
   store. Python threads cannot be cancelled and pyoxigraph offers no query timeout, so a query
   that overruns ``timeout`` seconds is cancelled by killing its worker process and the client
   gets ``422`` naming the limit (see :data:`TIME_LIMIT_STATUS` for why 422). Fast lane: a query
-  still running after ``fast_limit`` (0.25 s) leaves the ``workers`` fast-lane processes, is
+  still running after ``fast_limit`` (0.1 s) leaves the ``workers`` fast-lane processes, is
   niced, and a fresh process takes its place, so expensive queries (up to ``long_workers`` at
   once) never starve cheap ones. A request that finds no free worker waits up to ``timeout``
   seconds for one, then gets ``429 Too Many Requests`` with ``Retry-After``.
@@ -59,8 +59,8 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 1_000_000
 DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
 DEFAULT_LONG_WORKERS = 32
-DEFAULT_FAST_LIMIT = 0.25
-LONG_QUERY_NICE = 10
+DEFAULT_FAST_LIMIT = 0.1
+LONG_QUERY_NICE = 19
 #: A query cut at the time limit: 422 Unprocessable Content. The request is well formed and was
 #: understood, but this server will not carry it out within its limits; a 4xx because resending
 #: the same query cannot succeed (the client must change it), so not 503/504, which invite

@@ -25,7 +25,7 @@ from graph.cli.common import handle_errors
 @click.option("--workers", type=click.IntRange(1, 64), default=max(2, os.cpu_count() or 1), show_default=True,
               help="Fast-lane query worker processes (short queries that can run at once).")
 @click.option("--long-workers", type=click.IntRange(0, 256), default=32, show_default=True, metavar="N",
-              help="At most N queries running longer than 0.25 s at once (one process each, ~35 MB).")
+              help="At most N queries running longer than 0.1 s at once (one process each, ~35 MB).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
