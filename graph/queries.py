@@ -178,14 +178,47 @@ def variables_in(text: str) -> list[str]:
     return list(seen)
 
 
-def syntax_error_message(exc: BaseException, source: str | None = None) -> str:
-    """Oxigraph's ``error at L:C: msg`` as ``line L, column C: msg`` (prefixed with the source)."""
+def syntax_error_message(exc: BaseException, source: str | None = None, query: str | None = None) -> str:
+    """Oxigraph's ``error at L:C: msg`` as ``line L, column C: msg`` (prefixed with the source).
+
+    An undeclared prefix makes Oxigraph list every character class it would have accepted; that
+    becomes ``unknown prefix 'foo:'; declared prefixes are cg:, cgid:, ...`` (the name is read
+    from ``query`` at the error position, when the query text is given).
+    """
     text = str(exc)
     m = _SYNTAX_RE.search(text)
     if m:
-        text = f"at line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}"
+        line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3).strip()
+        if "Prefix not found" in detail:
+            detail = _unknown_prefix_message(query, line, column)
+        text = f"at line {line}, column {column}: {detail}"
     where = f" in {source}" if source else ""
     return f"SPARQL syntax error{where} {text}"
+
+
+_PREFIX_DECL_RE = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+_PREFIXED_NAME_RE = re.compile(r"(?<![\w?$:/#<])([A-Za-z][\w.-]*)?:[\w.%:-]*")
+
+
+def _unknown_prefix_message(query: str | None, line: int, column: int) -> str:
+    """``unknown prefix 'foo:'; declared prefixes are ...`` for Oxigraph's error at ``line:column``.
+
+    Oxigraph reports the position just after the prefixed name (1-based line and column), so the
+    name is the last one on that line ending at or before it.
+    """
+    declared = dict.fromkeys(PREFIXES)
+    name = None
+    if query is not None:
+        for decl in _PREFIX_DECL_RE.finditer(strip_opaque(query)):
+            declared.setdefault(decl.group(1) or "", None)
+        lines = query.split("\n")
+        if 0 < line <= len(lines):
+            before = [hit for hit in _PREFIXED_NAME_RE.finditer(lines[line - 1]) if hit.end() <= column - 1]
+            if before and (before[-1].group(1) or "") not in declared:
+                name = before[-1].group(1) or ""
+    listed = ", ".join(f"{p}:" for p in declared)
+    what = f"unknown prefix '{name}:'" if name is not None else "unknown prefix"
+    return f"{what}; declared prefixes are {listed} (declare others with PREFIX p: <IRI>)"
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
@@ -434,11 +467,11 @@ def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Li
         if form in ("CONSTRUCT", "DESCRIBE"):
             return QueryResult(form=form, triples=store.construct(text, bindings))
     except SyntaxError as exc:
-        raise InputError(syntax_error_message(exc, source)) from exc
+        raise InputError(syntax_error_message(exc, source, text)) from exc
     except ChipgraphError as exc:
         cause = exc.__cause__
         if isinstance(cause, SyntaxError):
-            raise InputError(syntax_error_message(cause, source)) from cause
+            raise InputError(syntax_error_message(cause, source, text)) from cause
         raise
     reason = forbidden_operation(text)
     if reason:

@@ -159,6 +159,16 @@ def test_syntax_error_position():
     assert message == "SPARQL syntax error in q.rq at line 4, column 7: expected something"
 
 
+def test_unknown_prefix_is_named_with_its_position_and_the_declared_prefixes():
+    store = memory_store([])
+    with pytest.raises(InputError) as info:
+        run_query(store, "PREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  ?s ex:a ?x .\n  ?x foo:bar ?o }",
+                  source="-e")
+    message = str(info.value)
+    assert "-e at line 4, column 13: unknown prefix 'foo:'; declared prefixes are cg:, cgid:" in message
+    assert "ex:" in message and "'%'" not in message and len(message) < 300
+
+
 # --------------------------------------------------------------------------------------------
 # CLI (on the shipped data)
 
