@@ -57,6 +57,17 @@ CASES = {
                           ["unknown source 'test-sorce'", "did you mean test-source"], 7),
     "unknown property": (GOOD_RECORD.replace("property: country", "property: contry"),
                          ["unknown property 'contry'", "did you mean country"], 7),
+    "measure without effective date (SHACL)": (GOOD_RECORD + """\
+- id: test-measure
+  type: [ItemControl]
+  label: {en: Test control}
+  sources: [test-source]
+  confidence: high
+  facts:
+    - {property: imposedBy, value: test-firm, sources: [test-source], confidence: high}
+    - {property: jurisdiction, value: USA, sources: [test-source], confidence: high}
+    - {property: legalCitation, value: "1 FR 1", sources: [test-source], confidence: high}
+""", ["does not conform to the shapes", "cgid:test-measure", "cg:effectiveDate"], 8),
     "record without english label": (GOOD_RECORD.replace("label: {en: Test Firm}", "label: {zh: 测试}"),
                                       ["needs an English label"], 3),
 }
