@@ -14,7 +14,8 @@ The data uses chipgraph's own ontology and the same layout as ``chipgraph build`
 
 Curated entities: firms with countries, accelerators (designer, foundry, process node, memory,
 release date), foundries and process nodes (operator, size, required inputs), requirement rules
-(AND / OR inputs) and export-control measures with dates.
+(AND / OR inputs), export-control measures with dates, and a few language models with their
+deployments on accelerators and benchmark figures about accelerators.
 
 The shape follows the real ETO release (``/work/shared/data/eto/provision.csv``): about 9
 provisions per input (median fan-in 11), provider fan-out heavily skewed (median 1, the largest
@@ -323,6 +324,36 @@ class Generator:
                                self.srcs())
                 self.claim(eid, CG + "appliesToDestination", iri(f"{ID}country/CHN"), self.srcs())
 
+    def models(self) -> None:
+        """Language models, their deployments on accelerators and benchmark figures about the
+        accelerators, as claim graphs, so that the model-deployments and figure-claims queries
+        have rows. Written last (with the same random stream), so the rest of the file is the same
+        as without them."""
+        rng = self.rng
+        n_acc = max(3, self.n_entities * 45 // 100)
+        n_firms = max(4, self.n_entities * 35 // 100)
+        n_deploy = max(3, self.n_entities // 20)
+        for i in range(max(2, n_deploy // 3)):
+            eid = f"model-{i}"
+            self.entity(eid, ["LanguageModel"], f"Model {i}", False)
+            self.claim(eid, CG + "developedBy", iri(f"{ID}firm-{rng.randrange(n_firms)}"), self.srcs())
+        for i in range(n_deploy):
+            eid = f"deployment-{i}"
+            self.entity(eid, ["Deployment"], f"Deployment {i}", False)
+            self.claim(eid, CG + "model", iri(f"{ID}model-{i % max(2, n_deploy // 3)}"), self.srcs())
+            self.claim(eid, CG + "accelerator", iri(f"{ID}acc-{rng.randrange(n_acc)}"), self.srcs())
+            self.claim(eid, CG + "deploymentKind", iri(CG + rng.choice(["Training", "Inference"])), self.srcs())
+            self.claim(eid, CG + "deploymentDate", lit(date(rng, 2023, 2026), dtype="date"), self.srcs())
+        for i in range(max(3, self.n_entities // 20)):
+            eid = f"figure-{i}"
+            self.entity(eid, ["BenchmarkClaim"], f"Figure {i}", False)
+            self.claim(eid, CG + "aboutEntity", iri(f"{ID}acc-{rng.randrange(n_acc)}"), self.srcs())
+            self.claim(eid, CG + "figureValue", lit(f"{rng.uniform(0.5, 100):.1f}", dtype="decimal"), self.srcs())
+            self.claim(eid, CG + "unit", lit("times"), self.srcs())
+            self.claim(eid, CG + "metric", lit("speed-up over a reference accelerator"), self.srcs())
+            self.claim(eid, CG + "claimDate", lit(date(rng, 2023, 2026), dtype="date"), self.srcs())
+            self.claim(eid, CG + "claimedBy", iri(f"{ID}firm-{rng.randrange(n_firms)}"), self.srcs())
+
     def ontology(self) -> None:
         """The ontology's own triples in /graph/ontology, as the real build includes them."""
         import pyoxigraph as ox
@@ -340,6 +371,7 @@ class Generator:
         self.sources()
         self.eto()
         self.curated()
+        self.models()
         return self.w.count
 
 
