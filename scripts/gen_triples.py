@@ -196,7 +196,7 @@ class Generator:
         """Inputs forest, providers and skewed provisions, all in /graph/eto."""
         w, rng = self.w, self.rng
         for c in COUNTRIES:
-            node = iri(f"{ID}country/{c}")
+            node = iri(f"{ID}{c}")
             w.q(node, RDF_TYPE, iri(CG + "Country"), ETO_G)
             w.q(node, CG + "iso3", lit(c), ETO_G)
             w.q(node, RDFS_LABEL, lit(c, "en"), ETO_G)
@@ -223,7 +223,7 @@ class Generator:
             w.q(node, RDF_TYPE, iri(CG + "Organisation"), ETO_G)
             w.q(node, RDFS_LABEL, lit(f"Provider firm {i}", "en"), ETO_G)
             w.q(node, CG + "etoId", lit(f"P{i}"), ETO_G)
-            w.q(node, CG + "country", iri(f"{ID}country/{rng.choice(COUNTRIES)}"), ETO_G)
+            w.q(node, CG + "country", iri(f"{ID}{rng.choice(COUNTRIES)}"), ETO_G)
         # Every provider gets one provision, the rest follow Zipf(1.0) over providers: median
         # fan-out 1, a long tail of large suppliers. Inputs are picked with mild skew (fan-in ~9).
         prov_cdf = zipf_cdf(self.n_providers, 1.0)
@@ -234,7 +234,7 @@ class Generator:
             p = k if k < self.n_providers else perm[pick(rng, prov_cdf)]
             inp = pick(rng, input_cdf)
             node = iri(f"{ID}provision/p{p}-n{inp}-{k}")
-            provider = iri(f"{ID}country/{COUNTRIES[p]}") if p < len(COUNTRIES) else iri(f"{ID}provider-{p}")
+            provider = iri(f"{ID}{COUNTRIES[p]}") if p < len(COUNTRIES) else iri(f"{ID}provider-{p}")
             w.q(node, RDF_TYPE, iri(CG + "Provision"), ETO_G)
             w.q(node, CG + "provider", provider, ETO_G)
             w.q(node, CG + "providedInput", iri(f"{ID}input-{inp}"), ETO_G)
@@ -268,7 +268,7 @@ class Generator:
             eid = f"firm-{i}"
             self.entity(eid, ["Organisation", role], f"Firm {i}", rng.random() < 0.5)
             country = "CHN" if rng.random() < 0.6 else rng.choice(COUNTRIES)
-            self.claim(eid, CG + "country", iri(f"{ID}country/{country}"), self.srcs())
+            self.claim(eid, CG + "country", iri(f"{ID}{country}"), self.srcs())
             if rng.random() < 0.3:
                 parent = iri(f"{ID}firm-{pick(rng, firm_cdf)}")
                 self.claim(eid, CG + "parentOrganisation", parent, self.srcs())
@@ -292,7 +292,7 @@ class Generator:
                 self.claim(eid, CG + "requiresAnyOf", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"),
                            self.srcs())
         self.entity("bis", ["Organisation", "Authority"], "Bureau of Industry and Security", False)
-        self.claim("bis", CG + "country", iri(f"{ID}country/USA"), self.srcs())
+        self.claim("bis", CG + "country", iri(f"{ID}USA"), self.srcs())
         for m in MEMORY:
             self.entity(m.lower(), ["HBMGeneration" if m.startswith("HBM") else "MemoryTechnology"], m, False)
         designers = [f"firm-{i}" for i in range(n_firms) if i % 7 == 1] or ["firm-1"]
@@ -311,7 +311,7 @@ class Generator:
             kind = "EntityListing" if i % 2 == 0 else "ItemControl"
             self.entity(eid, [kind], f"Measure {i}", False)
             self.claim(eid, CG + "imposedBy", iri(f"{ID}bis"), self.srcs())
-            self.claim(eid, CG + "jurisdiction", iri(f"{ID}country/USA"), self.srcs())
+            self.claim(eid, CG + "jurisdiction", iri(f"{ID}USA"), self.srcs())
             self.claim(eid, CG + "effectiveDate", lit(date(rng, 2019, 2026), dtype="date"), self.srcs())
             citation = lit(f"{80 + i % 10} FR {rng.randint(1000, 99999)}")
             self.claim(eid, CG + "legalCitation", citation, self.srcs())
@@ -322,7 +322,7 @@ class Generator:
                 for _ in range(rng.randint(1, 4)):
                     self.claim(eid, CG + "coversInput", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"),
                                self.srcs())
-                self.claim(eid, CG + "appliesToDestination", iri(f"{ID}country/CHN"), self.srcs())
+                self.claim(eid, CG + "appliesToDestination", iri(f"{ID}CHN"), self.srcs())
 
     def models(self) -> None:
         """Language models, their deployments on accelerators and benchmark figures about the
