@@ -80,6 +80,7 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
              progress: Progress = _noop) -> Dataset:
     """Read ontology, ETO data and curated facts into one list of quads (no validation yet)."""
     from graph.curated import curated_quads, load_curated
+    from graph.eto import load_eto
     from graph.ontology import parse_ontology
 
     curated_dir = Path(curated_dir or CURATED_DIR)
@@ -90,39 +91,30 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
     counts = {"ontology": len(onto.quads)}
     progress(f"reading the curated facts in {curated_dir}")
     data = load_curated(curated_dir, onto)
-    external: dict[str, ox.NamedNode] = {}
-    try:
-        from graph.eto import load_eto
-    except ImportError:  # the importer is optional while it is being written
-        load_eto = None
-    if load_eto is not None and eto_dir.is_dir():
-        progress(f"importing the ETO dataset from {eto_dir}")
-        eto = load_eto(eto_dir, known_ids=set(data.records))
-        quads += eto.quads
-        external.update(eto.entity_ids)
-        counts["eto"] = len(eto.quads)
-    cur = curated_quads(data, onto, external)
+    if not eto_dir.is_dir():
+        raise InputError(Problem(f"no ETO dataset folder at {eto_dir}", eto_dir,
+                                 hint="give --eto-dir a folder with the ETO CSV files, or leave it out"))
+    progress(f"importing the ETO dataset from {eto_dir}")
+    eto = load_eto(eto_dir, known_ids=set(data.records))
+    quads += eto.quads
+    counts["eto"] = len(eto.quads)
+    cur = curated_quads(data, onto, eto.entity_ids)
     quads += cur.quads
     counts["curated"] = len(cur.quads)
     return Dataset(quads=quads, locations=cur.locations, counts=counts)
 
 
-def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> list[Problem]:
-    """Run the SHACL shapes over the union of all graphs; map each violation to its file and line."""
-    try:
-        from graph.shacl import validate_quads
-    except ImportError:  # pragma: no cover - only while graph/shacl.py is being written
-        progress("SHACL validation is not available yet: skipped")
-        return []
+def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> None:
+    """Run the SHACL shapes over the union of all graphs; raise with each violation's file and line."""
+    from graph.shacl import validate_quads
+
     progress("validating with SHACL")
-    report = validate_quads(dataset.quads)
-    problems = []
-    for problem in report.violations:
-        focus = getattr(problem, "focus", None)
-        if focus and focus in dataset.locations and problem.file is None:
-            problem.file, problem.line = dataset.locations[focus]
-        problems.append(problem)
-    return problems
+    problems = validate_quads(dataset.quads).violations
+    for problem in problems:
+        if problem.focus in dataset.locations and problem.file is None:
+            problem.file, problem.line = dataset.locations[problem.focus]
+    if problems:
+        raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
 
 
 def load_store(nquads: bytes, store_dir: Path) -> None:
@@ -172,9 +164,7 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
     eto_dir = Path(eto_dir or ETO_DIR)
 
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
-    problems = validate_dataset(dataset, progress)
-    if problems:
-        raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
+    validate_dataset(dataset, progress)
 
     progress("serialising")
     quads = sorted_quads(dataset.quads)
@@ -205,10 +195,21 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
         files.append(output_dir / name)
     graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     as_of = dt.date.fromisoformat(data_date(quads))
-    if analyses:
-        files += _run_analyses(output_dir, progress, as_of)
-    if site:
-        files += _render_site(output_dir, progress, as_of)
+    if analyses or site:
+        from graph.store import open_store
+
+        store = open_store(output_dir)
+        if analyses:
+            from graph.chokepoints import write_chokepoint_outputs
+
+            progress(f"analysing chokepoints as of {as_of} (the data date)")
+            files += write_chokepoint_outputs(store, output_dir, as_of=as_of)
+        if site:
+            from graph.render import render_site
+
+            progress(f"rendering the site as of {as_of}")
+            render_site(store, output_dir, as_of=as_of)
+            files.append(output_dir / "site")
     write_text_atomic(output_dir / "manifest.json", json.dumps({
         "chipgraph_version": __version__,
         "input_hash": digest,
@@ -223,35 +224,10 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
                        seconds=time.monotonic() - started)
 
 
-def _run_analyses(output_dir: Path, progress: Progress, as_of: dt.date) -> list[Path]:
-    try:
-        from graph.chokepoints import write_chokepoint_outputs
-    except ImportError:
-        return []
-    from graph.store import open_store
-
-    progress(f"analysing chokepoints as of {as_of} (the data date)")
-    return list(write_chokepoint_outputs(open_store(output_dir), output_dir, as_of=as_of) or [])
-
-
-def _render_site(output_dir: Path, progress: Progress, as_of: dt.date) -> list[Path]:
-    try:
-        from graph.render import render_site
-    except ImportError:
-        return []
-    from graph.store import open_store
-
-    progress(f"rendering the site as of {as_of}")
-    render_site(open_store(output_dir), output_dir, as_of=as_of)
-    return [output_dir / "site"]
-
-
 def validate_only(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
                   progress: Progress | None = None) -> Dataset:
     """Read and validate every input without writing anything; raise on problems."""
     progress = progress or _noop
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
-    problems = validate_dataset(dataset, progress)
-    if problems:
-        raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
+    validate_dataset(dataset, progress)
     return dataset

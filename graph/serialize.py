@@ -1,8 +1,9 @@
 """Deterministic serialisations of the dataset: TriG (with provenance), Turtle (union), JSON-LD.
 
 Quads are sorted before writing and blank nodes never occur, so the same inputs give
-byte-identical files. TriG and Turtle are written by Oxigraph; JSON-LD by a small writer here
-because rdflib's JSON-LD output order is not stable across runs and it is slow.
+byte-identical files. TriG and Turtle are written by Oxigraph; JSON-LD by a small writer here:
+Oxigraph writes only expanded JSON-LD (full IRIs, no @context), and rdflib's writer is slow and
+its output order is not stable across runs.
 """
 
 from __future__ import annotations

@@ -42,17 +42,13 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-BASE = "https://w3id.org/chipgraph"
-CG = BASE + "#"
-ID = BASE + "/id/"
-SOURCE = BASE + "/source/"
-CLAIM = BASE + "/claim/"
-GRAPH = BASE + "/graph/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-DCT = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from graph.namespaces import CG, CLAIM, GRAPH, ID, RDF, RDFS, SKOS, SOURCE, XSD
+from graph.namespaces import DCTERMS as DCT
+
+# One source of truth for IRIs: a copy of these drifted once (countries as /id/country/CHN).
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+SKOS_ALT = SKOS + "altLabel"
 
 ETO_G = f"<{GRAPH}eto>"
 PROV_G = f"<{GRAPH}provenance>"
