@@ -31,6 +31,7 @@ from graph.namespaces import (
     XSD,
     claim_iri,
     entity_iri,
+    source_iri,
 )
 from graph.ontology import OntologyInfo
 from graph.paths import CURATED_DIR
@@ -429,7 +430,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
 
     for sid, src in sorted(data.sources.items()):
         quads.extend(source_quads(src))
-        locations[source_quads(src)[0].subject.value] = data.source_lines[sid]
+        locations[source_iri(sid).value] = data.source_lines[sid]
 
     for rid in sorted(data.records):
         if rid in external_ids and external_ids[rid] != entity_iri(rid):
@@ -471,18 +472,17 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
             info = onto.properties[fact.prop]
             for value in fact.values:
                 if info.is_object:
-                    obj = resolve(value, fact, rid)
+                    ref = resolve(value, fact, rid)
+                    objects = [ref] if ref is not None else []
+                elif isinstance(value, dict) and all(LANG_RE.match(str(k)) for k in value):
+                    objects = [Literal(str(v), language=str(k)) for k, v in sorted(value.items())]
                 else:
-                    if isinstance(value, dict) and all(LANG_RE.match(str(k)) for k in value):
-                        objs = [Literal(str(v), language=str(k)) for k, v in sorted(value.items())]
-                        obj = objs[0]
-                    else:
-                        typed = _literal(fact.prop, value, onto)
-                        if isinstance(typed, str):
-                            problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.value_line))
-                            continue
-                        obj = typed
-                if obj is None:
+                    typed = _literal(fact.prop, value, onto)
+                    if isinstance(typed, str):
+                        problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.value_line))
+                        continue
+                    objects = [typed]
+                if not objects:
                     continue
                 graph = claim_iri(rid, fact.prop, _value_key(value), fact.sources)
                 if graph.value in locations:
@@ -490,11 +490,7 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
                                             fact.line, hint="merge the two facts' sources"))
                     continue
                 locations[graph.value] = (fact.file, fact.line)
-                if isinstance(value, dict):
-                    quads += [Quad(subject, NamedNode(CG + fact.prop), o, graph)
-                              for o in (Literal(str(v), language=str(k)) for k, v in sorted(value.items()))]
-                else:
-                    quads.append(Quad(subject, NamedNode(CG + fact.prop), obj, graph))
+                quads += [Quad(subject, NamedNode(CG + fact.prop), o, graph) for o in objects]
                 quads += assertion_quads(graph, sources=fact.sources, confidence=fact.confidence, subject=subject,
                                          valid_from=fact.valid_from, valid_until=fact.valid_until, note=fact.note)
                 claim_by_key.setdefault(f"{rid}/{fact.prop}/{fact.key}", graph)

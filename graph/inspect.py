@@ -9,7 +9,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from graph.namespaces import CG, DCTERMS, ID, PREFIXES, SOURCE
+from graph.namespaces import ID, PREFIXES, SOURCE
 from graph.store import GraphStore, Term
 
 
@@ -246,4 +246,4 @@ def conflicts(store: GraphStore) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["entity_report", "stats", "sources", "source_claims", "conflicts", "compact", "term_text", "CG", "DCTERMS"]
+__all__ = ["entity_report", "stats", "sources", "source_claims", "conflicts", "compact", "term_text"]

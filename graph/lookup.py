@@ -10,8 +10,6 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode
-
 from graph.errors import NotFoundError
 from graph.namespaces import ID, entity_id_of
 from graph.store import GraphStore
@@ -44,11 +42,14 @@ def normalise(name: str) -> str:
 def name_index(store: GraphStore) -> dict[str, list[Match]]:
     """Every normalised name -> the entities that carry it (labels first, then aliases)."""
     index: dict[str, list[Match]] = {}
+    seen: set[str] = set()
     for row in store.select(NAMES_QUERY):
         iri = row["entity"].value
         match = Match(iri=iri, id=entity_id_of(iri) or iri, name=row["name"].value, kind=row["kind"].value)
         index.setdefault(normalise(match.name), []).append(match)
-        index.setdefault(normalise(match.id), []).append(Match(iri, match.id, match.id, "id"))
+        if iri not in seen:
+            seen.add(iri)
+            index.setdefault(normalise(match.id), []).append(Match(iri, match.id, match.id, "id"))
     return index
 
 
@@ -83,6 +84,3 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
         hint = "; did you mean " + ", ".join(repr(n) for n in dict.fromkeys(names)) + "?"
     raise NotFoundError(f"no entity is called {name!r}{hint}")
 
-
-def entity_node(match: Match) -> NamedNode:
-    return NamedNode(match.iri)
