@@ -184,7 +184,8 @@ def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
     """Replace chipgraph's graphs on the server behind ``store`` with those of ``trig``; verify.
 
     Without batch limits the update is one request, except on Virtuoso (recognised by its
-    ``Server`` header), where requests hold at most 5,000 triples and 500 graphs.
+    ``Server`` header), where requests hold at most ``VIRTUOSO_BATCH_TRIPLES`` triples and
+    ``VIRTUOSO_BATCH_GRAPHS`` graphs.
 
     Raises ChipgraphError when the server cannot be reached, refuses the write, or ends up with
     counts that differ from the local ones.

@@ -32,9 +32,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError, NotFoundError, Problem
-from graph.namespaces import ID, PREFIXES, XSD
+from graph.namespaces import PREFIXES, XSD
 from graph.paths import queries_dir
-from graph.sparql_lex import KEYWORD_RE, strip_opaque
+from graph.sparql_lex import KEYWORD_RE, declared_prefixes, strip_opaque
 
 __all__ = [
     "NamedQuery",
@@ -45,6 +45,7 @@ __all__ = [
     "compact_iri",
     "forbidden_operation",
     "load_query",
+    "named_query",
     "parse_named_query",
     "parse_value",
     "query_form",
@@ -196,7 +197,6 @@ def syntax_error_message(exc: BaseException, source: str | None = None, query: s
     return f"SPARQL syntax error{where} {text}"
 
 
-_PREFIX_DECL_RE = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
 _PREFIXED_NAME_RE = re.compile(r"(?<![\w?$:/#<])([A-Za-z][\w.-]*)?:[\w.%:-]*")
 
 
@@ -209,8 +209,7 @@ def _unknown_prefix_message(query: str | None, line: int, column: int) -> str:
     declared = dict.fromkeys(PREFIXES)
     name = None
     if query is not None:
-        for decl in _PREFIX_DECL_RE.finditer(strip_opaque(query)):
-            declared.setdefault(decl.group(1) or "", None)
+        declared.update(dict.fromkeys(declared_prefixes(query)))
         lines = query.split("\n")
         if 0 < line <= len(lines):
             before = [hit for hit in _PREFIXED_NAME_RE.finditer(lines[line - 1]) if hit.end() <= column - 1]
@@ -310,11 +309,18 @@ def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
         if not path.is_file():
             raise NotFoundError(Problem(f"no such query file: {path}"))
         return parse_named_query(path.read_text(encoding="utf-8"), path)
-    known = catalogue(directory)
-    if name_or_file in known:
-        return known[name_or_file]
-    hint = _suggest(name_or_file, sorted(known)) or "run `chipgraph queries` for the list"
-    raise NotFoundError(Problem(f"no named query {name_or_file!r}", hint=hint))
+    return named_query(name_or_file, catalogue(directory))
+
+
+def named_query(name: str, known: Mapping[str, NamedQuery]) -> NamedQuery:
+    """The query called ``name`` in ``known`` (a :func:`catalogue`), or NotFoundError with suggestions.
+
+    Never touches the file system, so the endpoint can look up names taken from a URL.
+    """
+    if name in known:
+        return known[name]
+    hint = _suggest(name, sorted(known)) or "run `chipgraph queries` for the list"
+    raise NotFoundError(Problem(f"no named query {name!r}", hint=hint))
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,8 +540,3 @@ def term_to_text(term: Any, *, compact: bool = False) -> str | None:
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
-
-
-def entity_slug(iri: str) -> str | None:
-    """The entity id of an IRI in the data namespace (for short displays)."""
-    return iri[len(ID):] if iri.startswith(ID) else None

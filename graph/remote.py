@@ -49,7 +49,7 @@ import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError
 from graph.namespaces import BASE, PREFIXES
-from graph.sparql_lex import KEYWORD_RE, strip_opaque
+from graph.sparql_lex import KEYWORD_RE, declared_prefixes, strip_opaque
 
 __all__ = ["RemoteStore", "bind_values", "chipgraph_graph_filter", "with_prefixes"]
 
@@ -63,13 +63,12 @@ GRAPH_PREFIX = BASE + "/"
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 
-_PREFIX_DECL_RE = re.compile(r"(?i)(?<![\w:?$@.-])PREFIX\s+([A-Za-z][\w.-]*)?:")
 _VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def with_prefixes(query: str) -> str:
     """Prepend ``PREFIX`` lines for chipgraph's prefixes that ``query`` does not declare itself."""
-    declared = {m.group(1) or "" for m in _PREFIX_DECL_RE.finditer(strip_opaque(query))}
+    declared = declared_prefixes(query)
     lines = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared]
     return "\n".join([*lines, query]) if lines else query
 

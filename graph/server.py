@@ -44,8 +44,8 @@ import secrets
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from dataclasses import dataclass
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ class ServerConfig:
     workers: int = DEFAULT_WORKERS
     long_workers: int = DEFAULT_LONG_WORKERS
     queries_dir: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    log: bool = True
 
 
 class QueryFailed(Exception):
@@ -491,6 +491,13 @@ class ChipgraphHTTPServer(ThreadingHTTPServer):
         super().server_close()
         self.pool.close()
 
+    @cached_property
+    def catalogue(self) -> dict[str, Any]:
+        """The named queries, read from disk once (on first use; a broken catalogue raises each time)."""
+        from graph.queries import catalogue
+
+        return catalogue(self.config.queries_dir)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
@@ -506,7 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        if self.server.config.extra.get("log", True):
+        if self.server.config.log:
             super().log_message(format, *args)
 
     # -- responses -------------------------------------------------------------------------
@@ -642,38 +649,32 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, answer["body"], ctype, headers)
 
     def _named(self, name: str, params: dict[str, list[str]]) -> None:
-        from graph.errors import ChipgraphError as Err
-        from graph.queries import bind_params, catalogue
+        from graph.errors import NotFoundError
+        from graph.queries import bind_params, named_query
 
         try:
-            known = catalogue(self.server.config.queries_dir)
-            if name not in known:
-                from graph.queries import load_query
-
-                load_query(name, self.server.config.queries_dir)  # raises with suggestions
-            query = known[name]
+            query = named_query(name, self.server.catalogue)  # a name only: never a path on disk
             given = [(k, v[-1]) for k, v in params.items() if k != "format" and v and v[-1] != ""]
             bindings = bind_params(query, given)
-        except Err as exc:
-            return self._error(404 if "no named query" in str(exc) else 400, str(exc))
+        except NotFoundError as exc:
+            return self._error(404, str(exc))
+        except ChipgraphError as exc:
+            return self._error(400, str(exc))
         encoded = {k: _encode_term(v) for k, v in bindings.items()}
         self._query({"query": [query.text], "format": params.get("format", [])}, encoded, trusted=True)
 
     def _catalogue(self) -> None:
-        from graph.queries import catalogue
-
         try:
-            items = [q.as_dict() for q in catalogue(self.server.config.queries_dir).values()]
+            items = [q.as_dict() for q in self.server.catalogue.values()]
         except ChipgraphError as exc:
             return self._error(500, str(exc))
         self._send(200, json.dumps(items, ensure_ascii=False, indent=1).encode(), "application/json; charset=utf-8")
 
     def _query_page(self) -> None:
         from graph.paths import TEMPLATES_DIR
-        from graph.queries import catalogue
 
         try:
-            items = [q.as_dict() for q in catalogue(self.server.config.queries_dir).values()]
+            items = [q.as_dict() for q in self.server.catalogue.values()]
         except ChipgraphError as exc:
             return self._error(500, str(exc))
         template = (TEMPLATES_DIR / "query.html").read_text(encoding="utf-8")
@@ -763,8 +764,3 @@ def serve(config: ServerConfig) -> None:
         server.serve_forever()
     finally:
         server.server_close()
-
-
-def status_phrase(status: int) -> str:
-    """The reason phrase of an HTTP status code."""
-    return HTTPStatus(status).phrase

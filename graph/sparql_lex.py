@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["KEYWORD_RE", "OPAQUE_RE", "strip_opaque"]
+__all__ = ["KEYWORD_RE", "OPAQUE_RE", "declared_prefixes", "strip_opaque"]
 
 #: Lexical pieces of SPARQL that may hide keyword-like text: long and short strings, IRIs, comments.
 OPAQUE_RE = re.compile(
@@ -25,8 +25,14 @@ OPAQUE_RE = re.compile(
 #: A bare keyword: not part of a variable (?x, $x), a prefixed name (p:x, x:), a language tag (@x)
 #: or a blank-node label (_:x).
 KEYWORD_RE = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
+_PREFIX_DECL_RE = re.compile(r"(?i)(?<![\w:?$@.-])PREFIX\s+([A-Za-z][\w.-]*)?:")
 
 
 def strip_opaque(text: str) -> str:
     """The query text with strings, IRIs and comments blanked out (same length, same lines)."""
     return OPAQUE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def declared_prefixes(text: str) -> list[str]:
+    """The prefixes a query declares itself with ``PREFIX p: <...>``, in order (``""`` is the empty one)."""
+    return list(dict.fromkeys(m.group(1) or "" for m in _PREFIX_DECL_RE.finditer(strip_opaque(text))))

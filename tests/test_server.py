@@ -52,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     (root / "secret.txt").write_text("outside the site", encoding="utf-8")
     (site / "escape").symlink_to(root / "secret.txt")
     config = ServerConfig(store_dir=root / "store", site_dir=site, port=0, timeout=TIMEOUT, max_rows=MAX_ROWS,
-                          max_body=20_000, workers=2, extra={"log": False})
+                          max_body=20_000, workers=2, log=False)
     srv = make_server(config)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -317,6 +317,10 @@ def test_named_query_api_binds_parameters(server):
     assert status == 404 and "search" in json.loads(body)["error"]
     status, _, body = request(server, "/api/queries/search?txt=x")
     assert status == 400 and "did you mean text" in json.loads(body)["error"]
+    # A name in the URL is only ever looked up in the catalogue, never opened as a file.
+    for path in ("/api/queries/%2Fetc%2Fpasswd", "/api/queries/..%2Fontology%2Fqueries%2Fsearch.rq"):
+        status, _, body = request(server, path)
+        assert status == 404 and "no named query" in json.loads(body)["error"], path
 
 
 def test_static_site_and_no_traversal(server):
@@ -354,7 +358,7 @@ def test_endpoint_answers_every_named_query_like_the_library(built: Path):
 
     store = open_store(built)
     srv = make_server(ServerConfig(store_dir=built / "store", site_dir=built / "site", port=0, workers=1,
-                                   extra={"log": False}))
+                                   log=False))
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:

@@ -28,13 +28,10 @@ def queries(fmt: str, output: Path | None) -> None:
 
     rows = []
     for q in catalogue().values():
-        if fmt in ("json", "nl"):
-            rows.append({"name": q.name, "form": q.form, "description": q.description,
-                         "params": [{"name": p.name, "type": p.type, "default": p.default,
-                                     "required": p.required, "description": p.description} for p in q.params]})
-        else:
-            rows.append({"name": q.name, "form": q.form, "description": q.description,
-                         "params": "; ".join(p.describe() for p in q.params)})
+        row = q.as_dict()  # emit_rows keeps only the columns below
+        if fmt not in ("json", "nl"):
+            row["params"] = "; ".join(p.describe() for p in q.params)
+        rows.append(row)
     emit_rows(rows, fmt, output, columns=["name", "form", "description", "params"])
 
 

@@ -55,7 +55,7 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         click.echo(f"Warning: listening on {host} makes the endpoint reachable from other machines.", err=True)
     config = ServerConfig(store_dir=store_path(out), site_dir=out / "site", host=host, port=port, timeout=timeout,
                           max_rows=max_rows, max_body=max_body, workers=workers,
-                          long_workers=long_workers, extra={"log": not quiet})
+                          long_workers=long_workers, log=not quiet)
     server = make_server(config)
     click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
                err=True)
