@@ -21,20 +21,16 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "graph" / "data" / "scenari
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    from graph.build import build
-
-    folder = tmp_path_factory.mktemp("cpbuild")
-    build(folder, site=False)
-    return folder
+def out(built) -> Path:
+    """The session build's output folder (conftest); these tests only read it."""
+    return built
 
 
 @pytest.fixture(scope="module")
-def G(out):
+def G(store):
     from graph.chokepoints.projection import dependency_graph
-    from graph.store import open_store
 
-    return dependency_graph(open_store(out), as_of="2025-06-01")
+    return dependency_graph(store, as_of="2025-06-01")
 
 
 def keys(rows, order=None):

@@ -22,28 +22,12 @@ from typing import Any
 import networkx as nx
 
 from graph.chokepoints.cutsets import availability, is_cut, minimal_cut_sets
+from graph.chokepoints.measures import parse_date
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
 
-__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators", "ROW_COLUMNS"]
-
-ROW_COLUMNS = [
-    "accelerator",
-    "accelerator_label",
-    "order",
-    "kind",
-    "key",
-    "items",
-    "item_labels",
-    "buyers",
-    "providers",
-    "provider_labels",
-    "countries",
-    "measures",
-    "domestic",
-    "domestic_share",
-]
+__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators"]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
@@ -56,21 +40,16 @@ def _root(G: nx.DiGraph, accelerator: str) -> str:
 
 
 def _prepared(G: nx.DiGraph, as_of: Any, scenario: Any, min_confidence: str | None) -> nx.DiGraph:
+    """``G`` with its cuts for the date, scenario and confidence asked; a copy when they differ."""
     scenario = as_scenario(scenario)
+    conf = min_confidence or G.graph.get("min_confidence", "medium")
     if scenario is not None:
-        G = apply_scenario(G, scenario)
-        as_of = as_of or scenario.as_of
         return annotate_cuts(
-            G, as_of or G.graph.get("as_of"), min_confidence=min_confidence or G.graph.get("min_confidence", "medium")
+            apply_scenario(G, scenario), as_of or scenario.as_of or G.graph.get("as_of"), min_confidence=conf
         )
-    wanted_conf = min_confidence or G.graph.get("min_confidence", "medium")
-    if as_of is not None or wanted_conf != G.graph.get("min_confidence"):
-        from graph.chokepoints.measures import parse_date
-
-        date = parse_date(as_of, "--as-of date") if as_of is not None else None
-        if date is None or date.isoformat() != G.graph.get("as_of") or wanted_conf != G.graph.get("min_confidence"):
-            G = G.copy()
-            annotate_cuts(G, date or G.graph.get("as_of"), min_confidence=wanted_conf)
+    date = parse_date(as_of, "--as-of date")
+    if (date is not None and date.isoformat() != G.graph.get("as_of")) or conf != G.graph.get("min_confidence"):
+        G = annotate_cuts(G.copy(), date or G.graph.get("as_of"), min_confidence=conf)
     return G
 
 

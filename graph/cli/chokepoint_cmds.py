@@ -15,12 +15,12 @@ DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "mea
 RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures", "accelerators"]
 
 
-def _resolve(store: Any, G: Any, names: tuple[str, ...]) -> list[str]:
+def _resolve(store: Any, G: Any, names: tuple[str, ...], index: Any = None) -> list[str]:
     """Accelerator ids for names given in any language (labels, aliases, ids)."""
     from graph.errors import NotFoundError
     from graph.lookup import name_index, resolve_entity
 
-    index = name_index(store)
+    index = index if index is not None else name_index(store)
     ids = []
     known = set(G.graph.get("accelerators", []))
     for name in names:
@@ -145,16 +145,16 @@ def explain(
     from graph.chokepoints.explain import explain as explain_paths
     from graph.chokepoints.explain import explain_rows
     from graph.chokepoints.projection import dependency_graph
+    from graph.errors import ChipgraphError
+    from graph.lookup import name_index, resolve_entity
 
     store = open_from_options(output_dir, endpoint)
     G = dependency_graph(store, as_of=as_of)
-    [acc] = _resolve(store, G, (accelerator,))
-    target = item
+    index = name_index(store)
+    [acc] = _resolve(store, G, (accelerator,), index)
     try:
-        from graph.lookup import resolve_entity
-
-        target = resolve_entity(store, item).id
-    except Exception:  # noqa: BLE001 - fall back to matching labels inside the chain
+        target = resolve_entity(store, item, index=index).id
+    except ChipgraphError:  # unknown or ambiguous name: match labels inside the chain instead
         target = item
     emit_rows(
         explain_rows(explain_paths(G, acc, target, scenario=scenario)),

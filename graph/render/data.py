@@ -294,9 +294,13 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         entities.pop(iri, None)
     for e in entities.values():
         e.countries = sorted(set(e.countries))
+    refs_of: dict[str, set[SourceRef]] = defaultdict(set)  # subject -> sources of its edges, read once
+    for e in edges:
+        if e.s in measures:
+            refs_of[e.s].update(e.sources)
     for iri, m in measures.items():
         m.listed.sort()
-        m.sources = sorted({r for e in edges if e.s == iri for r in e.sources}, key=lambda r: (r.date, r.title))
+        m.sources = sorted(refs_of[iri], key=lambda r: (r.date, r.title, r.iri))
     listed: dict[str, list[str]] = defaultdict(list)
     for iri, m in sorted(measures.items()):
         for party in m.listed:
