@@ -10,6 +10,7 @@ hash in ``manifest.json``) reuses the store instead of rebuilding it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
@@ -196,19 +197,23 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
     graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     as_of = dt.date.fromisoformat(data_date(quads))
     if analyses or site:
+        from graph.chokepoints.projection import dependency_graph
         from graph.store import open_store
 
         store = open_store(output_dir)
+        progress(f"projecting the dependency graph as of {as_of} (the data date)")
+        dependencies = dependency_graph(store, as_of=as_of)  # shared by the tables and the site
         if analyses:
             from graph.chokepoints import write_chokepoint_outputs
 
-            progress(f"analysing chokepoints as of {as_of} (the data date)")
-            files += write_chokepoint_outputs(store, output_dir, as_of=as_of)
+            progress("analysing chokepoints")
+            files += write_chokepoint_outputs(store, output_dir, as_of=as_of, graph=dependencies)
         if site:
             from graph.render import render_site
+            from graph.render.analysis import run_analysis
 
-            progress(f"rendering the site as of {as_of}")
-            render_site(store, output_dir, as_of=as_of)
+            progress("rendering the site")
+            render_site(store, output_dir, as_of=as_of, analyse=functools.partial(run_analysis, graph=dependencies))
             files.append(output_dir / "site")
     write_text_atomic(output_dir / "manifest.json", json.dumps({
         "chipgraph_version": __version__,

@@ -33,13 +33,13 @@ ROW_COLUMNS = [
 CSV_COLUMNS = [ROW_COLUMNS[0], "accelerator_label", "feasible", "feasible_with_stock", *ROW_COLUMNS[1:]]
 
 
-def chokepoint_document(store: Any, as_of: Any = None) -> dict[str, Any]:
-    """Everything the outputs hold, as plain data."""
+def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dict[str, Any]:
+    """Everything the outputs hold, as plain data (``graph``: a dependency graph already projected)."""
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.metrics import input_concentration, jurisdiction_exposure, ranking
     from graph.chokepoints.projection import dependency_graph
 
-    G = dependency_graph(store, as_of=as_of)
+    G = graph if graph is not None else dependency_graph(store, as_of=as_of)
     results = all_chokepoints(G)
     for r in results:
         r["exposure"] = jurisdiction_exposure(G, r["accelerator"])
@@ -64,11 +64,15 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = None) -> list[Path]:
-    """Write chokepoints.json and chokepoints.csv under ``output_dir``; return their paths."""
+def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = None, graph: Any = None) -> list[Path]:
+    """Write chokepoints.json and chokepoints.csv under ``output_dir``; return their paths.
+
+    ``graph`` is the dependency graph of ``store`` as of ``as_of`` when the caller has projected it
+    already (``chipgraph build`` shares one with the site), so it is not projected twice.
+    """
     from graph.atomic import write_text_atomic
 
-    doc = chokepoint_document(store, as_of)
+    doc = chokepoint_document(store, as_of, graph)
     out = Path(output_dir)
     jpath, cpath = out / "chokepoints.json", out / "chokepoints.csv"
     write_text_atomic(jpath, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")

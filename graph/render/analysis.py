@@ -39,18 +39,23 @@ class AcceleratorAnalysis:
 
 
 def run_analysis(store: Any, accelerators: list[str], as_of: str | None = None,
-                 scenario: Any = None) -> dict[str, AcceleratorAnalysis] | None:
-    """Chokepoints of every accelerator IRI in ``accelerators``, or None without ``graph.chokepoints``."""
-    try:
-        from graph.chokepoints.analysis import analyse
-        from graph.chokepoints.projection import dependency_graph
-    except ImportError:
-        return None
+                 scenario: Any = None, graph: Any = None) -> dict[str, AcceleratorAnalysis]:
+    """Chokepoints of every accelerator IRI in ``accelerators``.
+
+    ``graph`` is a dependency graph already projected for the same date and no scenario (the
+    build shares the one it analysed for chokepoints.json); otherwise one is projected here.
+    """
+    from graph.chokepoints.analysis import analyse
+    from graph.chokepoints.projection import dependency_graph
+
     if scenario is not None:
         from graph.chokepoints.scenarios import as_scenario
 
         scenario = as_scenario(scenario)
-    G = dependency_graph(store, as_of=as_of, scenario=scenario)
+    if graph is not None and scenario is None:
+        G = graph
+    else:
+        G = dependency_graph(store, as_of=as_of, scenario=scenario)
     out: dict[str, AcceleratorAnalysis] = {}
     for iri in accelerators:
         acc = entity_id_of(iri) or iri
