@@ -78,12 +78,12 @@ class OxigraphStore:
         return iter(self.store)
 
 
-def store_path(output_dir: Path | None = None) -> Path:
+def store_path(output_dir: str | Path | None = None) -> Path:
     """Where ``chipgraph build`` keeps the persistent store."""
-    return (output_dir or default_output_dir()) / "store"
+    return Path(output_dir or default_output_dir()) / "store"
 
 
-def open_store(output_dir: Path | None = None, endpoint: str | None = None) -> GraphStore:
+def open_store(output_dir: str | Path | None = None, endpoint: str | None = None) -> GraphStore:
     """Open the graph for reading.
 
     ``endpoint`` (or ``$CHIPGRAPH_ENDPOINT``) selects a remote SPARQL server; otherwise the
