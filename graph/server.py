@@ -11,8 +11,9 @@ Design
   gets ``422`` naming the limit (see :data:`TIME_LIMIT_STATUS` for why 422). Fast lane: a query
   still running after ``fast_limit`` (0.1 s) leaves the ``workers`` fast-lane processes, is
   niced, and a fresh process takes its place, so expensive queries (up to ``long_workers`` at
-  once) never starve cheap ones. A request that finds no free worker waits up to ``timeout``
-  seconds for one, then gets ``429 Too Many Requests`` with ``Retry-After``.
+  once) never starve cheap ones. The limit counts from the request's arrival, waiting included,
+  so no client waits longer than ``timeout``: a request that finds no free worker in that time
+  gets ``429 Too Many Requests`` with ``Retry-After``; one whose query is still running gets 422.
 * Read-only: the store is opened with ``Store.read_only``; ``update=`` requests and
   ``application/sparql-update`` bodies are refused with 403; the query text is scanned (after
   blanking strings, IRIs and comments, see :func:`graph.queries.forbidden_operation`) for update
@@ -310,7 +311,7 @@ class QueryPool:
     """Worker processes that run queries with a time limit, with a fast lane for short queries.
 
     ``workers`` processes form the *fast lane*. A query takes an idle one (waiting up to ``wait``
-    seconds, then 429 with ``Retry-After``). If it has not answered within ``fast_limit`` seconds
+    seconds or until its time limit, which counts from its arrival, then 429 with ``Retry-After``). If it has not answered within ``fast_limit`` seconds
     it becomes a *long* query: its process is niced and leaves the fast lane, and a fresh process
     (a fork of the warm fork server, ~20 ms) takes its place, so expensive queries never hold the
     workers that cheap ones need. At most ``long_workers`` long queries run at once; beyond that the
@@ -391,16 +392,16 @@ class QueryPool:
         with self._cond:
             self._all.discard(worker)
 
-    def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.wait
+    def _acquire(self, deadline: float) -> _Worker:
+        """An idle fast-lane worker, waiting until ``deadline`` at most (then 429 with Retry-After)."""
         with self._cond:
             while not self._idle:
                 remaining = deadline - time.monotonic()
                 if self._closed or remaining <= 0:
                     retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
-                    raise QueryFailed(429, f"every query worker stayed busy for {self.wait:g} s; retry in "
-                                           f"{retry} s (time limit {self.timeout:g} s per query)",
-                                      {"Retry-After": str(retry)})
+                    raise QueryFailed(429, f"every query worker stayed busy while this query waited; retry in "
+                                           f"{retry} s (time limit {self.timeout:g} s per query, waiting "
+                                           "included)", {"Retry-After": str(retry)})
                 self._cond.wait(remaining)
             return self._idle.pop()
 
@@ -408,22 +409,31 @@ class QueryPool:
         """A 400 when ``text`` is not valid SPARQL (see :class:`SyntaxChecker`), else None."""
         return self.checker.check(text)
 
-    def run(self, job: dict) -> dict:
-        """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx)."""
-        worker = self._acquire()
+    def run(self, job: dict, arrived: float | None = None) -> dict:
+        """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx).
+
+        The limit counts from ``arrived`` (``time.monotonic()`` when the request came in; now if
+        None), so time spent waiting for a worker is part of it and no client waits longer than
+        the limit: a query still waiting when the limit (or ``wait``, if shorter) runs out gets
+        429, one still running gets 422. The answer carries ``queued_s`` and ``run_s``.
+        """
+        arrived = time.monotonic() if arrived is None else arrived
+        deadline = arrived + self.timeout
+        worker = self._acquire(min(deadline, arrived + self.wait))
         long = False
         try:
             started = time.monotonic()
             worker.conn.send(job)
-            if not worker.conn.poll(self.fast_limit):
+            if not worker.conn.poll(min(self.fast_limit, max(0.0, deadline - started))):
                 long = True
                 worker.lower_priority()
                 with self._cond:
                     self._fast -= 1
                     self._long += 1
                     self._refill()
-                if not worker.conn.poll(max(0.0, self.timeout - (time.monotonic() - started))):
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     raise QueryFailed(TIME_LIMIT_STATUS, f"the query exceeded the {self.timeout:g} s time limit "
+                                                         f"({started - arrived:.1f} s of it waiting for a worker) "
                                                          "and was cancelled; add LIMIT, narrow the patterns or "
                                                          "ask the operator to raise --timeout")
             status, detail = worker.conn.recv()
@@ -435,7 +445,7 @@ class QueryPool:
             raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
         self._release(worker, long, keep=not long)
         if status == "ok":
-            return detail
+            return {**detail, "queued_s": started - arrived, "run_s": time.monotonic() - started}
         raise QueryFailed(*detail)
 
     def _release(self, worker: _Worker, long: bool, keep: bool) -> None:
@@ -610,6 +620,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None,
                trusted: bool = False) -> None:
         """Answer one query; ``trusted`` (a named query from the catalogue) skips the syntax check."""
+        arrived = time.monotonic()  # the time limit counts from here (see QueryPool.run)
         from graph.queries import forbidden_operation, query_form
         from graph.sparql_results import negotiate
 
@@ -635,15 +646,15 @@ class _Handler(BaseHTTPRequestHandler):
         job = {"query": text, "format": fmt, "max_rows": self.server.config.max_rows,
                "default_graphs": params.get("default-graph-uri", []),
                "named_graphs": params.get("named-graph-uri", []), "bindings": bindings or {}}
-        started = time.monotonic()
         try:
-            answer = self.server.pool.run(job)
+            answer = self.server.pool.run(job, arrived)
         except QueryFailed as exc:
             return self._error(exc.status, exc.message, exc.headers)
         headers = {"X-Chipgraph-Truncated": "true" if answer["truncated"] else "false",
                    "X-Chipgraph-Max-Rows": str(self.server.config.max_rows),
                    "X-Chipgraph-Rows": str(answer["count"]),
-                   "X-Chipgraph-Elapsed": f"{time.monotonic() - started:.3f}",
+                   "X-Chipgraph-Elapsed": f"{time.monotonic() - arrived:.3f}",
+                   "X-Chipgraph-Queued": f"{answer['queued_s']:.3f}",
                    "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
         ctype = answer["type"] + ("; charset=utf-8" if not answer["type"].endswith("xml") else "")
         self._send(200, answer["body"], ctype, headers)

@@ -94,15 +94,20 @@ class Client(threading.Thread):
         self.port, self.stop_at, self.rng = port, stop_at, random.Random(seed)
         self.named, self.results, self.lock = named, results, lock
         self.conn: http.client.HTTPConnection | None = None
+        self.queued: float | None = None
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float = 120) -> tuple[int, bytes]:
+        """One request; the server's ``X-Chipgraph-Queued`` (seconds waiting for a worker) goes to
+        ``self.queued`` (None when absent)."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             self.conn.request(method, path, body=body, headers=headers or {})
             resp = self.conn.getresponse()
             data = resp.read()
+            queued = resp.getheader("X-Chipgraph-Queued")
+            self.queued = float(queued) if queued else None
             if resp.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
@@ -140,12 +145,13 @@ class Client(threading.Thread):
     def run(self) -> None:
         while time.monotonic() < self.stop_at:
             start = time.monotonic()
+            self.queued = None
             try:
                 kind, status, body = self.one()
                 err = None
             except Exception as exc:  # noqa: BLE001 - every failure is a data point
                 kind, status, body, err = "?", 0, b"", f"{type(exc).__name__}: {exc}"
-            rec = (kind, status, time.monotonic() - start, err, body[:300].decode("utf-8", "replace"))
+            rec = (kind, status, time.monotonic() - start, err, body[:300].decode("utf-8", "replace"), self.queued)
             with self.lock:
                 self.results.append(rec)
 
@@ -188,6 +194,7 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
         named = sorted(q["name"] for q in entries
                        if not any(p.get("required") for p in q.get("params", [])))
         rss_samples: list[float] = []
+        client_cpu = time.process_time()
         stop_at = time.monotonic() + duration
         results: list = []
         lock = threading.Lock()
@@ -199,6 +206,7 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
             time.sleep(0.5)
         for t in threads:
             t.join(timeout=2 * timeout + 130)
+        client_cpu = time.process_time() - client_cpu
         alive = server.poll() is None
         still_answers = False
         if alive:
@@ -244,6 +252,10 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
                                  "p50_ms": round(percentile(lat, 0.5) * 1000, 1),
                                  "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
                                  "max_ms": round(max(lat) * 1000, 1)}
+        queued = [r[5] for r in recs if r[5] is not None]
+        if queued:  # answered queries: how much of their latency was waiting for a worker
+            report["kinds"][kind]["queued_p50_ms"] = round(percentile(queued, 0.5) * 1000, 1)
+            report["kinds"][kind]["queued_p99_ms"] = round(percentile(queued, 0.99) * 1000, 1)
     all_lat = [r[2] for r in results if r[0] != "expensive"]
     report.update({
         "p50_ms_non_expensive": round(percentile(all_lat, 0.5) * 1000, 1),
@@ -251,6 +263,7 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
         "server_rss_mb": {"start": round(rss_samples[0], 1) if rss_samples else None,
                           "peak": round(max(rss_samples), 1) if rss_samples else None,
                           "end": round(rss_samples[-1], 1) if rss_samples else None},
+        "load_generator_cpu_s": round(client_cpu, 1),  # this script's own CPU, on the same cores
         "server_alive": alive, "server_answers_after": still_answers,
         "bad_5xx": bad_5xx[:20], "n_bad_5xx": len(bad_5xx),
         "busy_429": busy,
