@@ -58,10 +58,13 @@ __all__ = ["QueryPool", "ServerConfig", "make_server", "serve"]
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 1_000_000
-DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
+#: Four per core: workers mostly wait for a core, and a cheap query should not queue behind one that is
+#: still being found expensive (scripts/loadtest.py: 2 per core shed load with 429, 4 did not).
+DEFAULT_WORKERS = 4 * max(1, os.cpu_count() or 1)
 DEFAULT_LONG_WORKERS = 32
 DEFAULT_FAST_LIMIT = 0.1
 LONG_QUERY_NICE = 19
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: A query cut at the time limit: 422 Unprocessable Content. The request is well formed and was
 #: understood, but this server will not carry it out within its limits; a 4xx because resending
 #: the same query cannot succeed (the client must change it), so not 503/504, which invite
@@ -257,9 +260,26 @@ class _Worker:
         except (OSError, AttributeError):
             pass
 
-    def kill(self) -> None:
+    def cpu_seconds(self) -> float | None:
+        """CPU time the process has used (user + system, from ``/proc``), or None where unknown."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL the process; reap it now, or (``wait`` False) in a background thread so that
+        the client's answer does not wait for it."""
         if self.process.is_alive():
             self.process.kill()
+        if wait:
+            self._reap()
+        else:
+            threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
         self.process.join(timeout=5)
         self.conn.close()
 
@@ -311,14 +331,16 @@ class QueryPool:
     """Worker processes that run queries with a time limit, with a fast lane for short queries.
 
     ``workers`` processes form the *fast lane*. A query takes an idle one (waiting up to ``wait``
-    seconds or until its time limit, which counts from its arrival, then 429 with ``Retry-After``). If it has not answered within ``fast_limit`` seconds
-    it becomes a *long* query: its process is niced and leaves the fast lane, and a fresh process
-    (a fork of the warm fork server, ~20 ms) takes its place, so expensive queries never hold the
-    workers that cheap ones need. At most ``long_workers`` long queries run at once; beyond that the
-    fast lane is not refilled until one ends, which bounds the processes (and memory) to
-    ``workers + long_workers`` (about 35 MB RSS each, 10-15 MB of it private). A long query that
-    reaches ``timeout`` is cancelled by killing its process (pyoxigraph has no query timeout and a
-    thread cannot be cancelled); one that finishes earlier is answered and its niced process is
+    seconds or until its time limit, which counts from its arrival, then 429 with ``Retry-After``).
+    If it has not answered by the time it has used ``fast_limit`` seconds of CPU (see
+    :meth:`_answered_fast`) it becomes a *long* query: its process is niced and leaves the fast
+    lane, and a fresh process (a fork of the warm fork server, ~20-50 ms) takes its place, so
+    expensive queries never hold the workers that cheap ones need. At most ``long_workers`` long
+    queries run at once; beyond that the fast lane is not refilled until one ends, which bounds the
+    processes (and memory) to ``workers + long_workers`` (about 35 MB RSS each, 10-15 MB of it
+    private). A long query that reaches its time limit is cancelled by killing its process
+    (pyoxigraph has no query timeout and a thread cannot be cancelled; the answer does not wait for
+    the process to be reaped); one that finishes earlier is answered and its niced process is
     retired.
     """
 
@@ -387,8 +409,8 @@ class QueryPool:
         if closed:
             self._drop(worker)
 
-    def _drop(self, worker: _Worker) -> None:
-        worker.kill()
+    def _drop(self, worker: _Worker, wait: bool = True) -> None:
+        worker.kill(wait)
         with self._cond:
             self._all.discard(worker)
 
@@ -423,8 +445,7 @@ class QueryPool:
         long = False
         try:
             started = time.monotonic()
-            worker.conn.send(job)
-            if not worker.conn.poll(min(self.fast_limit, max(0.0, deadline - started))):
+            if not self._answered_fast(worker, job, deadline):
                 long = True
                 worker.lower_priority()
                 with self._cond:
@@ -448,6 +469,23 @@ class QueryPool:
             return {**detail, "queued_s": started - arrived, "run_s": time.monotonic() - started}
         raise QueryFailed(*detail)
 
+    def _answered_fast(self, worker: _Worker, job: dict, deadline: float) -> bool:
+        """Send ``job``; True if it is answered before it has used ``fast_limit`` seconds of CPU.
+
+        CPU time, not wall time: under load a cheap query may wait for a core longer than
+        ``fast_limit``, and demoting it would nice it among the expensive ones, where it starves.
+        Where CPU time cannot be read (no ``/proc``), wall time is used."""
+        cpu_start = worker.cpu_seconds()
+        worker.conn.send(job)
+        step = min(self.fast_limit, max(0.0, deadline - time.monotonic()))
+        while True:
+            if worker.conn.poll(step):
+                return True
+            cpu = worker.cpu_seconds()
+            step = min(self.fast_limit / 4, deadline - time.monotonic())
+            if cpu is None or cpu_start is None or cpu - cpu_start >= self.fast_limit or step <= 0:
+                return False
+
     def _release(self, worker: _Worker, long: bool, keep: bool) -> None:
         """Give a worker back to the fast lane, or retire it (cancelled, failed or niced)."""
         if keep:
@@ -456,7 +494,7 @@ class QueryPool:
                     self._idle.append(worker)
                     self._cond.notify()
                     return
-        self._drop(worker)
+        self._drop(worker, wait=False)
         with self._cond:
             if long:
                 self._long -= 1
@@ -490,6 +528,9 @@ class ChipgraphHTTPServer(ThreadingHTTPServer):
     """The HTTP server: holds the config, the worker pool and the query catalogue."""
 
     daemon_threads = True
+    #: Listen backlog. socketserver's default of 5 overflows when a few dozen clients connect at
+    #: once: the kernel drops their SYNs (the client retries after 1 s) or resets the connection.
+    request_queue_size = 128
 
     def __init__(self, config: ServerConfig, pool: QueryPool):
         self.config = config

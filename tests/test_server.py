@@ -270,6 +270,74 @@ def test_busy_pool_answers_429_with_retry_after_and_still_parses(server):
         pool.close()
 
 
+def test_time_limit_counts_from_arrival_waiting_included(server):
+    """A query that waits for a worker uses up its time limit waiting: with a long ``wait`` the
+    client still gets its answer (429) at the time limit, not at wait + limit; an expensive query
+    that is cut reports how long it waited."""
+    from graph.server import QueryPool
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=30)
+    try:
+        job = {"query": EXPENSIVE, "format": "json", "max_rows": 10}
+        cut: list = []
+        thread = threading.Thread(target=lambda: cut.append(_failure(pool.run, job)))
+        thread.start()
+        time.sleep(0.2)
+        arrived = time.monotonic() - 0.5  # as if it had spent 0.5 s in the HTTP layer already
+        busy = _failure(pool.run, {**job, "query": "ASK { ?s ?p ?o }"}, arrived)
+        assert busy.status == 429
+        assert TIMEOUT - 0.1 <= time.monotonic() - arrived < TIMEOUT + 0.5
+        thread.join()
+        assert cut[0].status == 422 and "waiting for a worker" in cut[0].message
+        answer = pool.run({**job, "query": "ASK { ?s ?p ?o }"})
+        assert answer["queued_s"] >= 0 and answer["run_s"] > 0
+    finally:
+        pool.close()
+
+
+def test_worker_cpu_time_is_read_and_grows_with_work(server):
+    """Demotion to the long lane is by CPU time used, so a cheap query that only waited for a core
+    is not niced among expensive ones; the CPU clock of a worker must therefore be readable."""
+    from graph.server import QueryPool
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
+    try:
+        worker = pool._idle[0]
+        before = worker.cpu_seconds()
+        assert before is not None
+        two_way = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "format": "json",
+                   "max_rows": 10}
+        for _ in range(5):
+            assert b"162" in pool.run(two_way)["body"]  # (400 + 3 triples)^2 = 162,409 solutions
+        assert pool._idle == [worker]  # cheap enough to stay in the fast lane
+        assert worker.cpu_seconds() > before
+    finally:
+        pool.close()
+
+
+def test_many_clients_connecting_at_once_are_all_answered(server):
+    """The listen backlog holds a burst of connections: 64 clients connecting together all get an
+    answer (with socketserver's backlog of 5, some were reset or waited for a SYN retry)."""
+    results: list = []
+    lock = threading.Lock()
+
+    def hit() -> None:
+        try:
+            with urllib.request.urlopen(f"{server.url}/api/queries", timeout=30) as resp:
+                status = resp.status
+        except OSError as exc:
+            status = repr(exc)
+        with lock:
+            results.append(status)
+
+    threads = [threading.Thread(target=hit) for _ in range(64)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 64
+
+
 def test_syntax_check_gives_up_on_costly_constant_data(server):
     """The parse check runs against an empty store, where constant data still evaluates; a query
     that keeps it busy has parsed, so the check stops at its short limit and lets the pool (with

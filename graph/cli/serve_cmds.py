@@ -22,10 +22,11 @@ from graph.cli.common import handle_errors
               help="At most this many rows (or triples) per answer; cuts are reported.")
 @click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, metavar="BYTES",
               help="Largest request body accepted.")
-@click.option("--workers", type=click.IntRange(1, 64), default=max(2, os.cpu_count() or 1), show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=4 * max(1, os.cpu_count() or 1),
+              show_default="4 per core",
               help="Fast-lane query worker processes (short queries that can run at once).")
 @click.option("--long-workers", type=click.IntRange(0, 256), default=32, show_default=True, metavar="N",
-              help="At most N queries running longer than 0.1 s at once (one process each, ~35 MB).")
+              help="At most N queries past 0.1 s of CPU running at once (one process each, ~35 MB).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
