@@ -23,6 +23,7 @@ looks like an IRI or a prefixed name (``cgid:huawei``) becomes an IRI, an ISO da
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,7 +137,25 @@ class QueryResult:
 
 def keywords(text: str) -> list[str]:
     """Upper-cased bare keywords of a query, in order, ignoring strings, IRIs, comments and names."""
-    return [m.group(1).upper() for m in KEYWORD_RE.finditer(strip_opaque(text))]
+    return list(_keyword_tuple(text))
+
+
+#: Texts up to this length have their keyword scan cached (named and repeated queries are short;
+#: a cache of arbitrary endpoint bodies up to 1 MB each could hold hundreds of MB).
+_CACHED_TEXT_CHARS = 16_384
+
+
+def _keyword_tuple(text: str) -> tuple[str, ...]:
+    """:func:`keywords` as a tuple, cached for short texts: the scan costs ~50 µs on a named query,
+    as much as answering one, and :func:`run_query` needs it for the form and the refusal check."""
+    return _cached_keywords(text) if len(text) <= _CACHED_TEXT_CHARS else _scan_keywords(text)
+
+
+def _scan_keywords(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1).upper() for m in KEYWORD_RE.finditer(strip_opaque(text)))
+
+
+_cached_keywords = functools.lru_cache(maxsize=512)(_scan_keywords)
 
 
 def query_form(text: str) -> str:
@@ -145,7 +164,11 @@ def query_form(text: str) -> str:
     Sub-selects come after the outer form's keyword, so the first one found is the outer form.
     Returns ``"UNKNOWN"`` when there is none (an update, or not SPARQL at all).
     """
-    for word in keywords(text):
+    return _form_of(_keyword_tuple(text))
+
+
+def _form_of(words: tuple[str, ...]) -> str:
+    for word in words:
         if word in _FORMS:
             return word
     return "UNKNOWN"
@@ -161,10 +184,10 @@ def forbidden_operation(text: str) -> str | None:
     a read query any other way. ``Store.query`` refuses updates anyway; the scan makes the
     refusal a clear message rather than a parse error, and it is the only guard against SERVICE.
     """
-    words = keywords(text)
+    words = _keyword_tuple(text)
     if "SERVICE" in words:
         return "SERVICE (federated query) is refused: this endpoint never fetches from the network"
-    if query_form(text) == "UNKNOWN":
+    if _form_of(words) == "UNKNOWN":
         for word in words:
             if word in _UPDATE_KEYWORDS:
                 return f"SPARQL Update ({word}) is refused: this endpoint is read-only"
