@@ -3,6 +3,8 @@
 - ``chipgraph``: ``graph.queries.run_query(OxigraphStore(...), text, bindings)``, what
   ``chipgraph query NAME`` runs (rows converted to dicts of variable -> term);
 - ``raw``: ``pyoxigraph.Store.query`` on the same read-only store, rows materialised as tuples;
+- ``memory``: chipgraph on an in-memory copy of that store (``graph.store.memory_copy``, what
+  ``open_store(in_memory=True)`` gives a long-running session);
 - ``rdflib``: ``rdflib.Dataset(default_union=True)`` in memory, parsed from the same N-Quads.
 
 chipgraph and raw run in one process on one store, interleaved, so they see the same cache;
@@ -121,20 +123,23 @@ def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> d
 
     from graph.namespaces import PREFIXES
     from graph.queries import run_query
-    from graph.store import OxigraphStore
+    from graph.store import OxigraphStore, memory_copy
 
     raw = ox.Store.read_only(str(store_dir))
     cg = OxigraphStore(ox.Store.read_only(str(store_dir)), location=str(store_dir))
+    t = time.perf_counter()
+    mem = memory_copy(ox.Store.read_only(str(store_dir)))
+    copy_s = time.perf_counter() - t
     results = {}
     for name, (text, b) in query_set().items():
         if only is not None and name != only:
             continue
         bindings = {k: _ox_term(v) for k, v in b.items()}
         subs = {ox.Variable(k): v for k, v in bindings.items()} or None
-        times: dict[str, list[float]] = {"chipgraph": [], "raw": []}
+        times: dict[str, list[float]] = {"chipgraph": [], "raw": [], "memory": []}
         rows = {}
-        def run_cg(text: str = text, bindings: dict = bindings) -> int:
-            res = run_query(cg, text, bindings)
+        def run_cg(text: str = text, bindings: dict = bindings, store=cg) -> int:
+            res = run_query(store, text, bindings)
             if res.form == "ASK":  # a true ASK is one solution, a false one none
                 return int(bool(res.boolean))
             return len(res.rows) if res.form == "SELECT" else len(res.triples)
@@ -145,14 +150,15 @@ def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> d
                 return len([tuple(sol) for sol in r])
             return int(bool(r)) if isinstance(r, ox.QueryBoolean) else len(list(r))
 
-        engines = {"chipgraph": run_cg, "raw": run_raw}
+        engines = {"chipgraph": run_cg, "raw": run_raw, "memory": lambda: run_cg(store=mem)}
         try:
+            slow = False
             for key, fn in engines.items():  # warm-up: page cache and query parsing paths
                 t = time.perf_counter()
                 rows[key] = fn()
-                slow = time.perf_counter() - t > 5.0
+                slow = slow or time.perf_counter() - t > 5.0
             for rep in range(1 if slow else repeats):
-                order = ("chipgraph", "raw") if rep % 2 == 0 else ("raw", "chipgraph")  # no order bias
+                order = ("chipgraph", "raw", "memory") if rep % 2 == 0 else ("memory", "raw", "chipgraph")
                 for key in order:
                     t = time.perf_counter()
                     rows[key] = engines[key]()
@@ -161,7 +167,7 @@ def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> d
             results[name] = {"error": str(exc)[:200]}
             continue
         results[name] = {k: {"median_s": median(v), "rows": rows[k]} for k, v in times.items()}
-    return {"engine": "oxigraph", "queries": results}
+    return {"engine": "oxigraph", "queries": results, "memory_copy_s": round(copy_s, 2)}
 
 
 class QueryTimeout(Exception):
@@ -239,6 +245,7 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
             continue
         ox_res["queries"].update(one["queries"])
         ox_res["peak_rss_mb"] = max(ox_res["peak_rss_mb"], one["peak_rss_mb"])
+        ox_res["memory_copy_s"] = one.get("memory_copy_s")
     rd_res = run_worker("bench_queries.py", ["rdflib", str(data), str(repeats), str(budget)], timeout=timeout) \
         if rdflib else {"queries": {}}
     merged: dict = {}
@@ -252,6 +259,9 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
             entry["chipgraph_vs_raw"] = round(c / r, 2)
         if c and lib:
             entry["rdflib_vs_chipgraph"] = round(lib / c, 1)
+        mem = entry.get("memory", {}).get("median_s")
+        if mem and lib:
+            entry["rdflib_vs_memory"] = round(lib / mem, 1)
         counts = {k: entry[k]["rows"] for k in ENGINES if entry.get(k, {}).get("rows") is not None}
         if len(set(counts.values())) > 1:
             entry["rows_differ"] = counts
@@ -259,12 +269,13 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
         merged[name] = entry
     for line in summary(merged):
         print(line, file=sys.stderr)
-    return {"queries": merged, "peak_rss_mb": {"oxigraph": ox_res.get("peak_rss_mb"),
+    return {"queries": merged, "memory_copy_s": ox_res.get("memory_copy_s"),
+            "peak_rss_mb": {"oxigraph": ox_res.get("peak_rss_mb"),
                                                "rdflib": rd_res.get("peak_rss_mb")},
             "errors": [x["error"] for x in (ox_res, rd_res) if "error" in x]}
 
 
-ENGINES = ("chipgraph", "raw", "rdflib")
+ENGINES = ("chipgraph", "raw", "memory", "rdflib")
 
 
 def summary(merged: dict) -> list[str]:
@@ -276,7 +287,7 @@ def summary(merged: dict) -> list[str]:
             return f">{x['timeout_s']:.0f}s" if "timeout_s" in x else ("fails" if "error" in x else "OOM")
         return f"{x['median_s'] * 1000:.2f}"
 
-    lines = [f"{'query':24} {'rows':>7} {'chipgraph ms':>13} {'raw ms':>10} {'rdflib ms':>10}"]
+    lines = [f"{'query':24} {'rows':>7} {'chipgraph ms':>13} {'raw ms':>10} {'memory ms':>10} {'rdflib ms':>10}"]
     for name, e in merged.items():
         if "error" in e:
             lines.append(f"{name:24} error: {e['error'][:80]}")
@@ -286,7 +297,7 @@ def summary(merged: dict) -> list[str]:
         if "rows_differ" in e:
             note += f"  rows differ: {e['rows_differ']}"
         lines.append(f"{name:24} {rows if rows is not None else '-':>7} {cell(e.get('chipgraph')):>13} "
-                     f"{cell(e.get('raw')):>10} {cell(e.get('rdflib')):>10}{note}")
+                     f"{cell(e.get('raw')):>10} {cell(e.get('memory')):>10} {cell(e.get('rdflib')):>10}{note}")
     return lines
 
 
