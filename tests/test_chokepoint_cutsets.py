@@ -137,3 +137,82 @@ def test_random_dags_match_brute_force(seed):
     singles, pairs = brute_force(G, "g0", basics)
     assert set(cs.singles) == singles
     assert {frozenset(p) for p in cs.pairs} == pairs
+
+
+def lost(G: nx.DiGraph, root: str, failed, bridged) -> dict[str, bool]:
+    """The reference answer: the nodes where a full re-evaluation differs from the one without failures."""
+    before = availability(G, root, bridged=bridged)
+    after = availability(G, root, failed=failed, bridged=bridged)
+    assert after.keys() == before.keys()
+    return {n: ok for n, ok in after.items() if ok != before[n]}
+
+
+def random_cyclic_graph(rng: random.Random) -> tuple[nx.DiGraph, list[str]]:
+    """A random AND/OR graph with loops (edges in any direction, self-loops), cut edges, basic gates."""
+    gates = {f"g{i}": rng.choice(["and", "or", "or"]) for i in range(rng.randint(3, 14))}
+    basics = [f"p{i}" for i in range(rng.randint(1, 7))]
+    G = graph(gates, [], set(basics))
+    for g in rng.sample(list(gates), k=rng.randint(0, 2)):  # gates that can fail themselves
+        G.nodes[g]["basic"] = True
+    nodes = list(G)
+    for g in gates:
+        for child in rng.sample(nodes, k=rng.randint(0, min(4, len(nodes)))):
+            G.add_edge(g, child, cut_by=("m",) if rng.random() < 0.15 else ())
+    return G, nodes
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_incremental_failures_match_full_availability_on_random_graphs(seed):
+    from graph.chokepoints.cutsets import IncrementalAvailability
+
+    rng = random.Random(seed)
+    G, nodes = random_cyclic_graph(rng)
+    ors = [n for n in G if G.nodes[n].get("gate") == "or"]
+    bridged = rng.sample(ors, k=rng.randint(0, len(ors))) if rng.random() < 0.5 else []
+    basics = [n for n in G if G.nodes[n].get("basic")]
+    for root in rng.sample([n for n in nodes if n.startswith("g")], k=2):
+        inc = IncrementalAvailability(G, root, bridged=bridged)
+        assert inc.before == availability(G, root, bridged=bridged)
+        assert inc.cycles == minimal_cut_sets(G, root, on_cycle="break", bridged=bridged).cycles
+        for _ in range(30):
+            pool = basics if rng.random() < 0.8 else nodes + ["not-in-graph"]
+            failed = rng.sample(pool, k=rng.randint(0, min(4, len(pool))))
+            assert inc.failures(failed) == lost(G, root, failed, bridged), (root, failed, bridged)
+
+
+def test_incremental_failures_on_a_loop_and_a_bridged_node():
+    from graph.chokepoints.cutsets import IncrementalAvailability
+
+    # a needs b; b needs a (the closing edge, dropped) or c or the cut-off d (bridged); c is basic
+    G = graph({"a": "and", "b": "or", "d": "or"}, [("a", "b"), ("b", "a"), ("b", "c"), ("b", "d"), ("d", "x")],
+              {"c", "x"}, cut={("d", "x")})
+    inc = IncrementalAvailability(G, "a", bridged=["d"])
+    assert inc.failures(["c"]) == {"c": False}  # b still has the bridged d
+    assert inc.failures(["c", "d"]) == {"c": False, "d": False, "b": False, "a": False}
+    assert IncrementalAvailability(G, "a").failures(["c"]) == {"c": False, "b": False, "a": False}
+
+
+@pytest.fixture(scope="module")
+def real_graph(store):
+    """The dependency graph of the session build (conftest), on a date with cut-offs in force."""
+    from graph.chokepoints.projection import dependency_graph
+
+    return dependency_graph(store, as_of="2025-06-01")
+
+
+def test_incremental_failures_match_full_availability_on_the_real_graph(real_graph):
+    from graph.chokepoints.analysis import _blocked, domestic_accelerators
+    from graph.chokepoints.cutsets import IncrementalAvailability
+
+    G, rng, checked = real_graph, random.Random(0), 0
+    for acc in domestic_accelerators(G)[:6]:
+        root = f"acc:{acc}"
+        bridged = _blocked(G, root, availability(G, root))
+        inc = IncrementalAvailability(G, root, bridged=bridged)
+        assert inc.before == availability(G, root, bridged=bridged)
+        basics = sorted(n for n in inc.before if G.nodes[n].get("basic"))
+        cut_sets = minimal_cut_sets(G, root, bridged=bridged, on_cycle="break").as_sets()
+        for failed in cut_sets[:40] + [rng.sample(basics, k=min(3, len(basics))) for _ in range(20)]:
+            assert inc.failures(failed) == lost(G, root, failed, bridged), (acc, failed)
+            checked += 1
+    assert checked > 100

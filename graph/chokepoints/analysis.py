@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.chokepoints.cutsets import availability, is_cut, minimal_cut_sets
+from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
 from graph.chokepoints.measures import parse_date
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
@@ -85,6 +85,11 @@ def _item_of(G: nx.DiGraph, node: str) -> tuple[str, str]:
     return data.get("entity", node), data.get("buyer", "")
 
 
+def _killed_items(G: nx.DiGraph, lost: Iterable[str]) -> list[str]:
+    """The supply and stage OR nodes among the nodes a cut set takes away, sorted: the rows' items."""
+    return sorted(n for n in lost if G.nodes[n].get("kind") in ("supply", "stage") and G.nodes[n].get("gate") == "or")
+
+
 def analyse(
     G: nx.DiGraph,
     accelerator: str,
@@ -134,18 +139,10 @@ def analyse(
             }
         )
 
-    before = availability(G, root, bridged=bridged)
+    impact = IncrementalAvailability(G, root, bridged=bridged)  # one walk for all cut sets
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
-        after = availability(G, root, failed=members, bridged=bridged)
-        killed = sorted(
-            n
-            for n, ok in after.items()
-            if not ok
-            and before.get(n)
-            and G.nodes[n].get("kind") in ("supply", "stage")
-            and G.nodes[n].get("gate") == "or"
-        )
+        killed = _killed_items(G, impact.failures(members))
         entities = [G.nodes[m].get("entity", m) for m in members]
         countries = sorted({G.nodes[m].get("country", "") for m in members} - {""})
         shares: dict[str, float] = {}

@@ -34,6 +34,11 @@ the loop is reported in ``CutSets.cycles``. Dropping it means: as an AND require
 met (existing stock breaks the loop); as an OR alternative it does not count (a loop cannot
 supply itself). Both choices keep a loop from making anything available out of nothing.
 
+Many failure sets, one root: :class:`IncrementalAvailability` walks the graph under the root once
+(post-order, back edges, availability without failures, each node's parents) and then answers
+"which nodes does the failure of ``S`` take away?" by propagating upwards from ``S`` only, in
+post-order position, so a cut set costs the size of what it kills rather than of the whole graph.
+
 References
 ----------
 W. E. Vesely, F. F. Goldberg, N. H. Roberts, D. F. Haasl, *Fault Tree Handbook*, NUREG-0492,
@@ -44,6 +49,7 @@ J. B. Fussell and W. E. Vesely, "A new methodology for obtaining cut sets for fa
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +58,7 @@ import networkx as nx
 
 from graph.errors import ChipgraphError
 
-__all__ = ["CutSets", "minimal_cut_sets", "availability", "is_cut"]
+__all__ = ["CutSets", "minimal_cut_sets", "availability", "IncrementalAvailability", "is_cut"]
 
 Pair = frozenset
 
@@ -252,3 +258,95 @@ def availability(
         else:
             avail[node] = all(avail[c] for c in kids)
     return avail
+
+
+class IncrementalAvailability:
+    """Availability under one root, re-evaluated for failure sets by upward propagation only.
+
+    :func:`availability` walks everything reachable from the root for every failure set; with a
+    thousand cut sets per accelerator and ten thousand reachable nodes that is quadratic. This
+    class does the walk once: the post-order, its back edges (dropped exactly as
+    :func:`availability` drops them, ``on_cycle`` as there), ``before`` (the availability without
+    failures, with the same ``bridged``), each node's position in the post-order and its parents
+    over uncut, non-back edges. :meth:`failures` then starts at the failed nodes and re-evaluates
+    only the parents of nodes that changed.
+
+    Why this is exact: every uncut, non-back edge goes from a later to an earlier post-order
+    position, so taking nodes from a heap keyed by position evaluates a parent only after all of
+    its children are final; and failures only turn True into False (the gates are monotone), so
+    a node that was unavailable before, or that no changed child reaches, keeps its value.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_node("chip", gate="and"); G.add_node("litho", gate="or")
+    >>> for p in ("asml", "nikon"): G.add_node(p, gate="and", basic=True)
+    >>> G.add_edges_from([("chip", "litho"), ("litho", "asml"), ("litho", "nikon")])
+    >>> inc = IncrementalAvailability(G, "chip")
+    >>> inc.failures(["asml"]), sorted(inc.failures(["asml", "nikon"]))
+    ({'asml': False}, ['asml', 'chip', 'litho', 'nikon'])
+    """
+
+    def __init__(
+        self, G: nx.DiGraph, root: Hashable, *, bridged: Iterable[Hashable] = (), on_cycle: str = "break"
+    ) -> None:
+        self.G = G
+        self.root = root
+        self.bridged = frozenset(bridged)
+        self.order, back, self.cycles = _postorder(G, root, on_cycle)
+        self.position: dict[Hashable, int] = {node: i for i, node in enumerate(self.order)}
+        self.kids: dict[Hashable, list[Hashable]] = {}
+        self.parents: dict[Hashable, list[Hashable]] = {node: [] for node in self.order}
+        self.any_of: set[Hashable] = {n for n in self.order if G.nodes[n].get("gate", "and") == "or"}
+        # OR nodes available whatever their children do: bridged, or without any edge (no data)
+        self.steady: set[Hashable] = {n for n in self.any_of if n in self.bridged or G.out_degree(n) == 0}
+        self.before: dict[Hashable, bool] = {}
+        for node in self.order:
+            kids = [c for c in _children(G, node) if (node, c) not in back]
+            self.kids[node] = kids
+            for child in kids:
+                self.parents[child].append(node)
+            self.before[node] = self._gate(node, {})
+
+    def _gate(self, node: Hashable, changed: dict[Hashable, bool]) -> bool:
+        """The rule of :func:`availability` for a node that has not failed, over ``before`` overlaid by ``changed``.
+
+        A child is available when it was before and has not changed (every change is True -> False).
+        """
+        before = self.before
+        if node in self.any_of:
+            return node in self.steady or any(c not in changed and before[c] for c in self.kids[node])
+        return all(c not in changed and before[c] for c in self.kids[node])
+
+    def failures(self, failed: Iterable[Hashable]) -> dict[Hashable, bool]:
+        """The nodes that the failure of ``failed`` takes away, as ``{node: False}``.
+
+        Exactly the nodes where ``availability(G, root, failed=failed, bridged=bridged)`` is False
+        and :attr:`before` is True; every other reachable node keeps its value in :attr:`before`.
+        Failed nodes not reachable from the root, or unavailable already, change nothing.
+        """
+        changed: dict[Hashable, bool] = {}
+        heap: list[int] = []
+        queued: set[Hashable] = set()
+        for node in dict.fromkeys(failed):  # deduplicated, in the order given
+            if self.before.get(node):
+                changed[node] = False
+                self._push_parents(node, heap, queued, changed)
+        while heap:
+            node = self.order[heapq.heappop(heap)]
+            if node not in changed and not self._gate(node, changed):
+                changed[node] = False
+                self._push_parents(node, heap, queued, changed)
+        return changed
+
+    def _push_parents(self, node: Hashable, heap: list[int], queued: set[Hashable], changed: dict) -> None:
+        """Queue the parents of a node that just turned unavailable, once each, if they can still change.
+
+        A parent cannot change when it was unavailable already, has changed (failed itself), or is steady.
+        """
+        for parent in self.parents[node]:
+            if parent not in queued and parent not in changed and self.before[parent] and parent not in self.steady:
+                queued.add(parent)
+                heapq.heappush(heap, self.position[parent])
+
