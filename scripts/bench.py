@@ -7,7 +7,9 @@ One command, same synthetic data for every engine, medians and ratios, peak memo
    (``scripts/bench_load.py``);
 3. queries: every named query and the shaped set on chipgraph vs raw pyoxigraph vs rdflib
    (``scripts/bench_queries.py``);
-4. chokepoints: ``scripts/bench_chokepoints.py`` (owned by the analysis module);
+4. chokepoints: ``scripts/bench_chokepoints.py`` (cut sets), ``scripts/bench_analysis.py`` (the full
+   per-accelerator analysis) and ``scripts/bench_graphlibs.py`` (networkx vs rustworkx vs igraph,
+   skipped for a library that is not installed: ``pip install -e '.[bench]'``);
 5. CLI latency of ``chipgraph show`` / ``chipgraph query`` on the built default data vs a bare
    pyoxigraph script, with import-time offenders (``scripts/bench_cli.py``);
 6. HTML: ``scripts/bench_render.py`` (owned by the rendering module).
@@ -150,7 +152,7 @@ def markdown(results: dict) -> str:
         lines += ["", "Slowest imports of `chipgraph show` (cumulative ms): "
                   + ", ".join(f"{x['module']} {x['cumulative_ms']}" for x in imp.get("top", [])[:8])
                   + f"; heavy modules loaded: {', '.join(imp.get('heavy_loaded', [])) or 'none'}.", ""]
-    for part in ("chokepoints", "render"):
+    for part in ("chokepoints", "analysis", "graphlibs", "render"):
         r = results.get(part)
         if r:
             lines += [f"### {part}", "", f"Command: `{r.get('command', '-')}`; "
@@ -226,6 +228,15 @@ def main(argv: list[str] | None = None) -> int:
         print("[chokepoints]", file=sys.stderr)
         extra = ["--max-exp", "5" if args.quick else "6"] + (["--output-dir", str(built)] if built else [])
         results["chokepoints"] = external("bench_chokepoints.py", extra, timeout=3600)
+        save()
+        print("[chokepoints: full analysis, incremental vs full re-evaluation]", file=sys.stderr)
+        sizes = ["10000", "100000"] + ([] if args.quick else ["1000000"])
+        results["analysis"] = external("bench_analysis.py", ["--sizes", *sizes], timeout=3600)
+        save()
+        print("[chokepoints: networkx vs rustworkx vs igraph]", file=sys.stderr)
+        results["graphlibs"] = external("bench_graphlibs.py", ["--max-exp", "5" if args.quick else "6",
+                                                               "--out", str(args.out / "graphlibs.json")],
+                                        timeout=3600)
         save()
     if "cli" in parts:
         print("[cli]", file=sys.stderr)
