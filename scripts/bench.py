@@ -140,14 +140,17 @@ def markdown(results: dict) -> str:
     cli = results.get("cli")
     if cli and "show" in cli:
         lines += ["### CLI latency (fresh process, median s; target chipgraph/bare <= 3)", "",
-                  "| command | chipgraph | bare pyoxigraph script | ratio |", "|---|---|---|---|"]
+                  "| command | chipgraph | bare pyoxigraph script | ratio | peak RSS chipgraph / bare |",
+                  "|---|---|---|---|---|"]
         for key in ("show", "query"):
             if key in cli:
                 c, b = cli[key]["chipgraph"], cli[key]["bare"]
                 label = f"show {cli['name']}" if key == "show" else f"query {cli[key]['name']}"
                 ratio = cli[key].get("ratio", c.get("stderr", "-"))
-                lines.append(f"| {label} | {c['median_s']} | {b['median_s']} | {ratio} |")
-        lines.append(f"| python -c pass | {cli['python_startup']['median_s']} | | |")
+                lines.append(f"| {label} | {c['median_s']} | {b['median_s']} | {ratio} | "
+                             f"{c.get('peak_rss_mb', '-')} / {b.get('peak_rss_mb', '-')} MiB |")
+        lines.append(f"| python -c pass | {cli['python_startup']['median_s']} | | | "
+                     f"{cli['python_startup'].get('peak_rss_mb', '-')} MiB |")
         imp = cli.get("importtime_show", {})
         lines += ["", "Slowest imports of `chipgraph show` (cumulative ms): "
                   + ", ".join(f"{x['module']} {x['cumulative_ms']}" for x in imp.get("top", [])[:8])

@@ -44,17 +44,35 @@ for r in s.query(text, use_default_graph_as_union=True, prefixes={PREFIXES}):
 """
 
 
+GNU_TIME = "/usr/bin/time"
+RSS_MARK = "chipgraph-bench-maxrss-kb"
+
+
 def timed(cmd: list[str], env: dict, repeats: int) -> dict:
+    """Median and minimum wall time of ``cmd`` over ``repeats`` runs, and its peak RSS."""
     times, rc, err = [], 0, ""
     for _ in range(repeats):
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
         times.append(time.perf_counter() - t)
         rc, err = proc.returncode, proc.stderr.strip()[-300:]
-    out = {"median_s": round(median(times), 4), "min_s": round(min(times), 4), "exit": rc}
+    out = {"median_s": round(median(times), 4), "min_s": round(min(times), 4), "exit": rc,
+           "peak_rss_mb": peak_rss_mb(cmd, env)}
     if rc:
         out["stderr"] = err
     return out
+
+
+def peak_rss_mb(cmd: list[str], env: dict) -> float | None:
+    """Peak RSS of one run of ``cmd`` in MiB, by GNU time (``/usr/bin/time -f %M``), or None.
+
+    Not from ``os.wait4`` of our own child: a forked child's maximum RSS includes the pages it
+    shared with this (larger) benchmark process before it executed the command."""
+    if not os.path.exists(GNU_TIME):
+        return None
+    proc = subprocess.run([GNU_TIME, "-f", f"{RSS_MARK} %M", *cmd], capture_output=True, text=True, env=env, cwd=REPO)
+    marks = [line.split()[-1] for line in proc.stderr.splitlines() if line.startswith(RSS_MARK)]
+    return round(int(marks[-1]) / 1024, 1) if marks else None
 
 
 def import_offenders(args: list[str], env: dict, top: int = 12) -> dict:
