@@ -88,6 +88,7 @@ class ServerConfig:
     long_workers: int = DEFAULT_LONG_WORKERS
     queries_dir: Path | None = None
     log: bool = True
+    in_memory: bool = False
 
 
 class QueryFailed(Exception):
@@ -127,16 +128,23 @@ def _worker_main(conn: Any, store_dir: str | None) -> None:
     """Loop of a worker process: open the store read-only, then answer jobs until told to stop.
 
     With ``store_dir`` None the worker is the syntax checker: it holds an empty in-memory store
-    and answers ``{"check": text}`` jobs with ``None`` or a 400.
+    and answers ``{"check": text}`` jobs with ``None`` or a 400. A worker forked from a fork
+    server that holds an in-memory copy of ``store_dir`` (``serve --in-memory``) queries that.
     """
     import pyoxigraph as ox
 
+    from graph import server_memory
+
+    kind = "memory" if store_dir and server_memory.STORE_DIR == store_dir else "disk"
     try:
-        store = ox.Store.read_only(store_dir) if store_dir else ox.Store()
+        if kind == "memory":
+            store = server_memory.STORE
+        else:
+            store = ox.Store.read_only(store_dir) if store_dir else ox.Store()
     except OSError as exc:
         conn.send(("failed", f"cannot open the store at {store_dir}: {exc}"))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", kind))
     while True:
         try:
             job = conn.recv()
@@ -227,10 +235,11 @@ def _execute(store: Any, job: dict) -> dict:
 def _context() -> Any:
     """The ``forkserver`` start method with the worker's imports preloaded: a new worker is a fork
     of a warm process (about 20 ms) instead of a fresh interpreter (about 60 ms of CPU), which
-    matters because every cancelled query costs one replacement."""
+    matters because every cancelled query costs one replacement. ``graph.server_memory`` holds the
+    in-memory copy of ``serve --in-memory``, made once in the fork server and shared by forks."""
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["graph.server", "pyoxigraph", "graph.namespaces", "graph.queries",
-                                "graph.sparql_results"])
+                                "graph.sparql_results", "graph.server_memory"])
     return ctx
 
 
@@ -242,6 +251,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
+        self.store_kind: str | None = None  # "memory" or "disk", once ready
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -252,6 +262,7 @@ class _Worker:
         if status != "ready":
             raise ChipgraphError(str(detail))
         self.ready = True
+        self.store_kind = detail
 
     def lower_priority(self) -> None:
         """Nice the process so that short queries on the other workers keep the CPU."""
@@ -346,7 +357,7 @@ class QueryPool:
 
     def __init__(self, store_dir: Path, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
                  start_timeout: float = 60.0, long_workers: int = DEFAULT_LONG_WORKERS,
-                 wait: float | None = None, fast_limit: float = DEFAULT_FAST_LIMIT):
+                 wait: float | None = None, fast_limit: float = DEFAULT_FAST_LIMIT, in_memory: bool = False):
         self.store_dir = store_dir
         self.timeout = timeout
         self.workers = max(1, workers)
@@ -354,6 +365,10 @@ class QueryPool:
         self.wait = timeout if wait is None else wait
         self.fast_limit = min(fast_limit, timeout)
         self.start_timeout = start_timeout
+        if in_memory:  # read by graph.server_memory when the fork server starts (see there)
+            from graph.server_memory import ENV
+
+            os.environ[ENV] = str(store_dir)
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -371,6 +386,8 @@ class QueryPool:
             raise
         self._fast = len(started)
         self._idle.extend(started)
+        #: Where the queries are answered from: "memory" (``in_memory`` and the copy was made) or "disk".
+        self.store_kind = started[0].store_kind
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.store_dir)
@@ -801,7 +818,7 @@ def make_server(config: ServerConfig) -> ChipgraphHTTPServer:
     if not config.store_dir.is_dir():
         raise ChipgraphError(f"no built store at {config.store_dir}; run `chipgraph build` first")
     pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout,
-                     long_workers=config.long_workers)
+                     long_workers=config.long_workers, in_memory=config.in_memory)
     try:
         return ChipgraphHTTPServer(config, pool)
     except OSError as exc:

@@ -511,3 +511,35 @@ def test_query_page_runs_in_a_browser(server):
             assert all(r.startswith(origin) for r in requests), requests
         finally:
             browser.close()
+
+
+def test_serve_in_memory_answers_from_a_shared_copy(server):
+    """``chipgraph serve --in-memory`` (its own process, so its own fork server) says it answers
+    from an in-memory copy, and answers like the store on disk."""
+    import os
+    import subprocess
+    import sys
+
+    out = server.config.store_dir.parent
+    env = {**os.environ}
+    env.pop("CHIPGRAPH_SERVE_MEMORY_STORE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--in-memory", "--port", "0", "--quiet",
+                             "--workers", "2", "--output-dir", str(out)],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("chipgraph endpoint:"):
+                break
+        banner = "".join(lines)
+        assert "answered from an in-memory copy" in banner, banner
+        url = banner.split("chipgraph endpoint: ", 1)[1].split("sparql", 1)[0]
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+        request = urllib.request.Request(f"{url}sparql?{query}", headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            n = int(json.load(resp)["results"]["bindings"][0]["n"]["value"])
+        assert n == len(ox.Store.read_only(str(server.config.store_dir))) == FILLER + 3
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

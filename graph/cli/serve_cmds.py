@@ -29,10 +29,13 @@ from graph.cli.common import handle_errors
               help="At most N queries past 0.1 s of CPU running at once (one process each, ~35 MB).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
+@click.option("--in-memory", is_flag=True,
+              help="Copy the store into memory once, shared by all query workers: 3-7x faster on queries that "
+                   "sort or return many strings; costs about 12 s and 0.7 GB per million triples at start.")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
 def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int, long_workers: int,
-          output_dir: Path | None, quiet: bool) -> None:
+          output_dir: Path | None, in_memory: bool, quiet: bool) -> None:
     """Serve a read-only SPARQL 1.1 endpoint over the built store, the HTML site and a query page.
 
     GET/POST /sparql (SPARQL 1.1 Protocol), /query (an offline query page with the named
@@ -56,8 +59,14 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         click.echo(f"Warning: listening on {host} makes the endpoint reachable from other machines.", err=True)
     config = ServerConfig(store_dir=store_path(out), site_dir=out / "site", host=host, port=port, timeout=timeout,
                           max_rows=max_rows, max_body=max_body, workers=workers,
-                          long_workers=long_workers, log=not quiet)
+                          long_workers=long_workers, log=not quiet, in_memory=in_memory)
+    if in_memory:
+        click.echo("copying the store into memory...", err=True)
     server = make_server(config)
+    if in_memory and server.pool.store_kind != "memory":
+        click.echo("Warning: the in-memory copy could not be made; queries read the store on disk.", err=True)
+    elif in_memory:
+        click.echo("queries are answered from an in-memory copy of the store", err=True)
     click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
                err=True)
     try:
