@@ -14,6 +14,7 @@ once one run exceeds ``--rdflib-budget`` seconds.
 Usage::
 
     python scripts/bench_queries.py --data FILE.nq --store OUTPUT_DIR/store [--repeats 5]
+        [--queries a,b] [--rdflib-limit 600] [--query-limit 1200]
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def _alarm(signum, frame):  # noqa: ARG001 - signal handler signature
     raise QueryTimeout
 
 
-def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0) -> dict:
+def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0, only: list[str] | None = None) -> dict:
     """rdflib in memory. Pure Python, so SIGALRM can stop a query after ``limit`` seconds, and the
     address space is capped (``RDFLIB_MAX_GB``, default 8) so one query cannot take the machine."""
     import os
@@ -199,6 +200,8 @@ def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0) 
     load_s = time.perf_counter() - t
     results = {}
     for name, (text, b) in query_set().items():
+        if only and name not in only:
+            continue
         init = {k: (URIRef(v[1:-1]) if v.startswith("<") else from_n3(v)) for k, v in b.items()}
         times, rows = [], 0
         try:
@@ -228,14 +231,15 @@ def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0) 
 
 
 def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, budget: float = 5.0,
-          timeout: float = 3600, query_limit: float = 120.0) -> dict:
+          timeout: float = 3600, query_limit: float = 120.0, only: list[str] | None = None,
+          rdflib_limit: float = 30.0) -> dict:
     """Both workers, merged per query, with ratios chipgraph/raw and rdflib/chipgraph.
 
     Oxigraph has no query timeout, so each query runs in its own worker process, killed after
     ``query_limit`` seconds; rdflib runs all queries in one process with a SIGALRM limit each.
     """
     ox_res: dict = {"queries": {}, "peak_rss_mb": 0.0}
-    queries = query_set()
+    queries = {k: v for k, v in query_set().items() if not only or k in only}
     for name in queries:
         one = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats), name],
                          timeout=query_limit)
@@ -246,7 +250,8 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
         ox_res["queries"].update(one["queries"])
         ox_res["peak_rss_mb"] = max(ox_res["peak_rss_mb"], one["peak_rss_mb"])
         ox_res["memory_copy_s"] = one.get("memory_copy_s")
-    rd_res = run_worker("bench_queries.py", ["rdflib", str(data), str(repeats), str(budget)], timeout=timeout) \
+    rd_args = ["rdflib", str(data), str(repeats), str(budget), str(rdflib_limit), ",".join(only or [])]
+    rd_res = run_worker("bench_queries.py", rd_args, timeout=timeout) \
         if rdflib else {"queries": {}}
     merged: dict = {}
     for name in sorted(set(ox_res.get("queries", {})) | set(rd_res.get("queries", {}))):
@@ -307,17 +312,32 @@ def main(argv: list[str] | None = None) -> int:
         if argv[1] == "oxigraph":
             emit(worker_oxigraph(Path(argv[2]), int(argv[3]), argv[4] if len(argv) > 4 else None))
         else:
-            emit(worker_rdflib(Path(argv[2]), int(argv[3]), float(argv[4])))
+            emit(worker_rdflib(Path(argv[2]), int(argv[3]), float(argv[4]), float(argv[5]),
+                               [n for n in argv[6].split(",") if n]))
         return 0
     ap = argparse.ArgumentParser(description="Query benchmark: chipgraph vs raw pyoxigraph vs rdflib")
     ap.add_argument("--data", type=Path, required=True, help="the N-Quads file the store was loaded from")
-    ap.add_argument("--store", type=Path, required=True, help="an Oxigraph store directory")
+    ap.add_argument("--store", type=Path, required=True,
+                    help="an Oxigraph store directory (loaded from --data first if it does not exist)")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-rdflib", action="store_true")
-    ap.add_argument("--rdflib-budget", type=float, default=5.0)
+    ap.add_argument("--rdflib-budget", type=float, default=5.0, help="stop repeating a query after a run this long")
+    ap.add_argument("--rdflib-limit", type=float, default=30.0, help="seconds before an rdflib query is stopped")
+    ap.add_argument("--query-limit", type=float, default=120.0,
+                    help="seconds before an Oxigraph worker (all its runs of one query) is stopped")
+    ap.add_argument("--queries", default="", help="comma-separated query names (default: all)")
     args = ap.parse_args(argv)
-    print(json.dumps(bench(args.data, args.store, args.repeats, not args.skip_rdflib, args.rdflib_budget),
-                     indent=2))
+    if not args.store.exists():
+        import pyoxigraph as ox
+
+        print(f"loading {args.data} into {args.store}", file=sys.stderr)
+        store = ox.Store(str(args.store))
+        store.bulk_load(path=str(args.data), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+    only = [n for n in args.queries.split(",") if n] or None
+    print(json.dumps(bench(args.data, args.store, args.repeats, not args.skip_rdflib, args.rdflib_budget,
+                           query_limit=args.query_limit, only=only, rdflib_limit=args.rdflib_limit), indent=2))
     return 0
 
 
