@@ -14,6 +14,9 @@ Design
   once) never starve cheap ones. The limit counts from the request's arrival, waiting included,
   so no client waits longer than ``timeout``: a request that finds no free worker in that time
   gets ``429 Too Many Requests`` with ``Retry-After``; one whose query is still running gets 422.
+* Store: each worker opens the store directory read-only, or, with ``in_memory``
+  (``serve --in-memory``), queries an in-memory copy made once in the fork server and shared
+  copy-on-write by every worker (see :mod:`graph.server_memory`).
 * Read-only: the store is opened with ``Store.read_only``; ``update=`` requests and
   ``application/sparql-update`` bodies are refused with 403; the query text is scanned (after
   blanking strings, IRIs and comments, see :func:`graph.queries.forbidden_operation`) for update
