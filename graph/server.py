@@ -9,7 +9,7 @@ Design
   store. Python threads cannot be cancelled and pyoxigraph offers no query timeout, so a query
   that overruns ``timeout`` seconds is cancelled by killing its worker process and the client
   gets ``422`` naming the limit (see :data:`TIME_LIMIT_STATUS` for why 422). Fast lane: a query
-  still running after ``fast_limit`` (0.1 s) leaves the ``workers`` fast-lane processes, is
+  still running after ``fast_limit`` (0.1 s) of CPU leaves the ``workers`` fast-lane processes, is
   niced, and a fresh process takes its place, so expensive queries (up to ``long_workers`` at
   once) never starve cheap ones. The limit counts from the request's arrival, waiting included,
   so no client waits longer than ``timeout``: a request that finds no free worker in that time

@@ -231,13 +231,7 @@ def test_expensive_queries_cut_off_while_cheap_ones_are_served(server):
         assert TIMEOUT <= seconds < TIMEOUT + 1.0
     assert fast_times and max(fast_times) < 1.0
     # the cancelled workers were replaced: the pool still answers four queries at once
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(get_query(server, COUNT)[0])) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == [200] * 4
+    assert _at_once(lambda: get_query(server, COUNT)[0], 4) == [200] * 4
 
 
 def test_busy_pool_answers_429_with_retry_after_and_still_parses(server):
@@ -318,24 +312,14 @@ def test_worker_cpu_time_is_read_and_grows_with_work(server):
 def test_many_clients_connecting_at_once_are_all_answered(server):
     """The listen backlog holds a burst of connections: 64 clients connecting together all get an
     answer (with socketserver's backlog of 5, some were reset or waited for a SYN retry)."""
-    results: list = []
-    lock = threading.Lock()
-
-    def hit() -> None:
+    def hit() -> int | str:
         try:
             with urllib.request.urlopen(f"{server.url}/api/queries", timeout=30) as resp:
-                status = resp.status
+                return resp.status
         except OSError as exc:
-            status = repr(exc)
-        with lock:
-            results.append(status)
+            return repr(exc)
 
-    threads = [threading.Thread(target=hit) for _ in range(64)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == [200] * 64
+    assert _at_once(hit, 64) == [200] * 64
 
 
 def test_syntax_check_gives_up_on_costly_constant_data(server):
@@ -348,6 +332,24 @@ def test_syntax_check_gives_up_on_costly_constant_data(server):
     assert server.pool.check(costly) is None
     assert time.monotonic() - started < 1.0
     assert server.pool.check("ASK {") is not None  # and the checker was replaced
+
+
+def _at_once(call, n: int) -> list:
+    """Results of ``n`` calls of ``call`` started together in threads (in completion order)."""
+    results: list = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        value = call()
+        with lock:
+            results.append(value)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def _failure(call, *args):
