@@ -32,7 +32,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from graph.crosswalk import CrosswalkEntry, check_crosswalk, read_crosswalk
 from graph.errors import InputError, Problem
 from graph.eto_release import EtoRelease, data_assertions, read_release
-from graph.namespaces import COUNTRY_RE, ETO_GRAPH, RDF, RDFS, SKOS, XSD, cg, entity_iri, slugify
+from graph.namespaces import COUNTRY_RE, ETO_GRAPH, GRAPH, RDF, RDFS, SKOS, XSD, cg, entity_iri, slugify
 from graph.paths import DATA_DIR, ETO_DIR
 from graph.provenance import SourceRecord, assertion_quads, source_quads
 
@@ -53,6 +53,13 @@ INPUT_CLASSES = {
 NOT_COUNTRIES = {"EUR"}
 
 _G = NamedNode(ETO_GRAPH)
+#: The crosswalk's Wikidata item ids, in their own graph: Wikidata says them, not ETO.
+_WD = NamedNode(GRAPH + "wikidata")
+WIKIDATA_SOURCE = SourceRecord(
+    id="wikidata", title="Wikidata", publisher="Wikimedia Foundation", date="2026-11-25",
+    url="https://www.wikidata.org/", language="en", kind="dataset", is_dataset=True, license="https://creativecommons.org/publicdomain/zero/1.0/",
+    note="Item ids looked up when the ETO crosswalk (graph/data/eto_crosswalk.csv) was reviewed; the date is "
+         "that review's.")
 _TYPE = NamedNode(RDF + "type")
 _LABEL = NamedNode(RDFS + "label")
 _ALT = NamedNode(SKOS + "altLabel")
@@ -67,7 +74,6 @@ class EtoImport:
     entity_ids: dict[str, NamedNode]
     counts: dict[str, int]
     unmatched_providers: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def release_source(directory: Path, release: Mapping[str, Any] | None = None) -> SourceRecord:
@@ -130,7 +136,7 @@ class _Mapper:
         self.node: dict[str, NamedNode] = {}  # ETO id -> IRI
         self.slug: dict[str, str] = {}  # ETO id -> entity id
         self.unmatched: list[dict[str, str]] = []
-        self.warnings: list[Problem] = []
+        self.wikidata: list[Quad] = []  # crosswalk item ids, in the Wikidata graph
 
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, _G))
@@ -192,11 +198,6 @@ class _Mapper:
             self.define(pid, entity_id)
         for pid, entry in self.crosswalk.items():
             self.define(pid, entry.chipgraph_id)
-            if self.known and entry.chipgraph_id not in self.known:
-                self.warnings.append(Problem(
-                    f"crosswalk maps {pid} ({entry.eto_name}) to {entry.chipgraph_id!r}, which the curated "
-                    "data does not define; the ETO name is used as its label", file=DEFAULT_CROSSWALK,
-                    line=entry.line))
 
         for pid, p in self.r.providers.items():
             s = self.node[pid]
@@ -222,7 +223,7 @@ class _Mapper:
             for alias in p.aliases:
                 self.add(s, _ALT, Literal(alias))
             if entry is not None and entry.wikidata_qid:
-                self.add(s, cg("wikidataId"), Literal(entry.wikidata_qid))
+                self.wikidata.append(Quad(s, cg("wikidataId"), Literal(entry.wikidata_qid), _WD))
             if p.country and p.country not in NOT_COUNTRIES:
                 country_pid = by_name.get(p.country)
                 if country_pid in countries:
@@ -304,6 +305,10 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
     quads = sorted(set(mapper.quads), key=str)
     quads += assertion_quads(_G, sources=[ETO_SOURCE_ID], confidence="high")
     quads += source_quads(source)
+    if mapper.wikidata:
+        quads += sorted(mapper.wikidata, key=str)
+        quads += assertion_quads(_WD, sources=[WIKIDATA_SOURCE.id], confidence="high")
+        quads += source_quads(WIKIDATA_SOURCE)
     counts = {
         "stages": len(rel.stages),
         "inputs": len(rel.inputs),
@@ -317,5 +322,4 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
         "quads": len(quads),
     }
     return EtoImport(quads=quads, entity_ids=dict(sorted(mapper.ids.items())), counts=counts,
-                     unmatched_providers=sorted(mapper.unmatched, key=lambda r: int(r["eto_provider_id"][1:])),
-                     warnings=mapper.warnings)
+                     unmatched_providers=sorted(mapper.unmatched, key=lambda r: int(r["eto_provider_id"][1:])))

@@ -110,10 +110,16 @@ def test_stage_wide_shares_point_at_the_stage(graph) -> None:
 
 
 def test_everything_sits_in_the_eto_graph_except_its_provenance(result) -> None:
+    """ETO's facts in the ETO graph; the crosswalk's Wikidata ids in their own graph, which cites
+    Wikidata (ETO's files have no Wikidata ids); provenance and the two sources beside them."""
+    wikidata_graph = ETO_GRAPH.replace("/graph/eto", "/graph/wikidata")
     graphs = {q.graph_name.value for q in result.quads}
-    assert graphs == {ETO_GRAPH, PROVENANCE_GRAPH, SOURCES_GRAPH}
-    outside = [q for q in result.quads if q.graph_name.value != ETO_GRAPH]
-    assert all(q.subject.value.endswith(("/graph/eto", "/source/" + ETO_SOURCE_ID)) for q in outside)
+    assert graphs == {ETO_GRAPH, wikidata_graph, PROVENANCE_GRAPH, SOURCES_GRAPH}
+    wikidata = [q for q in result.quads if q.graph_name.value == wikidata_graph]
+    assert wikidata and all(q.predicate.value.endswith("#wikidataId") for q in wikidata)
+    outside = [q for q in result.quads if q.graph_name.value in (PROVENANCE_GRAPH, SOURCES_GRAPH)]
+    assert all(q.subject.value.endswith(("/graph/eto", "/graph/wikidata", "/source/" + ETO_SOURCE_ID,
+                                         "/source/wikidata")) for q in outside)
     nodes = [t for q in result.quads for t in (q.subject, q.object)]
     assert not any(isinstance(t, ox.BlankNode) for t in nodes)
 
@@ -176,6 +182,8 @@ def test_crosswalk_makes_one_node_per_firm(graph, result) -> None:
     assert not graph.ask("ASK { cgid:smic rdfs:label ?l }")
     assert graph.ask("ASK { cgid:smic skos:altLabel 'SMIC' ; a cg:Organisation ; cg:country cgid:CHN }")
     assert graph.ask("ASK { cgid:asml cg:wikidataId 'Q297879' ; cg:etoId 'P88' }")
+    # and who says it: Wikidata, not ETO
+    assert graph.ask("ASK { GRAPH ?g { cgid:asml cg:wikidataId 'Q297879' } ?g cg:statedIn cgsrc:wikidata }")
     assert graph.ask("ASK { cgid:hisilicon cg:etoId 'P17' }")
 
 
