@@ -111,6 +111,17 @@ def quads() -> list[Quad]:
     measure("jp-sme", "ItemControl", "JPN", "2023-07-23", ["arf-immersion-duv-lithography-tools"], ["CHN"])
     measure("us-hbm", "ItemControl", "USA", "2024-12-02", ["hbm"], ["CHN"], reach=True)
     measure("us-el-huawei", "EntityListing", "USA", "2019-05-16", parties=["huawei"])
+    # a second design, by the listed firm, with memory from a US maker: the listing's buyer
+    fact("huawei-npu", "a", "NPU", "Huawei NPU")
+    fact("huawei-npu", "designedBy", "huawei")
+    fact("huawei-npu", "memorySupplier", "micron")
+    fact("micron", "a", "Organisation", "MICRON")
+    fact("micron", "country", "USA")
+    fact("USA", "a", "Country", "United States")
+    # and one by the unlisted testco with the same US memory maker, which the listing must not cut
+    fact("test-gpu", "a", "GPU", "Test GPU")
+    fact("test-gpu", "designedBy", "testco")
+    fact("test-gpu", "memorySupplier", "micron")
     return out
 
 
@@ -174,10 +185,15 @@ def test_hbm_from_korea_is_cut_from_2024_12_02(G):
 
 
 def test_listing_applies_only_from_its_date_and_only_to_listed_buyers(G):
-    edges_before = [d for _, _, d in dependency_graph_edges(G, "2019-05-15")]
-    assert not any("us-el-huawei" in d["cut_by"] for d in edges_before)
-    # testco is not listed, so the Huawei listing never cuts its supply
-    assert not any("us-el-huawei" in d["candidates"] for _, _, d in G.edges(data=True) if "candidates" in d)
+    def cut_by_listing(date):
+        return sorted(str(u) for u, _, d in dependency_graph_edges(G, date) if "us-el-huawei" in d["cut_by"])
+
+    assert cut_by_listing("2019-05-15") == []
+    on_the_day = cut_by_listing("2019-05-16")
+    assert on_the_day and all("huawei-npu" in u for u in on_the_day)  # Huawei's own supply, from the US
+    # testco is not listed, so the Huawei listing never cuts its supply, though from the same US maker
+    testco_us = [d for u, v, d in G.edges(data=True) if "test-gpu" in str(u) and v == "provider:micron"]
+    assert testco_us and not any("us-el-huawei" in d.get("candidates", ()) for d in testco_us)
 
 
 def dependency_graph_edges(G, date):

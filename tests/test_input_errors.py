@@ -110,10 +110,17 @@ def test_validate_reports_without_writing(curated_copy: Path) -> None:
     assert result.exit_code == 1 and "unknown id 'CHNA'" in result.output
 
 
-def test_good_extra_record_builds(curated_copy: Path, tmp_path: Path) -> None:
+def test_good_extra_record_validates_and_is_in_the_dataset(curated_copy: Path) -> None:
+    """A valid new file is accepted by `chipgraph validate`, and its record and fact reach the graph."""
+    from graph.build import validate_only
+    from graph.namespaces import CG, ID
+
     (curated_copy / "zz_test.yaml").write_text(GOOD_RECORD, encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "-q", "--curated-dir", str(curated_copy)])
     assert result.exit_code == 0, result.output
+    triples = {(q.subject.value, q.predicate.value, q.object.value)
+               for q in validate_only(curated_dir=curated_copy).quads}
+    assert (ID + "test-firm", CG + "country", ID + "CHN") in triples
 
 
 def test_malformed_ontology_names_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
