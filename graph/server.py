@@ -532,11 +532,10 @@ class QueryPool:
             self._idle.clear()
             self._cond.notify_all()
         self.checker.close()
+        for worker in workers:  # SIGKILL them all first, then reap: shutdown waits once, not per worker
+            if worker.process.is_alive():
+                worker.process.kill()
         for worker in workers:
-            try:
-                worker.conn.send(None)
-            except OSError:
-                pass
             worker.kill()
 
 
