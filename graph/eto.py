@@ -22,7 +22,6 @@ names and ETO ids only, and the quads come out sorted, so the same release gives
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from graph.eto_release import EtoRelease, data_assertions, read_release
 from graph.namespaces import COUNTRY_RE, ETO_GRAPH, GRAPH, RDF, RDFS, SKOS, XSD, cg, entity_iri, slugify
 from graph.paths import DATA_DIR, ETO_DIR
 from graph.provenance import SourceRecord, assertion_quads, source_quads
+from graph.serialize import sorted_quads
 
 __all__ = ["ETO_SOURCE_ID", "EtoImport", "load_eto", "release_source"]
 
@@ -76,9 +76,9 @@ class EtoImport:
     unmatched_providers: list[dict[str, str]] = field(default_factory=list)
 
 
-def release_source(directory: Path, release: Mapping[str, Any] | None = None) -> SourceRecord:
-    """The registry entry of the dataset, from ``release`` or ``directory/release.yaml``."""
-    meta = dict(release) if release is not None else _read_release_yaml(directory)
+def release_source(directory: Path) -> SourceRecord:
+    """The registry entry of the dataset, from ``directory/release.yaml``."""
+    meta = _read_release_yaml(directory)
     missing = [k for k in ("title", "publisher", "url", "license", "date") if not meta.get(k)]
     if missing:
         raise InputError(Problem(f"release description lacks {', '.join(missing)}", directory / "release.yaml",
@@ -91,17 +91,15 @@ def release_source(directory: Path, release: Mapping[str, Any] | None = None) ->
 
 
 def _read_release_yaml(directory: Path) -> dict[str, Any]:
-    import yaml
+    """release.yaml through the project's YAML loader (line numbers, no aliases, no control characters)."""
+    from graph.yamlload import load_yaml
 
     path = directory / "release.yaml"
     if not path.is_file():
         raise InputError(Problem("missing release.yaml (title, publisher, url, license, date, commit)", path,
                                  hint="copy graph/data/eto/release.yaml into the folder and give this "
                                       "release's date and commit"))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(f"cannot read release.yaml: {exc}", path)) from exc
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError(Problem("release.yaml must be a mapping of fields", path))
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
@@ -259,8 +257,7 @@ class _Mapper:
 
 
 def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
-             known_ids: set[str] | frozenset[str] = frozenset(), *,
-             release: Mapping[str, Any] | None = None, assertions: bool = True) -> EtoImport:
+             known_ids: set[str] | frozenset[str] = frozenset(), *, assertions: bool = True) -> EtoImport:
     """Read, validate and map one ETO release.
 
     Parameters
@@ -273,9 +270,6 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
     known_ids:
         Entity ids the curated data defines. ETO names whose slug equals one of them get the ETO id
         as a suffix, so that only the crosswalk can merge an ETO provider with a curated entity.
-    release:
-        The dataset's description (title, publisher, url, license, date, commit) instead of
-        ``directory/release.yaml``.
     assertions:
         Also run :func:`graph.eto_release.data_assertions` (minimum counts, reachability); tiny test
         releases turn this off.
@@ -292,7 +286,7 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
         failed = data_assertions(rel)
         if failed:
             raise InputError(f"the ETO release in {directory} fails {len(failed)} data assertion(s)", failed)
-    source = release_source(directory, release)
+    source = release_source(directory)
     entries = read_crosswalk(crosswalk)
     check_crosswalk(entries, rel, crosswalk)
     matched = {pid: e for pid, e in entries.items() if e.chipgraph_id}
@@ -302,11 +296,11 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
     mapper.providers()
     mapper.provision()
     mapper.crosswalk_notes(entries)
-    quads = sorted(set(mapper.quads), key=str)
+    quads = sorted_quads(mapper.quads)
     quads += assertion_quads(_G, sources=[ETO_SOURCE_ID], confidence="high")
     quads += source_quads(source)
     if mapper.wikidata:
-        quads += sorted(mapper.wikidata, key=str)
+        quads += sorted_quads(mapper.wikidata)
         quads += assertion_quads(_WD, sources=[WIKIDATA_SOURCE.id], confidence="high")
         quads += source_quads(WIKIDATA_SOURCE)
     counts = {

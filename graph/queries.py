@@ -135,18 +135,14 @@ class QueryResult:
 # Lexical helpers
 
 
-def keywords(text: str) -> list[str]:
-    """Upper-cased bare keywords of a query, in order, ignoring strings, IRIs, comments and names."""
-    return list(_keyword_tuple(text))
-
-
 #: Texts up to this length have their keyword scan cached (named and repeated queries are short;
 #: a cache of arbitrary endpoint bodies up to 1 MB each could hold hundreds of MB).
 _CACHED_TEXT_CHARS = 16_384
 
 
 def _keyword_tuple(text: str) -> tuple[str, ...]:
-    """:func:`keywords` as a tuple, cached for short texts: the scan costs ~50 µs on a named query,
+    """Upper-cased bare keywords of a query, in order, ignoring strings, IRIs, comments and names;
+    cached for short texts: the scan costs ~50 µs on a named query,
     as much as answering one, and :func:`run_query` needs it for the form and the refusal check."""
     return _cached_keywords(text) if len(text) <= _CACHED_TEXT_CHARS else _scan_keywords(text)
 

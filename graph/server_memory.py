@@ -22,24 +22,23 @@ ENV = "CHIPGRAPH_SERVE_MEMORY_STORE"
 #: The store directory the copy was made from, and the copy (None when there is none).
 STORE_DIR: str | None = None
 STORE: Any = None
-#: Why there is no copy although one was asked for (shown by ``chipgraph serve``).
-FAILED: str | None = None
 
 
 def _load() -> None:
-    global STORE, STORE_DIR, FAILED
+    global STORE, STORE_DIR
     path = os.environ.get(ENV)
     if not path:
         return
     try:
         import pyoxigraph as ox
 
-        disk = ox.Store.read_only(path)
-        memory = ox.Store()
-        memory.extend(disk.quads_for_pattern(None, None, None, None))  # one thread: the copy is forked
-        STORE, STORE_DIR = memory, path
-    except (OSError, RuntimeError, ValueError) as exc:  # the workers fall back to the disk store
-        FAILED = f"{type(exc).__name__}: {exc}"
+        from graph.store import memory_copy
+
+        # one thread: the copy is forked, and a fork must not inherit a busy thread pool
+        STORE = memory_copy(ox.Store.read_only(path), path, parallel=False).store
+        STORE_DIR = path
+    except (OSError, RuntimeError, ValueError):
+        pass  # no copy: the workers open the store on disk, and `chipgraph serve` says so
 
 
 _load()
