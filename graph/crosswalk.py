@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, Problem
 from graph.namespaces import COUNTRY_RE, SLUG_RE
@@ -87,6 +87,21 @@ class CrosswalkEntry:
     line: int
 
 
+def _records(reader: Any, path: Path) -> list[tuple[int, list[str]]]:
+    """Every CSV record with the line it starts on; a malformed one (e.g. a stray quote) is an
+    :class:`InputError` naming its line, not a csv.Error."""
+    out: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            out.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(Problem(f"cannot parse the row: {exc}", path, start,
+                                 hint="quote fields that contain commas or quotes, and double inner quotes")) from exc
+    return out
+
+
 def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
     """Read and check the crosswalk file; raise :class:`InputError` with file, line and column."""
     problems: list[Problem] = []
@@ -97,7 +112,8 @@ def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
     except UnicodeDecodeError as exc:
         raise InputError(Problem(f"not valid UTF-8: {exc.reason}", path, hint="save the file as UTF-8")) from exc
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = next(reader, None)
+    records = _records(reader, path)
+    header = records.pop(0)[1] if records else None
     if header is None:
         raise InputError(Problem("empty file", path, 1, hint=f"expected a header: {','.join(COLUMNS)}"))
     for i, name in enumerate(header, start=1):
@@ -115,9 +131,7 @@ def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
     col = {name: header.index(name) + 1 for name in COLUMNS}
     entries: dict[str, CrosswalkEntry] = {}
     by_target: dict[str, int] = {}
-    start = reader.line_num + 1
-    for record in reader:
-        line, start = start, reader.line_num + 1
+    for line, record in records:
         if not record:
             continue
         if len(record) != len(header):

@@ -106,8 +106,9 @@ def test_data_assertions_refuse_a_truncated_release() -> None:
     ("P7,JPN,Japan,,\n", 3, "not a lowercase slug"),
     ("P1,USA,usa,297879,\n", 4, "not a Wikidata item id"),
     ("P1,USA,,,\n", 5, "needs a note"),
+    ('P1,"US"A,usa,,\n', None, "cannot parse the row"),  # a stray quote: was a raw csv.Error
 ])
-def test_bad_crosswalk_rows(tmp_path: Path, row: str, column: int, message: str) -> None:
+def test_bad_crosswalk_rows(tmp_path: Path, row: str, column: int | None, message: str) -> None:
     path = tmp_path / "crosswalk.csv"
     path.write_text((FIXTURES / "crosswalk.csv").read_text(encoding="utf-8") + row, encoding="utf-8")
     with pytest.raises(InputError) as info:
