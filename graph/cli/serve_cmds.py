@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from pathlib import Path
 
 import click
 
 from graph.cli.common import handle_errors
+from graph.server import (
+    DEFAULT_FAST_LIMIT,
+    DEFAULT_LONG_WORKERS,
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WORKERS,
+)
 
 
 @click.command("serve")
@@ -16,17 +23,20 @@ from graph.cli.common import handle_errors
               help="Address to listen on. Anything but loopback exposes the graph to the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port (0 picks a free one).")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS",
               help="Time limit per query; a query that overruns is cancelled.")
-@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True, metavar="N",
+@click.option("--max-rows", type=click.IntRange(1), default=DEFAULT_MAX_ROWS, show_default=True, metavar="N",
               help="At most this many rows (or triples) per answer; cuts are reported.")
-@click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, metavar="BYTES",
+@click.option("--max-body", type=click.IntRange(1), default=DEFAULT_MAX_BODY, show_default=True, metavar="BYTES",
               help="Largest request body accepted.")
-@click.option("--workers", type=click.IntRange(1, 64), default=4 * max(1, os.cpu_count() or 1),
+@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS,
               show_default="4 per core",
               help="Fast-lane query worker processes (short queries that can run at once).")
-@click.option("--long-workers", type=click.IntRange(0, 256), default=32, show_default=True, metavar="N",
-              help="At most N queries past 0.1 s of CPU running at once (one process each, ~35 MB).")
+@click.option("--long-workers", type=click.IntRange(0, 256), default=DEFAULT_LONG_WORKERS, show_default=True,
+              metavar="N",
+              help=f"At most N queries past {DEFAULT_FAST_LIMIT:g} s of CPU running at once (one process each, "
+                   "~35 MB).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
 @click.option("--in-memory", is_flag=True,
