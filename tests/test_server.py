@@ -455,14 +455,19 @@ def test_endpoint_answers_every_named_query_like_the_library(built: Path):
         srv.server_close()
 
 
-def test_serve_command_in_a_subprocess(built: Path):
-    """`chipgraph serve --port 0` announces its URL, serves, and stops on SIGINT."""
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_serve_command_in_a_subprocess(built: Path, stop: str):
+    """`chipgraph serve --port 0` announces its URL, serves, and stops on SIGINT (Ctrl-C) or SIGTERM.
+
+    SIGINT is restored to its default in the child: a test runner started as a background job
+    inherits SIGINT ignored, and so would the server (Python then installs no Ctrl-C handler)."""
     import signal
     import subprocess
     import sys
 
     proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--output-dir", str(built), "--port", "0",
-                             "--quiet", "--timeout", "3"], stderr=subprocess.PIPE, text=True)
+                             "--quiet", "--timeout", "3"], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = proc.stderr.readline()
         assert "http://127.0.0.1:" in line, line
@@ -471,7 +476,7 @@ def test_serve_command_in_a_subprocess(built: Path):
                                     timeout=30) as resp:
             assert json.loads(resp.read())["boolean"] is True
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(getattr(signal, stop))
         proc.wait(timeout=20)
     assert proc.returncode == 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
 from pathlib import Path
 
 import click
@@ -79,9 +80,16 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         click.echo("queries are answered from an in-memory copy of the store", err=True)
     click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
                err=True)
+    # SIGTERM (service managers, `kill`) stops it like Ctrl-C, so the query workers are shut down
+    # too instead of being left running a long query after the server is gone.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopping", err=True)
     finally:
         server.server_close()
+
+
+def _interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
