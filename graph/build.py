@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from graph import __version__
 from graph.atomic import recover_dir, replace_dir_atomic, write_bytes_atomic, write_text_atomic
 from graph.errors import InputError, Problem
-from graph.namespaces import CG, DCTERMS
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
+from graph.vocab.namespaces import CG, DCTERMS
 
 Progress = Callable[[str], None]
 
@@ -80,9 +80,10 @@ def input_hash(files: list[Path]) -> str:
 def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
              progress: Progress = _noop) -> Dataset:
     """Read ontology, ETO data and curated facts into one list of quads (no validation yet)."""
-    from graph.curated import curated_quads, load_curated
-    from graph.eto import load_eto
-    from graph.ontology import parse_ontology
+    from graph.rdf.curated_rdf import curated_quads
+    from graph.rdf.eto_rdf import load_eto
+    from graph.sources.curated import load_curated
+    from graph.vocab.ontology import parse_ontology
 
     curated_dir = Path(curated_dir or CURATED_DIR)
     eto_dir = Path(eto_dir or ETO_DIR)
@@ -107,7 +108,7 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
 
 def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> None:
     """Run the SHACL shapes over the union of all graphs; raise with each violation's file and line."""
-    from graph.shacl import validate_quads
+    from graph.rdf.shacl import validate_quads
 
     progress("validating with SHACL")
     problems = validate_quads(dataset.quads).violations
@@ -156,7 +157,7 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
     touching ``output_dir`` when any input is bad.
     """
     from graph.paths import default_output_dir
-    from graph.serialize import sorted_quads, to_jsonld, to_nquads, to_trig, to_turtle, union_triples
+    from graph.rdf.serialize import sorted_quads, to_jsonld, to_nquads, to_trig, to_turtle, union_triples
 
     started = time.monotonic()
     progress = progress or _noop
@@ -198,7 +199,7 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
     as_of = dt.date.fromisoformat(data_date(quads))
     if analyses or site:
         from graph.chokepoints.projection import dependency_graph
-        from graph.store import open_store
+        from graph.store.local import open_store
 
         store = open_store(output_dir)
         progress(f"projecting the dependency graph as of {as_of} (the data date)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,3 +66,13 @@ class ValidationReport:
 
     conforms: bool
     violations: list[Problem] = field(default_factory=list)
+
+
+def suggest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """A "did you mean ...?" hint naming up to three choices close to ``word``, or None.
+
+    The one place every loader, query parameter and lookup asks for a near miss, so that hints
+    read the same everywhere.
+    """
+    close = list(dict.fromkeys(difflib.get_close_matches(word, list(dict.fromkeys(choices)), n=3, cutoff=cutoff)))
+    return "did you mean " + ", ".join(close) + "?" if close else None

@@ -15,8 +15,8 @@ DATA_DIR = PACKAGE_DIR / "data"
 CURATED_DIR = DATA_DIR / "curated"
 ETO_DIR = DATA_DIR / "eto"
 SCENARIOS_DIR = DATA_DIR / "scenarios"
-ASSETS_DIR = PACKAGE_DIR / "assets"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+ASSETS_DIR = PACKAGE_DIR / "render" / "assets"
+TEMPLATES_DIR = PACKAGE_DIR / "render" / "templates"
 
 
 def ontology_dir() -> Path:

@@ -38,7 +38,7 @@ def step(name: str, func, *args, **kwargs):
 def bench_real(output_dir: Path) -> None:
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.projection import dependency_graph
-    from graph.store import open_store
+    from graph.store.local import open_store
 
     try:
         store = open_store(output_dir)

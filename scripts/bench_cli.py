@@ -95,7 +95,7 @@ def import_offenders(args: list[str], env: dict, top: int = 12) -> dict:
 
 
 def bench(output_dir: Path, name: str, query: str | None, repeats: int = 7) -> dict:
-    from graph.namespaces import PREFIXES
+    from graph.vocab.namespaces import PREFIXES
 
     # Users run from an installed package with cached bytecode; a shell that sets
     # PYTHONDONTWRITEBYTECODE would make every run recompile chipgraph's modules (~70 ms).
@@ -111,14 +111,14 @@ def bench(output_dir: Path, name: str, query: str | None, repeats: int = 7) -> d
                    "bare": timed([PYTHON, "-c", BARE_SHOW, store, name], env, repeats)}
     if query is None:
         try:
-            from graph.queries import catalogue
+            from graph.sparql.queries import catalogue
 
             cat = catalogue()
             query = next((q for q, nq in sorted(cat.items()) if not any(p.required for p in nq.params)), None)
         except Exception:  # noqa: BLE001
             query = None
     if query:
-        from graph.queries import load_query
+        from graph.sparql.queries import load_query
 
         path = load_query(query).path
         res["query"] = {"name": query,

@@ -1,9 +1,9 @@
 """Benchmark: every named query (and a fixed set of shaped queries) on three engines, same data.
 
-- ``chipgraph``: ``graph.queries.run_query(OxigraphStore(...), text, bindings)``, what
+- ``chipgraph``: ``graph.sparql.queries.run_query(OxigraphStore(...), text, bindings)``, what
   ``chipgraph query NAME`` runs (rows converted to dicts of variable -> term);
 - ``raw``: ``pyoxigraph.Store.query`` on the same read-only store, rows materialised as tuples;
-- ``memory``: chipgraph on an in-memory copy of that store (``graph.store.memory_copy``, what
+- ``memory``: chipgraph on an in-memory copy of that store (``graph.store.local.memory_copy``, what
   ``open_store(in_memory=True)`` gives a long-running session);
 - ``rdflib``: ``rdflib.Dataset(default_union=True)`` in memory, parsed from the same N-Quads.
 
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import emit, median, run_worker  # noqa: E402
 
-from graph.namespaces import ID, SOURCE  # noqa: E402
+from graph.vocab.namespaces import ID, SOURCE  # noqa: E402
 
 #: Queries shaped like the analyses chipgraph serves, written for any chipgraph data
 #: (the synthetic generator's entity ids are used as bindings). pyoxigraph 0.5 only substitutes
@@ -88,7 +88,7 @@ def query_set() -> dict[str, tuple[str, dict]]:
     """Named queries (with synthetic-data bindings as N-Triples strings) plus the shaped ones."""
     out: dict[str, tuple[str, dict]] = {}
     try:
-        from graph.queries import bind_params, catalogue
+        from graph.sparql.queries import bind_params, catalogue
 
         named = catalogue()
     except Exception as exc:  # noqa: BLE001 - the catalogue may be mid-edit; report, go on
@@ -120,9 +120,9 @@ def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> d
     """chipgraph vs raw pyoxigraph on one read-only store, interleaved per run (one query if ``only``)."""
     import pyoxigraph as ox
 
-    from graph.namespaces import PREFIXES
-    from graph.queries import run_query
-    from graph.store import OxigraphStore, memory_copy
+    from graph.sparql.queries import run_query
+    from graph.store.local import OxigraphStore, memory_copy
+    from graph.vocab.namespaces import PREFIXES
 
     raw = ox.Store.read_only(str(store_dir))
     cg = OxigraphStore(raw, location=str(store_dir))  # the same handle, so the same cache
@@ -190,7 +190,7 @@ def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0, 
     from rdflib import Dataset, URIRef
     from rdflib.util import from_n3
 
-    from graph.namespaces import PREFIXES
+    from graph.vocab.namespaces import PREFIXES
 
     t = time.perf_counter()
     ds = Dataset(default_union=True)

@@ -1,4 +1,4 @@
-"""Benchmark SHACL validation (graph.shacl.validate_quads) on the real dataset and scaled copies.
+"""Benchmark SHACL validation (graph.rdf.shacl.validate_quads) on the real dataset and scaled copies.
 
 The shipped data (ontology + ETO import + curated facts) is assembled once; larger inputs are
 made by repeating every entity, claim and source under renamed IRIs (``<iri>-copyN``), so the
@@ -20,8 +20,8 @@ import time
 import pyoxigraph as ox
 
 from graph.build import assemble
-from graph.namespaces import CLAIM, GRAPH, ID, SOURCE
-from graph.shacl import validate_quads
+from graph.rdf.shacl import validate_quads
+from graph.vocab.namespaces import CLAIM, GRAPH, ID, SOURCE
 
 _RENAMED = (ID, CLAIM, SOURCE)
 _COUNTRY = re.compile(re.escape(ID) + "[A-Z]{3}$")  # country IRIs are their ISO codes: keep them

@@ -42,8 +42,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from graph.namespaces import CG, CLAIM, GRAPH, ID, RDF, RDFS, SKOS, SOURCE, XSD
-from graph.namespaces import DCTERMS as DCT
+from graph.vocab.namespaces import CG, CLAIM, GRAPH, ID, RDF, RDFS, SKOS, SOURCE, XSD
+from graph.vocab.namespaces import DCTERMS as DCT
 
 # One source of truth for IRIs: a copy of these drifted once (countries as /id/country/CHN).
 RDF_TYPE = RDF + "type"

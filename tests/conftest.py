@@ -26,6 +26,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def store(built: Path):
     """A read-only store over the session build."""
-    from graph.store import open_store
+    from graph.store.local import open_store
 
     return open_store(built)

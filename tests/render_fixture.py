@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.namespaces import (
+from graph.vocab.namespaces import (
     CG,
     DCTERMS,
     ONTOLOGY_GRAPH,
@@ -149,6 +149,6 @@ def fixture_quads() -> list[ox.Quad]:
 
 def fixture_store():
     """An in-memory store over :func:`fixture_quads`."""
-    from graph.store import memory_store
+    from graph.store.local import memory_store
 
     return memory_store(fixture_quads())

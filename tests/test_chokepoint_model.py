@@ -18,7 +18,7 @@ from graph.chokepoints.measures import Measure, cutting_measures, in_force
 from graph.chokepoints.projection import dependency_graph
 from graph.chokepoints.scenarios import compare, load_scenario
 from graph.errors import InputError, NotFoundError
-from graph.namespaces import CG, PROVENANCE_GRAPH, RDF, RDFS, XSD, entity_iri, source_iri
+from graph.vocab.namespaces import CG, PROVENANCE_GRAPH, RDF, RDFS, XSD, entity_iri, source_iri
 
 SRC = "test-source"
 
@@ -127,7 +127,7 @@ def quads() -> list[Quad]:
 
 @pytest.fixture(scope="module")
 def store():
-    from graph.store import memory_store
+    from graph.store.local import memory_store
 
     return memory_store(quads())
 

@@ -95,7 +95,7 @@ def test_shipped_scenarios_load_and_change_something(G):
 
 def test_build_writes_deterministic_outputs(out, tmp_path):
     from graph.chokepoints.outputs import write_chokepoint_outputs
-    from graph.store import open_store
+    from graph.store.local import open_store
 
     doc = json.loads((out / "chokepoints.json").read_text())
     assert doc["accelerators"] and doc["ranking"] and (out / "chokepoints.csv").read_text().startswith("accelerator,")

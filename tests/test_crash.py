@@ -47,7 +47,7 @@ def output_hashes(root: Path) -> dict[str, str]:
 
 def store_fingerprint(output_dir: Path) -> tuple[int, str]:
     """(number of quads, sha256 of the sorted N-Quads) of the store, opened as every reader does."""
-    from graph.store import open_store
+    from graph.store.local import open_store
 
     store = open_store(output_dir)
     lines = sorted(str(q) for q in store.quads())

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.crosswalk import read_crosswalk
 from graph.errors import InputError
-from graph.eto import load_eto
-from graph.eto_release import read_release
+from graph.rdf.eto_rdf import load_eto
+from graph.sources.crosswalk import read_crosswalk
+from graph.sources.eto_release import read_release
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eto"
 

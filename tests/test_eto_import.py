@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from graph.crosswalk import curated_names, near_matches
-from graph.eto import ETO_SOURCE_ID, load_eto
-from graph.eto_release import data_assertions, read_release, share_tolerance
-from graph.namespaces import ETO_GRAPH, PROVENANCE_GRAPH, SOURCES_GRAPH, entity_iri
 from graph.paths import CURATED_DIR, ETO_DIR
-from graph.store import memory_store
+from graph.rdf.eto_rdf import ETO_SOURCE_ID, load_eto
+from graph.sources.crosswalk import curated_names, near_matches
+from graph.sources.eto_release import data_assertions, read_release, share_tolerance
+from graph.store.local import memory_store
+from graph.vocab.namespaces import ETO_GRAPH, PROVENANCE_GRAPH, SOURCES_GRAPH, entity_iri
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eto"
 

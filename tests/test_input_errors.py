@@ -113,7 +113,7 @@ def test_validate_reports_without_writing(curated_copy: Path) -> None:
 def test_good_extra_record_validates_and_is_in_the_dataset(curated_copy: Path) -> None:
     """A valid new file is accepted by `chipgraph validate`, and its record and fact reach the graph."""
     from graph.build import validate_only
-    from graph.namespaces import CG, ID
+    from graph.vocab.namespaces import CG, ID
 
     (curated_copy / "zz_test.yaml").write_text(GOOD_RECORD, encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "-q", "--curated-dir", str(curated_copy)])

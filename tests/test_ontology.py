@@ -1,6 +1,6 @@
 """The ontology is documented term by term, and the checker that says so can fail.
 
-The rules live in :mod:`graph.ontology_lint`; here the shipped ontology must pass them, and
+The rules live in :mod:`graph.vocab.lint`; here the shipped ontology must pass them, and
 broken copies in ``tmp_path`` (a missing label, definition, isDefinedBy, domain/range, header
 field, an undefined term, a term out of order, a syntax error) must each be reported.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.ontology_lint import lint_ontology
+from graph.vocab.lint import lint_ontology
 
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY = REPO / "ontology" / "chipgraph.ttl"

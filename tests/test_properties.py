@@ -96,9 +96,10 @@ def validate_curated(directory: Path):
     """``graph.build.assemble`` + ``validate_dataset`` without the ETO import: ontology and curated quads,
     then SHACL. Returns the validated Dataset or raises ChipgraphError (a SHACL violation included)."""
     from graph.build import Dataset, validate_dataset
-    from graph.curated import curated_quads, load_curated
-    from graph.ontology import parse_ontology
     from graph.paths import ontology_file
+    from graph.rdf.curated_rdf import curated_quads
+    from graph.sources.curated import load_curated
+    from graph.vocab.ontology import parse_ontology
 
     onto = parse_ontology(ontology_file())
     data = load_curated(directory, onto)
@@ -180,7 +181,7 @@ def mutate(directory: Path, mut: tuple) -> None:
 @SETTINGS
 @given(mut=mutation)
 def test_eto_importer_accepts_or_refuses_cleanly(tmp_path: Path, mut: tuple) -> None:
-    from graph.eto import load_eto
+    from graph.rdf.eto_rdf import load_eto
 
     work = tmp_path / "eto"
     if work.exists():
@@ -196,7 +197,7 @@ def test_eto_importer_accepts_or_refuses_cleanly(tmp_path: Path, mut: tuple) -> 
 def test_eto_importer_output_passes_shacl(tmp_path: Path, mut: tuple) -> None:
     """A mutated release the importer accepts must also pass the SHACL shapes."""
     from graph.build import validate_only
-    from graph.eto import load_eto
+    from graph.rdf.eto_rdf import load_eto
 
     work = tmp_path / "eto"
     if work.exists():

@@ -16,8 +16,7 @@ from click.testing import CliRunner
 
 from graph.cli import cli
 from graph.errors import InputError, NotFoundError
-from graph.namespaces import CG, ID, SOURCE, XSD
-from graph.queries import (
+from graph.sparql.queries import (
     bind_params,
     catalogue,
     forbidden_operation,
@@ -28,7 +27,8 @@ from graph.queries import (
     run_query,
     syntax_error_message,
 )
-from graph.store import memory_store
+from graph.store.local import memory_store
+from graph.vocab.namespaces import CG, ID, SOURCE, XSD
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 

@@ -20,9 +20,9 @@ from virtuoso_server import Virtuoso, virtuoso  # noqa: F401 - the fixture
 
 from graph.cli import cli
 from graph.errors import ChipgraphError, InputError
-from graph.namespaces import CG, DCTERMS, XSD
-from graph.remote import RemoteStore, bind_values
-from graph.store import memory_store
+from graph.store.local import memory_store
+from graph.store.remote import RemoteStore, bind_values
+from graph.vocab.namespaces import CG, DCTERMS, XSD
 
 TITLE = DCTERMS + "title"
 NASTY = 'A "title" } # not a comment\n} ; DROP ALL ; {'
@@ -114,7 +114,7 @@ def test_endpoint_url_must_be_http() -> None:
 @pytest.mark.parametrize("limits", [{}, {"batch_triples": 2, "batch_graphs": 1}, {"batch_triples": 1, "op_triples": 1}])
 def test_update_requests_replace_chipgraph_graphs_only(tmp_path: Path, limits: dict) -> None:
     """Applied by a SPARQL engine (Oxigraph), the requests leave exactly the new graphs."""
-    from graph.push import load_graphs, update_requests
+    from graph.store.push import load_graphs, update_requests
 
     graphs = load_graphs(_small(tmp_path) / "chipgraph.trig")
     engine = ox.Store()
@@ -274,7 +274,7 @@ def _examples(named) -> dict[str, str]:
 
 
 def _answer(store, named, given: dict[str, str] | None = None) -> object:
-    from graph.queries import bind_params, run_query
+    from graph.sparql.queries import bind_params, run_query
 
     values = _examples(named) | (given or {})
     result = run_query(store, named.text, bind_params(named, values), source=named.name)
@@ -290,7 +290,7 @@ def _answer(store, named, given: dict[str, str] | None = None) -> object:
 @pytest.fixture
 def full_remote(virtuoso: Virtuoso, built: Path) -> RemoteStore:  # noqa: F811
     """Virtuoso holding the session build (pushed again if another test replaced it)."""
-    from graph.push import load_graphs
+    from graph.store.push import load_graphs
 
     local = {g: len(ts) for g, ts in load_graphs(built / "chipgraph.trig").items()}
     remote = RemoteStore(virtuoso.sparql)
@@ -304,7 +304,7 @@ def full_remote(virtuoso: Virtuoso, built: Path) -> RemoteStore:  # noqa: F811
 @pytest.mark.virtuoso
 @pytest.mark.slow
 def test_full_push_is_verified_and_idempotent(virtuoso: Virtuoso, built: Path) -> None:  # noqa: F811
-    from graph.push import load_graphs
+    from graph.store.push import load_graphs
 
     local = {g: len(ts) for g, ts in load_graphs(built / "chipgraph.trig").items()}
     for extra in ((), ("--graph-store", virtuoso.graph_store)):
@@ -318,7 +318,7 @@ def test_full_push_is_verified_and_idempotent(virtuoso: Virtuoso, built: Path) -
 @pytest.mark.virtuoso
 @pytest.mark.slow
 def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore, store) -> None:
-    from graph.queries import catalogue
+    from graph.sparql.queries import catalogue
 
     queries = catalogue()
     assert queries, "no named queries found in ontology/queries"
@@ -340,7 +340,7 @@ def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore
 @pytest.mark.virtuoso
 @pytest.mark.slow
 def test_cli_query_and_show_through_endpoint(full_remote: RemoteStore, virtuoso: Virtuoso, built: Path) -> None:  # noqa: F811
-    from graph.queries import catalogue
+    from graph.sparql.queries import catalogue
 
     runner = CliRunner()
     assert "who-says" in catalogue()

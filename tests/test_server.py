@@ -17,8 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.namespaces import CG, ID, RDFS
-from graph.server import ServerConfig, make_server, resolve_static
+from graph.server.http import ServerConfig, make_server, resolve_static
+from graph.vocab.namespaces import CG, ID, RDFS
 
 TIMEOUT = 1.5
 MAX_ROWS = 50
@@ -238,7 +238,7 @@ def test_busy_pool_answers_429_with_retry_after_and_still_parses(server):
     """With one worker and no room for long queries, a query that finds the worker taken waits
     for it a bounded time and then gets 429 + Retry-After; syntax errors are still found at once,
     without a worker."""
-    from graph.server import QueryFailed, QueryPool
+    from graph.server.http import QueryFailed, QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=0.3)
     try:
@@ -268,7 +268,7 @@ def test_time_limit_counts_from_arrival_waiting_included(server):
     """A query that waits for a worker uses up its time limit waiting: with a long ``wait`` the
     client still gets its answer (429) at the time limit, not at wait + limit; an expensive query
     that is cut reports how long it waited."""
-    from graph.server import QueryPool
+    from graph.server.http import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=30)
     try:
@@ -292,7 +292,7 @@ def test_time_limit_counts_from_arrival_waiting_included(server):
 def test_worker_cpu_time_is_read_and_grows_with_work(server):
     """Demotion to the long lane is by CPU time used, so a cheap query that only waited for a core
     is not niced among expensive ones; the CPU clock of a worker must therefore be readable."""
-    from graph.server import QueryPool
+    from graph.server.http import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
     try:
@@ -353,7 +353,7 @@ def _at_once(call, n: int) -> list:
 
 
 def _failure(call, *args):
-    from graph.server import QueryFailed
+    from graph.server.http import QueryFailed
 
     try:
         call(*args)
@@ -423,8 +423,8 @@ REQUIRED_SAMPLES = {"party": "cgid:huawei", "subject": "cgid:ascend-910c", "enti
 def test_endpoint_answers_every_named_query_like_the_library(built: Path):
     """Over the real build, each named query (with its defaults, within the default time limit)
     gives the same rows through /api/queries/NAME as through the library."""
-    from graph.queries import bind_params, catalogue, run_query
-    from graph.store import open_store
+    from graph.sparql.queries import bind_params, catalogue, run_query
+    from graph.store.local import open_store
 
     store = open_store(built)
     srv = make_server(ServerConfig(store_dir=built / "store", site_dir=built / "site", port=0, workers=1,

@@ -4,7 +4,7 @@ Fixtures live in tests/fixtures/shapes/: ``<Shape>-valid.ttl`` must conform and 
 ``<Shape>-invalid*.ttl`` must fail with a message of that shape (its own or one of its property
 shapes'), and with no other shape's message unless the file's header names it in an
 ``# also-violates: cgsh:OtherShape`` line. ``common.ttl`` (a source and a small valid world) is
-merged into every fixture; the ontology is mixed in by :func:`graph.shacl.validate_graph`.
+merged into every fixture; the ontology is mixed in by :func:`graph.rdf.shacl.validate_graph`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from graph.shacl import validate_graph, validate_quads
+from graph.rdf.shacl import validate_graph, validate_quads
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES_FILE = REPO / "ontology" / "shapes.ttl"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import ChipgraphError
-from graph.store import open_store, rdflib_dataset
+from graph.store.local import open_store, rdflib_dataset
 
 
 def test_missing_store_says_what_to_do(tmp_path: Path) -> None:
@@ -35,7 +35,7 @@ def test_in_memory_copy_holds_every_quad_and_answers_named_queries_alike(built: 
     """open_store(in_memory=True) is a full copy: same quads (named graphs included), and the
     named queries give the same rows as on the on-disk store (up to the order of GROUP_CONCAT
     values and of rows tied in ORDER BY, which SPARQL leaves to the engine's storage order)."""
-    from graph.queries import bind_params, catalogue, run_query
+    from graph.sparql.queries import bind_params, catalogue, run_query
 
     memory = open_store(built, in_memory=True)
     assert "memory copy" in memory.location

@@ -1,6 +1,6 @@
 """Project the RDF graph into a networkx AND/OR dependency graph, through SPARQL only.
 
-The queries go through the :class:`graph.store.GraphStore` API, so the projection works on the
+The queries go through the :class:`graph.store.local.GraphStore` API, so the projection works on the
 embedded store, an in-memory store or a remote endpoint alike. The model is described in the
 package docstring (:mod:`graph.chokepoints`); this module builds it:
 
@@ -37,7 +37,7 @@ from graph.chokepoints.measures import (
     cutting_measures,
     parse_date,
 )
-from graph.namespaces import CG, ID, entity_id_of
+from graph.vocab.namespaces import CG, ID, entity_id_of
 
 __all__ = ["dependency_graph", "annotate_cuts", "load_model", "Model", "SUPPLY_RELATIONS", "DOMESTIC"]
 

@@ -124,7 +124,7 @@ def _ids(value: Any, path: Path, line: int, what: str, problems: list[Problem]) 
 
 def _items(doc: Any, key: str, what: str, path: Path, problems: list[Problem]) -> list[tuple[Any, int]]:
     """(item, line) of the list under ``key``: none when it is absent, a problem when it is no list."""
-    from graph.yamlload import LineList
+    from graph.sources.yamlload import LineList
 
     raw = doc.get(key)
     if raw is None:
@@ -137,7 +137,7 @@ def _items(doc: Any, key: str, what: str, path: Path, problems: list[Problem]) -
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; raise :class:`InputError` listing every problem."""
-    from graph.yamlload import LineDict, load_yaml
+    from graph.sources.yamlload import LineDict, load_yaml
 
     path = Path(path)
     if not path.is_file():

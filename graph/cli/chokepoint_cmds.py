@@ -18,7 +18,7 @@ RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures
 def _resolve(store: Any, G: Any, names: tuple[str, ...], index: Any = None) -> list[str]:
     """Accelerator ids for names given in any language (labels, aliases, ids)."""
     from graph.errors import NotFoundError
-    from graph.lookup import name_index, resolve_entity
+    from graph.read.lookup import name_index, resolve_entity
 
     index = index if index is not None else name_index(store)
     ids = []
@@ -146,7 +146,7 @@ def explain(
     from graph.chokepoints.explain import explain_rows
     from graph.chokepoints.projection import dependency_graph
     from graph.errors import ChipgraphError
-    from graph.lookup import name_index, resolve_entity
+    from graph.read.lookup import name_index, resolve_entity
 
     store = open_from_options(output_dir, endpoint)
     G = dependency_graph(store, as_of=as_of)

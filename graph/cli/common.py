@@ -60,7 +60,7 @@ def store_options(func: Callable) -> Callable:
 
 def open_from_options(output_dir: Path | None, endpoint: str | None):
     """Open the store the options point at (raises ChipgraphError with a remedy)."""
-    from graph.store import open_store
+    from graph.store.local import open_store
 
     return open_store(output_dir, endpoint=endpoint)
 

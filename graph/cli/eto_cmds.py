@@ -1,4 +1,4 @@
-"""``chipgraph import eto`` and ``chipgraph crosswalk``: a thin shell over graph.eto and graph.crosswalk."""
+"""``chipgraph import eto`` and ``chipgraph crosswalk``: a thin shell over graph.rdf.eto_rdf and graph.sources.crosswalk."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def eto(directory: Path | None, output_dir: Path | None, curated_dir: Path | Non
 
         chipgraph import eto ~/eto-chip-explorer/data --check
     """
-    from graph.eto import load_eto
     from graph.paths import ETO_DIR
+    from graph.rdf.eto_rdf import load_eto
 
     directory = directory or ETO_DIR
     result = load_eto(directory)
@@ -90,9 +90,9 @@ def crosswalk(unmatched: bool, near_only: bool, eto_dir: Path | None, curated_di
 
         chipgraph crosswalk --unmatched --near -t
     """
-    from graph.crosswalk import curated_names, near_matches, read_crosswalk
-    from graph.eto import DEFAULT_CROSSWALK, load_eto
     from graph.paths import CURATED_DIR
+    from graph.rdf.eto_rdf import DEFAULT_CROSSWALK, load_eto
+    from graph.sources.crosswalk import curated_names, near_matches, read_crosswalk
 
     names = curated_names(curated_dir or CURATED_DIR)
     crosswalk_file = crosswalk_file or DEFAULT_CROSSWALK

@@ -70,8 +70,8 @@ def show(name: str, output_dir: Path | None, endpoint: str | None, fmt: str, out
 
         chipgraph show 화웨이 --json
     """
-    from graph.inspect import entity_report
-    from graph.lookup import resolve_entity
+    from graph.read.lookup import resolve_entity
+    from graph.read.reports import entity_report
 
     store = open_from_options(output_dir, endpoint)
     match = resolve_entity(store, name)
@@ -102,7 +102,7 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
 
         chipgraph stats
     """
-    from graph.inspect import stats as compute
+    from graph.read.reports import stats as compute
 
     result = compute(open_from_options(output_dir, endpoint))
     if fmt == "json":
@@ -134,8 +134,8 @@ def sources(source_id: str | None, output_dir: Path | None, endpoint: str | None
         chipgraph sources kr-article-2025-02-17
     """
     from graph.errors import NotFoundError
-    from graph.inspect import source_claims
-    from graph.inspect import sources as registry
+    from graph.read.reports import source_claims
+    from graph.read.reports import sources as registry
 
     store = open_from_options(output_dir, endpoint)
     if source_id is None:
@@ -167,7 +167,7 @@ def conflicts(output_dir: Path | None, endpoint: str | None, fmt: str, output: P
 
         chipgraph conflicts
     """
-    from graph.inspect import conflicts as find
+    from graph.read.reports import conflicts as find
 
     emit_rows(find(open_from_options(output_dir, endpoint)), fmt, output,
               ["kind", "conflict", "subject", "property", "value", "confidence", "sources", "claim"])

@@ -46,8 +46,8 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
     """
     from graph.cli.common import StepProgress
     from graph.paths import default_output_dir
-    from graph.push import push as run_push
-    from graph.remote import RemoteStore
+    from graph.store.push import push as run_push
+    from graph.store.remote import RemoteStore
 
     if password is not None and user is None:
         raise click.UsageError("--password needs --user")

@@ -24,7 +24,7 @@ def queries(fmt: str, output: Path | None) -> None:
 
         chipgraph queries --md
     """
-    from graph.queries import catalogue
+    from graph.sparql.queries import catalogue
 
     rows = []
     for q in catalogue().values():
@@ -60,7 +60,7 @@ def query(name_or_file: str | None, text: str | None, params: tuple[tuple[str, s
 
         chipgraph query -e 'SELECT ?l WHERE { cgid:huawei rdfs:label ?l }' --csv
     """
-    from graph.queries import bind_params, load_query, parse_named_query, run_query
+    from graph.sparql.queries import bind_params, load_query, parse_named_query, run_query
 
     if (name_or_file is None) == (text is None):
         raise click.UsageError("give a query NAME, a .rq FILE or -e TEXT (exactly one)")
@@ -84,11 +84,11 @@ def query(name_or_file: str | None, text: str | None, params: tuple[tuple[str, s
             emit_rows([{"boolean": "true" if result.boolean else "false"}], fmt, output)
         return
     if result.form in ("CONSTRUCT", "DESCRIBE"):
-        from graph.sparql_results import serialize_triples
+        from graph.sparql.results import serialize_triples
 
         emit(serialize_triples(result.triples, rdf_format).decode("utf-8"), output)
         return
-    from graph.queries import term_to_plain, term_to_text
+    from graph.sparql.queries import term_to_plain, term_to_text
 
     if fmt in ("json", "nl"):
         rows = [{k: term_to_plain(v) for k, v in row.items()} for row in result.rows]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from graph.cli.common import handle_errors
-from graph.server import (
+from graph.server.http import (
     DEFAULT_FAST_LIMIT,
     DEFAULT_LONG_WORKERS,
     DEFAULT_MAX_BODY,
@@ -58,8 +58,8 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         chipgraph serve --port 7878 --timeout 5
     """
     from graph.paths import default_output_dir
-    from graph.server import ServerConfig, make_server
-    from graph.store import store_path
+    from graph.server.http import ServerConfig, make_server
+    from graph.store.local import store_path
 
     out = output_dir or default_output_dir()
     try:

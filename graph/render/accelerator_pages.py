@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from graph.namespaces import ID, entity_id_of
 from graph.render.analysis import AcceleratorAnalysis
 from graph.render.data import Edge, Snapshot, SourceRef
 from graph.render.escape import h, link
 from graph.render.graphpage import GEdge, GNode
 from graph.render.overview import country_labels, node_for
+from graph.vocab.namespaces import ID, entity_id_of
 
 __all__ = ["upstream_graph", "analysis_graph", "page_name", "chokepoint_table"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.namespaces import ID, entity_id_of
+from graph.vocab.namespaces import ID, entity_id_of
 
 __all__ = ["AcceleratorAnalysis", "run_analysis"]
 

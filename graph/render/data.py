@@ -1,4 +1,4 @@
-"""Read what the site shows from a :class:`~graph.store.GraphStore`, through SPARQL only.
+"""Read what the site shows from a :class:`~graph.store.local.GraphStore`, through SPARQL only.
 
 One :func:`load_snapshot` call runs a handful of queries and returns plain data (entities with
 their labels, classes and countries; sourced edges; measures; sources; counts), filtered to what
@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.namespaces import CG, ID, SOURCE, entity_id_of
+from graph.vocab.namespaces import CG, ID, SOURCE, entity_id_of
 
 __all__ = ["Entity", "Edge", "Measure", "Snapshot", "SourceRef", "load_snapshot", "GROUPS", "group_of"]
 

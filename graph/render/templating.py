@@ -1,4 +1,4 @@
-"""Fill the site's HTML templates (``graph/templates/*.html``) with already-escaped fragments.
+"""Fill the site's HTML templates (``graph/render/templates/*.html``) with already-escaped fragments.
 
 ``string.Template`` is enough: the templates only have named slots, and substitution is a single
 pass, so a ``$`` inside a value is never expanded again. Every value passed in must already be

@@ -9,8 +9,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from graph.namespaces import ID, PREFIXES, SOURCE
-from graph.store import GraphStore, Term
+from graph.store.local import GraphStore, Term
+from graph.vocab.namespaces import ID, PREFIXES, SOURCE
 
 
 def compact(iri: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import Problem
-from graph.namespaces import BASE, CG, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from graph.vocab.namespaces import BASE, CG, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 __all__ = ["lint_ontology"]
 

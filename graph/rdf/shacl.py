@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph.errors import Problem, ValidationReport
-from graph.namespaces import BASE, CG, ID, PREFIXES, RDF, SH
+from graph.vocab.namespaces import BASE, CG, ID, PREFIXES, RDF, SH
 
 if TYPE_CHECKING:  # heavy imports stay inside the functions that need them
     import pyoxigraph

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from graph.namespaces import PREFIXES, XSD
+from graph.vocab.namespaces import PREFIXES, XSD
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "negotiate", "serialize_boolean", "serialize_rows",
            "serialize_triples"]

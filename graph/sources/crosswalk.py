@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, Problem
-from graph.namespaces import COUNTRY_RE, SLUG_RE
+from graph.vocab.namespaces import COUNTRY_RE, SLUG_RE
 
 if TYPE_CHECKING:
-    from graph.eto_release import EtoRelease
+    from graph.sources.eto_release import EtoRelease
 
 __all__ = ["COLUMNS", "CrosswalkEntry", "check_crosswalk", "curated_names", "near_matches", "read_crosswalk"]
 

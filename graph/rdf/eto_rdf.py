@@ -1,7 +1,7 @@
 """Import the ETO Advanced Semiconductor Supply Chain dataset into chipgraph quads.
 
-:func:`load_eto` reads and validates a release folder (see :mod:`graph.eto_release`), resolves its
-providers against the curated graph through the reviewed crosswalk (see :mod:`graph.crosswalk`), and
+:func:`load_eto` reads and validates a release folder (see :mod:`graph.sources.eto_release`), resolves its
+providers against the curated graph through the reviewed crosswalk (see :mod:`graph.sources.crosswalk`), and
 maps everything onto the ontology:
 
 - stages -> ``cg:SupplyChainStage``; inputs -> ``cg:Process`` / ``cg:Tool`` / ``cg:Material`` /
@@ -16,7 +16,7 @@ maps everything onto the ontology:
 
 Every statement sits in the named graph ``graph/eto``; that graph's provenance (a ``cg:Assertion``
 stated in ``source/eto-chip-explorer``) goes to the provenance graph and the dataset's description
-to the sources graph, both stamped by :mod:`graph.provenance`. No blank nodes; IRIs are derived from
+to the sources graph, both stamped by :mod:`graph.rdf.provenance`. No blank nodes; IRIs are derived from
 names and ETO ids only, and the quads come out sorted, so the same release gives the same quads.
 """
 
@@ -28,13 +28,13 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from graph.crosswalk import CrosswalkEntry, check_crosswalk, read_crosswalk
 from graph.errors import InputError, Problem
-from graph.eto_release import EtoRelease, data_assertions, read_release
-from graph.namespaces import COUNTRY_RE, ETO_GRAPH, GRAPH, RDF, RDFS, SKOS, XSD, cg, entity_iri, slugify
 from graph.paths import DATA_DIR, ETO_DIR
-from graph.provenance import SourceRecord, assertion_quads, source_quads
-from graph.serialize import sorted_quads
+from graph.rdf.provenance import SourceRecord, assertion_quads, source_quads
+from graph.rdf.serialize import sorted_quads
+from graph.sources.crosswalk import CrosswalkEntry, check_crosswalk, read_crosswalk
+from graph.sources.eto_release import EtoRelease, data_assertions, read_release
+from graph.vocab.namespaces import COUNTRY_RE, ETO_GRAPH, GRAPH, RDF, RDFS, SKOS, XSD, cg, entity_iri, slugify
 
 __all__ = ["ETO_SOURCE_ID", "EtoImport", "load_eto", "release_source"]
 
@@ -92,7 +92,7 @@ def release_source(directory: Path) -> SourceRecord:
 
 def _read_release_yaml(directory: Path) -> dict[str, Any]:
     """release.yaml through the project's YAML loader (line numbers, no aliases, no control characters)."""
-    from graph.yamlload import load_yaml
+    from graph.sources.yamlload import load_yaml
 
     path = directory / "release.yaml"
     if not path.is_file():
@@ -271,7 +271,7 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
         Entity ids the curated data defines. ETO names whose slug equals one of them get the ETO id
         as a suffix, so that only the crosswalk can merge an ETO provider with a curated entity.
     assertions:
-        Also run :func:`graph.eto_release.data_assertions` (minimum counts, reachability); tiny test
+        Also run :func:`graph.sources.eto_release.data_assertions` (minimum counts, reachability); tiny test
         releases turn this off.
 
     Raises

@@ -1,4 +1,4 @@
-"""A :class:`graph.store.GraphStore` over a remote SPARQL 1.1 server (Protocol + Update), urllib only.
+"""A :class:`graph.store.local.GraphStore` over a remote SPARQL 1.1 server (Protocol + Update), urllib only.
 
 ``--endpoint URL`` / ``$CHIPGRAPH_ENDPOINT`` make every read command use :class:`RemoteStore`
 instead of the embedded store, so a team can share one graph on OpenLink Virtuoso, Apache Jena
@@ -18,7 +18,7 @@ Binding user values
     Oxigraph's substitutions used by the embedded store (an initial binding: FILTERs and BINDs of
     the group see the value), which a trailing ``VALUES`` after the query would not give (it is
     joined after filtering and aggregation). The insertion point is found by a small lexer that
-    skips strings, IRIs and comments (:mod:`graph.sparql_lex`). Rewriting through rdflib's
+    skips strings, IRIs and comments (:mod:`graph.sparql.lex`). Rewriting through rdflib's
     algebra was rejected: it is heavy to import, and ``translateAlgebra`` does not round-trip
     every query faithfully.
 
@@ -48,8 +48,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError
-from graph.namespaces import BASE, PREFIXES
-from graph.sparql_lex import KEYWORD_RE, declared_prefixes, strip_opaque
+from graph.sparql.lex import KEYWORD_RE, declared_prefixes, strip_opaque
+from graph.vocab.namespaces import BASE, PREFIXES
 
 __all__ = ["RemoteStore", "bind_values", "chipgraph_graph_filter", "with_prefixes"]
 
@@ -166,7 +166,7 @@ def _hint_for(body: str, status: int | None) -> str:
 
 
 class RemoteStore:
-    """A SPARQL 1.1 server as a :class:`graph.store.GraphStore`, plus updates for ``chipgraph push``.
+    """A SPARQL 1.1 server as a :class:`graph.store.local.GraphStore`, plus updates for ``chipgraph push``.
 
     ``endpoint`` answers queries; ``update_endpoint`` (default: ``endpoint``) takes SPARQL Update;
     ``user``/``password`` are sent with HTTP digest or basic authentication, whichever the server

@@ -46,7 +46,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError, Problem
-from graph.remote import GRAPH_PREFIX, RemoteStore
+from graph.store.remote import GRAPH_PREFIX, RemoteStore
 
 __all__ = ["PushResult", "load_graphs", "push", "update_requests", "verify_counts"]
 

@@ -1,6 +1,6 @@
 """The in-memory copy of the store that ``chipgraph serve --in-memory`` shares with its workers.
 
-Why a module: query workers are forked from a warm fork server (see ``graph.server._context``).
+Why a module: query workers are forked from a warm fork server (see ``graph.server.http._context``).
 When ``$CHIPGRAPH_SERVE_MEMORY_STORE`` names a store directory as the fork server starts, this
 module, preloaded there, copies that store into an in-memory Oxigraph store once; every worker
 forked afterwards inherits it copy-on-write (reads do not copy the pages), so N workers cost one
@@ -32,7 +32,7 @@ def _load() -> None:
     try:
         import pyoxigraph as ox
 
-        from graph.store import memory_copy
+        from graph.store.local import memory_copy
 
         # one thread: the copy is forked, and a fork must not inherit a busy thread pool
         STORE = memory_copy(ox.Store.read_only(path), path, parallel=False).store

@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from graph.errors import NotFoundError
-from graph.namespaces import ID, entity_id_of
-from graph.store import GraphStore
+from graph.store.local import GraphStore
+from graph.vocab.namespaces import ID, entity_id_of
 
 NAMES_QUERY = """
 SELECT ?entity ?name ?kind WHERE {

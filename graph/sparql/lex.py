@@ -1,8 +1,8 @@
 """The bits of SPARQL lexing that chipgraph needs without a parser: hide strings, IRIs and comments.
 
 Braces, keywords and variables inside a string literal, an IRI or a comment mean nothing, so
-both the query catalogue (:mod:`graph.queries`: query form, forbidden operations, variables) and
-the remote store (:mod:`graph.remote`: where to put PREFIX lines and bound values) first blank
+both the query catalogue (:mod:`graph.sparql.queries`: query form, forbidden operations, variables) and
+the remote store (:mod:`graph.store.remote`: where to put PREFIX lines and bound values) first blank
 those pieces out and then scan the rest. Standard library only, so importing it stays cheap.
 """
 

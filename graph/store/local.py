@@ -20,8 +20,8 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from graph.errors import ChipgraphError
-from graph.namespaces import PREFIXES
 from graph.paths import default_output_dir
+from graph.vocab.namespaces import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = dict[str, Term | None]
@@ -94,7 +94,7 @@ def open_store(output_dir: str | Path | None = None, endpoint: str | None = None
     """
     endpoint = endpoint or os.environ.get("CHIPGRAPH_ENDPOINT")
     if endpoint:
-        from graph.remote import RemoteStore
+        from graph.store.remote import RemoteStore
 
         return RemoteStore(endpoint)
     from graph.atomic import recover_dir

@@ -22,7 +22,6 @@ looks like an IRI or a prefixed name (``cgid:huawei``) becomes an IRI, an ISO da
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -32,10 +31,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.errors import ChipgraphError, InputError, NotFoundError, Problem
-from graph.namespaces import PREFIXES, XSD
+from graph.errors import ChipgraphError, InputError, NotFoundError, Problem, suggest
 from graph.paths import queries_dir
-from graph.sparql_lex import KEYWORD_RE, declared_prefixes, strip_opaque
+from graph.sparql.lex import KEYWORD_RE, declared_prefixes, strip_opaque
+from graph.vocab.namespaces import PREFIXES, XSD
 
 __all__ = [
     "NamedQuery",
@@ -129,6 +128,11 @@ class QueryResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
+
+
+
+def _suggest_close(word: str, choices: list[str]) -> str | None:
+    return suggest(word, choices, cutoff=0.5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,11 +243,6 @@ def _unknown_prefix_message(query: str | None, line: int, column: int) -> str:
     return f"{what}; declared prefixes are {listed} (declare others with PREFIX p: <IRI>)"
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.5)
-    return "did you mean " + " or ".join(close) + "?" if close else None
-
-
 # --------------------------------------------------------------------------------------------
 # The catalogue
 
@@ -338,7 +337,7 @@ def named_query(name: str, known: Mapping[str, NamedQuery]) -> NamedQuery:
     """
     if name in known:
         return known[name]
-    hint = _suggest(name, sorted(known)) or "run `chipgraph queries` for the list"
+    hint = _suggest_close(name, sorted(known)) or "run `chipgraph queries` for the list"
     raise NotFoundError(Problem(f"no named query {name!r}", hint=hint))
 
 
@@ -359,9 +358,9 @@ def expand_iri(value: str) -> str:
         if "://" in value or value.startswith(("urn:", "mailto:")):
             return value
         raise InputError(Problem(f"unknown prefix {prefix!r} in {value!r}",
-                                 hint=_suggest(prefix, sorted(PREFIXES)) or "known: " + ", ".join(PREFIXES)))
+                                 hint=_suggest_close(prefix, sorted(PREFIXES)) or "known: " + ", ".join(PREFIXES)))
     if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value) or re.match(r"^[A-Z]{3}$", value):
-        from graph.namespaces import entity_iri
+        from graph.vocab.namespaces import entity_iri
 
         return entity_iri(value).value
     raise InputError(Problem(f"{value!r} is not an IRI", hint="give <https://...>, a prefixed name such as "
@@ -447,7 +446,7 @@ def bind_params(query: NamedQuery,
         name = name.lstrip("?$")
         if name not in allowed:
             known = ", ".join(allowed) if allowed else "none"
-            hint = _suggest(name, allowed) or f"parameters of {query.name}: {known}"
+            hint = _suggest_close(name, allowed) or f"parameters of {query.name}: {known}"
             raise InputError(Problem(f"unknown parameter {name!r} for query {query.name}", hint=hint))
         if name in supplied:
             raise InputError(Problem(f"parameter {name!r} given twice"))
@@ -467,7 +466,7 @@ def bind_params(query: NamedQuery,
 
 def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               *, source: str | None = None) -> QueryResult:
-    """Run ``text`` on a :class:`graph.store.GraphStore` with engine-bound ``bindings``.
+    """Run ``text`` on a :class:`graph.store.local.GraphStore` with engine-bound ``bindings``.
 
     SELECT rows keep the engine's variable order when the store exposes ``raw_query`` (the
     embedded store); a remote store gives the order of the first row.

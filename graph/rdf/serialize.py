@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph.namespaces import PREFIXES, RDF, XSD
+from graph.vocab.namespaces import PREFIXES, RDF, XSD
 
 
 def quad_sort_key(q: ox.Quad) -> tuple[str, str, str, str]:

@@ -1,49 +1,30 @@
-"""Load the curated facts (graph/data/curated/*.yaml) and turn them into sourced named graphs.
+"""Read and check the curated facts (graph/data/curated/*.yaml) into plain records.
 
-Two steps, both pure: :func:`load_curated` reads and checks the files (structure, ids, sources,
-dates, references) and :func:`curated_quads` turns each record's identity and each fact into
-its own named graph, stamped by :mod:`graph.provenance`. Every problem is reported with its file
-and line, all at once, so a curator can fix a file in one pass.
+:func:`load_curated` checks structure, ids, sources, dates and references, and reports every
+problem with its file and line, all at once, so a curator can fix a file in one pass. Turning
+the records into RDF is :mod:`graph.rdf.curated_rdf`'s job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad
-
-from graph.errors import InputError, Problem
-from graph.namespaces import (
-    CG,
-    COUNTRY_RE,
-    PROVENANCE_GRAPH,
-    RDF,
-    RDFS,
-    SKOS,
-    SLUG_RE,
-    XSD,
-    claim_iri,
-    entity_iri,
-    source_iri,
-)
-from graph.ontology import OntologyInfo
+from graph.errors import InputError, Problem, suggest
 from graph.paths import CURATED_DIR
-from graph.provenance import (
-    CONFIDENCE,
-    SOURCE_KINDS,
-    SourceRecord,
-    assertion_quads,
-    date_literal,
-    source_quads,
+from graph.sources.records import SourceRecord
+from graph.sources.yamlload import LineDict, LineList, load_yaml
+from graph.vocab.namespaces import (
+    COUNTRY_RE,
+    SLUG_RE,
 )
-from graph.yamlload import LineDict, LineList, load_yaml
+from graph.vocab.ontology import OntologyInfo
+from graph.vocab.terms import CONFIDENCE_RANK as CONFIDENCE
+from graph.vocab.terms import SOURCE_KINDS
 
 RECORD_KEYS = {"id", "type", "label", "aliases", "sources", "confidence", "facts", "note"}
 FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key",
@@ -104,14 +85,6 @@ class CuratedData:
     records: dict[str, Record] = field(default_factory=dict)
 
 
-@dataclass
-class CuratedGraph:
-    """The quads of the curated data, and where each entity and claim came from."""
-
-    quads: list[Quad]
-    locations: dict[str, tuple[Path, int]]  # IRI (entity, claim graph or source) -> file, line
-
-
 def normalise_date(value: Any) -> str | None:
     """Return an ISO date string (YYYY, YYYY-MM or YYYY-MM-DD) or None if the value is not one."""
     if isinstance(value, dt.datetime):
@@ -131,11 +104,6 @@ def normalise_date(value: Any) -> str | None:
             return None
         return text
     return None
-
-
-def _suggest(word: str, choices: list[str] | set[str] | Mapping[str, Any]) -> str | None:
-    close = list(dict.fromkeys(difflib.get_close_matches(word, list(dict.fromkeys(choices)), n=3, cutoff=0.6)))
-    return "did you mean " + ", ".join(close) + "?" if close else None
 
 
 class _Reader:
@@ -172,7 +140,7 @@ class _Reader:
             unknown = set(item) - SOURCE_KEYS
             for key in sorted(unknown):
                 self.problem(f"unknown source field {key!r}", path, item.key_lines[key],
-                             _suggest(key, SOURCE_KEYS))
+                             suggest(key, SOURCE_KEYS))
             sid = item.get("id")
             if not isinstance(sid, str) or not SLUG_RE.match(sid):
                 self.problem(f"source id {sid!r} must be a lowercase slug like 'fr-2023-23048'", path, line)
@@ -234,7 +202,7 @@ class _Reader:
             self.problem("each record must be a mapping with id, type, label, sources", path, line)
             return None
         for key in sorted(set(item) - RECORD_KEYS):
-            self.problem(f"unknown record field {key!r}", path, item.key_lines[key], _suggest(key, RECORD_KEYS))
+            self.problem(f"unknown record field {key!r}", path, item.key_lines[key], suggest(key, RECORD_KEYS))
         rid = item.get("id")
         if not isinstance(rid, str) or not (SLUG_RE.match(rid) or COUNTRY_RE.match(rid)):
             self.problem(f"id {rid!r} must be a lowercase slug (a-z, 0-9, '-') or an ISO 3166 alpha-3 code",
@@ -246,7 +214,7 @@ class _Reader:
         for t in types:
             if t not in onto.classes:
                 self.problem(f"{rid}: unknown type {t!r}", path, item.key_lines.get("type", line),
-                             _suggest(t, onto.classes) or "see ontology/chipgraph.ttl for the classes")
+                             suggest(t, onto.classes) or "see ontology/chipgraph.ttl for the classes")
         labels = item.get("label")
         if isinstance(labels, str):
             labels = {"en": labels}
@@ -290,11 +258,11 @@ class _Reader:
                          path, line)
             return None
         for key in sorted(set(item) - FACT_KEYS):
-            self.problem(f"{rid}: unknown fact field {key!r}", path, item.key_lines[key], _suggest(key, FACT_KEYS))
+            self.problem(f"{rid}: unknown fact field {key!r}", path, item.key_lines[key], suggest(key, FACT_KEYS))
         prop = item.get("property")
         if not isinstance(prop, str) or prop not in onto.properties:
             self.problem(f"{rid}: unknown property {prop!r}", path, line,
-                         _suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties")
+                         suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties")
             return None
         if "value" not in item or item["value"] is None:
             self.problem(f"{rid}: fact {prop!r} has no value", path, line)
@@ -329,7 +297,7 @@ class _Reader:
 
 def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None) -> CuratedData:
     """Read every YAML file of the curated folder; raise :class:`InputError` listing all problems."""
-    from graph.ontology import load_ontology
+    from graph.vocab.ontology import load_ontology
 
     directory = Path(directory or CURATED_DIR)
     onto = onto or load_ontology()
@@ -354,156 +322,12 @@ def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None
         for sid in record.sources:
             if sid not in data.sources and sid not in EXTERNAL_SOURCES:
                 reader.problem(f"{record.id}: unknown source {sid!r}", record.file, record.line,
-                               _suggest(sid, data.sources) or "add it to sources.yaml")
+                               suggest(sid, data.sources) or "add it to sources.yaml")
         for fact in record.facts:
             for sid in fact.sources:
                 if sid not in data.sources and sid not in EXTERNAL_SOURCES:
                     reader.problem(f"{record.id}: fact {fact.prop!r}: unknown source {sid!r}", fact.file,
-                                   fact.line, _suggest(sid, data.sources) or "add it to sources.yaml")
+                                   fact.line, suggest(sid, data.sources) or "add it to sources.yaml")
     if reader.problems:
         raise InputError(f"{len(reader.problems)} problem(s) in the curated data", reader.problems)
     return data
-
-
-def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
-    """Type a literal by the property's range; return an error message instead when it does not fit."""
-    rng = onto.properties[prop].range
-    if rng == XSD + "date":
-        text = normalise_date(value)
-        if text is None or len(text) != 10:
-            return f"{value!r} is not a date (write YYYY-MM-DD)"
-        return Literal(text, datatype=NamedNode(XSD + "date"))
-    if rng is None and prop.endswith("Date"):
-        text = normalise_date(value)
-        if text is None:
-            return f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)"
-        return date_literal(text)
-    if rng == XSD + "decimal":
-        if isinstance(value, bool):
-            return f"{value!r} is not a number"
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            return f"{value!r} is not a number"
-        if not number.is_finite():
-            return f"{value!r} is not a finite number"
-        low, high = VALUE_BOUNDS.get(prop, (None, None))
-        if (low is not None and number < low) or (high is not None and number > high):
-            return f"{value} is outside {low}..{high}"
-        text = format(number.normalize(), "f")
-        if "." not in text:
-            text += ".0"
-        return Literal(text, datatype=NamedNode(XSD + "decimal"))
-    if rng == XSD + "gYear":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
-            return f"{value!r} is not a year (write e.g. 2022)"
-        return Literal(str(value), datatype=NamedNode(XSD + "gYear"))
-    if rng == XSD + "boolean":
-        if not isinstance(value, bool):
-            return f"{value!r} is not true or false"
-        return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
-    if rng == XSD + "anyURI":
-        return Literal(str(value), datatype=NamedNode(XSD + "anyURI"))
-    if isinstance(value, (dict, list)):
-        return f"{value!r} is not a single text value"
-    return Literal(str(value))
-
-
-def _value_key(value: Any) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def curated_quads(data: CuratedData, onto: OntologyInfo,
-                  external_ids: Mapping[str, NamedNode] | None = None) -> CuratedGraph:
-    """Turn curated records into named-graph quads with provenance.
-
-    ``external_ids`` are entity ids defined by importers (ETO inputs, stages, providers), which
-    facts may refer to. Raises :class:`InputError` listing unknown references and bad values.
-    """
-    external_ids = external_ids or {}
-    problems: list[Problem] = []
-    quads: list[Quad] = []
-    locations: dict[str, tuple[Path, int]] = {}
-    claim_by_key: dict[str, NamedNode] = {}
-    pending_contradictions: list[tuple[NamedNode, str, Fact]] = []
-    rdf_type = NamedNode(RDF + "type")
-
-    for sid, src in sorted(data.sources.items()):
-        quads.extend(source_quads(src))
-        locations[source_iri(sid).value] = data.source_lines[sid]
-
-    for rid in sorted(data.records):
-        if rid in external_ids and external_ids[rid] != entity_iri(rid):
-            rec = data.records[rid]
-            problems.append(Problem(f"id {rid!r} is also defined by an importer", rec.file, rec.line,
-                                    hint="choose another id"))
-
-    def resolve(ref: Any, fact: Fact, rid: str) -> NamedNode | None:
-        if not isinstance(ref, str):
-            problems.append(Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file,
-                                    fact.value_line))
-            return None
-        if ref in data.records:
-            return entity_iri(ref)
-        if ref in external_ids:
-            return external_ids[ref]
-        if ref in onto.individuals:
-            return NamedNode(CG + ref)
-        if fact.prop == "ruleAppliesTo" and ref in onto.classes:  # a rule may cover a whole class
-            return NamedNode(CG + ref)
-        known = list(data.records) + list(external_ids) + list(onto.individuals)
-        problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.value_line,
-                                hint=_suggest(ref, known) or "define the entity first"))
-        return None
-
-    for rid in sorted(data.records):
-        rec = data.records[rid]
-        subject = entity_iri(rid)
-        locations[subject.value] = (rec.file, rec.line)
-        identity = claim_iri(rid, "identity", "", rec.sources)
-        locations[identity.value] = (rec.file, rec.line)
-        quads += [Quad(subject, rdf_type, NamedNode(CG + t), identity) for t in rec.types]
-        quads += [Quad(subject, NamedNode(RDFS + "label"), Literal(text, language=lang), identity)
-                  for lang, text in sorted(rec.labels.items())]
-        quads += [Quad(subject, NamedNode(SKOS + "altLabel"), Literal(alias), identity) for alias in rec.aliases]
-        quads += assertion_quads(identity, sources=rec.sources, confidence=rec.confidence, subject=subject,
-                                 note=rec.note)
-        for fact in rec.facts:
-            info = onto.properties[fact.prop]
-            for value in fact.values:
-                if info.is_object:
-                    ref = resolve(value, fact, rid)
-                    objects = [ref] if ref is not None else []
-                elif isinstance(value, dict) and all(LANG_RE.match(str(k)) for k in value):
-                    objects = [Literal(str(v), language=str(k)) for k, v in sorted(value.items())]
-                else:
-                    typed = _literal(fact.prop, value, onto)
-                    if isinstance(typed, str):
-                        problems.append(Problem(f"{rid}: {fact.prop}: {typed}", fact.file, fact.value_line))
-                        continue
-                    objects = [typed]
-                if not objects:
-                    continue
-                graph = claim_iri(rid, fact.prop, _value_key(value), fact.sources)
-                if graph.value in locations:
-                    problems.append(Problem(f"{rid}: the same {fact.prop} fact is stated twice", fact.file,
-                                            fact.line, hint="merge the two facts' sources"))
-                    continue
-                locations[graph.value] = (fact.file, fact.line)
-                quads += [Quad(subject, NamedNode(CG + fact.prop), o, graph) for o in objects]
-                quads += assertion_quads(graph, sources=fact.sources, confidence=fact.confidence, subject=subject,
-                                         valid_from=fact.valid_from, valid_until=fact.valid_until, note=fact.note)
-                claim_by_key.setdefault(f"{rid}/{fact.prop}/{fact.key}", graph)
-                pending_contradictions += [(graph, ref, fact) for ref in fact.contradicts]
-
-    for graph, ref, fact in pending_contradictions:
-        target = claim_by_key.get(ref)
-        if target is None:
-            problems.append(Problem(f"contradicts {ref!r}: no such fact", fact.file, fact.line,
-                                    hint=_suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>"))
-            continue
-        quads.append(Quad(graph, NamedNode(CG + "contradicts"), target, NamedNode(PROVENANCE_GRAPH)))
-    if problems:
-        raise InputError(f"{len(problems)} problem(s) in the curated data", problems)
-    return CuratedGraph(quads=quads, locations=locations)
-

@@ -16,10 +16,10 @@ Design
   gets ``429 Too Many Requests`` with ``Retry-After``; one whose query is still running gets 422.
 * Store: each worker opens the store directory read-only, or, with ``in_memory``
   (``serve --in-memory``), queries an in-memory copy made once in the fork server and shared
-  copy-on-write by every worker (see :mod:`graph.server_memory`).
+  copy-on-write by every worker (see :mod:`graph.server.memory`).
 * Read-only: the store is opened with ``Store.read_only``; ``update=`` requests and
   ``application/sparql-update`` bodies are refused with 403; the query text is scanned (after
-  blanking strings, IRIs and comments, see :func:`graph.queries.forbidden_operation`) for update
+  blanking strings, IRIs and comments, see :func:`graph.sparql.queries.forbidden_operation`) for update
   keywords such as ``LOAD`` and for ``SERVICE``, which would make the engine fetch from the
   network; both are refused with 403 before anything runs.
 * Limits: request bodies above ``max_body`` bytes get 413 without being read; results are cut
@@ -136,7 +136,7 @@ def _worker_main(conn: Any, store_dir: str | None) -> None:
     """
     import pyoxigraph as ox
 
-    from graph import server_memory
+    from graph.server.http import memory as server_memory
 
     kind = "memory" if store_dir and server_memory.STORE_DIR == store_dir else "disk"
     try:
@@ -165,8 +165,8 @@ def _worker_main(conn: Any, store_dir: str | None) -> None:
 
 def _check(empty_store: Any, text: str) -> None:
     """Raise a 400 :class:`QueryFailed` when ``text`` does not parse (run against an empty store)."""
-    from graph.namespaces import PREFIXES
-    from graph.queries import syntax_error_message
+    from graph.sparql.queries import syntax_error_message
+    from graph.vocab.namespaces import PREFIXES
 
     try:
         empty_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
@@ -178,15 +178,15 @@ def _execute(store: Any, job: dict) -> dict:
     """Run one query job in a worker; returns the serialised body and metadata."""
     import pyoxigraph as ox
 
-    from graph.namespaces import PREFIXES
-    from graph.queries import syntax_error_message
-    from graph.sparql_results import (
+    from graph.sparql.queries import syntax_error_message
+    from graph.sparql.results import (
         GRAPH_FORMATS,
         RESULT_FORMATS,
         serialize_boolean,
         serialize_rows,
         serialize_triples,
     )
+    from graph.vocab.namespaces import PREFIXES
 
     kwargs: dict[str, Any] = {"prefixes": PREFIXES}
     if job.get("default_graphs"):
@@ -238,11 +238,11 @@ def _execute(store: Any, job: dict) -> dict:
 def _context() -> Any:
     """The ``forkserver`` start method with the worker's imports preloaded: a new worker is a fork
     of a warm process (about 20 ms) instead of a fresh interpreter (about 60 ms of CPU), which
-    matters because every cancelled query costs one replacement. ``graph.server_memory`` holds the
+    matters because every cancelled query costs one replacement. ``graph.server.memory`` holds the
     in-memory copy of ``serve --in-memory``, made once in the fork server and shared by forks."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["graph.server", "pyoxigraph", "graph.namespaces", "graph.queries",
-                                "graph.sparql_results", "graph.server_memory"])
+    ctx.set_forkserver_preload(["graph.server.http", "pyoxigraph", "graph.vocab.namespaces", "graph.sparql.queries",
+                                "graph.sparql.results", "graph.server.memory"])
     return ctx
 
 
@@ -368,8 +368,8 @@ class QueryPool:
         self.wait = timeout if wait is None else wait
         self.fast_limit = min(fast_limit, timeout)
         self.start_timeout = start_timeout
-        if in_memory:  # read by graph.server_memory when the fork server starts (see there)
-            from graph.server_memory import ENV
+        if in_memory:  # read by graph.server.memory when the fork server starts (see there)
+            from graph.server.memory import ENV
 
             os.environ[ENV] = str(store_dir)
         self._ctx = _context()
@@ -564,7 +564,7 @@ class ChipgraphHTTPServer(ThreadingHTTPServer):
     @cached_property
     def catalogue(self) -> dict[str, Any]:
         """The named queries, read from disk once (on first use; a broken catalogue raises each time)."""
-        from graph.queries import catalogue
+        from graph.sparql.queries import catalogue
 
         return catalogue(self.config.queries_dir)
 
@@ -681,8 +681,8 @@ class _Handler(BaseHTTPRequestHandler):
                trusted: bool = False) -> None:
         """Answer one query; ``trusted`` (a named query from the catalogue) skips the syntax check."""
         arrived = time.monotonic()  # the time limit counts from here (see QueryPool.run)
-        from graph.queries import forbidden_operation, query_form
-        from graph.sparql_results import negotiate
+        from graph.sparql.queries import forbidden_operation, query_form
+        from graph.sparql.results import negotiate
 
         texts = params.get("query", [])
         if len(texts) != 1:
@@ -721,7 +721,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _named(self, name: str, params: dict[str, list[str]]) -> None:
         from graph.errors import NotFoundError
-        from graph.queries import bind_params, named_query
+        from graph.sparql.queries import bind_params, named_query
 
         try:
             query = named_query(name, self.server.catalogue)  # a name only: never a path on disk

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import InputError, Problem
-from graph.namespaces import CG, ONTOLOGY_GRAPH, OWL, RDF, RDFS
 from graph.paths import ontology_file
+from graph.vocab.namespaces import CG, ONTOLOGY_GRAPH, OWL, RDF, RDFS
 
 
 @dataclass(frozen=True)

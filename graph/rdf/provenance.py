@@ -8,11 +8,11 @@ sources graph), so that loaders never spell provenance themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from graph.namespaces import (
+from graph.sources.records import SourceRecord
+from graph.vocab.namespaces import (
     CG,
     DCTERMS,
     PROVENANCE_GRAPH,
@@ -28,7 +28,6 @@ CONFIDENCE = {
     "medium": NamedNode(CG + "MediumConfidence"),
     "low": NamedNode(CG + "LowConfidence"),
 }
-SOURCE_KINDS = ("primary", "news", "analysis", "dataset", "mirror")
 
 _TYPE = NamedNode(RDF + "type")
 _PROV = NamedNode(PROVENANCE_GRAPH)
@@ -57,23 +56,6 @@ def assertion_quads(graph: NamedNode, *, sources: Iterable[str], confidence: str
     if note:
         quads.append(Quad(graph, NamedNode(RDFS + "comment"), Literal(note, language="en"), _PROV))
     return quads
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """One entry of the source registry."""
-
-    id: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-    language: str
-    kind: str
-    note: str | None = None
-    is_dataset: bool = False
-    license: str | None = None
-    release_commit: str | None = None
 
 
 def source_quads(src: SourceRecord) -> list[Quad]:
