@@ -77,8 +77,7 @@ def input_hash(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
-             progress: Progress = _noop) -> Dataset:
+def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None, progress: Progress = _noop) -> Dataset:
     """Read ontology, ETO data and curated facts into one list of quads (no validation yet)."""
     from graph.rdf.curated_rdf import curated_quads
     from graph.rdf.eto_rdf import load_eto
@@ -94,8 +93,13 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
     progress(f"reading the curated facts in {curated_dir}")
     data = load_curated(curated_dir, onto)
     if not eto_dir.is_dir():
-        raise InputError(Problem(f"no ETO dataset folder at {eto_dir}", eto_dir,
-                                 hint="give --eto-dir a folder with the ETO CSV files, or leave it out"))
+        raise InputError(
+            Problem(
+                f"no ETO dataset folder at {eto_dir}",
+                eto_dir,
+                hint="give --eto-dir a folder with the ETO CSV files, or leave it out",
+            )
+        )
     progress(f"importing the ETO dataset from {eto_dir}")
     eto = load_eto(eto_dir, known_ids=set(data.records))
     quads += eto.quads
@@ -136,8 +140,11 @@ def data_date(quads: list[ox.Quad]) -> str:
     give the same outputs on any day, and every measure in the data is taken into account.
     """
     wanted = {DCTERMS + "date", CG + "effectiveDate", CG + "endDate", CG + "claimDate", CG + "deploymentDate"}
-    dates = [q.object.value for q in quads
-             if q.predicate.value in wanted and isinstance(q.object, ox.Literal) and len(q.object.value) == 10]
+    dates = [
+        q.object.value
+        for q in quads
+        if q.predicate.value in wanted and isinstance(q.object, ox.Literal) and len(q.object.value) == 10
+    ]
     return max(dates) if dates else "1970-01-01"
 
 
@@ -148,9 +155,16 @@ def read_manifest(output_dir: Path) -> dict:
         return {}
 
 
-def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = None, eto_dir: Path | None = None,
-          progress: Progress | None = None, force: bool = False, analyses: bool = True,
-          site: bool = True) -> BuildResult:
+def build(
+    output_dir: Path | str | None = None,
+    *,
+    curated_dir: Path | None = None,
+    eto_dir: Path | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    analyses: bool = True,
+    site: bool = True,
+) -> BuildResult:
     """Build the dataset, validate it, and write every output atomically.
 
     Raises :class:`graph.errors.InputError` (with file and line for each problem) before
@@ -216,22 +230,37 @@ def build(output_dir: Path | str | None = None, *, curated_dir: Path | None = No
             progress("rendering the site")
             render_site(store, output_dir, as_of=as_of, analyse=functools.partial(run_analysis, graph=dependencies))
             files.append(output_dir / "site")
-    write_text_atomic(output_dir / "manifest.json", json.dumps({
-        "chipgraph_version": __version__,
-        "input_hash": digest,
-        "quads": len(quads),
-        "triples": len(triples),
-        "graphs": len(graphs),
-        "counts": dataset.counts,
-        "data_date": as_of.isoformat(),
-    }, indent=2, sort_keys=True) + "\n")
-    return BuildResult(output_dir=output_dir, files=files, quad_count=len(quads), triple_count=len(triples),
-                       graph_count=len(graphs), store_rebuilt=rebuild_store,
-                       seconds=time.monotonic() - started)
+    write_text_atomic(
+        output_dir / "manifest.json",
+        json.dumps(
+            {
+                "chipgraph_version": __version__,
+                "input_hash": digest,
+                "quads": len(quads),
+                "triples": len(triples),
+                "graphs": len(graphs),
+                "counts": dataset.counts,
+                "data_date": as_of.isoformat(),
+            },
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+    )
+    return BuildResult(
+        output_dir=output_dir,
+        files=files,
+        quad_count=len(quads),
+        triple_count=len(triples),
+        graph_count=len(graphs),
+        store_rebuilt=rebuild_store,
+        seconds=time.monotonic() - started,
+    )
 
 
-def validate_only(*, curated_dir: Path | None = None, eto_dir: Path | None = None,
-                  progress: Progress | None = None) -> Dataset:
+def validate_only(
+    *, curated_dir: Path | None = None, eto_dir: Path | None = None, progress: Progress | None = None
+) -> Dataset:
     """Read and validate every input without writing anything; raise on problems."""
     progress = progress or _noop
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)

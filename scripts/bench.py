@@ -58,12 +58,21 @@ def external(script: str, args: list[str], timeout: float) -> dict:
         return {"skipped": f"{script} does not exist yet"}
     start = time.perf_counter()
     try:
-        proc = subprocess.run([PYTHON, str(path), *args], capture_output=True, text=True, timeout=timeout,
-                              cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.run(
+            [PYTHON, str(path), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s", "command": f"python scripts/{script} {' '.join(args)}"}
-    out: dict = {"command": f"python scripts/{script} {' '.join(args)}".strip(), "exit": proc.returncode,
-                 "seconds": round(time.perf_counter() - start, 1)}
+    out: dict = {
+        "command": f"python scripts/{script} {' '.join(args)}".strip(),
+        "exit": proc.returncode,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
     text = proc.stdout.strip()
     try:
         out["result"] = json.loads(text)
@@ -80,8 +89,9 @@ def default_build(work: Path, timeout: float) -> Path | None:
     if (out / "store").exists():
         return out
     target = work / "default-build"
-    proc = subprocess.run([PYTHON, "-m", "graph", "build", "-o", str(target)], capture_output=True, text=True,
-                          cwd=REPO, timeout=timeout)
+    proc = subprocess.run(
+        [PYTHON, "-m", "graph", "build", "-o", str(target)], capture_output=True, text=True, cwd=REPO, timeout=timeout
+    )
     if proc.returncode or not (target / "store").exists():
         print("default build failed: " + proc.stderr.strip()[-300:], file=sys.stderr)
         return None
@@ -91,38 +101,52 @@ def default_build(work: Path, timeout: float) -> Path | None:
 def markdown(results: dict) -> str:
     """The results as Markdown tables (what the README's Performance section quotes)."""
     m = results["machine"]
-    lines = [f"Machine: {m['nproc']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, Python {m['python']}, "
-             + ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v != "not installed")
-             + f". Run {results['started']} with `{results['command']}`.", ""]
+    lines = [
+        f"Machine: {m['nproc']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, Python {m['python']}, "
+        + ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v != "not installed")
+        + f". Run {results['started']} with `{results['command']}`.",
+        "",
+    ]
     load = results.get("load", {})
     if load:
-        lines += ["### Load rate (median; quads/s; peak RSS MiB)", "",
-                  "| quads | chipgraph store | raw pyoxigraph bulk_load | rdflib memory | chipgraph/raw "
-                  "(target >= 0.8) | raw/rdflib |", "|---|---|---|---|---|---|"]
+        lines += [
+            "### Load rate (median; quads/s; peak RSS MiB)",
+            "",
+            "| quads | chipgraph store | raw pyoxigraph bulk_load | rdflib memory | chipgraph/raw "
+            "(target >= 0.8) | raw/rdflib |",
+            "|---|---|---|---|---|---|",
+        ]
         for size, r in load.items():
+
             def cell(k: str, r: dict = r) -> str:
                 x = r.get(k, {})
                 if "quads_per_s" not in x:
                     return x.get("error", "skipped")[:60] if x else "skipped"
                 return f"{x['seconds']:.2f} s, {x['quads_per_s']:,}/s, {x['peak_rss_mb']:.0f} MiB"
+
             quads = r.get("raw", {}).get("quads", size)
-            lines.append(f"| {quads:,} | {cell('chipgraph')} | {cell('raw')} | {cell('rdflib')} | "
-                         f"{r.get('ratio_chipgraph_vs_raw', '-')} | {r.get('ratio_raw_vs_rdflib', '-')} |")
+            lines.append(
+                f"| {quads:,} | {cell('chipgraph')} | {cell('raw')} | {cell('rdflib')} | "
+                f"{r.get('ratio_chipgraph_vs_raw', '-')} | {r.get('ratio_raw_vs_rdflib', '-')} |"
+            )
         lines.append("")
     queries = results.get("queries", {})
     for size, r in queries.items():
-        lines += [f"### Queries at {size} triples (median ms; targets: chipgraph/raw <= 1.5, "
-                  "rdflib/chipgraph >= 20 at 1e6)", "",
-                  "chipgraph and raw pyoxigraph read the on-disk store; 'in memory' is chipgraph on an "
-                  f"in-memory copy of it (`open_store(in_memory=True)`, copied in {r.get('memory_copy_s', '-')} s).",
-                  "",
-                  "| query | rows | chipgraph | raw pyoxigraph | chipgraph in memory | rdflib | chipgraph/raw "
-                  "| rdflib/chipgraph | rdflib/in memory |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"### Queries at {size} triples (median ms; targets: chipgraph/raw <= 1.5, rdflib/chipgraph >= 20 at 1e6)",
+            "",
+            "chipgraph and raw pyoxigraph read the on-disk store; 'in memory' is chipgraph on an "
+            f"in-memory copy of it (`open_store(in_memory=True)`, copied in {r.get('memory_copy_s', '-')} s).",
+            "",
+            "| query | rows | chipgraph | raw pyoxigraph | chipgraph in memory | rdflib | chipgraph/raw "
+            "| rdflib/chipgraph | rdflib/in memory |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, q in r.get("queries", {}).items():
             if "chipgraph" not in q:
                 lines.append(f"| {name} | error: {q.get('error', '?')[:80]} | | | | | | | |")
                 continue
+
             def ms(k: str, q: dict = q) -> str:
                 if k not in q:
                     return "-"
@@ -131,35 +155,57 @@ def markdown(results: dict) -> str:
                         return f"> {q[k]['timeout_s']:.0f} s"
                     return "fails" if "error" in q[k] else "out of memory"
                 return f"{q[k]['median_s'] * 1000:.2f}"
-            lines.append(f"| {name} | {q['chipgraph']['rows']} | {ms('chipgraph')} | {ms('raw')} | {ms('memory')} "
-                         f"| {ms('rdflib')} | {q.get('chipgraph_vs_raw', '-')} | {q.get('rdflib_vs_chipgraph', '-')} "
-                         f"| {q.get('rdflib_vs_memory', '-')} |")
+
+            lines.append(
+                f"| {name} | {q['chipgraph']['rows']} | {ms('chipgraph')} | {ms('raw')} | {ms('memory')} "
+                f"| {ms('rdflib')} | {q.get('chipgraph_vs_raw', '-')} | {q.get('rdflib_vs_chipgraph', '-')} "
+                f"| {q.get('rdflib_vs_memory', '-')} |"
+            )
         pk = r.get("peak_rss_mb", {})
-        lines += ["", f"Peak RSS: oxigraph process {pk.get('oxigraph')} MiB, rdflib process {pk.get('rdflib')} MiB.",
-                  ""]
+        lines += [
+            "",
+            f"Peak RSS: oxigraph process {pk.get('oxigraph')} MiB, rdflib process {pk.get('rdflib')} MiB.",
+            "",
+        ]
     cli = results.get("cli")
     if cli and "show" in cli:
-        lines += ["### CLI latency (fresh process, median s; target chipgraph/bare <= 3)", "",
-                  "| command | chipgraph | bare pyoxigraph script | ratio | peak RSS chipgraph / bare |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "### CLI latency (fresh process, median s; target chipgraph/bare <= 3)",
+            "",
+            "| command | chipgraph | bare pyoxigraph script | ratio | peak RSS chipgraph / bare |",
+            "|---|---|---|---|---|",
+        ]
         for key in ("show", "query"):
             if key in cli:
                 c, b = cli[key]["chipgraph"], cli[key]["bare"]
                 label = f"show {cli['name']}" if key == "show" else f"query {cli[key]['name']}"
                 ratio = cli[key].get("ratio", c.get("stderr", "-"))
-                lines.append(f"| {label} | {c['median_s']} | {b['median_s']} | {ratio} | "
-                             f"{c.get('peak_rss_mb', '-')} / {b.get('peak_rss_mb', '-')} MiB |")
-        lines.append(f"| python -c pass | {cli['python_startup']['median_s']} | | | "
-                     f"{cli['python_startup'].get('peak_rss_mb', '-')} MiB |")
+                lines.append(
+                    f"| {label} | {c['median_s']} | {b['median_s']} | {ratio} | "
+                    f"{c.get('peak_rss_mb', '-')} / {b.get('peak_rss_mb', '-')} MiB |"
+                )
+        lines.append(
+            f"| python -c pass | {cli['python_startup']['median_s']} | | | "
+            f"{cli['python_startup'].get('peak_rss_mb', '-')} MiB |"
+        )
         imp = cli.get("importtime_show", {})
-        lines += ["", "Slowest imports of `chipgraph show` (cumulative ms): "
-                  + ", ".join(f"{x['module']} {x['cumulative_ms']}" for x in imp.get("top", [])[:8])
-                  + f"; heavy modules loaded: {', '.join(imp.get('heavy_loaded', [])) or 'none'}.", ""]
+        lines += [
+            "",
+            "Slowest imports of `chipgraph show` (cumulative ms): "
+            + ", ".join(f"{x['module']} {x['cumulative_ms']}" for x in imp.get("top", [])[:8])
+            + f"; heavy modules loaded: {', '.join(imp.get('heavy_loaded', [])) or 'none'}.",
+            "",
+        ]
     for part in ("chokepoints", "analysis", "graphlibs", "render"):
         r = results.get(part)
         if r:
-            lines += [f"### {part}", "", f"Command: `{r.get('command', '-')}`; "
-                      + (r.get("skipped") or r.get("error") or f"exit {r.get('exit')}, {r.get('seconds')} s"), ""]
+            lines += [
+                f"### {part}",
+                "",
+                f"Command: `{r.get('command', '-')}`; "
+                + (r.get("skipped") or r.get("error") or f"exit {r.get('exit')}, {r.get('seconds')} s"),
+                "",
+            ]
             if "stdout_tail" in r:
                 lines += ["```", *r["stdout_tail"], "```", ""]
             elif "result" in r:
@@ -189,9 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    results: dict = {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                     "command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                     "machine": machine(), "sizes": sizes, "datasets": {}}
+    results: dict = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "machine": machine(),
+        "sizes": sizes,
+        "datasets": {},
+    }
 
     def save() -> None:
         (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -209,17 +259,24 @@ def main(argv: list[str] | None = None) -> int:
         rdflib_ok = n <= args.rdflib_max
         if "load" in parts or "queries" in parts:
             print(f"[load] {label}", file=sys.stderr)
-            loaders = bench_load.LOADERS if ("load" in parts and rdflib_ok) else ("chipgraph", "raw") \
-                if "load" in parts else ("chipgraph",)
-            res = bench_load.bench(data, 1 if n >= 10**6 and not args.quick else load_repeats, loaders,
-                                   keep_store=store)
+            loaders = (
+                bench_load.LOADERS
+                if ("load" in parts and rdflib_ok)
+                else ("chipgraph", "raw")
+                if "load" in parts
+                else ("chipgraph",)
+            )
+            res = bench_load.bench(
+                data, 1 if n >= 10**6 and not args.quick else load_repeats, loaders, keep_store=store
+            )
             if "load" in parts:
                 results.setdefault("load", {})[label] = res
             save()
         if "queries" in parts and store.exists():
             print(f"[queries] {label}", file=sys.stderr)
             results.setdefault("queries", {})[label] = bench_queries.bench(
-                data, store, query_repeats if n < 10**6 else 3, rdflib=rdflib_ok)
+                data, store, query_repeats if n < 10**6 else 3, rdflib=rdflib_ok
+            )
             save()
         shutil.rmtree(store, ignore_errors=True)
 
@@ -237,14 +294,19 @@ def main(argv: list[str] | None = None) -> int:
         results["analysis"] = external("bench_analysis.py", ["--sizes", *sizes], timeout=3600)
         save()
         print("[chokepoints: networkx vs rustworkx vs igraph]", file=sys.stderr)
-        results["graphlibs"] = external("bench_graphlibs.py", ["--max-exp", "5" if args.quick else "6",
-                                                               "--out", str(args.out / "graphlibs.json")],
-                                        timeout=3600)
+        results["graphlibs"] = external(
+            "bench_graphlibs.py",
+            ["--max-exp", "5" if args.quick else "6", "--out", str(args.out / "graphlibs.json")],
+            timeout=3600,
+        )
         save()
     if "cli" in parts:
         print("[cli]", file=sys.stderr)
-        results["cli"] = bench_cli.bench(built, "Ascend 910C", None, 3 if args.quick else 7) if built else \
-            {"skipped": "no built default data (chipgraph build failed)"}
+        results["cli"] = (
+            bench_cli.bench(built, "Ascend 910C", None, 3 if args.quick else 7)
+            if built
+            else {"skipped": "no built default data (chipgraph build failed)"}
+        )
         save()
     if "render" in parts:
         print("[render]", file=sys.stderr)

@@ -56,8 +56,12 @@ def timed(cmd: list[str], env: dict, repeats: int) -> dict:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
         times.append(time.perf_counter() - t)
         rc, err = proc.returncode, proc.stderr.strip()[-300:]
-    out = {"median_s": round(median(times), 4), "min_s": round(min(times), 4), "exit": rc,
-           "peak_rss_mb": peak_rss_mb(cmd, env)}
+    out = {
+        "median_s": round(median(times), 4),
+        "min_s": round(min(times), 4),
+        "exit": rc,
+        "peak_rss_mb": peak_rss_mb(cmd, env),
+    }
     if rc:
         out["stderr"] = err
     return out
@@ -77,8 +81,9 @@ def peak_rss_mb(cmd: list[str], env: dict) -> float | None:
 
 def import_offenders(args: list[str], env: dict, top: int = 12) -> dict:
     """Top cumulative import times (microseconds) of ``python -X importtime -m graph ARGS``."""
-    proc = subprocess.run([PYTHON, "-X", "importtime", "-m", "graph", *args], capture_output=True, text=True,
-                          env=env, cwd=REPO)
+    proc = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "graph", *args], capture_output=True, text=True, env=env, cwd=REPO
+    )
     rows = []
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
@@ -87,11 +92,17 @@ def import_offenders(args: list[str], env: dict, top: int = 12) -> dict:
         rows.append((int(cum_us), int(self_us), name.rstrip()[1:]))  # one space follows the bar
     top_level = [r for r in rows if not r[2].startswith(" ")]
     loaded = {r[2].strip().split(".")[0] for r in rows}
-    return {"top": [{"module": n.strip(), "cumulative_ms": round(c / 1000, 1)}
-                    for c, _, n in sorted(top_level, reverse=True)[:top]],
-            "top_self": [{"module": n.strip(), "self_ms": round(su / 1000, 1)}
-                         for _, su, n in sorted(rows, key=lambda r: -r[1])[:top]],
-            "heavy_loaded": sorted(m for m in HEAVY if m in loaded)}
+    return {
+        "top": [
+            {"module": n.strip(), "cumulative_ms": round(c / 1000, 1)}
+            for c, _, n in sorted(top_level, reverse=True)[:top]
+        ],
+        "top_self": [
+            {"module": n.strip(), "self_ms": round(su / 1000, 1)}
+            for _, su, n in sorted(rows, key=lambda r: -r[1])[:top]
+        ],
+        "heavy_loaded": sorted(m for m in HEAVY if m in loaded),
+    }
 
 
 def bench(output_dir: Path, name: str, query: str | None, repeats: int = 7) -> dict:
@@ -107,8 +118,10 @@ def bench(output_dir: Path, name: str, query: str | None, repeats: int = 7) -> d
     chipgraph = [PYTHON, "-m", "graph"]
     res: dict = {"output_dir": str(output_dir), "name": name, "repeats": repeats}
     res["python_startup"] = timed([PYTHON, "-c", "pass"], env, repeats)
-    res["show"] = {"chipgraph": timed([*chipgraph, "show", name], env, repeats),
-                   "bare": timed([PYTHON, "-c", BARE_SHOW, store, name], env, repeats)}
+    res["show"] = {
+        "chipgraph": timed([*chipgraph, "show", name], env, repeats),
+        "bare": timed([PYTHON, "-c", BARE_SHOW, store, name], env, repeats),
+    }
     if query is None:
         try:
             from graph.sparql.queries import catalogue
@@ -121,10 +134,13 @@ def bench(output_dir: Path, name: str, query: str | None, repeats: int = 7) -> d
         from graph.sparql.queries import load_query
 
         path = load_query(query).path
-        res["query"] = {"name": query,
-                        "chipgraph": timed([*chipgraph, "query", query], env, repeats),
-                        "bare": timed([PYTHON, "-c", BARE_QUERY.replace("{PREFIXES}", repr(PREFIXES)), store,
-                                       str(path)], env, repeats)}
+        res["query"] = {
+            "name": query,
+            "chipgraph": timed([*chipgraph, "query", query], env, repeats),
+            "bare": timed(
+                [PYTHON, "-c", BARE_QUERY.replace("{PREFIXES}", repr(PREFIXES)), store, str(path)], env, repeats
+            ),
+        }
     for key in ("show", "query"):
         if key in res and res[key]["chipgraph"]["exit"] == 0 and res[key]["bare"]["exit"] == 0:
             res[key]["ratio"] = round(res[key]["chipgraph"]["median_s"] / res[key]["bare"]["median_s"], 2)

@@ -81,8 +81,13 @@ def worker(loader: str, path: Path, store_dir: Path) -> dict:
     return {"loader": loader, "seconds": seconds, "quads": quads, "via": via}
 
 
-def bench(path: Path, repeats: int = 3, loaders: tuple[str, ...] = LOADERS, keep_store: Path | None = None,
-          timeout: float = 3600) -> dict:
+def bench(
+    path: Path,
+    repeats: int = 3,
+    loaders: tuple[str, ...] = LOADERS,
+    keep_store: Path | None = None,
+    timeout: float = 3600,
+) -> dict:
     """Run each loader ``repeats`` times (interleaved) and return medians, rates and ratios.
 
     With ``keep_store`` the last chipgraph store is moved there (for the query benchmark).
@@ -112,8 +117,13 @@ def bench(path: Path, repeats: int = 3, loaders: tuple[str, ...] = LOADERS, keep
             continue
         secs = median([r["seconds"] for r in ok])
         quads = ok[0]["quads"]
-        out[name] = {"seconds": round(secs, 3), "quads": quads, "quads_per_s": round(quads / secs),
-                     "peak_rss_mb": max(r["peak_rss_mb"] for r in ok), "via": ok[0].get("via")}
+        out[name] = {
+            "seconds": round(secs, 3),
+            "quads": quads,
+            "quads_per_s": round(quads / secs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in ok),
+            "via": ok[0].get("via"),
+        }
     if "quads_per_s" in out.get("chipgraph", {}) and "quads_per_s" in out.get("raw", {}):
         out["ratio_chipgraph_vs_raw"] = round(out["chipgraph"]["quads_per_s"] / out["raw"]["quads_per_s"], 2)
     if "quads_per_s" in out.get("raw", {}) and "quads_per_s" in out.get("rdflib", {}):

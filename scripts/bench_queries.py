@@ -35,18 +35,32 @@ from graph.vocab.namespaces import ID, SOURCE  # noqa: E402
 #: variables that are in the SELECT projection, so bound variables are projected.
 SHAPED: dict[str, tuple[str, dict[str, str]]] = {
     "x-point-lookup": ("SELECT ?e ?p ?o WHERE { ?e ?p ?o }", {"e": ID + "acc-0"}),
-    "x-who-says-so": ("""SELECT ?e ?g ?src ?title WHERE {
+    "x-who-says-so": (
+        """SELECT ?e ?g ?src ?title WHERE {
         GRAPH ?g { ?e cg:fabricatedBy ?f } ?g cg:statedIn ?src . ?src dcterms:title ?title }""",
-                      {"e": ID + "acc-0"}),
-    "x-two-hop-join": ("""SELECT ?acc ?designer ?country WHERE {
-        ?acc cg:designedBy ?designer . ?designer cg:country ?country }""", {}),
+        {"e": ID + "acc-0"},
+    ),
+    "x-two-hop-join": (
+        """SELECT ?acc ?designer ?country WHERE {
+        ?acc cg:designedBy ?designer . ?designer cg:country ?country }""",
+        {},
+    ),
     "x-input-tree": ("SELECT ?root ?x WHERE { ?x (cg:goesInto|cg:isTypeOf)+ ?root }", {"root": ID + "input-0"}),
-    "x-share-groupby": ("""SELECT ?input (MAX(?s) AS ?top) (COUNT(?p) AS ?n) WHERE {
-        ?p a cg:Provision ; cg:providedInput ?input ; cg:sharePercent ?s } GROUP BY ?input""", {}),
-    "x-label-regex": ("""SELECT ?e ?l WHERE { ?e rdfs:label ?l
-        FILTER(REGEX(STR(?l), "accelerator 1[0-9]$", "i")) }""", {}),
-    "x-measures-in-force": ("""SELECT ?m ?d WHERE { ?m cg:effectiveDate ?d
-        FILTER(?d <= "2023-01-01"^^xsd:date) }""", {}),
+    "x-share-groupby": (
+        """SELECT ?input (MAX(?s) AS ?top) (COUNT(?p) AS ?n) WHERE {
+        ?p a cg:Provision ; cg:providedInput ?input ; cg:sharePercent ?s } GROUP BY ?input""",
+        {},
+    ),
+    "x-label-regex": (
+        """SELECT ?e ?l WHERE { ?e rdfs:label ?l
+        FILTER(REGEX(STR(?l), "accelerator 1[0-9]$", "i")) }""",
+        {},
+    ),
+    "x-measures-in-force": (
+        """SELECT ?m ?d WHERE { ?m cg:effectiveDate ?d
+        FILTER(?d <= "2023-01-01"^^xsd:date) }""",
+        {},
+    ),
 }
 
 #: Parameter values for the named queries, by parameter name: entities that
@@ -137,6 +151,7 @@ def worker_oxigraph(store_dir: Path, repeats: int, only: str | None = None) -> d
         subs = {ox.Variable(k): v for k, v in bindings.items()} or None
         times: dict[str, list[float]] = {"chipgraph": [], "raw": [], "memory": []}
         rows = {}
+
         def run_cg(text: str = text, bindings: dict = bindings, store=cg) -> int:
             res = run_query(store, text, bindings)
             if res.form == "ASK":  # a true ASK is one solution, a false one none
@@ -221,16 +236,25 @@ def worker_rdflib(data: Path, repeats: int, budget: float, limit: float = 30.0, 
             results[name] = {"rdflib": {"median_s": None, "out_of_memory": True, "rows": None}}
             continue
         except Exception as exc:  # noqa: BLE001 - rdflib fails on some valid queries; record it
-            results[name] = {"rdflib": {"median_s": None, "error": f"{type(exc).__name__}: {str(exc)[:150]}",
-                                        "rows": None}}
+            results[name] = {
+                "rdflib": {"median_s": None, "error": f"{type(exc).__name__}: {str(exc)[:150]}", "rows": None}
+            }
             continue
         results[name] = {"rdflib": {"median_s": median(times), "rows": rows, "runs": len(times)}}
     return {"engine": "rdflib", "load_s": load_s, "queries": results}
 
 
-def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, budget: float = 5.0,
-          timeout: float = 3600, query_limit: float = 120.0, only: list[str] | None = None,
-          rdflib_limit: float = 30.0) -> dict:
+def bench(
+    data: Path,
+    store_dir: Path,
+    repeats: int = 5,
+    rdflib: bool = True,
+    budget: float = 5.0,
+    timeout: float = 3600,
+    query_limit: float = 120.0,
+    only: list[str] | None = None,
+    rdflib_limit: float = 30.0,
+) -> dict:
     """Both workers, merged per query, with ratios chipgraph/raw and rdflib/chipgraph.
 
     Oxigraph has no query timeout, so each query runs in its own worker process, killed after
@@ -239,18 +263,19 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
     ox_res: dict = {"queries": {}, "peak_rss_mb": 0.0}
     queries = {k: v for k, v in query_set().items() if not only or k in only}
     for name in queries:
-        one = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats), name],
-                         timeout=query_limit)
+        one = run_worker("bench_queries.py", ["oxigraph", str(store_dir), str(repeats), name], timeout=query_limit)
         if "error" in one:
-            ox_res["queries"][name] = {"chipgraph": {"median_s": None, "timeout_s": query_limit, "rows": None}} \
-                if "timed out" in one["error"] else {"error": one["error"]}
+            ox_res["queries"][name] = (
+                {"chipgraph": {"median_s": None, "timeout_s": query_limit, "rows": None}}
+                if "timed out" in one["error"]
+                else {"error": one["error"]}
+            )
             continue
         ox_res["queries"].update(one["queries"])
         ox_res["peak_rss_mb"] = max(ox_res["peak_rss_mb"], one["peak_rss_mb"])
         ox_res["memory_copy_s"] = one.get("memory_copy_s")
     rd_args = ["rdflib", str(data), str(repeats), str(budget), str(rdflib_limit), ",".join(only or [])]
-    rd_res = run_worker("bench_queries.py", rd_args, timeout=timeout) \
-        if rdflib else {"queries": {}}
+    rd_res = run_worker("bench_queries.py", rd_args, timeout=timeout) if rdflib else {"queries": {}}
     merged: dict = {}
     for name in sorted(set(ox_res.get("queries", {})) | set(rd_res.get("queries", {}))):
         entry = {**ox_res.get("queries", {}).get(name, {}), **rd_res.get("queries", {}).get(name, {})}
@@ -272,10 +297,12 @@ def bench(data: Path, store_dir: Path, repeats: int = 5, rdflib: bool = True, bu
         merged[name] = entry
     for line in summary(merged):
         print(line, file=sys.stderr)
-    return {"queries": merged, "memory_copy_s": ox_res.get("memory_copy_s"),
-            "peak_rss_mb": {"oxigraph": ox_res.get("peak_rss_mb"),
-                                               "rdflib": rd_res.get("peak_rss_mb")},
-            "errors": [x["error"] for x in (ox_res, rd_res) if "error" in x]}
+    return {
+        "queries": merged,
+        "memory_copy_s": ox_res.get("memory_copy_s"),
+        "peak_rss_mb": {"oxigraph": ox_res.get("peak_rss_mb"), "rdflib": rd_res.get("peak_rss_mb")},
+        "errors": [x["error"] for x in (ox_res, rd_res) if "error" in x],
+    }
 
 
 ENGINES = ("chipgraph", "raw", "memory", "rdflib")
@@ -283,6 +310,7 @@ ENGINES = ("chipgraph", "raw", "memory", "rdflib")
 
 def summary(merged: dict) -> list[str]:
     """One line per query: rows and median ms per engine, so an empty result is seen next to its time."""
+
     def cell(x: dict | None) -> str:
         if not x:
             return "-"
@@ -299,8 +327,10 @@ def summary(merged: dict) -> list[str]:
         note = "  EMPTY" if rows == 0 else ""
         if "rows_differ" in e:
             note += f"  rows differ: {e['rows_differ']}"
-        lines.append(f"{name:24} {rows if rows is not None else '-':>7} {cell(e.get('chipgraph')):>13} "
-                     f"{cell(e.get('raw')):>10} {cell(e.get('memory')):>10} {cell(e.get('rdflib')):>10}{note}")
+        lines.append(
+            f"{name:24} {rows if rows is not None else '-':>7} {cell(e.get('chipgraph')):>13} "
+            f"{cell(e.get('raw')):>10} {cell(e.get('memory')):>10} {cell(e.get('rdflib')):>10}{note}"
+        )
     return lines
 
 
@@ -310,19 +340,30 @@ def main(argv: list[str] | None = None) -> int:
         if argv[1] == "oxigraph":
             emit(worker_oxigraph(Path(argv[2]), int(argv[3]), argv[4] if len(argv) > 4 else None))
         else:
-            emit(worker_rdflib(Path(argv[2]), int(argv[3]), float(argv[4]), float(argv[5]),
-                               [n for n in argv[6].split(",") if n]))
+            emit(
+                worker_rdflib(
+                    Path(argv[2]), int(argv[3]), float(argv[4]), float(argv[5]), [n for n in argv[6].split(",") if n]
+                )
+            )
         return 0
     ap = argparse.ArgumentParser(description="Query benchmark: chipgraph vs raw pyoxigraph vs rdflib")
     ap.add_argument("--data", type=Path, required=True, help="the N-Quads file the store was loaded from")
-    ap.add_argument("--store", type=Path, required=True,
-                    help="an Oxigraph store directory (loaded from --data first if it does not exist)")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        required=True,
+        help="an Oxigraph store directory (loaded from --data first if it does not exist)",
+    )
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-rdflib", action="store_true")
     ap.add_argument("--rdflib-budget", type=float, default=5.0, help="stop repeating a query after a run this long")
     ap.add_argument("--rdflib-limit", type=float, default=30.0, help="seconds before an rdflib query is stopped")
-    ap.add_argument("--query-limit", type=float, default=120.0,
-                    help="seconds before an Oxigraph worker (all its runs of one query) is stopped")
+    ap.add_argument(
+        "--query-limit",
+        type=float,
+        default=120.0,
+        help="seconds before an Oxigraph worker (all its runs of one query) is stopped",
+    )
     ap.add_argument("--queries", default="", help="comma-separated query names (default: all)")
     args = ap.parse_args(argv)
     if not args.store.exists():
@@ -334,8 +375,21 @@ def main(argv: list[str] | None = None) -> int:
         store.flush()
         del store
     only = [n for n in args.queries.split(",") if n] or None
-    print(json.dumps(bench(args.data, args.store, args.repeats, not args.skip_rdflib, args.rdflib_budget,
-                           query_limit=args.query_limit, only=only, rdflib_limit=args.rdflib_limit), indent=2))
+    print(
+        json.dumps(
+            bench(
+                args.data,
+                args.store,
+                args.repeats,
+                not args.skip_rdflib,
+                args.rdflib_budget,
+                query_limit=args.query_limit,
+                only=only,
+                rdflib_limit=args.rdflib_limit,
+            ),
+            indent=2,
+        )
+    )
     return 0
 
 

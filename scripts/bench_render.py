@@ -36,15 +36,30 @@ from graph.render.site import ASSET_FILES
 
 CLASSES = ["Accelerator", "Foundry", "Equipment maker", "Organisation", "Input", "Measure", "Country"]
 COUNTRIES = ["CHN", "USA", "NLD", "JPN", "KOR", "TWN", "DEU"]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def synthetic(n: int, seed: int = 7) -> tuple[list[GNode], list[GEdge]]:
     rng = random.Random(seed)
-    nodes = [GNode(key=f"n{i:06d}", label=f"Node {i}", cls=CLASSES[i % len(CLASSES)],
-                   labels={"en": f"Node {i}", "zh": f"节点{i}"}, countries=[COUNTRIES[i % len(COUNTRIES)]],
-                   type="synthetic") for i in range(n)]
+    nodes = [
+        GNode(
+            key=f"n{i:06d}",
+            label=f"Node {i}",
+            cls=CLASSES[i % len(CLASSES)],
+            labels={"en": f"Node {i}", "zh": f"节点{i}"},
+            countries=[COUNTRIES[i % len(COUNTRIES)]],
+            type="synthetic",
+        )
+        for i in range(n)
+    ]
     edges = []
     for i in range(1, n):
         j = int(rng.paretovariate(1.2)) % i  # preferential: low ids are hubs
@@ -66,19 +81,28 @@ def main() -> int:
     (tmp / "assets").mkdir()
     for name in ASSET_FILES:
         shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
-    print(f"{'nodes':>7} {'drawn':>7} {'edges':>7} {'python_s':>9} {'html_mb':>8} {'tti_s':>7} {'search_ms':>10} "
-          f"{'filter_ms':>10}")
+    print(
+        f"{'nodes':>7} {'drawn':>7} {'edges':>7} {'python_s':>9} {'html_mb':>8} {'tti_s':>7} {'search_ms':>10} "
+        f"{'filter_ms':>10}"
+    )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=opts.chromium, args=ARGS)
         for n in (int(s) for s in opts.sizes.split(",")):
             t0 = time.perf_counter()
             cap = cap_graph(*synthetic(n), max_nodes=opts.max_nodes)
             pos = force_layout([x.key for x in cap.nodes], [(e.src, e.dst) for e in cap.edges])
-            payload = graph_payload(cap.nodes, cap.edges, pos, {c: c for c in COUNTRIES}, cap.hidden, cap.degree,
-                                    cap.hidden_count)
-            html = graph_page(title="bench", heading=f"bench {n}", intro=cap_notice(cap), payload=payload,
-                              context="bench",
-                              data_date="2025-01-01", marks_legend="")
+            payload = graph_payload(
+                cap.nodes, cap.edges, pos, {c: c for c in COUNTRIES}, cap.hidden, cap.degree, cap.hidden_count
+            )
+            html = graph_page(
+                title="bench",
+                heading=f"bench {n}",
+                intro=cap_notice(cap),
+                payload=payload,
+                context="bench",
+                data_date="2025-01-01",
+                marks_legend="",
+            )
             page_path = tmp / f"bench-{n}.html"
             page_path.write_text(html, encoding="utf-8")
             py_s = time.perf_counter() - t0
@@ -99,9 +123,12 @@ def main() -> int:
             filter_ms = (time.perf_counter() - t2) * 1000
             if errors:
                 print("errors:", errors, file=sys.stderr)
-            print(f"{n:>7} {len(payload['nodes']):>7} {len(payload['edges']):>7} {py_s:>9.2f} "
-                  f"{page_path.stat().st_size / 1e6:>8.2f} {tti:>7.2f} {search_ms:>10.0f} "
-                  f"{filter_ms:>10.0f}", flush=True)
+            print(
+                f"{n:>7} {len(payload['nodes']):>7} {len(payload['edges']):>7} {py_s:>9.2f} "
+                f"{page_path.stat().st_size / 1e6:>8.2f} {tti:>7.2f} {search_ms:>10.0f} "
+                f"{filter_ms:>10.0f}",
+                flush=True,
+            )
             page.close()
         browser.close()
     shutil.rmtree(tmp)

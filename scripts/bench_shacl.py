@@ -40,9 +40,14 @@ def scaled(quads: list[ox.Quad], copies: int) -> list[ox.Quad]:
         for q in quads:
             if q.graph_name == ox.NamedNode(GRAPH + "ontology"):
                 continue
-            out.append(ox.Quad(_rename(q.subject, n), q.predicate, _rename(q.object, n),
-                               _rename(q.graph_name, n) if isinstance(q.graph_name, ox.NamedNode)
-                               else q.graph_name))
+            out.append(
+                ox.Quad(
+                    _rename(q.subject, n),
+                    q.predicate,
+                    _rename(q.object, n),
+                    _rename(q.graph_name, n) if isinstance(q.graph_name, ox.NamedNode) else q.graph_name,
+                )
+            )
     return out
 
 
@@ -57,8 +62,7 @@ def main() -> None:
         wall, cpu = time.perf_counter(), time.process_time()
         report = validate_quads(quads)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        print(f"{len(quads):>8} {wall:>7.2f} {cpu:>6.2f}  {report.conforms!s:>8}  "
-              f"{len(report.violations):>10}")
+        print(f"{len(quads):>8} {wall:>7.2f} {cpu:>6.2f}  {report.conforms!s:>8}  {len(report.violations):>10}")
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ def run_worker(script: str, args: list[str], timeout: float = 3600, env: dict | 
     """Run ``scripts/<script> --worker args...`` and return its JSON result (or an error record)."""
     cmd = [PYTHON, str(SCRIPTS / script), "--worker", *args]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, **(env or {})}, cwd=REPO)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, cwd=REPO
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -83,6 +84,18 @@ def machine() -> dict:
         "cpu": cpu,
         "os": platform.platform(),
         "python": platform.python_version(),
-        "libraries": {d: version(d) for d in ("pyoxigraph", "rdflib", "oxrdflib", "networkx", "rustworkx",
-                                               "pyshacl", "pyvis", "click", "chipgraph")},
+        "libraries": {
+            d: version(d)
+            for d in (
+                "pyoxigraph",
+                "rdflib",
+                "oxrdflib",
+                "networkx",
+                "rustworkx",
+                "pyshacl",
+                "pyvis",
+                "click",
+                "chipgraph",
+            )
+        },
     }

@@ -56,21 +56,69 @@ SRC_G = f"<{GRAPH}sources>"
 
 #: Quantiles of the non-empty ``share_provided`` column of the ETO provision.csv
 #: (q -> share in percent), fitted once from the 1,054 non-empty values of the 1,300 rows.
-SHARE_QUANTILES = [(0.0, 0.0), (0.1, 0.5), (0.25, 1.5), (0.5, 5.2), (0.75, 21.0), (0.9, 60.3),
-                   (0.99, 100.0), (1.0, 100.0)]
+SHARE_QUANTILES = [
+    (0.0, 0.0),
+    (0.1, 0.5),
+    (0.25, 1.5),
+    (0.5, 5.2),
+    (0.75, 21.0),
+    (0.9, 60.3),
+    (0.99, 100.0),
+    (1.0, 100.0),
+]
 SHARE_EMPTY = 246 / 1300
 YEARS = [("2025", 977), ("2019", 264), ("2022", 43), ("2021", 16)]
 INPUT_KINDS = [("Tool", 90), ("Material", 17), ("Process", 11), ("DesignResource", 7)]
-COUNTRIES = ["USA", "CHN", "TWN", "KOR", "JPN", "NLD", "DEU", "GBR", "FRA", "ISR", "SGP", "MYS",
-             "IND", "CAN", "CHE", "AUT", "BEL", "IRL", "ITA", "SWE", "FIN", "VNM", "PHL"]
-ORG_ROLES = ["ChipDesigner", "Foundry", "EquipmentMaker", "MemoryMaker", "EDAVendor",
-             "ModelDeveloper", "ResearchInstitute"]
+COUNTRIES = [
+    "USA",
+    "CHN",
+    "TWN",
+    "KOR",
+    "JPN",
+    "NLD",
+    "DEU",
+    "GBR",
+    "FRA",
+    "ISR",
+    "SGP",
+    "MYS",
+    "IND",
+    "CAN",
+    "CHE",
+    "AUT",
+    "BEL",
+    "IRL",
+    "ITA",
+    "SWE",
+    "FIN",
+    "VNM",
+    "PHL",
+]
+ORG_ROLES = [
+    "ChipDesigner",
+    "Foundry",
+    "EquipmentMaker",
+    "MemoryMaker",
+    "EDAVendor",
+    "ModelDeveloper",
+    "ResearchInstitute",
+]
 ACC_KINDS = ["GPU", "NPU", "ASIC"]
 MEMORY = ["HBM2E", "HBM3", "HBM3E", "GDDR6", "LPDDR5", "DDR4"]
 CONF = ["HighConfidence", "MediumConfidence", "LowConfidence"]
 KINDS = ["primary", "news", "analysis", "dataset", "mirror"]
-PUBLISHERS = ["Federal Register", "Reuters", "Bloomberg", "Nikkei Asia", "TechInsights", "Caixin",
-              "SemiAnalysis", "The Elec", "TrendForce", "Yonhap"]
+PUBLISHERS = [
+    "Federal Register",
+    "Reuters",
+    "Bloomberg",
+    "Nikkei Asia",
+    "TechInsights",
+    "Caixin",
+    "SemiAnalysis",
+    "The Elec",
+    "TrendForce",
+    "Yonhap",
+]
 
 
 class Writer:
@@ -148,8 +196,9 @@ class Generator:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def claim(self, subject: str, prop: str, obj: str, sources: list[str], extra: list[tuple[str, str]]
-              | None = None) -> None:
+    def claim(
+        self, subject: str, prop: str, obj: str, sources: list[str], extra: list[tuple[str, str]] | None = None
+    ) -> None:
         """One curated fact: its triple in its own graph, provenance in /graph/provenance."""
         digest = hashlib.sha1("\x1f".join([obj, *sources]).encode()).hexdigest()[:10]
         g = f"<{CLAIM}{subject}/{prop.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}/{digest}>"
@@ -277,16 +326,14 @@ class Generator:
             size = lit(str(rng.choice([3, 5, 7, 12, 14, 16, 28])), dtype="decimal")
             self.claim(eid, CG + "nodeSizeNm", size, self.srcs())
             for _ in range(rng.randint(2, 6)):
-                self.claim(eid, CG + "requiresInput", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"),
-                           self.srcs())
+                self.claim(eid, CG + "requiresInput", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"), self.srcs())
         for i in range(n_rules):
             eid = f"rule-{i}"
             self.entity(eid, ["RequirementRule"], f"Rule {i}", False)
             size = lit(str(rng.choice([5, 7, 14])), dtype="decimal")
             self.claim(eid, CG + "maxNodeSizeNm", size, self.srcs())
             for _ in range(rng.randint(2, 3)):
-                self.claim(eid, CG + "requiresAnyOf", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"),
-                           self.srcs())
+                self.claim(eid, CG + "requiresAnyOf", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"), self.srcs())
         self.entity("bis", ["Organisation", "Authority"], "Bureau of Industry and Security", False)
         self.claim("bis", CG + "country", iri(f"{ID}USA"), self.srcs())
         for m in MEMORY:
@@ -316,8 +363,7 @@ class Generator:
                     self.claim(eid, CG + "listsParty", iri(f"{ID}firm-{pick(rng, firm_cdf)}"), self.srcs())
             else:
                 for _ in range(rng.randint(1, 4)):
-                    self.claim(eid, CG + "coversInput", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"),
-                               self.srcs())
+                    self.claim(eid, CG + "coversInput", iri(f"{ID}input-{rng.randrange(self.n_inputs)}"), self.srcs())
                 self.claim(eid, CG + "appliesToDestination", iri(f"{ID}CHN"), self.srcs())
 
     def models(self) -> None:
@@ -356,8 +402,10 @@ class Generator:
 
         path = Path(__file__).resolve().parent.parent / "ontology" / "chipgraph.ttl"
         graph = f"<{GRAPH}ontology>"
-        lines = sorted(f"{t.subject} {t.predicate} {t.object} {graph} .\n"
-                       for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        lines = sorted(
+            f"{t.subject} {t.predicate} {t.object} {graph} .\n"
+            for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        )
         for line in lines:
             self.w.fh.write(line)
         self.w.count += len(lines)
@@ -380,10 +428,18 @@ def generate(target: int, path: Path, seed: int = 7) -> dict:
         gen = Generator(target, seed, Writer(fh))
         count = gen.run()
     tmp.replace(path)
-    return {"target": target, "quads": count, "seed": seed, "path": str(path),
-            "seconds": round(time.perf_counter() - start, 2),
-            "provisions": gen.n_provisions, "inputs": gen.n_inputs, "providers": gen.n_providers,
-            "entities": gen.n_entities, "sources": gen.n_sources}
+    return {
+        "target": target,
+        "quads": count,
+        "seed": seed,
+        "path": str(path),
+        "seconds": round(time.perf_counter() - start, 2),
+        "provisions": gen.n_provisions,
+        "inputs": gen.n_inputs,
+        "providers": gen.n_providers,
+        "entities": gen.n_entities,
+        "sources": gen.n_sources,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

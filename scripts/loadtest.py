@@ -53,13 +53,20 @@ ADHOC = [
     "ASK { ?s a cg:Organisation }",
     "SELECT ?g ?src WHERE { ?g cg:statedIn ?src } LIMIT 100",
 ]
-MALFORMED = ["SELEC ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE { ?x ?p ", "SELECT * WHERE { nosuch:x ?p ?o }",
-             "\x00\x01 garbage", "SELECT ?x WHERE { FILTER(?x = ) }"]
+MALFORMED = [
+    "SELEC ?x WHERE { ?x ?p ?o }",
+    "SELECT ?x WHERE { ?x ?p ",
+    "SELECT * WHERE { nosuch:x ?p ?o }",
+    "\x00\x01 garbage",
+    "SELECT ?x WHERE { FILTER(?x = ) }",
+]
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-UPDATES = [("form", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
-           ("body", "DELETE WHERE { ?s ?p ?o }"),
-           ("query", "DROP ALL"),
-           ("query", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")]
+UPDATES = [
+    ("form", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+    ("body", "DELETE WHERE { ?s ?p ?o }"),
+    ("query", "DROP ALL"),
+    ("query", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
+]
 
 
 def free_port() -> int:
@@ -96,8 +103,9 @@ class Client(threading.Thread):
         self.conn: http.client.HTTPConnection | None = None
         self.queued: float | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                timeout: float = 120) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 120
+    ) -> tuple[int, bytes]:
         """One request; the server's ``X-Chipgraph-Queued`` (seconds waiting for a worker) goes to
         ``self.queued`` (None when absent)."""
         if self.conn is None:
@@ -126,18 +134,29 @@ class Client(threading.Thread):
         if kind == "named":
             status, body = self.request("GET", "/api/queries/" + urllib.parse.quote(self.rng.choice(self.named)))
         elif kind in ("adhoc", "malformed", "expensive"):
-            text = {"adhoc": lambda: self.rng.choice(ADHOC), "malformed": lambda: self.rng.choice(MALFORMED),
-                    "expensive": lambda: EXPENSIVE}[kind]()
-            status, body = self.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}),
-                                        headers={"Accept": "application/sparql-results+json"})
+            text = {
+                "adhoc": lambda: self.rng.choice(ADHOC),
+                "malformed": lambda: self.rng.choice(MALFORMED),
+                "expensive": lambda: EXPENSIVE,
+            }[kind]()
+            status, body = self.request(
+                "GET",
+                "/sparql?" + urllib.parse.urlencode({"query": text}),
+                headers={"Accept": "application/sparql-results+json"},
+            )
         else:
             how, text = self.rng.choice(UPDATES)
             if how == "form":
-                status, body = self.request("POST", "/sparql", urllib.parse.urlencode({"update": text}).encode(),
-                                            {"Content-Type": "application/x-www-form-urlencoded"})
+                status, body = self.request(
+                    "POST",
+                    "/sparql",
+                    urllib.parse.urlencode({"update": text}).encode(),
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                )
             elif how == "body":
-                status, body = self.request("POST", "/sparql", text.encode(),
-                                            {"Content-Type": "application/sparql-update"})
+                status, body = self.request(
+                    "POST", "/sparql", text.encode(), {"Content-Type": "application/sparql-update"}
+                )
             else:
                 status, body = self.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}))
         return kind, status, body
@@ -163,16 +182,40 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: float = 2.0, workers: int | None = None,
-        max_rss_mb: float = 2048, seed: int = 7) -> dict:
+def run(
+    output_dir: Path,
+    clients: int = 32,
+    duration: float = 60,
+    timeout: float = 2.0,
+    workers: int | None = None,
+    max_rss_mb: float = 2048,
+    seed: int = 7,
+) -> dict:
     """Run the load test; returns the report (``report["passed"]``). ``workers`` None = the server's default."""
     port = free_port()
     env = {**os.environ}
     env.pop("CHIPGRAPH_ENDPOINT", None)
     extra = ["--workers", str(workers)] if workers else []
-    server = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--port", str(port), "--timeout", str(timeout),
-                               *extra, "--output-dir", str(output_dir), "--quiet"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "serve",
+            "--port",
+            str(port),
+            "--timeout",
+            str(timeout),
+            *extra,
+            "--output-dir",
+            str(output_dir),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
     try:
         deadline = time.monotonic() + 60
         catalogue = None
@@ -191,8 +234,7 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
             _, err = server.communicate(timeout=10) if server.poll() is not None else (b"", b"")
             raise SystemExit(f"the server did not come up: {err.decode()[-1000:]}")
         entries = catalogue if isinstance(catalogue, list) else catalogue.get("queries", [])
-        named = sorted(q["name"] for q in entries
-                       if not any(p.get("required") for p in q.get("params", [])))
+        named = sorted(q["name"] for q in entries if not any(p.get("required") for p in q.get("params", [])))
         rss_samples: list[float] = []
         client_cpu = time.process_time()
         stop_at = time.monotonic() + duration
@@ -227,11 +269,17 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
     by_kind: dict[str, list] = defaultdict(list)
     for rec in results:
         by_kind[rec[0]].append(rec)
-    expected = {"named": {200}, "adhoc": {200}, "malformed": {400}, "update": {403},
-                "expensive": {TIME_LIMIT_STATUS}}
+    expected = {"named": {200}, "adhoc": {200}, "malformed": {400}, "update": {403}, "expensive": {TIME_LIMIT_STATUS}}
     cut_limit = timeout + CUT_MARGIN
-    report: dict = {"clients": clients, "duration_s": duration, "timeout_s": timeout, "workers": workers or "default",
-                    "requests": len(results), "throughput_rps": round(len(results) / duration, 1), "kinds": {}}
+    report: dict = {
+        "clients": clients,
+        "duration_s": duration,
+        "timeout_s": timeout,
+        "workers": workers or "default",
+        "requests": len(results),
+        "throughput_rps": round(len(results) / duration, 1),
+        "kinds": {},
+    }
     bad_5xx, conn_errors, unexpected, slow_cuts, busy = [], [], [], [], 0
     for kind, recs in sorted(by_kind.items()):
         lat = [r[2] for r in recs]
@@ -248,34 +296,53 @@ def run(output_dir: Path, clients: int = 32, duration: float = 60, timeout: floa
                 unexpected.append((kind, r[1], r[4][:200]))
             if kind == "expensive" and (r[1] != TIME_LIMIT_STATUS or r[2] > cut_limit):
                 slow_cuts.append((r[1], round(r[2], 2)))
-        report["kinds"][kind] = {"n": len(recs), "statuses": dict(sorted(statuses.items())),
-                                 "p50_ms": round(percentile(lat, 0.5) * 1000, 1),
-                                 "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
-                                 "max_ms": round(max(lat) * 1000, 1)}
+        report["kinds"][kind] = {
+            "n": len(recs),
+            "statuses": dict(sorted(statuses.items())),
+            "p50_ms": round(percentile(lat, 0.5) * 1000, 1),
+            "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
+            "max_ms": round(max(lat) * 1000, 1),
+        }
         queued = [r[5] for r in recs if r[5] is not None]
         if queued:  # answered queries: how much of their latency was waiting for a worker
             report["kinds"][kind]["queued_p50_ms"] = round(percentile(queued, 0.5) * 1000, 1)
             report["kinds"][kind]["queued_p99_ms"] = round(percentile(queued, 0.99) * 1000, 1)
     all_lat = [r[2] for r in results if r[0] != "expensive"]
-    report.update({
-        "p50_ms_non_expensive": round(percentile(all_lat, 0.5) * 1000, 1),
-        "p99_ms_non_expensive": round(percentile(all_lat, 0.99) * 1000, 1),
-        "server_rss_mb": {"start": round(rss_samples[0], 1) if rss_samples else None,
-                          "peak": round(max(rss_samples), 1) if rss_samples else None,
-                          "end": round(rss_samples[-1], 1) if rss_samples else None},
-        "load_generator_cpu_s": round(client_cpu, 1),  # this script's own CPU, on the same cores
-        "server_alive": alive, "server_answers_after": still_answers,
-        "bad_5xx": bad_5xx[:20], "n_bad_5xx": len(bad_5xx),
-        "busy_429": busy,
-        "connection_errors": conn_errors[:20], "n_connection_errors": len(conn_errors),
-        "unexpected_status": unexpected[:20], "n_unexpected_status": len(unexpected),
-        "expensive_not_cut_in_time": slow_cuts[:20], "n_expensive_not_cut_in_time": len(slow_cuts),
-        "expensive_answered_200": report["kinds"].get("expensive", {}).get("statuses", {}).get(200, 0),
-    })
+    report.update(
+        {
+            "p50_ms_non_expensive": round(percentile(all_lat, 0.5) * 1000, 1),
+            "p99_ms_non_expensive": round(percentile(all_lat, 0.99) * 1000, 1),
+            "server_rss_mb": {
+                "start": round(rss_samples[0], 1) if rss_samples else None,
+                "peak": round(max(rss_samples), 1) if rss_samples else None,
+                "end": round(rss_samples[-1], 1) if rss_samples else None,
+            },
+            "load_generator_cpu_s": round(client_cpu, 1),  # this script's own CPU, on the same cores
+            "server_alive": alive,
+            "server_answers_after": still_answers,
+            "bad_5xx": bad_5xx[:20],
+            "n_bad_5xx": len(bad_5xx),
+            "busy_429": busy,
+            "connection_errors": conn_errors[:20],
+            "n_connection_errors": len(conn_errors),
+            "unexpected_status": unexpected[:20],
+            "n_unexpected_status": len(unexpected),
+            "expensive_not_cut_in_time": slow_cuts[:20],
+            "n_expensive_not_cut_in_time": len(slow_cuts),
+            "expensive_answered_200": report["kinds"].get("expensive", {}).get("statuses", {}).get(200, 0),
+        }
+    )
     # The issue's bar: no 5xx at all, every expensive query cut at the time limit (a 4xx), memory
     # bounded. "passed" also refuses any 429 (load shed); "robust" tolerates them.
-    robust = bool(alive and still_answers and not bad_5xx and not conn_errors and not unexpected
-                  and (report["server_rss_mb"]["peak"] or 0) < max_rss_mb and results)
+    robust = bool(
+        alive
+        and still_answers
+        and not bad_5xx
+        and not conn_errors
+        and not unexpected
+        and (report["server_rss_mb"]["peak"] or 0) < max_rss_mb
+        and results
+    )
     report["robust"] = robust
     report["passed"] = bool(robust and not busy and not slow_cuts)
     return report

@@ -44,10 +44,18 @@ def _date(value: str) -> ox.Literal:
 
 SOURCES = {
     "kr-article-2025-02-17": ("중국 AI 반도체 굴기", "Example Daily", "2025-02-17", "https://example.org/article"),
-    "fr-2019-10005": ("Addition of Entities to the Entity List", "Federal Register", "2019-05-21",
-                      "https://www.federalregister.gov/d/2019-10005"),
-    "fr-2022-21658": ("Implementation of Additional Export Controls " + SCRIPT_BREAKER, "Federal Register",
-                      "2022-10-13", "javascript:alert(3)"),
+    "fr-2019-10005": (
+        "Addition of Entities to the Entity List",
+        "Federal Register",
+        "2019-05-21",
+        "https://www.federalregister.gov/d/2019-10005",
+    ),
+    "fr-2022-21658": (
+        "Implementation of Additional Export Controls " + SCRIPT_BREAKER,
+        "Federal Register",
+        "2022-10-13",
+        "javascript:alert(3)",
+    ),
 }
 
 ENTITIES = [
@@ -97,23 +105,30 @@ FACTS = [
 def fixture_quads() -> list[ox.Quad]:
     """The ontology plus the entities, facts and sources above, as quads."""
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ontology)
-             for t in ox.parse(path=str(ROOT / "ontology" / "chipgraph.ttl"), format=ox.RdfFormat.TURTLE)]
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ontology)
+        for t in ox.parse(path=str(ROOT / "ontology" / "chipgraph.ttl"), format=ox.RdfFormat.TURTLE)
+    ]
     prov, srcs = ox.NamedNode(PROVENANCE_GRAPH), ox.NamedNode(SOURCES_GRAPH)
     for sid, (title, publisher, date, url) in SOURCES.items():
         s = source_iri(sid)
-        quads += [ox.Quad(s, _TYPE, _cg("Source"), srcs),
-                  ox.Quad(s, ox.NamedNode(DCTERMS + "title"), ox.Literal(title), srcs),
-                  ox.Quad(s, _cg("publisher"), ox.Literal(publisher), srcs),
-                  ox.Quad(s, ox.NamedNode(DCTERMS + "date"), _date(date), srcs),
-                  ox.Quad(s, _cg("url"), ox.Literal(url, datatype=ox.NamedNode(XSD + "anyURI")), srcs)]
+        quads += [
+            ox.Quad(s, _TYPE, _cg("Source"), srcs),
+            ox.Quad(s, ox.NamedNode(DCTERMS + "title"), ox.Literal(title), srcs),
+            ox.Quad(s, _cg("publisher"), ox.Literal(publisher), srcs),
+            ox.Quad(s, ox.NamedNode(DCTERMS + "date"), _date(date), srcs),
+            ox.Quad(s, _cg("url"), ox.Literal(url, datatype=ox.NamedNode(XSD + "anyURI")), srcs),
+        ]
 
     def claim(subject: str, prop: str, triples: list[tuple], sources: list[str], valid_from: str | None):
         g = claim_iri(subject, prop, repr(triples), sources)
         nonlocal quads
         quads += [ox.Quad(s, p, o, g) for s, p, o in triples]
-        quads += [ox.Quad(g, _TYPE, _cg("Assertion"), prov), ox.Quad(g, _cg("confidence"), _cg("HighConfidence"), prov),
-                  ox.Quad(g, _cg("subjectEntity"), entity_iri(subject), prov)]
+        quads += [
+            ox.Quad(g, _TYPE, _cg("Assertion"), prov),
+            ox.Quad(g, _cg("confidence"), _cg("HighConfidence"), prov),
+            ox.Quad(g, _cg("subjectEntity"), entity_iri(subject), prov),
+        ]
         quads += [ox.Quad(g, _cg("statedIn"), source_iri(s), prov) for s in sources]
         if valid_from:
             quads.append(ox.Quad(g, _cg("validFrom"), _date(valid_from), prov))
@@ -133,17 +148,33 @@ def fixture_quads() -> list[ox.Quad]:
         claim(subject, prop, [(entity_iri(subject), _cg(prop), obj)], sources, valid_from)
     # a deployment (model served on the accelerator)
     dep = entity_iri("deepseek-r1-on-ascend-910c")
-    claim("deepseek-r1-on-ascend-910c", "deployment",
-          [(dep, _TYPE, _cg("Deployment")), (dep, _cg("model"), entity_iri("deepseek-r1")),
-           (dep, _cg("accelerator"), entity_iri("ascend-910c")), (dep, _cg("deploymentKind"), _cg("Inference")),
-           (dep, _cg("deploymentDate"), _date("2025-02-01"))], ["kr-article-2025-02-17"], None)
+    claim(
+        "deepseek-r1-on-ascend-910c",
+        "deployment",
+        [
+            (dep, _TYPE, _cg("Deployment")),
+            (dep, _cg("model"), entity_iri("deepseek-r1")),
+            (dep, _cg("accelerator"), entity_iri("ascend-910c")),
+            (dep, _cg("deploymentKind"), _cg("Inference")),
+            (dep, _cg("deploymentDate"), _date("2025-02-01")),
+        ],
+        ["kr-article-2025-02-17"],
+        None,
+    )
     # a provision: ASML supplies EUV tools (100 %)
     prv = entity_iri("provision-asml-euv")
-    claim("provision-asml-euv", "provision",
-          [(prv, _TYPE, _cg("Provision")), (prv, _cg("provider"), entity_iri("asml")),
-           (prv, _cg("providedInput"), entity_iri("euv-lithography-tools")),
-           (prv, _cg("sharePercent"), ox.Literal("100", datatype=ox.NamedNode(XSD + "decimal")))],
-          ["kr-article-2025-02-17"], None)
+    claim(
+        "provision-asml-euv",
+        "provision",
+        [
+            (prv, _TYPE, _cg("Provision")),
+            (prv, _cg("provider"), entity_iri("asml")),
+            (prv, _cg("providedInput"), entity_iri("euv-lithography-tools")),
+            (prv, _cg("sharePercent"), ox.Literal("100", datatype=ox.NamedNode(XSD + "decimal"))),
+        ],
+        ["kr-article-2025-02-17"],
+        None,
+    )
     return quads
 
 

@@ -18,8 +18,15 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +143,11 @@ def test_filter_by_class_and_country(browser, site):
 
 def test_screenshots_of_each_page_type(browser, site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shots = {"index": (site / "index.html", False), "overview": (site / "overview.html", True),
-             "accelerator": (sorted(site.glob("accelerator-*.html"))[0], True)}
+    shots = {
+        "index": (site / "index.html", False),
+        "overview": (site / "overview.html", True),
+        "accelerator": (sorted(site.glob("accelerator-*.html"))[0], True),
+    }
     for name, (path, graph) in shots.items():
         v = Visit(browser, path, graph)
         target = SCREENSHOTS / f"fixture-{name}.png"

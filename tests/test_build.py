@@ -15,9 +15,32 @@ from graph.cli import cli
 FOUNDING = "kr-article-2025-02-17"
 # Every firm, product, facility, model and figure the founding article names (issue 2).
 FOUNDING_ENTITIES = [
-    "huawei", "biren", "moore-threads", "jingjia-micro", "cambricon", "hygon", "lingjiu", "deepseek",
-    "deepseek-r1", "ascend-910c", "mtt-s80", "mtt-s4000", "kuae", "jm9", "siyuan-590", "gp201", "smic", "tsmc",
-    "cxmt", "nvidia-h100", "nvidia-a100", "gtx-1050", "gt-1030", "rtx-4070", "pd-general", "tianfeng-securities",
+    "huawei",
+    "biren",
+    "moore-threads",
+    "jingjia-micro",
+    "cambricon",
+    "hygon",
+    "lingjiu",
+    "deepseek",
+    "deepseek-r1",
+    "ascend-910c",
+    "mtt-s80",
+    "mtt-s4000",
+    "kuae",
+    "jm9",
+    "siyuan-590",
+    "gp201",
+    "smic",
+    "tsmc",
+    "cxmt",
+    "nvidia-h100",
+    "nvidia-a100",
+    "gtx-1050",
+    "gt-1030",
+    "rtx-4070",
+    "pd-general",
+    "tianfeng-securities",
     "smbu",
 ]
 
@@ -30,8 +53,11 @@ SELECT ?s ?p ?o ?g ?source ?title ?publisher ?date WHERE {
 
 
 def _hash_outputs(out: Path) -> dict[str, str]:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and "store" not in p.relative_to(out).parts}
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and "store" not in p.relative_to(out).parts
+    }
 
 
 def test_build_writes_every_output(built: Path) -> None:
@@ -69,19 +95,27 @@ def test_no_blank_nodes(built: Path) -> None:
 
 @pytest.mark.parametrize("entity", FOUNDING_ENTITIES)
 def test_founding_article_entities_are_present_with_their_source(store, entity: str) -> None:
-    rows = store.select("""
+    rows = store.select(
+        """
         SELECT ?e ?src ?label ?g WHERE {
           ?e rdfs:label ?label . FILTER(LANG(?label) = "en")
           ?g cg:subjectEntity ?e ; cg:statedIn ?src .
-        }""", {"e": ox.NamedNode(f"https://w3id.org/chipgraph/id/{entity}"),
-               "src": ox.NamedNode(f"https://w3id.org/chipgraph/source/{FOUNDING}")})
+        }""",
+        {
+            "e": ox.NamedNode(f"https://w3id.org/chipgraph/id/{entity}"),
+            "src": ox.NamedNode(f"https://w3id.org/chipgraph/source/{FOUNDING}"),
+        },
+    )
     assert rows, f"{entity} is missing or no claim about it cites the founding article"
 
 
 def test_who_says_so_in_one_query(store) -> None:
     # The founding article says the Ascend 910C is made at SMIC; TechInsights' teardown found TSMC dies.
-    rows = store.select(WHO_SAYS.replace("GRAPH ?g { ?s ?p ?o }",
-                                         "GRAPH ?g { ?s ?p ?o } FILTER(?s = cgid:ascend-910c && ?p = cg:fabricatedBy)"))
+    rows = store.select(
+        WHO_SAYS.replace(
+            "GRAPH ?g { ?s ?p ?o }", "GRAPH ?g { ?s ?p ?o } FILTER(?s = cgid:ascend-910c && ?p = cg:fabricatedBy)"
+        )
+    )
     by_value = {}
     for r in rows:
         by_value.setdefault(r["o"].value.rsplit("/", 1)[-1], set()).add(r["source"].value.rsplit("/", 1)[-1])

@@ -184,8 +184,12 @@ def test_incremental_failures_on_a_loop_and_a_bridged_node():
     from graph.chokepoints.cutsets import IncrementalAvailability
 
     # a needs b; b needs a (the closing edge, dropped) or c or the cut-off d (bridged); c is basic
-    G = graph({"a": "and", "b": "or", "d": "or"}, [("a", "b"), ("b", "a"), ("b", "c"), ("b", "d"), ("d", "x")],
-              {"c", "x"}, cut={("d", "x")})
+    G = graph(
+        {"a": "and", "b": "or", "d": "or"},
+        [("a", "b"), ("b", "a"), ("b", "c"), ("b", "d"), ("d", "x")],
+        {"c", "x"},
+        cut={("d", "x")},
+    )
     inc = IncrementalAvailability(G, "a", bridged=["d"])
     assert inc.failures(["c"]) == {"c": False}  # b still has the bridged d
     assert inc.failures(["c", "d"]) == {"c": False, "d": False, "b": False, "a": False}

@@ -58,8 +58,12 @@ def store_fingerprint(output_dir: Path) -> tuple[int, str]:
 def run_build(output_dir: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("CHIPGRAPH_ENDPOINT", None)
-    return subprocess.Popen([sys.executable, "-m", "graph", "build", "-q", "-o", str(output_dir), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "graph", "build", "-q", "-o", str(output_dir), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
 
 
 @pytest.mark.slow

@@ -16,8 +16,14 @@ def test_crosswalk_lists_the_reviewed_mapping() -> None:
     result = CliRunner().invoke(cli, ["crosswalk", "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["eto_provider_id"]: r for r in json.loads(result.output)}
-    assert rows["P37"] == {"eto_provider_id": "P37", "eto_name": "SMIC", "chipgraph_id": "smic", "wikidata_qid": "",
-                           "curated": True, "note": ""}
+    assert rows["P37"] == {
+        "eto_provider_id": "P37",
+        "eto_name": "SMIC",
+        "chipgraph_id": "smic",
+        "wikidata_qid": "",
+        "curated": True,
+        "note": "",
+    }
     assert rows["P88"]["wikidata_qid"] == "Q297879"
     assert rows["P306"]["chipgraph_id"] == ""
 
@@ -27,8 +33,16 @@ def test_crosswalk_unmatched_as_csv(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["crosswalk", "--unmatched", "--csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert list(rows[0]) == ["eto_provider_id", "eto_name", "country", "entity_id", "near_match_id",
-                             "near_match_name", "similarity", "note"]
+    assert list(rows[0]) == [
+        "eto_provider_id",
+        "eto_name",
+        "country",
+        "entity_id",
+        "near_match_id",
+        "near_match_name",
+        "similarity",
+        "note",
+    ]
     by_id = {r["eto_provider_id"]: r for r in rows}
     assert "P37" not in by_id  # SMIC is matched
     assert by_id["P306"]["near_match_id"] == "huawei" and by_id["P306"]["entity_id"] == "hysol-huawei"

@@ -32,8 +32,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("folder", "file", "line", "column", "message"), CASES, ids=[c[0] for c in CASES])
-def test_bad_release_is_refused_with_its_location(folder: str, file: str, line: int, column: int | None,
-                                                  message: str) -> None:
+def test_bad_release_is_refused_with_its_location(
+    folder: str, file: str, line: int, column: int | None, message: str
+) -> None:
     with pytest.raises(InputError) as info:
         read_release(FIXTURES / folder)
     problems = info.value.problems
@@ -101,13 +102,16 @@ def test_data_assertions_refuse_a_truncated_release() -> None:
     assert any("a complete release has at least" in p.message for p in info.value.problems)
 
 
-@pytest.mark.parametrize(("row", "column", "message"), [
-    ("P88,ASML,asml,Q297879,\n", 1, "mapped twice"),
-    ("P7,JPN,Japan,,\n", 3, "not a lowercase slug"),
-    ("P1,USA,usa,297879,\n", 4, "not a Wikidata item id"),
-    ("P1,USA,,,\n", 5, "needs a note"),
-    ('P1,"US"A,usa,,\n', None, "cannot parse the row"),  # a stray quote: was a raw csv.Error
-])
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("P88,ASML,asml,Q297879,\n", 1, "mapped twice"),
+        ("P7,JPN,Japan,,\n", 3, "not a lowercase slug"),
+        ("P1,USA,usa,297879,\n", 4, "not a Wikidata item id"),
+        ("P1,USA,,,\n", 5, "needs a note"),
+        ('P1,"US"A,usa,,\n', None, "cannot parse the row"),  # a stray quote: was a raw csv.Error
+    ],
+)
 def test_bad_crosswalk_rows(tmp_path: Path, row: str, column: int | None, message: str) -> None:
     path = tmp_path / "crosswalk.csv"
     path.write_text((FIXTURES / "crosswalk.csv").read_text(encoding="utf-8") + row, encoding="utf-8")
@@ -120,8 +124,9 @@ def test_bad_crosswalk_rows(tmp_path: Path, row: str, column: int | None, messag
 
 def test_crosswalk_must_match_the_release(tmp_path: Path) -> None:
     path = tmp_path / "crosswalk.csv"
-    path.write_text((FIXTURES / "crosswalk.csv").read_text(encoding="utf-8").replace("P88,ASML", "P88,ASM"),
-                    encoding="utf-8")
+    path.write_text(
+        (FIXTURES / "crosswalk.csv").read_text(encoding="utf-8").replace("P88,ASML", "P88,ASM"), encoding="utf-8"
+    )
     with pytest.raises(InputError, match="is 'ASML' in providers.csv, not 'ASM'"):
         load_eto(FIXTURES / "valid", crosswalk=path, assertions=False)
 

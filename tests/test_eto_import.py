@@ -46,8 +46,7 @@ def test_counts_match_the_files(result) -> None:
     assert result.counts["stages"] == len(rows("stages.csv")) == 3
     assert result.counts["inputs"] == len(rows("inputs.csv")) == 126
     assert result.counts["providers"] == len({r["provider_id"] for r in providers}) == 396
-    assert result.counts["sequence_links"] == sum(bool(r["goes_into_id"]) + bool(r["is_type_of_id"])
-                                                  for r in sequence)
+    assert result.counts["sequence_links"] == sum(bool(r["goes_into_id"]) + bool(r["is_type_of_id"]) for r in sequence)
     assert result.counts["provision"] == len(rows("provision.csv")) == 1300
     assert result.counts["provision_with_share"] == sum(1 for r in rows("provision.csv") if r["share_provided"])
 
@@ -65,8 +64,9 @@ def test_graph_holds_one_node_per_record(graph) -> None:
     assert count("Process") == types.count("process")
     assert count("DesignResource") == types.count("design_resource")
     assert count("UltimateOutput") == 1
-    assert count("Organisation") == len({r["provider_id"] for r in rows("providers.csv")
-                                         if r["provider_type"] == "organization"})
+    assert count("Organisation") == len(
+        {r["provider_id"] for r in rows("providers.csv") if r["provider_type"] == "organization"}
+    )
 
 
 PROVISION_QUERY = """
@@ -83,8 +83,9 @@ SELECT ?pid ?nid ?share ?year ?source ?g WHERE {
 @pytest.mark.parametrize("provider", ["ASML", "NLD"])
 def test_known_rows_round_trip_exactly(graph, input_name: str, provider: str) -> None:
     [row] = [r for r in rows("provision.csv") if r["provider_name"] == provider and r["provided_name"] == input_name]
-    found = graph.select(PROVISION_QUERY, {"pid": ox.Literal(row["provider_id"]),
-                                           "nid": ox.Literal(row["provided_id"])})
+    found = graph.select(
+        PROVISION_QUERY, {"pid": ox.Literal(row["provider_id"]), "nid": ox.Literal(row["provided_id"])}
+    )
     assert len(found) == 1
     got = found[0]
     assert Decimal(got["share"].value) == Decimal(row["share_provided"])
@@ -118,8 +119,10 @@ def test_everything_sits_in_the_eto_graph_except_its_provenance(result) -> None:
     wikidata = [q for q in result.quads if q.graph_name.value == wikidata_graph]
     assert wikidata and all(q.predicate.value.endswith("#wikidataId") for q in wikidata)
     outside = [q for q in result.quads if q.graph_name.value in (PROVENANCE_GRAPH, SOURCES_GRAPH)]
-    assert all(q.subject.value.endswith(("/graph/eto", "/graph/wikidata", "/source/" + ETO_SOURCE_ID,
-                                         "/source/wikidata")) for q in outside)
+    assert all(
+        q.subject.value.endswith(("/graph/eto", "/graph/wikidata", "/source/" + ETO_SOURCE_ID, "/source/wikidata"))
+        for q in outside
+    )
     nodes = [t for q in result.quads for t in (q.subject, q.object)]
     assert not any(isinstance(t, ox.BlankNode) for t in nodes)
 
@@ -151,10 +154,10 @@ def test_data_assertions_catch_an_unreachable_input(tmp_path: Path) -> None:
     for f in (FIXTURES / "valid").iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes())
     seq = (tmp_path / "sequence.csv").read_text(encoding="utf-8")
-    (tmp_path / "sequence.csv").write_text(seq.replace("Lithography tools,N19,Photolithography,N25,,\n", ""),
-                                           encoding="utf-8")
-    failures = data_assertions(read_release(tmp_path), min_stages=0, min_inputs=0, min_providers=0,
-                               min_provision=0)
+    (tmp_path / "sequence.csv").write_text(
+        seq.replace("Lithography tools,N19,Photolithography,N25,,\n", ""), encoding="utf-8"
+    )
+    failures = data_assertions(read_release(tmp_path), min_stages=0, min_inputs=0, min_providers=0, min_provision=0)
     assert [(p.line, p.message) for p in failures] == [
         (6, "input N19 (Lithography tools) is not reachable from any stage in the sequence"),
         (7, "input N20 (EUV lithography tools) is not reachable from any stage in the sequence"),
@@ -163,12 +166,15 @@ def test_data_assertions_catch_an_unreachable_input(tmp_path: Path) -> None:
 
 def test_share_tolerance_follows_eto_rounding() -> None:
     # three rows rounded up from (0, 1] to 1, two whole percents, one tenth
-    assert share_tolerance([Decimal("1.0"), Decimal("0.5"), Decimal("1"), Decimal("96.0"), Decimal("3"),
-                            Decimal("2.4")]) == Decimal("4.05")
+    assert share_tolerance(
+        [Decimal("1.0"), Decimal("0.5"), Decimal("1"), Decimal("96.0"), Decimal("3"), Decimal("2.4")]
+    ) == Decimal("4.05")
     # the EDA software country shares really add up to 102 (96 + 3 + 1 + 1 + 1)
-    shares = [Decimal(r["share_provided"]) for r in rows("provision.csv")
-              if r["provided_id"] == "N84" and r["share_provided"] and r["provider_id"] in {"P1", "P2", "P7", "P110",
-                                                                                            "P133"}]
+    shares = [
+        Decimal(r["share_provided"])
+        for r in rows("provision.csv")
+        if r["provided_id"] == "N84" and r["share_provided"] and r["provider_id"] in {"P1", "P2", "P7", "P110", "P133"}
+    ]
     assert sum(shares) == Decimal("102.0")
     assert sum(shares) <= 100 + share_tolerance(shares)
 
@@ -211,8 +217,9 @@ def test_hysol_huawei_is_not_huawei(result, known_ids: set[str]) -> None:
 def test_unmatched_providers_are_the_organisations_not_in_the_crosswalk(result) -> None:
     organisations = {r["provider_id"] for r in rows("providers.csv") if r["provider_type"] == "organization"}
     unmatched = {r["eto_provider_id"] for r in result.unmatched_providers}
-    assert unmatched == organisations - {"P" + str(n) for n in (9, 10, 11, 12, 17, 26, 34, 35, 37, 55, 56, 70, 88,
-                                                                 89, 115, 123, 159, 185, 186)}
+    assert unmatched == organisations - {
+        "P" + str(n) for n in (9, 10, 11, 12, 17, 26, 34, 35, 37, 55, 56, 70, 88, 89, 115, 123, 159, 185, 186)
+    }
 
 
 def test_countries_merge_with_curated_countries(graph) -> None:
@@ -223,8 +230,9 @@ def test_countries_merge_with_curated_countries(graph) -> None:
 
 
 def test_slug_collisions_get_the_eto_id() -> None:
-    result = load_eto(FIXTURES / "valid", crosswalk=FIXTURES / "crosswalk.csv",
-                      known_ids={"photolithography"}, assertions=False)
+    result = load_eto(
+        FIXTURES / "valid", crosswalk=FIXTURES / "crosswalk.csv", known_ids={"photolithography"}, assertions=False
+    )
     assert "photolithography-n25" in result.entity_ids
     assert "photolithography" not in result.entity_ids
 
@@ -234,8 +242,12 @@ def test_rules_refer_to_imported_inputs_and_real_sources(result) -> None:
     sources = {ETO_SOURCE_ID}
     for path in CURATED_DIR.glob("sources*.yaml"):
         sources |= {s["id"] for s in yaml.safe_load(path.read_text(encoding="utf-8"))}
-    assert {r["id"] for r in rules} == {"rule-ai-accelerator-design", "rule-ai-accelerator-fabrication",
-                                        "rule-ai-accelerator-atp", "rule-logic-7nm-lithography"}
+    assert {r["id"] for r in rules} == {
+        "rule-ai-accelerator-design",
+        "rule-ai-accelerator-fabrication",
+        "rule-ai-accelerator-atp",
+        "rule-logic-7nm-lithography",
+    }
     for rule in rules:
         assert rule["type"] == ["RequirementRule"]
         assert set(rule["sources"]) <= sources
@@ -246,5 +258,7 @@ def test_rules_refer_to_imported_inputs_and_real_sources(result) -> None:
                 assert all(v in result.entity_ids for v in values), values
     [node_rule] = [r for r in rules if r["id"] == "rule-logic-7nm-lithography"]
     facts = {f["property"]: f["value"] for f in node_rule["facts"]}
-    assert facts == {"maxNodeSizeNm": 7,
-                     "requiresAnyOf": ["arf-immersion-duv-lithography-tools", "euv-lithography-tools"]}
+    assert facts == {
+        "maxNodeSizeNm": 7,
+        "requiresAnyOf": ["arf-immersion-duv-lithography-tools", "euv-lithography-tools"],
+    }

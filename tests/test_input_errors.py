@@ -35,12 +35,20 @@ GOOD_RECORD = """\
 # name -> (file content, expected substrings of the error, expected line)
 CASES = {
     "malformed yaml": ("- id: test-firm\n  type: [Organisation\n  label: x\n", ["malformed YAML"], 3),
-    "unknown reference": (GOOD_RECORD.replace("value: CHN", "value: CHNA"),
-                          ["unknown id 'CHNA'", "did you mean CHN"], 7),
+    "unknown reference": (
+        GOOD_RECORD.replace("value: CHN", "value: CHNA"),
+        ["unknown id 'CHNA'", "did you mean CHN"],
+        7,
+    ),
     "duplicate id": (GOOD_RECORD + GOOD_RECORD.replace("Test Firm", "Other"), ["duplicate id 'test-firm'"], 8),
-    "bad date": (GOOD_RECORD + "    - {property: foundedDate, value: 2021-13-45, sources: [test-source], "
-                 "confidence: high}\n", ["foundedDate", "not a date"], 8),
-    "share outside 0-100": (GOOD_RECORD + """\
+    "bad date": (
+        GOOD_RECORD + "    - {property: foundedDate, value: 2021-13-45, sources: [test-source], confidence: high}\n",
+        ["foundedDate", "not a date"],
+        8,
+    ),
+    "share outside 0-100": (
+        GOOD_RECORD
+        + """\
 - id: test-provision
   type: [Provision]
   label: {en: Test provision}
@@ -49,15 +57,28 @@ CASES = {
   facts:
     - {property: provider, value: test-firm, sources: [test-source], confidence: high}
     - {property: sharePercent, value: 120, sources: [test-source], confidence: high}
-""", ["sharePercent", "outside 0..100"], 15),
-    "fact without a source": (GOOD_RECORD + "    - {property: foundedDate, value: 2021, confidence: high}\n",
-                              ["has no source"], 8),
-    "unknown source id": (GOOD_RECORD.replace("sources: [test-source], confidence: high}",
-                                              "sources: [test-sorce], confidence: high}"),
-                          ["unknown source 'test-sorce'", "did you mean test-source"], 7),
-    "unknown property": (GOOD_RECORD.replace("property: country", "property: contry"),
-                         ["unknown property 'contry'", "did you mean country"], 7),
-    "measure without effective date (SHACL)": (GOOD_RECORD + """\
+""",
+        ["sharePercent", "outside 0..100"],
+        15,
+    ),
+    "fact without a source": (
+        GOOD_RECORD + "    - {property: foundedDate, value: 2021, confidence: high}\n",
+        ["has no source"],
+        8,
+    ),
+    "unknown source id": (
+        GOOD_RECORD.replace("sources: [test-source], confidence: high}", "sources: [test-sorce], confidence: high}"),
+        ["unknown source 'test-sorce'", "did you mean test-source"],
+        7,
+    ),
+    "unknown property": (
+        GOOD_RECORD.replace("property: country", "property: contry"),
+        ["unknown property 'contry'", "did you mean country"],
+        7,
+    ),
+    "measure without effective date (SHACL)": (
+        GOOD_RECORD
+        + """\
 - id: test-measure
   type: [ItemControl]
   label: {en: Test control}
@@ -67,15 +88,24 @@ CASES = {
     - {property: imposedBy, value: test-firm, sources: [test-source], confidence: high}
     - {property: jurisdiction, value: USA, sources: [test-source], confidence: high}
     - {property: legalCitation, value: "1 FR 1", sources: [test-source], confidence: high}
-""", ["does not conform to the shapes", "cgid:test-measure", "cg:effectiveDate"], 8),
-    "record without english label": (GOOD_RECORD.replace("label: {en: Test Firm}", "label: {zh: 测试}"),
-                                      ["needs an English label"], 3),
+""",
+        ["does not conform to the shapes", "cgid:test-measure", "cg:effectiveDate"],
+        8,
+    ),
+    "record without english label": (
+        GOOD_RECORD.replace("label: {en: Test Firm}", "label: {zh: 测试}"),
+        ["needs an English label"],
+        3,
+    ),
 }
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture()
@@ -118,8 +148,9 @@ def test_good_extra_record_validates_and_is_in_the_dataset(curated_copy: Path) -
     (curated_copy / "zz_test.yaml").write_text(GOOD_RECORD, encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "-q", "--curated-dir", str(curated_copy)])
     assert result.exit_code == 0, result.output
-    triples = {(q.subject.value, q.predicate.value, q.object.value)
-               for q in validate_only(curated_dir=curated_copy).quads}
+    triples = {
+        (q.subject.value, q.predicate.value, q.object.value) for q in validate_only(curated_dir=curated_copy).quads
+    }
     assert (ID + "test-firm", CG + "country", ID + "CHN") in triples
 
 
@@ -129,8 +160,9 @@ def test_malformed_ontology_names_line(tmp_path: Path, monkeypatch: pytest.Monke
     onto = tmp_path / "onto"
     shutil.copytree(ontology_dir(), onto)
     text = (onto / "chipgraph.ttl").read_text(encoding="utf-8")
-    (onto / "chipgraph.ttl").write_text(text.replace("cg:ASIC a owl:Class ;", "cg:ASIC a owl:Class ;;; ]", 1),
-                                        encoding="utf-8")
+    (onto / "chipgraph.ttl").write_text(
+        text.replace("cg:ASIC a owl:Class ;", "cg:ASIC a owl:Class ;;; ]", 1), encoding="utf-8"
+    )
     monkeypatch.setenv("CHIPGRAPH_ONTOLOGY_DIR", str(onto))
     result = CliRunner().invoke(cli, ["validate", "-q"])
     assert result.exit_code == 1

@@ -31,14 +31,40 @@ def test_default_path_is_the_shipped_ontology():
 def test_ontology_covers_the_data_model():
     """The classes issue 2 asks for exist (a rename would silently break data and shapes)."""
     triples = list(ox.parse(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE))
-    defined = {t.subject.value[len(CG):] for t in triples
-               if t.predicate == RDF_TYPE and t.subject.value.startswith(CG)}
+    defined = {
+        t.subject.value[len(CG) :] for t in triples if t.predicate == RDF_TYPE and t.subject.value.startswith(CG)
+    }
     expected = {
-        "Organisation", "ChipDesigner", "Foundry", "MemoryMaker", "EquipmentMaker", "EDAVendor",
-        "ModelDeveloper", "ResearchInstitute", "Authority", "SecuritiesFirm", "Country", "Jurisdiction",
-        "AIAccelerator", "GPU", "NPU", "ASIC", "AcceleratorSystem", "ProcessNode", "MemoryProduct",
-        "HBMGeneration", "SupplyChainInput", "SupplyChainStage", "Provision", "LanguageModel",
-        "Deployment", "EntityListing", "ItemControl", "BenchmarkClaim", "MarketClaim", "Source",
+        "Organisation",
+        "ChipDesigner",
+        "Foundry",
+        "MemoryMaker",
+        "EquipmentMaker",
+        "EDAVendor",
+        "ModelDeveloper",
+        "ResearchInstitute",
+        "Authority",
+        "SecuritiesFirm",
+        "Country",
+        "Jurisdiction",
+        "AIAccelerator",
+        "GPU",
+        "NPU",
+        "ASIC",
+        "AcceleratorSystem",
+        "ProcessNode",
+        "MemoryProduct",
+        "HBMGeneration",
+        "SupplyChainInput",
+        "SupplyChainStage",
+        "Provision",
+        "LanguageModel",
+        "Deployment",
+        "EntityListing",
+        "ItemControl",
+        "BenchmarkClaim",
+        "MarketClaim",
+        "Source",
         "Assertion",
     }
     assert sorted(expected - defined) == []
@@ -56,25 +82,37 @@ def _broken(tmp_path: Path, old: str, new: str) -> list[str]:
     ("old", "new", "expected"),
     [
         ('    rdfs:label "foundry"@en ;\n', "", "cg:Foundry has 0 English rdfs:label values"),
-        ('    rdfs:label "foundry"@en ;\n', '    rdfs:label "foundry" ;\n',
-         "cg:Foundry has 0 English rdfs:label"),
-        ('    skos:definition "The number claimed."@en ;\n', "",
-         "cg:figureValue has 0 English skos:definition values"),
-        ('    skos:definition "Training or fine-tuning a model."@en ;\n', "",
-         "cg:Training has 0 English skos:definition values"),
-        ("cg:GPU a owl:Class ;\n", "cg:GPU a owl:Class ;\n    rdfs:label \"graphics card\"@en ;\n",
-         "cg:GPU has 2 English rdfs:label values"),
-        ("cg:Tool a owl:Class ;\n", "cg:Tool a owl:Class ;\n    rdfs:seeAlso cg:Tools ;\n",
-         "cg:Tools is used but not defined"),
-        ("    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n", "",
-         "the ontology header lacks dcterms:license"),
+        ('    rdfs:label "foundry"@en ;\n', '    rdfs:label "foundry" ;\n', "cg:Foundry has 0 English rdfs:label"),
+        ('    skos:definition "The number claimed."@en ;\n', "", "cg:figureValue has 0 English skos:definition values"),
+        (
+            '    skos:definition "Training or fine-tuning a model."@en ;\n',
+            "",
+            "cg:Training has 0 English skos:definition values",
+        ),
+        (
+            "cg:GPU a owl:Class ;\n",
+            'cg:GPU a owl:Class ;\n    rdfs:label "graphics card"@en ;\n',
+            "cg:GPU has 2 English rdfs:label values",
+        ),
+        (
+            "cg:Tool a owl:Class ;\n",
+            "cg:Tool a owl:Class ;\n    rdfs:seeAlso cg:Tools ;\n",
+            "cg:Tools is used but not defined",
+        ),
+        (
+            "    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n",
+            "",
+            "the ontology header lacks dcterms:license",
+        ),
         ('    owl:versionInfo "', '    rdfs:comment "', "the ontology header lacks owl:versionInfo"),
         ("    owl:versionIRI <", "    rdfs:seeAlso <", "the ontology header lacks owl:versionIRI"),
         ("    dcterms:modified ", "    dcterms:created ", "the ontology header lacks dcterms:modified"),
-        ("cg:NPU a owl:Class ;\n",
-         "cg:Zeta a owl:Class ;\n    rdfs:label \"zeta\"@en ;\n    skos:definition \"A late letter.\"@en ;\n"
-         "    rdfs:isDefinedBy <https://w3id.org/chipgraph> .\n\ncg:NPU a owl:Class ;\n",
-         "cg:NPU is out of alphabetical order in section 'Classes'"),
+        (
+            "cg:NPU a owl:Class ;\n",
+            'cg:Zeta a owl:Class ;\n    rdfs:label "zeta"@en ;\n    skos:definition "A late letter."@en ;\n'
+            "    rdfs:isDefinedBy <https://w3id.org/chipgraph> .\n\ncg:NPU a owl:Class ;\n",
+            "cg:NPU is out of alphabetical order in section 'Classes'",
+        ),
     ],
 )
 def test_broken_copy_is_reported(tmp_path: Path, old: str, new: str, expected: str):

@@ -31,52 +31,120 @@ REPO = Path(__file__).resolve().parent.parent
 ETO = REPO / "graph" / "data" / "eto"
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-SOURCES = [{"id": "src-a", "title": "Source A", "publisher": "Reuters", "date": "2024-01-02",
-            "url": "https://example.org/a", "language": "en", "kind": "news"}]
-COUNTRY = [{"id": "CHN", "type": ["Country"], "label": {"en": "China"}, "sources": ["src-a"],
-            "confidence": "high",
-            "facts": [{"property": "iso3", "value": "CHN", "sources": ["src-a"], "confidence": "high"}]}]
+SOURCES = [
+    {
+        "id": "src-a",
+        "title": "Source A",
+        "publisher": "Reuters",
+        "date": "2024-01-02",
+        "url": "https://example.org/a",
+        "language": "en",
+        "kind": "news",
+    }
+]
+COUNTRY = [
+    {
+        "id": "CHN",
+        "type": ["Country"],
+        "label": {"en": "China"},
+        "sources": ["src-a"],
+        "confidence": "high",
+        "facts": [{"property": "iso3", "value": "CHN", "sources": ["src-a"], "confidence": "high"}],
+    }
+]
 
-CLASSES = ["Organisation", "ChipDesigner", "Foundry", "GPU", "NPU", "ASIC", "ProcessNode", "MemoryTechnology",
-           "LanguageModel", "EntityListing", "Country", "Spaceship", ""]
-PROPS = ["country", "parentOrganisation", "founderName", "foundedDate", "designedBy", "fabricatedBy",
-         "processNode", "nodeSizeNm", "nodeOperatedBy", "releaseDate", "effectiveDate", "sharePercent",
-         "wikidataId", "label", "flavour", "statedIn", ""]
+CLASSES = [
+    "Organisation",
+    "ChipDesigner",
+    "Foundry",
+    "GPU",
+    "NPU",
+    "ASIC",
+    "ProcessNode",
+    "MemoryTechnology",
+    "LanguageModel",
+    "EntityListing",
+    "Country",
+    "Spaceship",
+    "",
+]
+PROPS = [
+    "country",
+    "parentOrganisation",
+    "founderName",
+    "foundedDate",
+    "designedBy",
+    "fabricatedBy",
+    "processNode",
+    "nodeSizeNm",
+    "nodeOperatedBy",
+    "releaseDate",
+    "effectiveDate",
+    "sharePercent",
+    "wikidataId",
+    "label",
+    "flavour",
+    "statedIn",
+    "",
+]
 slugs = st.sampled_from(["acme", "beta-chips", "gamma", "CHN", "USA", "src-a", "Bad Id", "", "x" * 300])
-scalars = st.one_of(st.text(max_size=40), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
-                    st.booleans(), st.none(), st.dates().map(str), slugs,
-                    st.sampled_from(["2024-02-30", "2024-13", "1e999", "nan", "-0", "100.5"]))
+scalars = st.one_of(
+    st.text(max_size=40),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.dates().map(str),
+    slugs,
+    st.sampled_from(["2024-02-30", "2024-13", "1e999", "nan", "-0", "100.5"]),
+)
 
 
 def fact_strategy(ids: st.SearchStrategy) -> st.SearchStrategy:
     return st.fixed_dictionaries(
         {"property": st.sampled_from(PROPS), "value": st.one_of(ids, scalars, st.lists(ids, max_size=3))},
-        optional={"sources": st.one_of(st.just(["src-a"]), st.lists(slugs, max_size=2), scalars),
-                  "confidence": st.sampled_from(["high", "medium", "low", "sure", ""]),
-                  "valid_from": st.one_of(st.dates().map(str), scalars),
-                  "note": st.text(max_size=30)})
+        optional={
+            "sources": st.one_of(st.just(["src-a"]), st.lists(slugs, max_size=2), scalars),
+            "confidence": st.sampled_from(["high", "medium", "low", "sure", ""]),
+            "valid_from": st.one_of(st.dates().map(str), scalars),
+            "note": st.text(max_size=30),
+        },
+    )
 
 
 #: Raw bytes spliced into the YAML text (NUL, control bytes, broken UTF-8...).
 SPLICE = st.binary(min_size=1, max_size=4)
 
-records = st.lists(st.fixed_dictionaries(
-    {"id": slugs},
-    optional={"type": st.one_of(st.lists(st.sampled_from(CLASSES), max_size=3), scalars),
-              "label": st.one_of(st.fixed_dictionaries({"en": st.text(max_size=30)},
-                                                       optional={"zh": st.text(max_size=10)}), scalars),
-              "aliases": st.lists(st.text(max_size=20), max_size=2),
-              "sources": st.one_of(st.just(["src-a"]), st.lists(slugs, max_size=2)),
-              "confidence": st.sampled_from(["high", "medium", "low", "certain"]),
-              "facts": st.one_of(st.lists(fact_strategy(slugs), max_size=4), scalars)}),
-    max_size=4)
+records = st.lists(
+    st.fixed_dictionaries(
+        {"id": slugs},
+        optional={
+            "type": st.one_of(st.lists(st.sampled_from(CLASSES), max_size=3), scalars),
+            "label": st.one_of(
+                st.fixed_dictionaries({"en": st.text(max_size=30)}, optional={"zh": st.text(max_size=10)}), scalars
+            ),
+            "aliases": st.lists(st.text(max_size=20), max_size=2),
+            "sources": st.one_of(st.just(["src-a"]), st.lists(slugs, max_size=2)),
+            "confidence": st.sampled_from(["high", "medium", "low", "certain"]),
+            "facts": st.one_of(st.lists(fact_strategy(slugs), max_size=4), scalars),
+        },
+    ),
+    max_size=4,
+)
 
-valid_orgs = st.lists(st.tuples(st.sampled_from(["acme", "beta-chips", "gamma", "delta-fab"]),
-                                st.sampled_from(["ChipDesigner", "Foundry", "EquipmentMaker", "MemoryMaker"]),
-                                st.text(alphabet=string.ascii_letters + " -", min_size=1, max_size=30)
-                                .filter(lambda s: s.strip() == s and s.strip()),
-                                st.sampled_from(["high", "medium", "low"])),
-                      min_size=1, max_size=4, unique_by=lambda t: t[0])
+valid_orgs = st.lists(
+    st.tuples(
+        st.sampled_from(["acme", "beta-chips", "gamma", "delta-fab"]),
+        st.sampled_from(["ChipDesigner", "Foundry", "EquipmentMaker", "MemoryMaker"]),
+        st.text(alphabet=string.ascii_letters + " -", min_size=1, max_size=30).filter(
+            lambda s: s.strip() == s and s.strip()
+        ),
+        st.sampled_from(["high", "medium", "low"]),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda t: t[0],
+)
 
 
 def write_curated(directory: Path, recs: list, splice: tuple[int, bytes] | None = None) -> None:
@@ -130,10 +198,17 @@ def test_curated_loader_accepts_valid_or_refuses_cleanly(tmp_path: Path, recs: l
 @given(orgs=valid_orgs)
 def test_curated_loader_accepts_valid_records(tmp_path: Path, orgs: list) -> None:
     """Records made only of valid choices load and pass SHACL."""
-    recs = [{"id": oid, "type": ["Organisation", role], "label": {"en": label}, "sources": ["src-a"],
-             "confidence": conf,
-             "facts": [{"property": "country", "value": "CHN", "sources": ["src-a"], "confidence": conf}]}
-            for oid, role, label, conf in orgs]
+    recs = [
+        {
+            "id": oid,
+            "type": ["Organisation", role],
+            "label": {"en": label},
+            "sources": ["src-a"],
+            "confidence": conf,
+            "facts": [{"property": "country", "value": "CHN", "sources": ["src-a"], "confidence": conf}],
+        }
+        for oid, role, label, conf in orgs
+    ]
     cur = tmp_path / "curated"
     write_curated(cur, recs)
     dataset = validate_curated(cur)
@@ -145,10 +220,14 @@ ETO_FILES = ["provision.csv", "inputs.csv", "sequence.csv", "providers.csv", "st
 mutation = st.tuples(
     st.sampled_from(ETO_FILES),
     st.sampled_from(["cell", "drop", "dup", "splice"]),
-    st.integers(0, 10**6), st.integers(0, 20),
-    st.one_of(st.text(max_size=20), st.sampled_from(["", "-1", "101", "1e309", "N0", "P1", "S9", "2025",
-                                                     "abc", '"', ",", "\n", "N99999"])),
-    st.binary(min_size=1, max_size=3))
+    st.integers(0, 10**6),
+    st.integers(0, 20),
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(["", "-1", "101", "1e309", "N0", "P1", "S9", "2025", "abc", '"', ",", "\n", "N99999"]),
+    ),
+    st.binary(min_size=1, max_size=3),
+)
 
 
 def mutate(directory: Path, mut: tuple) -> None:
@@ -227,10 +306,18 @@ def _scenario_keys() -> list[str]:
 #: reached, with measure and provider fields), an unknown key, and arbitrary text.
 scenario_docs = st.one_of(
     st.text(max_size=200),
-    st.dictionaries(st.sampled_from(_scenario_keys()),
-                    st.one_of(scalars, st.lists(st.one_of(scalars, st.dictionaries(
-                        st.sampled_from(_scenario_item_keys()), scalars, max_size=5)), max_size=3)),
-                    max_size=5).map(lambda d: yaml.safe_dump(d, allow_unicode=True)))
+    st.dictionaries(
+        st.sampled_from(_scenario_keys()),
+        st.one_of(
+            scalars,
+            st.lists(
+                st.one_of(scalars, st.dictionaries(st.sampled_from(_scenario_item_keys()), scalars, max_size=5)),
+                max_size=3,
+            ),
+        ),
+        max_size=5,
+    ).map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
+)
 
 
 @SETTINGS

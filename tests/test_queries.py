@@ -51,8 +51,15 @@ def test_every_query_parses_and_binds_every_parameter():
     """Run each query on an empty store with every parameter bound (Oxigraph refuses to bind a
     variable that the query does not project) and with only the defaults."""
     empty = memory_store([])
-    samples = {"iri": "cgid:huawei", "string": "ascend", "date": "2024-01-01", "integer": "3",
-               "decimal": "2.5", "boolean": "true", "gyear": "2024"}
+    samples = {
+        "iri": "cgid:huawei",
+        "string": "ascend",
+        "date": "2024-01-01",
+        "integer": "3",
+        "decimal": "2.5",
+        "boolean": "true",
+        "gyear": "2024",
+    }
     for q in catalogue(QUERIES_DIR).values():
         every = [(p.name, samples[p.type]) for p in q.params]
         run_query(empty, q.text, bind_params(q, every), source=q.name)
@@ -64,10 +71,14 @@ def test_header_parsing():
     q = parse_named_query(
         "# name: demo\n# description: A demo\n# param: day (date, default: 2024-01-02) The day\n"
         "# param: who (iri, required) Somebody\n# param: any (string, default: none) Text\n"
-        "SELECT ?day ?who ?any WHERE { ?who ?p ?any }\n")
+        "SELECT ?day ?who ?any WHERE { ?who ?p ?any }\n"
+    )
     assert q.name == "demo" and q.description == "A demo" and q.form == "SELECT"
     assert [(p.name, p.type, p.default, p.required) for p in q.params] == [
-        ("day", "date", "2024-01-02", False), ("who", "iri", None, True), ("any", "string", None, False)]
+        ("day", "date", "2024-01-02", False),
+        ("who", "iri", None, True),
+        ("any", "string", None, False),
+    ]
 
 
 @pytest.mark.parametrize("header", ["# param: x (colour) bad type", "# param: x date", "# param: x (date, maybe)"])
@@ -108,8 +119,10 @@ def test_parse_value_types():
     assert parse_value("Ascend 910C") == ox.Literal("Ascend 910C")
 
 
-@pytest.mark.parametrize(("value", "ptype"), [("2024-13-01", "date"), ("soon", "date"), ("x1", "integer"),
-                                              ("nope:thing", "iri"), ("two words", "iri")])
+@pytest.mark.parametrize(
+    ("value", "ptype"),
+    [("2024-13-01", "date"), ("soon", "date"), ("x1", "integer"), ("nope:thing", "iri"), ("two words", "iri")],
+)
 def test_parse_value_rejects(value, ptype):
     with pytest.raises(InputError):
         parse_value(value, ptype, "p")
@@ -129,9 +142,10 @@ def test_bind_params_unknown_and_missing():
 
 def test_values_are_bound_not_pasted():
     """A value that would break out of a string literal is still one plain literal."""
-    store = memory_store([ox.Quad(ox.NamedNode(ID + "a"), ox.NamedNode(CG + "p"), ox.Literal("x"),
-                                  ox.NamedNode(ID + "g"))])
-    q = parse_named_query('# param: v (string, required) v\nSELECT ?s ?v WHERE { ?s ?p ?o FILTER(?o = ?v) }\n')
+    store = memory_store(
+        [ox.Quad(ox.NamedNode(ID + "a"), ox.NamedNode(CG + "p"), ox.Literal("x"), ox.NamedNode(ID + "g"))]
+    )
+    q = parse_named_query("# param: v (string, required) v\nSELECT ?s ?v WHERE { ?s ?p ?o FILTER(?o = ?v) }\n")
     evil = '" ) } SELECT * WHERE { ?s ?p ?o } #'
     assert run_query(store, q.text, bind_params(q, [("v", evil)])).rows == []
     assert len(run_query(store, q.text, bind_params(q, [("v", "x")])).rows) == 1
@@ -162,8 +176,9 @@ def test_syntax_error_position():
 def test_unknown_prefix_is_named_with_its_position_and_the_declared_prefixes():
     store = memory_store([])
     with pytest.raises(InputError) as info:
-        run_query(store, "PREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  ?s ex:a ?x .\n  ?x foo:bar ?o }",
-                  source="-e")
+        run_query(
+            store, "PREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  ?s ex:a ?x .\n  ?x foo:bar ?o }", source="-e"
+        )
     message = str(info.value)
     assert "-e at line 4, column 13: unknown prefix 'foo:'; declared prefixes are cg:, cgid:" in message
     assert "ex:" in message and "'%'" not in message and len(message) < 300
@@ -218,11 +233,13 @@ def test_cli_query_formats(built):
     assert "\t" in tsv.splitlines()[0]
     ttl = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--output-dir", out).output
     assert "cgid:huawei" in ttl and "@prefix" in ttl
-    nt = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "ntriples",
-                 "--output-dir", out).output
+    nt = run_cli(
+        "query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "ntriples", "--output-dir", out
+    ).output
     assert f"<{ID}huawei>" in nt
-    jsonld = run_cli("query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "jsonld",
-                     "--output-dir", out).output
+    jsonld = run_cli(
+        "query", "entity-graph", "-p", "entity", "cgid:huawei", "--rdf-format", "jsonld", "--output-dir", out
+    ).output
     assert json.loads(jsonld)
     ask = run_cli("query", "is-listed", "-p", "party", "cgid:huawei", "--output-dir", out, "--json").output
     assert json.loads(ask) == {"boolean": True}
@@ -274,8 +291,10 @@ def test_accelerators(store):
     tsmc = rows_where(r, accelerator="ascend-910c", aspect="2 foundry", value="tsmc")[0]
     assert "bloomberg-2025-10-03-huawei-components" in tsmc["sources"].value.split()
     # the 910C's HBM came from Samsung and SK hynix (high); CXMT only per the founding article (low)
-    suppliers = {(row["value"].value.removeprefix(ID), row["confidence"].value)
-                 for row in rows_where(r, accelerator="ascend-910c", aspect="5 memory supplier")}
+    suppliers = {
+        (row["value"].value.removeprefix(ID), row["confidence"].value)
+        for row in rows_where(r, accelerator="ascend-910c", aspect="5 memory supplier")
+    }
     assert suppliers == {("samsung", "high"), ("sk-hynix", "high"), ("cxmt", "low")}
     # designed_by follows parentOrganisation: HiSilicon (a Huawei subsidiary) designs the Ascend 910
     huawei = ids(col(run_named(store, "accelerators", designed_by="cgid:huawei"), "accelerator"))
@@ -329,8 +348,11 @@ def test_input_dependents(store):
 
 def test_input_providers(store):
     euv = run_named(store, "input-providers", input="cgid:euv-lithography-tools")
-    assert [(r["country"].value, r["provider"].value.removeprefix(ID), r["share"].value)
-            for r in euv.rows if r["providerKind"].value == "organisation"] == [("NLD", "asml", "100")]
+    assert [
+        (r["country"].value, r["provider"].value.removeprefix(ID), r["share"].value)
+        for r in euv.rows
+        if r["providerKind"].value == "organisation"
+    ] == [("NLD", "asml", "100")]
     arf = run_named(store, "input-providers")
     assert rows_where(arf, provider="asml")[0]["share"].value == "99.3"
     assert rows_where(arf, provider="JPN")[0]["share"].value == "0.7"
@@ -340,7 +362,8 @@ def test_conflicts(store):
     r = run_named(store, "conflicts")
     foundry = rows_where(r, subject="ascend-910c", property=CG + "fabricatedBy")
     assert {(x["value"].value.removeprefix(ID), x["otherValue"].value.removeprefix(ID)) for x in foundry} == {
-        ("smic", "tsmc")}
+        ("smic", "tsmc")
+    }
     founder = rows_where(r, subject="moore-threads", property=CG + "founderName")[0]
     assert {founder["value"].value, founder["otherValue"].value} == {"Zhang Jianjun", "Zhang Jianzhong"}
     assert "kr-article-2025-02-17" in (founder["sources"].value + " " + founder["otherSources"].value)
@@ -370,8 +393,12 @@ def test_measures_timeline(store):
     dates = col(r, "effective")
     assert dates == sorted(dates)
     nl = ids(col(run_named(store, "measures-timeline", jurisdiction="NLD"), "measure"))
-    assert nl == {"nl-euv-licence-not-granted", "nl-duv-control-2023-09", "nl-licence-revocation-2024-01",
-                  "nl-duv-extension-2024-09"}
+    assert nl == {
+        "nl-euv-licence-not-granted",
+        "nl-duv-control-2023-09",
+        "nl-licence-revocation-2024-01",
+        "nl-duv-extension-2024-09",
+    }
 
 
 def test_firms_by_country(store):

@@ -27,9 +27,9 @@ def readme_examples() -> list[str]:
             line = line.strip()
             for prefix in (".venv/bin/chipgraph ", "chipgraph "):
                 if line.startswith(prefix):
-                    args = shlex.split(line[len(prefix):], comments=True)
+                    args = shlex.split(line[len(prefix) :], comments=True)
                     if args and args[0] not in SKIP:
-                        commands.append(line[len(prefix):])
+                        commands.append(line[len(prefix) :])
     return commands
 
 

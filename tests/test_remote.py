@@ -50,18 +50,22 @@ def _sample_store():
     return memory_store(list(ox.parse(SMALL_TRIG, ox.RdfFormat.TRIG)))
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?s ?t WHERE { ?s dcterms:title ?t }",
-    "SELECT ?s ?t WHERE { ?s dcterms:title ?x FILTER(?x = ?t) }",
-    "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s dcterms:title ?x FILTER(STR(?x) = STR(?t)) } GROUP BY ?t",
-    "SELECT * { { SELECT ?s WHERE { ?s ?p ?o } } ?s dcterms:title ?t }",
-    "ASK { ?s dcterms:title ?t }",
-    "CONSTRUCT WHERE { ?s dcterms:title ?t }",
-    "CONSTRUCT { ?s <http://example.org/has> ?t } WHERE { ?s dcterms:title ?t }",
-    "# a comment with WHERE {\nSELECT ?s ?t WHERE { ?s dcterms:title ?t . FILTER(?t != \"{ WHERE\") }",
-])
-@pytest.mark.parametrize("value", [ox.Literal(NASTY, language="en"), ox.Literal("plain"),
-                                   ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s ?t WHERE { ?s dcterms:title ?t }",
+        "SELECT ?s ?t WHERE { ?s dcterms:title ?x FILTER(?x = ?t) }",
+        "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s dcterms:title ?x FILTER(STR(?x) = STR(?t)) } GROUP BY ?t",
+        "SELECT * { { SELECT ?s WHERE { ?s ?p ?o } } ?s dcterms:title ?t }",
+        "ASK { ?s dcterms:title ?t }",
+        "CONSTRUCT WHERE { ?s dcterms:title ?t }",
+        "CONSTRUCT { ?s <http://example.org/has> ?t } WHERE { ?s dcterms:title ?t }",
+        '# a comment with WHERE {\nSELECT ?s ?t WHERE { ?s dcterms:title ?t . FILTER(?t != "{ WHERE") }',
+    ],
+)
+@pytest.mark.parametrize(
+    "value", [ox.Literal(NASTY, language="en"), ox.Literal("plain"), ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')]
+)
 def test_values_block_gives_the_same_answers_as_engine_substitution(query: str, value: ox.Literal) -> None:
     store = _sample_store()
     bound = bind_values(query, {"t": value})
@@ -83,8 +87,14 @@ def test_a_hostile_value_stays_one_token() -> None:
     assert '\\"title\\"' in bound
     store = _sample_store()
     assert store.raw_query(bound).__class__ is ox.QuerySolutions
-    assert list(store.raw_query(bind_values("SELECT ?s WHERE { ?s ?p ?t }",
-                                            {"t": ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')}))) == []
+    assert (
+        list(
+            store.raw_query(
+                bind_values("SELECT ?s WHERE { ?s ?p ?t }", {"t": ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')})
+            )
+        )
+        == []
+    )
 
 
 def test_bad_binding_names_and_values_are_refused() -> None:
@@ -100,8 +110,9 @@ def test_unreachable_endpoint_is_a_clear_error() -> None:
     store = RemoteStore("http://127.0.0.1:9/sparql", timeout=5)
     with pytest.raises(ChipgraphError, match="cannot reach endpoint http://127.0.0.1:9/sparql"):
         store.select("SELECT * { ?s ?p ?o }")
-    result = CliRunner().invoke(cli, ["query", "-e", "SELECT * { ?s ?p ?o } LIMIT 1",
-                                      "--endpoint", "http://127.0.0.1:9/sparql", "--json"])
+    result = CliRunner().invoke(
+        cli, ["query", "-e", "SELECT * { ?s ?p ?o } LIMIT 1", "--endpoint", "http://127.0.0.1:9/sparql", "--json"]
+    )
     assert result.exit_code == 1
     assert "Error: cannot reach endpoint http://127.0.0.1:9/sparql" in result.output
 
@@ -118,9 +129,11 @@ def test_update_requests_replace_chipgraph_graphs_only(tmp_path: Path, limits: d
 
     graphs = load_graphs(_small(tmp_path) / "chipgraph.trig")
     engine = ox.Store()
-    engine.update("PREFIX ex: <http://example.org/> INSERT DATA { GRAPH ex:other { ex:a ex:p 1 } "
-                  "GRAPH <https://w3id.org/chipgraph/graph/sources> { ex:old ex:p 2 } "
-                  "GRAPH <https://w3id.org/chipgraph/claim/gone> { ex:old ex:p 3 } }")
+    engine.update(
+        "PREFIX ex: <http://example.org/> INSERT DATA { GRAPH ex:other { ex:a ex:p 1 } "
+        "GRAPH <https://w3id.org/chipgraph/graph/sources> { ex:old ex:p 2 } "
+        "GRAPH <https://w3id.org/chipgraph/claim/gone> { ex:old ex:p 3 } }"
+    )
     requests = update_requests(graphs, ["https://w3id.org/chipgraph/claim/gone"], **limits)
     assert (len(requests) == 1) == (not limits)
     assert sum(n for _, n in requests) == 5
@@ -138,15 +151,20 @@ def test_update_requests_replace_chipgraph_graphs_only(tmp_path: Path, limits: d
 
 def _push(server: Virtuoso, out: Path, *extra: str) -> tuple[int, str]:
     """Run ``chipgraph push`` with the credentials in the environment; (exit code, stdout+stderr)."""
-    result = CliRunner().invoke(cli, ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out), *extra],
-                                env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password})
+    result = CliRunner().invoke(
+        cli,
+        ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out), *extra],
+        env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password},
+    )
     return result.exit_code, result.output
 
 
 def _push_json(server: Virtuoso, out: Path, *extra: str) -> dict:
-    result = CliRunner().invoke(cli, ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out),
-                                      "--json", *extra],
-                                env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password})
+    result = CliRunner().invoke(
+        cli,
+        ["push", "--endpoint", server.sparql_auth, "--output-dir", str(out), "--json", *extra],
+        env={"CHIPGRAPH_USER": server.user, "CHIPGRAPH_PASSWORD": server.password},
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -165,13 +183,15 @@ def test_push_small_dataset_roundtrips_values_exactly(virtuoso: Virtuoso, tmp_pa
     assert "pushed 5 triples in 3 graphs" in output
     assert "one atomic SPARQL Update request" in output
     remote = RemoteStore(virtuoso.sparql)
-    assert remote.graph_counts() == {"https://w3id.org/chipgraph/graph/sources": 3,
-                                     "https://w3id.org/chipgraph/claim/huawei/designs/1": 1,
-                                     "https://w3id.org/chipgraph/claim/old/stale/1": 1}
+    assert remote.graph_counts() == {
+        "https://w3id.org/chipgraph/graph/sources": 3,
+        "https://w3id.org/chipgraph/claim/huawei/designs/1": 1,
+        "https://w3id.org/chipgraph/claim/old/stale/1": 1,
+    }
     # The hostile value came back byte for byte, and binding it finds exactly its subject.
     rows = remote.select("SELECT ?s WHERE { ?s dcterms:title ?t }", {"t": ox.Literal(NASTY, language="en")})
     assert [r["s"] for r in rows] == [ox.NamedNode("https://w3id.org/chipgraph/source/a")]
-    rows = remote.select("SELECT ?t WHERE { cgsrc:a dcterms:title ?t FILTER(LANG(?t) = \"\") }")
+    rows = remote.select('SELECT ?t WHERE { cgsrc:a dcterms:title ?t FILTER(LANG(?t) = "") }')
     assert [r["t"].value for r in rows] == ["华为 화웨이"]
     # A value crafted to widen the query matches nothing.
     widen = ox.Literal('x" } ?s ?p ?o . FILTER("a" = "a')
@@ -179,8 +199,9 @@ def test_push_small_dataset_roundtrips_values_exactly(virtuoso: Virtuoso, tmp_pa
     assert rows == []
     assert remote.ask("ASK { ?s cg:designs ?o }", {"o": ox.NamedNode("https://w3id.org/chipgraph/id/ascend-910c")})
     assert not remote.ask("ASK { ?s cg:designs ?o }", {"o": ox.NamedNode("https://w3id.org/chipgraph/id/nothing")})
-    triples = remote.construct("CONSTRUCT WHERE { ?s dcterms:title ?t }", {"s": ox.NamedNode(
-        "https://w3id.org/chipgraph/source/a")})
+    triples = remote.construct(
+        "CONSTRUCT WHERE { ?s dcterms:title ?t }", {"s": ox.NamedNode("https://w3id.org/chipgraph/source/a")}
+    )
     assert ox.Literal(NASTY, language="en") in {t.object for t in triples}
 
 
@@ -196,11 +217,15 @@ def test_second_push_replaces_drops_stale_and_keeps_foreign_graphs(virtuoso: Vir
     code, output = _push(virtuoso, _small(tmp_path, without_stale))
     assert code == 0, output
     remote = RemoteStore(virtuoso.sparql)
-    assert remote.graph_counts() == {"https://w3id.org/chipgraph/graph/sources": 3,
-                                     "https://w3id.org/chipgraph/claim/huawei/designs/1": 1}
+    assert remote.graph_counts() == {
+        "https://w3id.org/chipgraph/graph/sources": 3,
+        "https://w3id.org/chipgraph/claim/huawei/designs/1": 1,
+    }
     assert remote.ask("ASK { GRAPH <http://example.org/other> { <http://example.org/a> ?p ?o } }")
-    assert sorted(q.graph_name.value for q in remote.quads()) == [
-        "https://w3id.org/chipgraph/claim/huawei/designs/1"] + ["https://w3id.org/chipgraph/graph/sources"] * 3
+    assert (
+        sorted(q.graph_name.value for q in remote.quads())
+        == ["https://w3id.org/chipgraph/claim/huawei/designs/1"] + ["https://w3id.org/chipgraph/graph/sources"] * 3
+    )
 
 
 @pytest.mark.virtuoso
@@ -225,8 +250,22 @@ def test_push_errors_are_clear(virtuoso: Virtuoso, tmp_path: Path) -> None:  # n
 # ---------------------------------------------------------------------------------------------
 # The full dataset: every named query answers the same on Virtuoso as on the embedded store
 
-_NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
-                              "nonNegativeInteger", "positiveInteger", "unsignedInt")}
+_NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "decimal",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+    )
+}
 
 
 EMPTY = ("text", ())
@@ -280,8 +319,13 @@ def _answer(store, named, given: dict[str, str] | None = None) -> object:
     result = run_query(store, named.text, bind_params(named, values), source=named.name)
     if result.form == "SELECT":
         # An empty GROUP_CONCAT is "" on Virtuoso (as the spec says) and unbound on Oxigraph.
-        return sorted((tuple(sorted((k, _norm(v)) for k, v in row.items() if v is not None and _norm(v) != EMPTY))
-                       for row in result.rows), key=repr)
+        return sorted(
+            (
+                tuple(sorted((k, _norm(v)) for k, v in row.items() if v is not None and _norm(v) != EMPTY))
+                for row in result.rows
+            ),
+            key=repr,
+        )
     if result.form == "ASK":
         return result.boolean
     return sorted((tuple(_norm(x) for x in (t.subject, t.predicate, t.object)) for t in result.triples), key=repr)
@@ -323,10 +367,15 @@ def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore
     queries = catalogue()
     assert queries, "no named queries found in ontology/queries"
     cases = [(name, {}) for name in sorted(queries)]
-    cases += [("search", {"text": "华为"}), ("search", {"text": "화웨이"}), ("search", {"text": 'x" } ?s ?p ?o #'}),
-              ("accelerators", {"designed_by": "cgid:huawei"}),
-              ("input-dependents", {"input": "cgid:lithography-tools"}),
-              ("firms-by-country", {"country": "cgid:CHN"}), ("firms-by-country", {"role": "cg:Foundry"})]
+    cases += [
+        ("search", {"text": "华为"}),
+        ("search", {"text": "화웨이"}),
+        ("search", {"text": 'x" } ?s ?p ?o #'}),
+        ("accelerators", {"designed_by": "cgid:huawei"}),
+        ("input-dependents", {"input": "cgid:lithography-tools"}),
+        ("firms-by-country", {"country": "cgid:CHN"}),
+        ("firms-by-country", {"role": "cg:Foundry"}),
+    ]
     # The named queries are written to be portable (their comments name the Virtuoso 7.2
     # deviations they avoid), so every one must answer exactly as on the embedded store.
     differ = []
@@ -349,17 +398,20 @@ def test_cli_query_and_show_through_endpoint(full_remote: RemoteStore, virtuoso:
     remote = runner.invoke(cli, [*args, "--endpoint", virtuoso.sparql])
     assert local.exit_code == 0 and remote.exit_code == 0, remote.output
     assert json.loads(local.stdout), "who-says found nothing for the Ascend 910C"
+
     def key(row: dict) -> str:
         # Virtuoso 7.2 stores xsd:gYear and xsd:gYearMonth as datetimes and may give one back as
         # the other ("2025" as "2025-01"); compare partial dates by their year.
-        return json.dumps({k: (v[:4] if k == "date" and isinstance(v, str) else v) for k, v in row.items()},
-                          sort_keys=True)
+        return json.dumps(
+            {k: (v[:4] if k == "date" and isinstance(v, str) else v) for k, v in row.items()}, sort_keys=True
+        )
 
     here, there = sorted(map(key, json.loads(local.stdout))), sorted(map(key, json.loads(remote.stdout)))
     assert there == here, (set(here) - set(there), set(there) - set(here))
     env_remote = runner.invoke(cli, args, env={"CHIPGRAPH_ENDPOINT": virtuoso.sparql})
     assert env_remote.exit_code == 0 and sorted(map(key, json.loads(env_remote.stdout))) == sorted(
-        map(key, json.loads(local.stdout)))
+        map(key, json.loads(local.stdout))
+    )
     local_show = runner.invoke(cli, ["show", "Huawei", "--output-dir", str(built), "--json"])
     remote_show = runner.invoke(cli, ["show", "Huawei", "--endpoint", virtuoso.sparql, "--json"])
     assert local_show.exit_code == 0, local_show.output

@@ -13,8 +13,11 @@ from graph.render import render_site
 from graph.render.analysis import AcceleratorAnalysis
 from graph.render.escape import h, safe_url, script_json
 
-ASSET_REF = re.compile(r"""<(?:script|link|img|iframe|source|embed|object)\b[^>]*\b(?:src|href)\s*=\s*"""
-                       r"""["']?([^"' >]+)""", re.IGNORECASE)
+ASSET_REF = re.compile(
+    r"""<(?:script|link|img|iframe|source|embed|object)\b[^>]*\b(?:src|href)\s*=\s*"""
+    r"""["']?([^"' >]+)""",
+    re.IGNORECASE,
+)
 
 
 def _fake_analysis(store, accelerators, as_of, scenario):
@@ -22,15 +25,33 @@ def _fake_analysis(store, accelerators, as_of, scenario):
     out = {}
     for acc in accelerators:
         out[acc] = AcceleratorAnalysis(
-            rows=[{"items": ["EUV lithography tools"], "order": 1,
-                   "measures": [{"label": "US advanced computing rule (2022)", "date": "2022-10-07",
-                                 "iri": "https://w3id.org/chipgraph/id/us-advanced-computing-2022"}],
-                   "domestic": "no", "explanation": ["Ascend 910C needs SMIC N+2, which needs EUV " + XSS_LABEL],
-                   "sources": [{"title": SCRIPT_BREAKER, "publisher": "Federal Register", "date": "2022-10-13",
-                                "url": "javascript:alert(3)"}]}],
+            rows=[
+                {
+                    "items": ["EUV lithography tools"],
+                    "order": 1,
+                    "measures": [
+                        {
+                            "label": "US advanced computing rule (2022)",
+                            "date": "2022-10-07",
+                            "iri": "https://w3id.org/chipgraph/id/us-advanced-computing-2022",
+                        }
+                    ],
+                    "domestic": "no",
+                    "explanation": ["Ascend 910C needs SMIC N+2, which needs EUV " + XSS_LABEL],
+                    "sources": [
+                        {
+                            "title": SCRIPT_BREAKER,
+                            "publisher": "Federal Register",
+                            "date": "2022-10-13",
+                            "url": "javascript:alert(3)",
+                        }
+                    ],
+                }
+            ],
             chokepoint_items={"https://w3id.org/chipgraph/id/euv-lithography-tools": ["single point of failure"]},
             cut_providers={"https://w3id.org/chipgraph/id/asml": ["cut off by the 2022 rule from 2022-10-07"]},
-            measures={"https://w3id.org/chipgraph/id/us-advanced-computing-2022"})
+            measures={"https://w3id.org/chipgraph/id/us-advanced-computing-2022"},
+        )
     return out
 
 
@@ -115,8 +136,9 @@ def test_byte_identical_across_runs(site, tmp_path):
 
 
 def test_as_of_and_scenario_are_shown_and_applied(tmp_path):
-    site = render_site(fixture_store(), tmp_path, as_of="2020-01-01", scenario=Path("lift-2022.yaml"),
-                       analyse=lambda *a: None)
+    site = render_site(
+        fixture_store(), tmp_path, as_of="2020-01-01", scenario=Path("lift-2022.yaml"), analyse=lambda *a: None
+    )
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "As of <strong>2020-01-01</strong>" in index
     assert "scenario <strong>lift-2022.yaml</strong>" in index
@@ -187,11 +209,19 @@ def test_cap_keeps_essentials_then_hubs():
     from graph.render.cap import cap_graph, cap_notice
     from graph.render.graphpage import GEdge, GNode
 
-    nodes = [GNode("hub", "Hub", "Organisation"), GNode("acc", "Acc", "Accelerator"),
-             GNode("leaf1", "Leaf 1", "Input"), GNode("leaf2", "Leaf 2", "Input"),
-             GNode("firm", "Firm", "Organisation", marks=["listed"])]
-    edges = [GEdge("acc", "hub", "needs"), GEdge("leaf1", "hub", "needs"), GEdge("leaf2", "hub", "needs"),
-             GEdge("leaf2", "leaf1", "needs")]
+    nodes = [
+        GNode("hub", "Hub", "Organisation"),
+        GNode("acc", "Acc", "Accelerator"),
+        GNode("leaf1", "Leaf 1", "Input"),
+        GNode("leaf2", "Leaf 2", "Input"),
+        GNode("firm", "Firm", "Organisation", marks=["listed"]),
+    ]
+    edges = [
+        GEdge("acc", "hub", "needs"),
+        GEdge("leaf1", "hub", "needs"),
+        GEdge("leaf2", "hub", "needs"),
+        GEdge("leaf2", "leaf1", "needs"),
+    ]
     out = cap_graph(nodes, edges, max_nodes=4)
     # input order; both essentials (half the cap), then by degree with ties by key: hub (3), leaf1 (2)
     assert [n.key for n in out.nodes] == ["hub", "acc", "leaf1", "firm"]
@@ -233,7 +263,7 @@ def test_capped_overview_says_so_and_keeps_hidden_nodes_searchable(site, tmp_pat
 def test_stale_temp_folders_are_removed_and_only_those(tmp_path):
     import os
 
-    old_style = tmp_path / ".site.ab12cd_3"      # from an earlier version: no process id
+    old_style = tmp_path / ".site.ab12cd_3"  # from an earlier version: no process id
     dead = tmp_path / ".site.999999999-ab12cd34"  # its process is gone
     running = tmp_path / f".site.{os.getpid()}-zz99yy88"  # a render still running (this process)
     others = [tmp_path / ".site.keep", tmp_path / ".sitex1234567", tmp_path / "site.old.x", tmp_path / "data"]

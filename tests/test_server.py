@@ -24,7 +24,7 @@ TIMEOUT = 1.5
 MAX_ROWS = 50
 FILLER = 400
 
-EXPENSIVE = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }")
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -41,8 +41,14 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     store.add(ox.Quad(_n(ID + "huawei"), label, ox.Literal("华为", language="zh"), g))
     store.add(ox.Quad(_n(ID + "ascend-910c"), _n(CG + "designedBy"), _n(ID + "huawei"), g))
     for i in range(FILLER):
-        store.add(ox.Quad(_n(f"{ID}filler-{i:04d}"), label, ox.Literal(f"filler {i}", language="en"),
-                          _n("https://w3id.org/chipgraph/graph/filler")))
+        store.add(
+            ox.Quad(
+                _n(f"{ID}filler-{i:04d}"),
+                label,
+                ox.Literal(f"filler {i}", language="en"),
+                _n("https://w3id.org/chipgraph/graph/filler"),
+            )
+        )
     store.flush()
     del store
     site = root / "site"
@@ -51,8 +57,16 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     (site / "entity" / "index.html").write_text("<p>entity page</p>", encoding="utf-8")
     (root / "secret.txt").write_text("outside the site", encoding="utf-8")
     (site / "escape").symlink_to(root / "secret.txt")
-    config = ServerConfig(store_dir=root / "store", site_dir=site, port=0, timeout=TIMEOUT, max_rows=MAX_ROWS,
-                          max_body=20_000, workers=2, log=False)
+    config = ServerConfig(
+        store_dir=root / "store",
+        site_dir=site,
+        port=0,
+        timeout=TIMEOUT,
+        max_rows=MAX_ROWS,
+        max_body=20_000,
+        workers=2,
+        log=False,
+    )
     srv = make_server(config)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -61,8 +75,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     srv.server_close()
 
 
-def request(srv, path: str, *, data: bytes | None = None, headers: dict | None = None,
-            method: str | None = None) -> tuple[int, dict, bytes]:
+def request(
+    srv, path: str, *, data: bytes | None = None, headers: dict | None = None, method: str | None = None
+) -> tuple[int, dict, bytes]:
     req = urllib.request.Request(srv.url.rstrip("/") + path, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
@@ -92,24 +107,37 @@ def test_get_select_json(server):
 def test_post_form_and_direct_body(server):
     query = "SELECT ?l WHERE { cgid:huawei rdfs:label ?l } ORDER BY ?l"
     form = urllib.parse.urlencode({"query": query}).encode()
-    status, _, body = request(server, "/sparql", data=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+    status, _, body = request(
+        server,
+        "/sparql",
+        data=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+    )
     assert status == 200
     labels = [b["l"] for b in json.loads(body)["results"]["bindings"]]
-    assert labels == [{"type": "literal", "value": "Huawei", "xml:lang": "en"},
-                      {"type": "literal", "value": "华为", "xml:lang": "zh"}]
-    status, _, body2 = request(server, "/sparql", data=query.encode(), headers={
-        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert labels == [
+        {"type": "literal", "value": "Huawei", "xml:lang": "en"},
+        {"type": "literal", "value": "华为", "xml:lang": "zh"},
+    ]
+    status, _, body2 = request(
+        server,
+        "/sparql",
+        data=query.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     assert status == 200 and json.loads(body2) == json.loads(body)
 
 
-@pytest.mark.parametrize(("accept", "ctype", "check"), [
-    ("application/sparql-results+xml", "application/sparql-results+xml", b"<literal xml:lang=\"zh\">"),
-    ("text/csv", "text/csv", "l\r\nHuawei\r\n华为\r\n".encode()),
-    ("text/tab-separated-values", "text/tab-separated-values", b'?l\n"Huawei"@en\n'),
-    ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml", b"<sparql"),
-    ("*/*", "application/sparql-results+json", b'"vars": ["l"]'),
-])
+@pytest.mark.parametrize(
+    ("accept", "ctype", "check"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml", b'<literal xml:lang="zh">'),
+        ("text/csv", "text/csv", "l\r\nHuawei\r\n华为\r\n".encode()),
+        ("text/tab-separated-values", "text/tab-separated-values", b'?l\n"Huawei"@en\n'),
+        ("text/html, application/xml;q=0.9, */*;q=0.8", "application/sparql-results+xml", b"<sparql"),
+        ("*/*", "application/sparql-results+json", b'"vars": ["l"]'),
+    ],
+)
 def test_select_content_negotiation(server, accept, ctype, check):
     status, headers, body = get_query(server, "SELECT ?l WHERE { cgid:huawei rdfs:label ?l } ORDER BY ?l", accept)
     assert status == 200
@@ -117,12 +145,18 @@ def test_select_content_negotiation(server, accept, ctype, check):
     assert check in body
 
 
-@pytest.mark.parametrize(("accept", "ctype", "check"), [
-    ("text/turtle", "text/turtle", b"cgid:ascend-910c cg:designedBy cgid:huawei"),
-    ("application/n-triples", "application/n-triples",
-     b"<https://w3id.org/chipgraph/id/ascend-910c> <https://w3id.org/chipgraph#designedBy>"),
-    ("application/ld+json", "application/ld+json", b'"@id"'),
-])
+@pytest.mark.parametrize(
+    ("accept", "ctype", "check"),
+    [
+        ("text/turtle", "text/turtle", b"cgid:ascend-910c cg:designedBy cgid:huawei"),
+        (
+            "application/n-triples",
+            "application/n-triples",
+            b"<https://w3id.org/chipgraph/id/ascend-910c> <https://w3id.org/chipgraph#designedBy>",
+        ),
+        ("application/ld+json", "application/ld+json", b'"@id"'),
+    ],
+)
 def test_construct_content_negotiation(server, accept, ctype, check):
     query = "CONSTRUCT { ?s cg:designedBy ?o } WHERE { ?s cg:designedBy ?o }"
     status, headers, body = get_query(server, query, accept)
@@ -142,12 +176,15 @@ def test_ask_and_format_parameter(server):
     assert status == 200 and b"<boolean>true</boolean>" in body
 
 
-@pytest.mark.parametrize("query", [
-    "INSERT DATA { <https://e/a> <https://e/b> <https://e/c> }",
-    "DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://example.org/data.ttl>",
-    "CLEAR ALL",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "INSERT DATA { <https://e/a> <https://e/b> <https://e/c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR ALL",
+    ],
+)
 def test_updates_and_load_refused(server, query):
     status, _, body = get_query(server, query)
     assert status == 403
@@ -155,8 +192,9 @@ def test_updates_and_load_refused(server, query):
     form = urllib.parse.urlencode({"update": query}).encode()
     status, _, _ = request(server, "/sparql", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 403
-    status, _, _ = request(server, "/sparql", data=query.encode(),
-                           headers={"Content-Type": "application/sparql-update"})
+    status, _, _ = request(
+        server, "/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-update"}
+    )
     assert status == 403
     # and the store is unchanged
     assert json.loads(get_query(server, COUNT)[2])["results"]["bindings"][0]["n"]["value"] == str(FILLER + 3)
@@ -169,8 +207,7 @@ def test_service_refused_but_lookalikes_allowed(server):
     lower = "select * where { service silent <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
     assert get_query(server, lower)[0] == 403
     # the word in a string, a comment, an IRI or a variable is not the keyword
-    harmless = ('SELECT ?service WHERE { ?service rdfs:label ?l FILTER(?l != "SERVICE <x>") } # SERVICE\n'
-                "LIMIT 1")
+    harmless = 'SELECT ?service WHERE { ?service rdfs:label ?l FILTER(?l != "SERVICE <x>") } # SERVICE\nLIMIT 1'
     assert get_query(server, harmless)[0] == 200
 
 
@@ -183,8 +220,9 @@ def test_malformed_query_400_with_position(server):
 
 def test_body_too_big_413(server):
     query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
-    status, _, body = request(server, "/sparql", data=query.encode(),
-                              headers={"Content-Type": "application/sparql-query"})
+    status, _, body = request(
+        server, "/sparql", data=query.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
     assert status == 413
     assert b"over the limit" in body
 
@@ -299,8 +337,7 @@ def test_worker_cpu_time_is_read_and_grows_with_work(server):
         worker = pool._idle[0]
         before = worker.cpu_seconds()
         assert before is not None
-        two_way = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "format": "json",
-                   "max_rows": 10}
+        two_way = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", "format": "json", "max_rows": 10}
         for _ in range(5):
             assert b'"162409"' in pool.run(two_way)["body"]  # (400 + 3 triples)^2 solutions
         assert pool._idle == [worker]  # cheap enough to stay in the fast lane
@@ -312,6 +349,7 @@ def test_worker_cpu_time_is_read_and_grows_with_work(server):
 def test_many_clients_connecting_at_once_are_all_answered(server):
     """The listen backlog holds a burst of connections: 64 clients connecting together all get an
     answer (with socketserver's backlog of 5, some were reset or waited for a SYN retry)."""
+
     def hit() -> int | str:
         try:
             with urllib.request.urlopen(f"{server.url}/api/queries", timeout=30) as resp:
@@ -397,8 +435,14 @@ def test_static_site_and_no_traversal(server):
     status, headers, body = request(server, "/")
     assert status == 200 and b"chipgraph site" in body
     assert request(server, "/entity/")[2] == b"<p>entity page</p>"
-    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/entity/..%2f..%2fsecret.txt", "/escape",
-                 "/..%5csecret.txt", "/nothing-here.html"):
+    for path in (
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/entity/..%2f..%2fsecret.txt",
+        "/escape",
+        "/..%5csecret.txt",
+        "/nothing-here.html",
+    ):
         status, _, body = request(server, path)
         assert status == 404, path
         assert b"outside the site" not in body
@@ -427,8 +471,7 @@ def test_endpoint_answers_every_named_query_like_the_library(built: Path):
     from graph.store.local import open_store
 
     store = open_store(built)
-    srv = make_server(ServerConfig(store_dir=built / "store", site_dir=built / "site", port=0, workers=1,
-                                   log=False))
+    srv = make_server(ServerConfig(store_dir=built / "store", site_dir=built / "site", port=0, workers=1, log=False))
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
@@ -465,15 +508,31 @@ def test_serve_command_in_a_subprocess(built: Path, stop: str):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--output-dir", str(built), "--port", "0",
-                             "--quiet", "--timeout", "3"], stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "serve",
+            "--output-dir",
+            str(built),
+            "--port",
+            "0",
+            "--quiet",
+            "--timeout",
+            "3",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         line = proc.stderr.readline()
         assert "http://127.0.0.1:" in line, line
         url = line.split()[2].removesuffix("sparql")
-        with urllib.request.urlopen(url + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
-                                    timeout=30) as resp:
+        with urllib.request.urlopen(
+            url + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), timeout=30
+        ) as resp:
             assert json.loads(resp.read())["boolean"] is True
     finally:
         proc.send_signal(getattr(signal, stop))
@@ -493,8 +552,9 @@ def test_query_page_runs_in_a_browser(server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     origin = server.url.rstrip("/")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page()
             errors: list[str] = []
@@ -530,9 +590,25 @@ def test_serve_in_memory_answers_from_a_shared_copy(server):
     out = server.config.store_dir.parent
     env = {**os.environ}
     env.pop("CHIPGRAPH_SERVE_MEMORY_STORE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", "--in-memory", "--port", "0", "--quiet",
-                             "--workers", "2", "--output-dir", str(out)],
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "serve",
+            "--in-memory",
+            "--port",
+            "0",
+            "--quiet",
+            "--workers",
+            "2",
+            "--output-dir",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         lines = []
         for line in proc.stderr:

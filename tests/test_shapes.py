@@ -30,8 +30,7 @@ SHAPES = rdflib.Graph().parse(SHAPES_FILE, format="turtle")
 
 def node_shapes() -> list[str]:
     """Local names of the named node shapes."""
-    return sorted(str(s)[len(CGSH):] for s in SHAPES.subjects(RDF.type, SH.NodeShape)
-                  if str(s).startswith(CGSH))
+    return sorted(str(s)[len(CGSH) :] for s in SHAPES.subjects(RDF.type, SH.NodeShape) if str(s).startswith(CGSH))
 
 
 def messages_of(shape_name: str) -> set[str]:
@@ -80,8 +79,7 @@ def test_every_shape_and_property_shape_has_a_plain_message():
 def test_shapes_use_only_terms_the_ontology_defines():
     ontology = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
     defined = {str(s) for s in ontology.subjects(RDF.type, None) if str(s).startswith(CG)}
-    used = {str(t) for triple in SHAPES for t in triple
-            if isinstance(t, rdflib.URIRef) and str(t).startswith(CG)}
+    used = {str(t) for triple in SHAPES for t in triple if isinstance(t, rdflib.URIRef) and str(t).startswith(CG)}
     assert sorted(used - defined) == []
 
 
@@ -122,7 +120,7 @@ def test_problem_names_focus_path_value_and_message():
     assert problem.path == "cg:sharePercent"
     assert problem.message == (
         "cgid:provision-fab-euv cg:sharePercent: A provision's market share (cg:sharePercent) is one "
-        "xsd:decimal between 0 and 100 (percent, not a fraction). (value: \"150.0\"^^xsd:decimal)"
+        'xsd:decimal between 0 and 100 (percent, not a fraction). (value: "150.0"^^xsd:decimal)'
     )
 
 
@@ -150,11 +148,14 @@ PREFIXES = """
 def test_validate_quads_counts_a_sourced_graph_that_describes_an_entity():
     """An imported data set is one claim graph: its entities are sourced by being described in it."""
     common = (FIXTURES / "common.ttl").read_text(encoding="utf-8")
-    dataset = PREFIXES + """
+    dataset = (
+        PREFIXES
+        + """
         cggraph:eto { cgid:stage-x a cg:SupplyChainStage ; rdfs:label "Stage X"@en . }
         cggraph:provenance { cggraph:eto a cg:Assertion ; cg:statedIn cgsrc:fixture ;
                              cg:confidence cg:HighConfidence . }
     """
+    )
     quads = _quads(common) + _quads(dataset)
     assert validate_quads(quads).conforms
     unsourced = dataset.replace("cg:statedIn cgsrc:fixture ;", "")

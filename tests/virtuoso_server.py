@@ -101,7 +101,8 @@ class Virtuoso:
 def find_virtuoso() -> str | None:
     """Path of ``virtuoso-t`` (PATH, then the Debian location), or None."""
     return shutil.which("virtuoso-t") or next(
-        (p for p in ("/usr/bin/virtuoso-t", "/usr/local/bin/virtuoso-t") if os.access(p, os.X_OK)), None)
+        (p for p in ("/usr/bin/virtuoso-t", "/usr/local/bin/virtuoso-t") if os.access(p, os.X_OK)), None
+    )
 
 
 def free_port() -> int:
@@ -123,15 +124,17 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """A Virtuoso server for the whole test session (skips only if virtuoso-t is not installed)."""
     binary = find_virtuoso()
     if binary is None:
-        pytest.skip("virtuoso-t not found: install the Debian package virtuoso-opensource "
-                    "(scripts/test.sh does so when run as root)")
+        pytest.skip(
+            "virtuoso-t not found: install the Debian package virtuoso-opensource "
+            "(scripts/test.sh does so when run as root)"
+        )
     folder = tmp_path_factory.mktemp("virtuoso")
     server = Virtuoso(http_port=free_port(), sql_port=free_port(), folder=folder)
-    (folder / "virtuoso.ini").write_text(INI.format(d=folder, sql_port=server.sql_port,
-                                                    http_port=server.http_port))
+    (folder / "virtuoso.ini").write_text(INI.format(d=folder, sql_port=server.sql_port, http_port=server.http_port))
     log = open(folder / "stdout.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen([binary, "-f", "-c", str(folder / "virtuoso.ini")], cwd=folder,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [binary, "-f", "-c", str(folder / "virtuoso.ini")], cwd=folder, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 90
         while not _answers(server.sparql):

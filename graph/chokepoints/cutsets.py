@@ -349,4 +349,3 @@ class IncrementalAvailability:
             if parent not in queued and parent not in changed and self.before[parent] and parent not in self.steady:
                 queued.add(parent)
                 heapq.heappush(heap, self.position[parent])
-

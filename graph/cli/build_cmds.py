@@ -12,16 +12,22 @@ _dir = click.Path(file_okay=False, path_type=Path)
 
 
 @click.command()
-@click.option("-o", "--output-dir", type=_dir, default=None,
-              help="Where to write the outputs (default: ./output or $CHIPGRAPH_OUTPUT).")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=_dir,
+    default=None,
+    help="Where to write the outputs (default: ./output or $CHIPGRAPH_OUTPUT).",
+)
 @click.option("--curated-dir", type=_dir, default=None, help="Curated YAML folder (default: the embedded data).")
 @click.option("--eto-dir", type=_dir, default=None, help="ETO dataset folder (default: the embedded release).")
 @click.option("--force", is_flag=True, help="Rebuild the store even if the inputs have not changed.")
 @click.option("--no-site", is_flag=True, help="Skip rendering the HTML site.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print progress.")
 @handle_errors
-def build(output_dir: Path | None, curated_dir: Path | None, eto_dir: Path | None, force: bool,
-          no_site: bool, quiet: bool) -> None:
+def build(
+    output_dir: Path | None, curated_dir: Path | None, eto_dir: Path | None, force: bool, no_site: bool, quiet: bool
+) -> None:
     """Build the graph: ontology + ETO data + curated facts -> validated RDF, store, analyses, site.
 
     Writes chipgraph.trig (every claim in its own named graph, with provenance),
@@ -35,10 +41,18 @@ def build(output_dir: Path | None, curated_dir: Path | None, eto_dir: Path | Non
     """
     from graph.build import build as run_build
 
-    result = run_build(output_dir, curated_dir=curated_dir, eto_dir=eto_dir, force=force,
-                       progress=StepProgress(not quiet), site=not no_site)
-    click.echo(f"built {result.triple_count:,} triples in {result.graph_count:,} named graphs "
-               f"({result.quad_count:,} quads) into {result.output_dir} in {result.seconds:.1f} s")
+    result = run_build(
+        output_dir,
+        curated_dir=curated_dir,
+        eto_dir=eto_dir,
+        force=force,
+        progress=StepProgress(not quiet),
+        site=not no_site,
+    )
+    click.echo(
+        f"built {result.triple_count:,} triples in {result.graph_count:,} named graphs "
+        f"({result.quad_count:,} quads) into {result.output_dir} in {result.seconds:.1f} s"
+    )
 
 
 @click.command()

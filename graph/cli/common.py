@@ -38,8 +38,10 @@ def handle_errors(func: Callable) -> Callable:
         except Exception as exc:  # a bug: still no traceback unless asked for
             if os.environ.get("CHIPGRAPH_DEBUG"):
                 raise
-            raise CommandError(f"unexpected {type(exc).__name__}: {exc} (this is a bug in chipgraph; "
-                               "rerun with CHIPGRAPH_DEBUG=1 for the traceback and report it)") from exc
+            raise CommandError(
+                f"unexpected {type(exc).__name__}: {exc} (this is a bug in chipgraph; "
+                "rerun with CHIPGRAPH_DEBUG=1 for the traceback and report it)"
+            ) from exc
 
     return wrapper
 
@@ -47,10 +49,19 @@ def handle_errors(func: Callable) -> Callable:
 def store_options(func: Callable) -> Callable:
     """``--output-dir`` (where the built store is) and ``--endpoint`` (a remote SPARQL server)."""
 
-    @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                  help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
-    @click.option("--endpoint", envvar="CHIPGRAPH_ENDPOINT", default=None, metavar="URL",
-                  help="Read from this SPARQL 1.1 endpoint instead of the local store ($CHIPGRAPH_ENDPOINT).")
+    @click.option(
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
+    )
+    @click.option(
+        "--endpoint",
+        envvar="CHIPGRAPH_ENDPOINT",
+        default=None,
+        metavar="URL",
+        help="Read from this SPARQL 1.1 endpoint instead of the local store ($CHIPGRAPH_ENDPOINT).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
@@ -75,8 +86,13 @@ def parse_as_of(ctx: click.Context | None, param: click.Parameter | None, value:
         raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD (e.g. 2024-12-02)") from None
 
 
-as_of_option = click.option("--as-of", callback=parse_as_of, default=None, metavar="YYYY-MM-DD",
-                            help="Evaluate as of this date (default: today).")
+as_of_option = click.option(
+    "--as-of",
+    callback=parse_as_of,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Evaluate as of this date (default: today).",
+)
 
 
 class StepProgress:

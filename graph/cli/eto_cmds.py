@@ -1,4 +1,4 @@
-"""``chipgraph import eto`` and ``chipgraph crosswalk``: a thin shell over graph.rdf.eto_rdf and graph.sources.crosswalk."""
+"""``chipgraph import eto`` and ``chipgraph crosswalk``: a thin shell over graph.rdf.eto_rdf and crosswalk."""
 
 from __future__ import annotations
 
@@ -24,15 +24,26 @@ def import_group() -> None:
 
 @import_group.command(name="eto")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output-dir", type=_dir, default=None,
-              help="Where to write the outputs (default: ./output or $CHIPGRAPH_OUTPUT).")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=_dir,
+    default=None,
+    help="Where to write the outputs (default: ./output or $CHIPGRAPH_OUTPUT).",
+)
 @click.option("--curated-dir", type=_dir, default=None, help="Curated YAML folder (default: the embedded data).")
 @click.option("--check", "check_only", is_flag=True, help="Only validate the release; build nothing.")
 @click.option("--no-site", is_flag=True, help="Skip rendering the HTML site.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print progress.")
 @handle_errors
-def eto(directory: Path | None, output_dir: Path | None, curated_dir: Path | None, check_only: bool,
-        no_site: bool, quiet: bool) -> None:
+def eto(
+    directory: Path | None,
+    output_dir: Path | None,
+    curated_dir: Path | None,
+    check_only: bool,
+    no_site: bool,
+    quiet: bool,
+) -> None:
     """Validate an ETO Chip Explorer release in DIRECTORY and rebuild the graph with it.
 
     DIRECTORY holds stages.csv, inputs.csv, sequence.csv, providers.csv and provision.csv in the
@@ -52,33 +63,53 @@ def eto(directory: Path | None, output_dir: Path | None, curated_dir: Path | Non
     directory = directory or ETO_DIR
     result = load_eto(directory)
     c = result.counts
-    summary = (f"{directory}: {c['stages']} stages, {c['inputs']} inputs, {c['sequence_links']} sequence links, "
-               f"{c['providers']} providers, {c['provision']} provision rows ({c['provision_with_share']} with "
-               f"a share); {c['crosswalk_matched']} providers matched to curated entities")
+    summary = (
+        f"{directory}: {c['stages']} stages, {c['inputs']} inputs, {c['sequence_links']} sequence links, "
+        f"{c['providers']} providers, {c['provision']} provision rows ({c['provision_with_share']} with "
+        f"a share); {c['crosswalk_matched']} providers matched to curated entities"
+    )
     click.echo(("valid: " if check_only else "") + summary, err=not check_only)
     if check_only:
         return
     from graph.build import build
     from graph.cli.common import StepProgress
 
-    built = build(output_dir, curated_dir=curated_dir, eto_dir=directory, progress=StepProgress(not quiet),
-                  site=not no_site)
-    click.echo(f"built {built.triple_count:,} triples in {built.graph_count:,} named graphs into "
-               f"{built.output_dir} in {built.seconds:.1f} s")
+    built = build(
+        output_dir, curated_dir=curated_dir, eto_dir=directory, progress=StepProgress(not quiet), site=not no_site
+    )
+    click.echo(
+        f"built {built.triple_count:,} triples in {built.graph_count:,} named graphs into "
+        f"{built.output_dir} in {built.seconds:.1f} s"
+    )
 
 
 @click.command()
-@click.option("--unmatched", is_flag=True,
-              help="List ETO organisations not matched to a curated entity, with near-matches for review.")
+@click.option(
+    "--unmatched",
+    is_flag=True,
+    help="List ETO organisations not matched to a curated entity, with near-matches for review.",
+)
 @click.option("--near", "near_only", is_flag=True, help="With --unmatched: only those with a near-match.")
 @click.option("--eto-dir", type=_dir, default=None, help="ETO dataset folder (default: the embedded release).")
 @click.option("--curated-dir", type=_dir, default=None, help="Curated YAML folder (default: the embedded data).")
-@click.option("--crosswalk", "crosswalk_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Crosswalk CSV (default: graph/data/eto_crosswalk.csv).")
+@click.option(
+    "--crosswalk",
+    "crosswalk_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Crosswalk CSV (default: graph/data/eto_crosswalk.csv).",
+)
 @output_options
 @handle_errors
-def crosswalk(unmatched: bool, near_only: bool, eto_dir: Path | None, curated_dir: Path | None,
-              crosswalk_file: Path | None, fmt: str, output: Path | None) -> None:
+def crosswalk(
+    unmatched: bool,
+    near_only: bool,
+    eto_dir: Path | None,
+    curated_dir: Path | None,
+    crosswalk_file: Path | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
     """Show the reviewed mapping between ETO providers and chipgraph entities.
 
     Without options, one row per crosswalk entry: the ETO provider, the chipgraph id it is merged
@@ -101,11 +132,31 @@ def crosswalk(unmatched: bool, near_only: bool, eto_dir: Path | None, curated_di
         rows = near_matches(result.unmatched_providers, names)
         if near_only:
             rows = [r for r in rows if r["near_match_id"]]
-        emit_rows(rows, fmt, output, columns=["eto_provider_id", "eto_name", "country", "entity_id",
-                                              "near_match_id", "near_match_name", "similarity", "note"])
+        emit_rows(
+            rows,
+            fmt,
+            output,
+            columns=[
+                "eto_provider_id",
+                "eto_name",
+                "country",
+                "entity_id",
+                "near_match_id",
+                "near_match_name",
+                "similarity",
+                "note",
+            ],
+        )
         return
-    rows = [{"eto_provider_id": e.eto_provider_id, "eto_name": e.eto_name, "chipgraph_id": e.chipgraph_id,
-             "wikidata_qid": e.wikidata_qid, "curated": bool(e.chipgraph_id) and e.chipgraph_id in names,
-             "note": e.note}
-            for e in read_crosswalk(crosswalk_file).values()]
+    rows = [
+        {
+            "eto_provider_id": e.eto_provider_id,
+            "eto_name": e.eto_name,
+            "chipgraph_id": e.chipgraph_id,
+            "wikidata_qid": e.wikidata_qid,
+            "curated": bool(e.chipgraph_id) and e.chipgraph_id in names,
+            "note": e.note,
+        }
+        for e in read_crosswalk(crosswalk_file).values()
+    ]
     emit_rows(rows, fmt, output)

@@ -19,24 +19,41 @@ def _sources_text(sources: list[str]) -> str:
 def _render_report(report: dict[str, Any]) -> str:
     """The human-readable form of ``chipgraph show``."""
     labels = "; ".join(f"{lang or '-'}: {' / '.join(v)}" for lang, v in report["labels"].items())
-    lines = [f"{report['labels'].get('en', [report['id']])[0]}  ({report['id']})",
-             f"  types:   {', '.join(report['types']) or '-'}",
-             f"  labels:  {labels or '-'}"]
+    lines = [
+        f"{report['labels'].get('en', [report['id']])[0]}  ({report['id']})",
+        f"  types:   {', '.join(report['types']) or '-'}",
+        f"  labels:  {labels or '-'}",
+    ]
     if report["aliases"]:
         lines.append(f"  aliases: {'; '.join(report['aliases'])}")
     lines.append("")
     if report["facts"]:
         lines.append("Facts (each with the sources that state it):")
-        rows = [{"property": f["property"], "value": f["value"], "confidence": f["confidence"],
-                 "valid": " to ".join(x for x in (f["valid_from"], f["valid_until"]) if x),
-                 "sources": _sources_text(f["sources"])} for f in report["facts"]]
+        rows = [
+            {
+                "property": f["property"],
+                "value": f["value"],
+                "confidence": f["confidence"],
+                "valid": " to ".join(x for x in (f["valid_from"], f["valid_until"]) if x),
+                "sources": _sources_text(f["sources"]),
+            }
+            for f in report["facts"]
+        ]
         lines.append(format_rows(rows, "table").rstrip("\n"))
         lines.append("")
     if report["providers"]:
         for kind, title in (("country", "Providers by country"), ("firm", "Providers by firm")):
-            rows = [{"provider": p["provider"], "country": p["country"], "share %": p["share_percent"],
-                     "year": p["year"], "source": p["source_text"] or p["source"]}
-                    for p in report["providers"] if p["kind"] == kind]
+            rows = [
+                {
+                    "provider": p["provider"],
+                    "country": p["country"],
+                    "share %": p["share_percent"],
+                    "year": p["year"],
+                    "source": p["source_text"] or p["source"],
+                }
+                for p in report["providers"]
+                if p["kind"] == kind
+            ]
             if rows:
                 if kind == "country":
                     for r in rows:
@@ -46,8 +63,15 @@ def _render_report(report: dict[str, Any]) -> str:
                 lines.append("")
     if report["referenced_by"]:
         lines.append("Referred to by:")
-        rows = [{"subject": f["subject"], "property": f["property"], "confidence": f["confidence"],
-                 "sources": _sources_text(f["sources"])} for f in report["referenced_by"]]
+        rows = [
+            {
+                "subject": f["subject"],
+                "property": f["property"],
+                "confidence": f["confidence"],
+                "sources": _sources_text(f["sources"]),
+            }
+            for f in report["referenced_by"]
+        ]
         lines.append(format_rows(rows, "table").rstrip("\n"))
     return "\n".join(lines).rstrip() + "\n"
 
@@ -81,11 +105,21 @@ def show(name: str, output_dir: Path | None, endpoint: str | None, fmt: str, out
     elif fmt == "json":
         emit(json.dumps(report, ensure_ascii=False, indent=2) + "\n", output)
     else:
-        rows = [{"property": f["property"], "value": f["value"], "confidence": f["confidence"],
-                 "valid_from": f["valid_from"], "valid_until": f["valid_until"], "sources": f["sources"],
-                 "claim": f["claim"]} for f in report["facts"]]
-        emit_rows(rows, fmt, output, ["property", "value", "confidence", "valid_from", "valid_until",
-                                      "sources", "claim"])
+        rows = [
+            {
+                "property": f["property"],
+                "value": f["value"],
+                "confidence": f["confidence"],
+                "valid_from": f["valid_from"],
+                "valid_until": f["valid_until"],
+                "sources": f["sources"],
+                "claim": f["claim"],
+            }
+            for f in report["facts"]
+        ]
+        emit_rows(
+            rows, fmt, output, ["property", "value", "confidence", "valid_from", "valid_until", "sources", "claim"]
+        )
 
 
 @click.command()
@@ -108,8 +142,9 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
     if fmt == "json":
         emit(json.dumps(result, ensure_ascii=False, indent=2) + "\n", output)
         return
-    rows = [{"what": k.replace("_", " "), "count": result[k]} for k in ("triples", "named_graphs", "assertions",
-                                                                         "sources")]
+    rows = [
+        {"what": k.replace("_", " "), "count": result[k]} for k in ("triples", "named_graphs", "assertions", "sources")
+    ]
     rows += [{"what": f"class {c['class']}", "count": c["count"]} for c in result["classes"]]
     rows += [{"what": k, "count": v} for k, v in result["missing_dates"].items()]
     emit_rows(rows, fmt, output, ["what", "count"])
@@ -120,8 +155,9 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
 @store_options
 @output_options
 @handle_errors
-def sources(source_id: str | None, output_dir: Path | None, endpoint: str | None, fmt: str,
-            output: Path | None) -> None:
+def sources(
+    source_id: str | None, output_dir: Path | None, endpoint: str | None, fmt: str, output: Path | None
+) -> None:
     """List the source registry, or every claim one source supports.
 
     Without SOURCE_ID: each source with title, publisher, date, kind, URL and the number of
@@ -139,8 +175,9 @@ def sources(source_id: str | None, output_dir: Path | None, endpoint: str | None
 
     store = open_from_options(output_dir, endpoint)
     if source_id is None:
-        emit_rows(registry(store), fmt, output, ["id", "title", "publisher", "date", "kind", "language", "url",
-                                                 "claims"])
+        emit_rows(
+            registry(store), fmt, output, ["id", "title", "publisher", "date", "kind", "language", "url", "claims"]
+        )
         return
     known = [s["id"] for s in registry(store)]
     if source_id not in known:
@@ -169,5 +206,9 @@ def conflicts(output_dir: Path | None, endpoint: str | None, fmt: str, output: P
     """
     from graph.read.reports import conflicts as find
 
-    emit_rows(find(open_from_options(output_dir, endpoint)), fmt, output,
-              ["kind", "conflict", "subject", "property", "value", "confidence", "sources", "claim"])
+    emit_rows(
+        find(open_from_options(output_dir, endpoint)),
+        fmt,
+        output,
+        ["kind", "conflict", "subject", "property", "value", "confidence", "sources", "claim"],
+    )

@@ -30,13 +30,37 @@ def output_options(func: Callable) -> Callable:
     @click.option("--tsv", "fmt_tsv", is_flag=True, help="Tab-separated values with a header row.")
     @click.option("--nl", "fmt_nl", is_flag=True, help="Newline-delimited JSON, one object per line.")
     @click.option("--md", "fmt_md", is_flag=True, help="Markdown table.")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Write to this file (atomically) instead of standard output.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to this file (atomically) instead of standard output.",
+    )
     @functools.wraps(func)
-    def wrapper(*args: Any, fmt_table: bool, fmt_json: bool, fmt_csv: bool, fmt_tsv: bool,
-                fmt_nl: bool, fmt_md: bool, output: Path | None, **kwargs: Any) -> Any:
-        chosen = [name for name, flag in (("table", fmt_table), ("json", fmt_json), ("csv", fmt_csv),
-                                          ("tsv", fmt_tsv), ("nl", fmt_nl), ("md", fmt_md)) if flag]
+    def wrapper(
+        *args: Any,
+        fmt_table: bool,
+        fmt_json: bool,
+        fmt_csv: bool,
+        fmt_tsv: bool,
+        fmt_nl: bool,
+        fmt_md: bool,
+        output: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        chosen = [
+            name
+            for name, flag in (
+                ("table", fmt_table),
+                ("json", fmt_json),
+                ("csv", fmt_csv),
+                ("tsv", fmt_tsv),
+                ("nl", fmt_nl),
+                ("md", fmt_md),
+            )
+            if flag
+        ]
         if len(chosen) > 1:
             raise click.UsageError("choose one output format, not " + " and ".join("--" + c for c in chosen))
         if chosen:
@@ -73,8 +97,10 @@ def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
             writer.writerow([_cell(r.get(c)) for c in cols])
         return buf.getvalue()
     if fmt == "md":
+
         def esc(s: str) -> str:
             return s.replace("|", "\\|").replace("\n", " ")
+
         lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
         lines += ["| " + " | ".join(esc(_cell(r.get(c))) for c in cols) + " |" for r in rows]
         return "\n".join(lines) + "\n"
@@ -87,8 +113,10 @@ def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
         def clip(s: str, w: int) -> str:
             return s if len(s) <= w else s[: w - 1] + "…"
 
-        out = ["  ".join(clip(c, w).ljust(w) for c, w in zip(cols, widths)).rstrip(),
-               "  ".join("-" * w for w in widths)]
+        out = [
+            "  ".join(clip(c, w).ljust(w) for c, w in zip(cols, widths)).rstrip(),
+            "  ".join("-" * w for w in widths),
+        ]
         out += ["  ".join(clip(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
         if not rows:
             out.append("(no rows)")
@@ -107,7 +135,8 @@ def emit(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def emit_rows(rows: Iterable[dict[str, Any]], fmt: str, output: Path | None,
-              columns: Sequence[str] | None = None) -> None:
+def emit_rows(
+    rows: Iterable[dict[str, Any]], fmt: str, output: Path | None, columns: Sequence[str] | None = None
+) -> None:
     """Format rows and print or write them."""
     emit(format_rows(list(rows), fmt, columns), output)

@@ -11,28 +11,66 @@ from graph.cli.common import handle_errors
 
 
 @click.command()
-@click.option("--endpoint", envvar="CHIPGRAPH_ENDPOINT", required=True, metavar="URL",
-              help="SPARQL endpoint that accepts queries and updates ($CHIPGRAPH_ENDPOINT). "
-                   "Virtuoso: http://HOST:8890/sparql-auth.")
-@click.option("--graph-store", default=None, metavar="URL",
-              help="Write through this SPARQL 1.1 Graph Store HTTP Protocol endpoint instead of SPARQL "
-                   "Update (Virtuoso: http://HOST:8890/sparql-graph-crud-auth; faster, never atomic).")
-@click.option("--user", envvar="CHIPGRAPH_USER", default=None,
-              help="User name for HTTP digest/basic auth ($CHIPGRAPH_USER).")
-@click.option("--password", envvar="CHIPGRAPH_PASSWORD", default=None,
-              help="Password ($CHIPGRAPH_PASSWORD; prefer the variable: options show in the process list).")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
-@click.option("--batch-triples", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Most triples per SPARQL Update request (default: no limit, so one request, atomic on "
-                   "servers with transactional updates; on Virtuoso 1000).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=900.0, show_default=True, metavar="SECONDS",
-              help="Time limit of each HTTP request.")
+@click.option(
+    "--endpoint",
+    envvar="CHIPGRAPH_ENDPOINT",
+    required=True,
+    metavar="URL",
+    help="SPARQL endpoint that accepts queries and updates ($CHIPGRAPH_ENDPOINT). "
+    "Virtuoso: http://HOST:8890/sparql-auth.",
+)
+@click.option(
+    "--graph-store",
+    default=None,
+    metavar="URL",
+    help="Write through this SPARQL 1.1 Graph Store HTTP Protocol endpoint instead of SPARQL "
+    "Update (Virtuoso: http://HOST:8890/sparql-graph-crud-auth; faster, never atomic).",
+)
+@click.option(
+    "--user", envvar="CHIPGRAPH_USER", default=None, help="User name for HTTP digest/basic auth ($CHIPGRAPH_USER)."
+)
+@click.option(
+    "--password",
+    envvar="CHIPGRAPH_PASSWORD",
+    default=None,
+    help="Password ($CHIPGRAPH_PASSWORD; prefer the variable: options show in the process list).",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
+)
+@click.option(
+    "--batch-triples",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Most triples per SPARQL Update request (default: no limit, so one request, atomic on "
+    "servers with transactional updates; on Virtuoso 1000).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=900.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit of each HTTP request.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 @handle_errors
-def push(endpoint: str, graph_store: str | None, user: str | None, password: str | None,
-         output_dir: Path | None, batch_triples: int | None, timeout: float, as_json: bool, quiet: bool) -> None:
+def push(
+    endpoint: str,
+    graph_store: str | None,
+    user: str | None,
+    password: str | None,
+    output_dir: Path | None,
+    batch_triples: int | None,
+    timeout: float,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Load the built graph into a SPARQL 1.1 server, replacing chipgraph's previous load.
 
     Reads output/chipgraph.trig (written by `chipgraph build`), replaces every graph of it on the
@@ -53,13 +91,19 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
         raise click.UsageError("--password needs --user")
     store = RemoteStore(endpoint, user=user, password=password, timeout=timeout)
     trig = (output_dir or default_output_dir()) / "chipgraph.trig"
-    result = run_push(store, trig, graph_store=graph_store, batch_triples=batch_triples,
-                      progress=StepProgress(enabled=not quiet))
+    result = run_push(
+        store, trig, graph_store=graph_store, batch_triples=batch_triples, progress=StepProgress(enabled=not quiet)
+    )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True))
         return
-    how = ("one atomic SPARQL Update request" if result.atomic and result.method == "update"
-           else f"{result.requests:,} {'Graph Store' if result.method == 'graph-store' else 'SPARQL Update'} requests")
-    click.echo(f"pushed {result.triples:,} triples in {result.graphs:,} graphs to {result.endpoint} "
-               f"({how}, {result.seconds:.1f} s)")
+    how = (
+        "one atomic SPARQL Update request"
+        if result.atomic and result.method == "update"
+        else f"{result.requests:,} {'Graph Store' if result.method == 'graph-store' else 'SPARQL Update'} requests"
+    )
+    click.echo(
+        f"pushed {result.triples:,} triples in {result.graphs:,} graphs to {result.endpoint} "
+        f"({how}, {result.seconds:.1f} s)"
+    )
     click.echo(f"removed {len(result.removed):,} stale chipgraph graph(s); counts verified on the server")

@@ -38,16 +38,37 @@ def queries(fmt: str, output: Path | None) -> None:
 @click.command("query")
 @click.argument("name_or_file", required=False)
 @click.option("-e", "--expression", "text", metavar="TEXT", help="Run this SPARQL text instead of a named query.")
-@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
-              help="Bind a parameter (repeatable). IRIs as cgid:huawei or <https://...>; typed by the header.")
-@click.option("--rdf-format", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
-              help="Serialisation of CONSTRUCT/DESCRIBE results.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind a parameter (repeatable). IRIs as cgid:huawei or <https://...>; typed by the header.",
+)
+@click.option(
+    "--rdf-format",
+    type=click.Choice(RDF_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="Serialisation of CONSTRUCT/DESCRIBE results.",
+)
 @click.option("--show", is_flag=True, help="Print the query text and its bindings instead of running it.")
 @output_options
 @store_options
 @handle_errors
-def query(name_or_file: str | None, text: str | None, params: tuple[tuple[str, str], ...], rdf_format: str,
-          show: bool, fmt: str, output: Path | None, output_dir: Path | None, endpoint: str | None) -> None:
+def query(
+    name_or_file: str | None,
+    text: str | None,
+    params: tuple[tuple[str, str], ...],
+    rdf_format: str,
+    show: bool,
+    fmt: str,
+    output: Path | None,
+    output_dir: Path | None,
+    endpoint: str | None,
+) -> None:
     """Run a named query (see `chipgraph queries`), a .rq file, or SPARQL text given with -e.
 
     Parameter values are bound by the query engine, never pasted into the query. SELECT and

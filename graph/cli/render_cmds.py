@@ -11,8 +11,13 @@ from graph.cli.common import as_of_option, handle_errors, open_from_options, sto
 
 @click.command()
 @as_of_option
-@click.option("--scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              metavar="FILE", help="A what-if scenario (YAML) applied to the chokepoint analysis.")
+@click.option(
+    "--scenario",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="A what-if scenario (YAML) applied to the chokepoint analysis.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not print progress.")
 @store_options
 @handle_errors
@@ -32,6 +37,5 @@ def render(as_of, scenario: Path | None, quiet: bool, output_dir: Path | None, e
 
     store = open_from_options(output_dir, endpoint)
     progress = None if quiet else (lambda msg: click.echo(msg, err=True))
-    target = render_site(store, output_dir or default_output_dir(), as_of=as_of, scenario=scenario,
-                         progress=progress)
+    target = render_site(store, output_dir or default_output_dir(), as_of=as_of, scenario=scenario, progress=progress)
     click.echo(str(target / "index.html"))

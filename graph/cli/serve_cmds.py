@@ -20,33 +20,80 @@ from graph.server.http import (
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback exposes the graph to the network.")
-@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
-              help="Port (0 picks a free one).")
-@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT, show_default=True,
-              metavar="SECONDS",
-              help="Time limit per query; a query that overruns is cancelled.")
-@click.option("--max-rows", type=click.IntRange(1), default=DEFAULT_MAX_ROWS, show_default=True, metavar="N",
-              help="At most this many rows (or triples) per answer; cuts are reported.")
-@click.option("--max-body", type=click.IntRange(1), default=DEFAULT_MAX_BODY, show_default=True, metavar="BYTES",
-              help="Largest request body accepted.")
-@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS,
-              show_default="4 per core",
-              help="Fast-lane query worker processes (short queries that can run at once).")
-@click.option("--long-workers", type=click.IntRange(0, 256), default=DEFAULT_LONG_WORKERS, show_default=True,
-              metavar="N",
-              help=f"At most N queries past {DEFAULT_FAST_LIMIT:g} s of CPU running at once (one process each, "
-                   "~35 MB).")
-@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).")
-@click.option("--in-memory", is_flag=True,
-              help="Copy the store into memory once, shared by all query workers: 3-7x faster on queries that "
-                   "sort or return many strings; costs about 12 s and 0.7 GB per million triples at start.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback exposes the graph to the network.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0 picks a free one)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit per query; a query that overruns is cancelled.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="At most this many rows (or triples) per answer; cuts are reported.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_BODY,
+    show_default=True,
+    metavar="BYTES",
+    help="Largest request body accepted.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_WORKERS,
+    show_default="4 per core",
+    help="Fast-lane query worker processes (short queries that can run at once).",
+)
+@click.option(
+    "--long-workers",
+    type=click.IntRange(0, 256),
+    default=DEFAULT_LONG_WORKERS,
+    show_default=True,
+    metavar="N",
+    help=f"At most N queries past {DEFAULT_FAST_LIMIT:g} s of CPU running at once (one process each, ~35 MB).",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
+)
+@click.option(
+    "--in-memory",
+    is_flag=True,
+    help="Copy the store into memory once, shared by all query workers: 3-7x faster on queries that "
+    "sort or return many strings; costs about 12 s and 0.7 GB per million triples at start.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
-def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int, long_workers: int,
-          output_dir: Path | None, in_memory: bool, quiet: bool) -> None:
+def serve(
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    workers: int,
+    long_workers: int,
+    output_dir: Path | None,
+    in_memory: bool,
+    quiet: bool,
+) -> None:
     """Serve a read-only SPARQL 1.1 endpoint over the built store, the HTML site and a query page.
 
     GET/POST /sparql (SPARQL 1.1 Protocol), /query (an offline query page with the named
@@ -68,9 +115,19 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         loopback = host == "localhost"
     if not loopback:
         click.echo(f"Warning: listening on {host} makes the endpoint reachable from other machines.", err=True)
-    config = ServerConfig(store_dir=store_path(out), site_dir=out / "site", host=host, port=port, timeout=timeout,
-                          max_rows=max_rows, max_body=max_body, workers=workers,
-                          long_workers=long_workers, log=not quiet, in_memory=in_memory)
+    config = ServerConfig(
+        store_dir=store_path(out),
+        site_dir=out / "site",
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        long_workers=long_workers,
+        log=not quiet,
+        in_memory=in_memory,
+    )
     if in_memory:
         click.echo("copying the store into memory...", err=True)
     server = make_server(config)
@@ -78,8 +135,7 @@ def serve(host: str, port: int, timeout: float, max_rows: int, max_body: int, wo
         click.echo("Warning: the in-memory copy could not be made; queries read the store on disk.", err=True)
     elif in_memory:
         click.echo("queries are answered from an in-memory copy of the store", err=True)
-    click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)",
-               err=True)
+    click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)", err=True)
     # SIGTERM (service managers, `kill`) stops it like Ctrl-C, so the query workers are shut down
     # too instead of being left running a long query after the server is gone.
     signal.signal(signal.SIGTERM, _interrupt)

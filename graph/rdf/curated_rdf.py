@@ -33,7 +33,6 @@ class CuratedGraph:
     locations: dict[str, tuple[Path, int]]  # IRI (entity, claim graph or source) -> file, line
 
 
-
 def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
     """Type a literal by the property's range; return an error message instead when it does not fit."""
     rng = onto.properties[prop].range
@@ -82,8 +81,9 @@ def _value_key(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def curated_quads(data: CuratedData, onto: OntologyInfo,
-                  external_ids: Mapping[str, NamedNode] | None = None) -> CuratedGraph:
+def curated_quads(
+    data: CuratedData, onto: OntologyInfo, external_ids: Mapping[str, NamedNode] | None = None
+) -> CuratedGraph:
     """Turn curated records into named-graph quads with provenance.
 
     ``external_ids`` are entity ids defined by importers (ETO inputs, stages, providers), which
@@ -104,13 +104,15 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
     for rid in sorted(data.records):
         if rid in external_ids and external_ids[rid] != entity_iri(rid):
             rec = data.records[rid]
-            problems.append(Problem(f"id {rid!r} is also defined by an importer", rec.file, rec.line,
-                                    hint="choose another id"))
+            problems.append(
+                Problem(f"id {rid!r} is also defined by an importer", rec.file, rec.line, hint="choose another id")
+            )
 
     def resolve(ref: Any, fact: Fact, rid: str) -> NamedNode | None:
         if not isinstance(ref, str):
-            problems.append(Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file,
-                                    fact.value_line))
+            problems.append(
+                Problem(f"{rid}: {fact.prop} expects an entity id, not {ref!r}", fact.file, fact.value_line)
+            )
             return None
         if ref in data.records:
             return entity_iri(ref)
@@ -121,8 +123,14 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
         if fact.prop == "ruleAppliesTo" and ref in onto.classes:  # a rule may cover a whole class
             return NamedNode(CG + ref)
         known = list(data.records) + list(external_ids) + list(onto.individuals)
-        problems.append(Problem(f"{rid}: {fact.prop} refers to unknown id {ref!r}", fact.file, fact.value_line,
-                                hint=suggest(ref, known) or "define the entity first"))
+        problems.append(
+            Problem(
+                f"{rid}: {fact.prop} refers to unknown id {ref!r}",
+                fact.file,
+                fact.value_line,
+                hint=suggest(ref, known) or "define the entity first",
+            )
+        )
         return None
 
     for rid in sorted(data.records):
@@ -132,11 +140,14 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
         identity = claim_iri(rid, "identity", "", rec.sources)
         locations[identity.value] = (rec.file, rec.line)
         quads += [Quad(subject, rdf_type, NamedNode(CG + t), identity) for t in rec.types]
-        quads += [Quad(subject, NamedNode(RDFS + "label"), Literal(text, language=lang), identity)
-                  for lang, text in sorted(rec.labels.items())]
+        quads += [
+            Quad(subject, NamedNode(RDFS + "label"), Literal(text, language=lang), identity)
+            for lang, text in sorted(rec.labels.items())
+        ]
         quads += [Quad(subject, NamedNode(SKOS + "altLabel"), Literal(alias), identity) for alias in rec.aliases]
-        quads += assertion_quads(identity, sources=rec.sources, confidence=rec.confidence, subject=subject,
-                                 note=rec.note)
+        quads += assertion_quads(
+            identity, sources=rec.sources, confidence=rec.confidence, subject=subject, note=rec.note
+        )
         for fact in rec.facts:
             info = onto.properties[fact.prop]
             for value in fact.values:
@@ -155,24 +166,42 @@ def curated_quads(data: CuratedData, onto: OntologyInfo,
                     continue
                 graph = claim_iri(rid, fact.prop, _value_key(value), fact.sources)
                 if graph.value in locations:
-                    problems.append(Problem(f"{rid}: the same {fact.prop} fact is stated twice", fact.file,
-                                            fact.line, hint="merge the two facts' sources"))
+                    problems.append(
+                        Problem(
+                            f"{rid}: the same {fact.prop} fact is stated twice",
+                            fact.file,
+                            fact.line,
+                            hint="merge the two facts' sources",
+                        )
+                    )
                     continue
                 locations[graph.value] = (fact.file, fact.line)
                 quads += [Quad(subject, NamedNode(CG + fact.prop), o, graph) for o in objects]
-                quads += assertion_quads(graph, sources=fact.sources, confidence=fact.confidence, subject=subject,
-                                         valid_from=fact.valid_from, valid_until=fact.valid_until, note=fact.note)
+                quads += assertion_quads(
+                    graph,
+                    sources=fact.sources,
+                    confidence=fact.confidence,
+                    subject=subject,
+                    valid_from=fact.valid_from,
+                    valid_until=fact.valid_until,
+                    note=fact.note,
+                )
                 claim_by_key.setdefault(f"{rid}/{fact.prop}/{fact.key}", graph)
                 pending_contradictions += [(graph, ref, fact) for ref in fact.contradicts]
 
     for graph, ref, fact in pending_contradictions:
         target = claim_by_key.get(ref)
         if target is None:
-            problems.append(Problem(f"contradicts {ref!r}: no such fact", fact.file, fact.line,
-                                    hint=suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>"))
+            problems.append(
+                Problem(
+                    f"contradicts {ref!r}: no such fact",
+                    fact.file,
+                    fact.line,
+                    hint=suggest(ref, claim_by_key) or "write <entity id>/<property>/<key>",
+                )
+            )
             continue
         quads.append(Quad(graph, NamedNode(CG + "contradicts"), target, NamedNode(PROVENANCE_GRAPH)))
     if problems:
         raise InputError(f"{len(problems)} problem(s) in the curated data", problems)
     return CuratedGraph(quads=quads, locations=locations)
-

@@ -56,10 +56,18 @@ _G = NamedNode(ETO_GRAPH)
 #: The crosswalk's Wikidata item ids, in their own graph: Wikidata says them, not ETO.
 _WD = NamedNode(GRAPH + "wikidata")
 WIKIDATA_SOURCE = SourceRecord(
-    id="wikidata", title="Wikidata", publisher="Wikimedia Foundation", date="2026-11-25",
-    url="https://www.wikidata.org/", language="en", kind="dataset", is_dataset=True, license="https://creativecommons.org/publicdomain/zero/1.0/",
+    id="wikidata",
+    title="Wikidata",
+    publisher="Wikimedia Foundation",
+    date="2026-11-25",
+    url="https://www.wikidata.org/",
+    language="en",
+    kind="dataset",
+    is_dataset=True,
+    license="https://creativecommons.org/publicdomain/zero/1.0/",
     note="Item ids looked up when the ETO crosswalk (graph/data/eto_crosswalk.csv) was reviewed; the date is "
-         "that review's.")
+    "that review's.",
+)
 _TYPE = NamedNode(RDF + "type")
 _LABEL = NamedNode(RDFS + "label")
 _ALT = NamedNode(SKOS + "altLabel")
@@ -81,13 +89,27 @@ def release_source(directory: Path) -> SourceRecord:
     meta = _read_release_yaml(directory)
     missing = [k for k in ("title", "publisher", "url", "license", "date") if not meta.get(k)]
     if missing:
-        raise InputError(Problem(f"release description lacks {', '.join(missing)}", directory / "release.yaml",
-                                 hint="copy graph/data/eto/release.yaml and give this release's date and commit"))
+        raise InputError(
+            Problem(
+                f"release description lacks {', '.join(missing)}",
+                directory / "release.yaml",
+                hint="copy graph/data/eto/release.yaml and give this release's date and commit",
+            )
+        )
     note = f"Release of {meta['repository']}" if meta.get("repository") else None
-    return SourceRecord(id=ETO_SOURCE_ID, title=str(meta["title"]), publisher=str(meta["publisher"]),
-                        date=str(meta["date"]), url=str(meta["url"]), language=str(meta.get("language", "en")),
-                        kind="dataset", note=note, is_dataset=True, license=str(meta["license"]),
-                        release_commit=str(meta["commit"]) if meta.get("commit") else None)
+    return SourceRecord(
+        id=ETO_SOURCE_ID,
+        title=str(meta["title"]),
+        publisher=str(meta["publisher"]),
+        date=str(meta["date"]),
+        url=str(meta["url"]),
+        language=str(meta.get("language", "en")),
+        kind="dataset",
+        note=note,
+        is_dataset=True,
+        license=str(meta["license"]),
+        release_commit=str(meta["commit"]) if meta.get("commit") else None,
+    )
 
 
 def _read_release_yaml(directory: Path) -> dict[str, Any]:
@@ -96,9 +118,13 @@ def _read_release_yaml(directory: Path) -> dict[str, Any]:
 
     path = directory / "release.yaml"
     if not path.is_file():
-        raise InputError(Problem("missing release.yaml (title, publisher, url, license, date, commit)", path,
-                                 hint="copy graph/data/eto/release.yaml into the folder and give this "
-                                      "release's date and commit"))
+        raise InputError(
+            Problem(
+                "missing release.yaml (title, publisher, url, license, date, commit)",
+                path,
+                hint="copy graph/data/eto/release.yaml into the folder and give this release's date and commit",
+            )
+        )
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError(Problem("release.yaml must be a mapping of fields", path))
@@ -185,13 +211,13 @@ class _Mapper:
 
     def providers(self) -> None:
         taken = self.known | set(self.ids)
-        countries = {pid: p for pid, p in self.r.providers.items()
-                     if p.type == "country" and COUNTRY_RE.match(p.name)}
+        countries = {pid: p for pid, p in self.r.providers.items() if p.type == "country" and COUNTRY_RE.match(p.name)}
         by_name = {p.name: pid for pid, p in self.r.providers.items() if p.type == "country"}
         for pid in countries:
             self.define(pid, countries[pid].name)
-        others = {pid: p.name for pid, p in self.r.providers.items()
-                  if pid not in countries and pid not in self.crosswalk}
+        others = {
+            pid: p.name for pid, p in self.r.providers.items() if pid not in countries and pid not in self.crosswalk
+        }
         for pid, entity_id in sorted(_assign_ids(others, taken).items()):
             self.define(pid, entity_id)
         for pid, entry in self.crosswalk.items():
@@ -229,8 +255,9 @@ class _Mapper:
                 elif country_pid is None and COUNTRY_RE.match(p.country):
                     self.add(s, cg("country"), entity_iri(p.country))
             if entry is None:
-                self.unmatched.append({"eto_provider_id": pid, "eto_name": p.name, "country": p.country,
-                                       "entity_id": self.slug[pid]})
+                self.unmatched.append(
+                    {"eto_provider_id": pid, "eto_name": p.name, "country": p.country, "entity_id": self.slug[pid]}
+                )
 
     def crosswalk_notes(self, entries: dict[str, CrosswalkEntry]) -> None:
         """Carry the reviewer's note on a deliberately unmatched provider into the unmatched list."""
@@ -239,8 +266,10 @@ class _Mapper:
             row["note"] = entry.note if entry is not None else ""
 
     def provision(self) -> None:
-        names = {**{sid: st.name for sid, st in self.r.stages.items()},
-                 **{nid: item.name for nid, item in self.r.inputs.items()}}
+        names = {
+            **{sid: st.name for sid, st in self.r.stages.items()},
+            **{nid: item.name for nid, item in self.r.inputs.items()},
+        }
         for row in self.r.provision:
             provider = self.r.providers[row.provider_id]
             iri = entity_iri(f"provision-{self.slug[row.provided_id]}-{slugify(self.slug[row.provider_id])}")
@@ -256,8 +285,13 @@ class _Mapper:
                 self.add(iri, cg("sourceText"), Literal(row.source))
 
 
-def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
-             known_ids: set[str] | frozenset[str] = frozenset(), *, assertions: bool = True) -> EtoImport:
+def load_eto(
+    directory: Path | None = None,
+    crosswalk: Path | None = None,
+    known_ids: set[str] | frozenset[str] = frozenset(),
+    *,
+    assertions: bool = True,
+) -> EtoImport:
     """Read, validate and map one ETO release.
 
     Parameters
@@ -315,5 +349,9 @@ def load_eto(directory: Path | None = None, crosswalk: Path | None = None,
         "crosswalk_matched": len(matched),
         "quads": len(quads),
     }
-    return EtoImport(quads=quads, entity_ids=dict(sorted(mapper.ids.items())), counts=counts,
-                     unmatched_providers=sorted(mapper.unmatched, key=lambda r: int(r["eto_provider_id"][1:])))
+    return EtoImport(
+        quads=quads,
+        entity_ids=dict(sorted(mapper.ids.items())),
+        counts=counts,
+        unmatched_providers=sorted(mapper.unmatched, key=lambda r: int(r["eto_provider_id"][1:])),
+    )

@@ -40,12 +40,21 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=NamedNode(XSD + kind))
 
 
-def assertion_quads(graph: NamedNode, *, sources: Iterable[str], confidence: str,
-                    subject: NamedNode | None = None, valid_from: str | None = None,
-                    valid_until: str | None = None, note: str | None = None) -> list[Quad]:
+def assertion_quads(
+    graph: NamedNode,
+    *,
+    sources: Iterable[str],
+    confidence: str,
+    subject: NamedNode | None = None,
+    valid_from: str | None = None,
+    valid_until: str | None = None,
+    note: str | None = None,
+) -> list[Quad]:
     """Provenance of one assertion graph: its sources, confidence, subject and validity dates."""
-    quads = [Quad(graph, _TYPE, NamedNode(CG + "Assertion"), _PROV),
-             Quad(graph, NamedNode(CG + "confidence"), CONFIDENCE[confidence], _PROV)]
+    quads = [
+        Quad(graph, _TYPE, NamedNode(CG + "Assertion"), _PROV),
+        Quad(graph, NamedNode(CG + "confidence"), CONFIDENCE[confidence], _PROV),
+    ]
     quads += [Quad(graph, NamedNode(CG + "statedIn"), source_iri(s), _PROV) for s in sources]
     if subject is not None:
         quads.append(Quad(graph, NamedNode(CG + "subjectEntity"), subject, _PROV))

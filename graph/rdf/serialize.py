@@ -46,7 +46,7 @@ def to_turtle(triples: list[ox.Triple]) -> bytes:
 def _compact(iri: str) -> str:
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and iri != ns:
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if local and all(c.isalnum() or c in "-_." for c in local):
                 return f"{prefix}:{local}"
     return iri
@@ -74,9 +74,10 @@ def to_jsonld(quads: list[ox.Quad]) -> bytes:
             node.setdefault(_compact(q.predicate.value), []).append(_jsonld_value(q.object))
     doc_graphs = []
     for gname in sorted(graphs):
-        nodes = [{"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}
-                 for s, props in sorted(graphs[gname].items())]
-        doc_graphs.append({"@id": _compact(gname), "@graph": nodes} if gname != "@default" else
-                          {"@graph": nodes})
+        nodes = [
+            {"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}
+            for s, props in sorted(graphs[gname].items())
+        ]
+        doc_graphs.append({"@id": _compact(gname), "@graph": nodes} if gname != "@default" else {"@graph": nodes})
     doc = {"@context": dict(sorted(PREFIXES.items())), "@graph": doc_graphs}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")

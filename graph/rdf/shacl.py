@@ -38,7 +38,7 @@ def compact(iri: str) -> str:
     """Write an IRI with the project's prefixes (``cgid:huawei``), or in ``<...>`` if none fits."""
     for prefix, namespace in _COMPACT:
         if iri.startswith(namespace):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if local and all(c.isalnum() or c in "-_./" for c in local):
                 return f"{prefix}:{local}"
     return f"<{iri}>"
@@ -122,9 +122,7 @@ def quads_to_rdflib(quads: Iterable[pyoxigraph.Quad]) -> rdflib.Graph:
     return graph
 
 
-def validate_quads(
-    quads: Iterable[pyoxigraph.Quad], shapes_path: str | Path | None = None
-) -> ValidationReport:
+def validate_quads(quads: Iterable[pyoxigraph.Quad], shapes_path: str | Path | None = None) -> ValidationReport:
     """Validate a dataset given as pyoxigraph quads: build the union graph, then :func:`validate_graph`.
 
     Quads still know their named graph, which the union view forgets. So that an imported data
@@ -208,8 +206,10 @@ def _problems(results: rdflib.Graph) -> list[Problem]:
         value_node = results.value(result, sh.value)
         value_text = _term_text(value_node, results) if value_node is not None else None
         messages = sorted(str(m) for m in results.objects(result, sh.resultMessage))
-        message = messages[0] if messages else "violates " + (
-            _term_text(results.value(result, sh.sourceConstraintComponent), results) or "a shape"
+        message = (
+            messages[0]
+            if messages
+            else "violates " + (_term_text(results.value(result, sh.sourceConstraintComponent), results) or "a shape")
         )
         text = f"{focus_text} {path_text}: {message}" if path_text else f"{focus_text}: {message}"
         if value_text is not None and value_node != focus:

@@ -58,7 +58,7 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
     index = index if index is not None else name_index(store)
     key = normalise(name)
     if key.startswith(normalise(ID)):
-        key = normalise(key[len(ID):])
+        key = normalise(key[len(ID) :])
     found = index.get(key, [])
     by_iri: dict[str, Match] = {}
     for m in sorted(found, key=lambda m: ("id", "label", "alias").index(m.kind)):
@@ -83,4 +83,3 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
             names.append(m.name if m.kind != "id" else m.id)
         hint = "; did you mean " + ", ".join(repr(n) for n in dict.fromkeys(names)) + "?"
     raise NotFoundError(f"no entity is called {name!r}{hint}")
-

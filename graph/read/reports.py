@@ -17,7 +17,7 @@ def compact(iri: str) -> str:
     """``https://w3id.org/chipgraph#country`` -> ``cg:country``."""
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -131,7 +131,7 @@ SELECT ?g ?other ?s ?slabel ?p ?o ?olabel ?conf ?src WHERE {
 
 def _source_id(term: Term | None) -> str | None:
     if isinstance(term, NamedNode) and term.value.startswith(SOURCE):
-        return term.value[len(SOURCE):]
+        return term.value[len(SOURCE) :]
     return term_text(term)
 
 
@@ -167,31 +167,61 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
         else:
             labels[lit.language or ""].append(lit.value)
     types = sorted(compact(r["type"].value) for r in store.select(TYPES_QUERY, e))
-    facts = _group_claims([
-        {"property": compact(r["p"].value), "value": _value(r["o"], r["olabel"]),
-         "confidence": term_text(r["conf"]), "valid_from": term_text(r["from"]),
-         "valid_until": term_text(r["until"]), "claim": compact(r["g"].value), "source": _source_id(r["src"])}
-        for r in store.select(CLAIMS_OUT_QUERY, e)], ("claim", "property", "value"))
+    facts = _group_claims(
+        [
+            {
+                "property": compact(r["p"].value),
+                "value": _value(r["o"], r["olabel"]),
+                "confidence": term_text(r["conf"]),
+                "valid_from": term_text(r["from"]),
+                "valid_until": term_text(r["until"]),
+                "claim": compact(r["g"].value),
+                "source": _source_id(r["src"]),
+            }
+            for r in store.select(CLAIMS_OUT_QUERY, e)
+        ],
+        ("claim", "property", "value"),
+    )
     facts.sort(key=lambda f: (f["property"], str(f["value"]), f["claim"]))
-    referenced_by = _group_claims([
-        {"subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
-         "confidence": term_text(r["conf"]), "claim": compact(r["g"].value), "source": _source_id(r["src"])}
-        for r in store.select(CLAIMS_IN_QUERY, e)], ("claim", "subject", "property"))
+    referenced_by = _group_claims(
+        [
+            {
+                "subject": _value(r["s"], r["slabel"]),
+                "property": compact(r["p"].value),
+                "confidence": term_text(r["conf"]),
+                "claim": compact(r["g"].value),
+                "source": _source_id(r["src"]),
+            }
+            for r in store.select(CLAIMS_IN_QUERY, e)
+        ],
+        ("claim", "subject", "property"),
+    )
     referenced_by.sort(key=lambda f: (f["property"], str(f["subject"]), f["claim"]))
     providers = []
     for r in store.select(PROVIDERS_QUERY, e):
-        providers.append({
-            "provider": _value(r["provider"], r["plabel"]),
-            "kind": "country" if r["iscountry"] is not None and r["iscountry"].value == "true" else "firm",
-            "country": term_text(r["clabel"]),
-            "share_percent": float(r["share"].value) if r["share"] is not None else None,
-            "year": term_text(r["year"]), "source_text": term_text(r["text"]), "source": _source_id(r["src"]),
-        })
+        providers.append(
+            {
+                "provider": _value(r["provider"], r["plabel"]),
+                "kind": "country" if r["iscountry"] is not None and r["iscountry"].value == "true" else "firm",
+                "country": term_text(r["clabel"]),
+                "share_percent": float(r["share"].value) if r["share"] is not None else None,
+                "year": term_text(r["year"]),
+                "source_text": term_text(r["text"]),
+                "source": _source_id(r["src"]),
+            }
+        )
     providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]
     providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
-    return {"iri": iri, "id": iri[len(ID):] if iri.startswith(ID) else iri,
-            "labels": {k: sorted(v) for k, v in sorted(labels.items())}, "aliases": sorted(aliases),
-            "types": types, "facts": facts, "referenced_by": referenced_by, "providers": providers}
+    return {
+        "iri": iri,
+        "id": iri[len(ID) :] if iri.startswith(ID) else iri,
+        "labels": {k: sorted(v) for k, v in sorted(labels.items())},
+        "aliases": sorted(aliases),
+        "types": types,
+        "facts": facts,
+        "referenced_by": referenced_by,
+        "providers": providers,
+    }
 
 
 def class_counts(store: GraphStore) -> list[dict[str, Any]]:
@@ -205,23 +235,46 @@ def stats(store: GraphStore) -> dict[str, Any]:
     assertions = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }")[0]["n"]
     sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:Source }")[0]["n"]
     missing = {r["kind"].value: int(r["n"].value) for r in store.select(MISSING_DATES_QUERY)}
-    return {"triples": int(triples.value), "named_graphs": int(graphs.value), "assertions": int(assertions.value),
-            "sources": int(sources.value), "classes": class_counts(store), "missing_dates": missing}
+    return {
+        "triples": int(triples.value),
+        "named_graphs": int(graphs.value),
+        "assertions": int(assertions.value),
+        "sources": int(sources.value),
+        "classes": class_counts(store),
+        "missing_dates": missing,
+    }
 
 
 def sources(store: GraphStore) -> list[dict[str, Any]]:
     """The source registry with the number of claims each source supports."""
-    return [{"id": term_text(r["id"]), "title": term_text(r["title"]), "publisher": term_text(r["publisher"]),
-             "date": term_text(r["date"]), "kind": term_text(r["kind"]), "language": term_text(r["lang"]),
-             "url": term_text(r["url"]), "claims": int(r["claims"].value)} for r in store.select(SOURCES_QUERY)]
+    return [
+        {
+            "id": term_text(r["id"]),
+            "title": term_text(r["title"]),
+            "publisher": term_text(r["publisher"]),
+            "date": term_text(r["date"]),
+            "kind": term_text(r["kind"]),
+            "language": term_text(r["lang"]),
+            "url": term_text(r["url"]),
+            "claims": int(r["claims"].value),
+        }
+        for r in store.select(SOURCES_QUERY)
+    ]
 
 
 def source_claims(store: GraphStore, source_id: str) -> list[dict[str, Any]]:
     """Every claim one source supports: subject, property, value, confidence, claim graph."""
     rows = store.select(SOURCE_CLAIMS_QUERY, {"src": NamedNode(SOURCE + source_id)})
-    return [{"subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
-             "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
-             "claim": compact(r["g"].value)} for r in rows]
+    return [
+        {
+            "subject": _value(r["s"], r["slabel"]),
+            "property": compact(r["p"].value),
+            "value": _value(r["o"], r["olabel"]),
+            "confidence": term_text(r["conf"]),
+            "claim": compact(r["g"].value),
+        }
+        for r in rows
+    ]
 
 
 def conflicts(store: GraphStore) -> list[dict[str, Any]]:
@@ -229,18 +282,38 @@ def conflicts(store: GraphStore) -> list[dict[str, Any]]:
 
     One row per claim; rows of one conflict share a ``conflict`` key.
     """
-    rows = _group_claims([
-        {"conflict": f"{compact(r['s'].value)} {compact(r['p'].value)}", "kind": "different values",
-         "subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
-         "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
-         "claim": compact(r["g"].value), "source": _source_id(r["src"])}
-        for r in store.select(CONFLICT_VALUES_QUERY)], ("claim",))
-    contra = _group_claims([
-        {"conflict": " vs ".join(sorted([compact(r["g"].value), compact(r["other"].value)])), "kind": "contradicts",
-         "subject": _value(r["s"], r["slabel"]), "property": compact(r["p"].value),
-         "value": _value(r["o"], r["olabel"]), "confidence": term_text(r["conf"]),
-         "claim": compact(r["g"].value), "source": _source_id(r["src"])}
-        for r in store.select(CONTRADICTIONS_QUERY)], ("conflict", "claim"))
+    rows = _group_claims(
+        [
+            {
+                "conflict": f"{compact(r['s'].value)} {compact(r['p'].value)}",
+                "kind": "different values",
+                "subject": _value(r["s"], r["slabel"]),
+                "property": compact(r["p"].value),
+                "value": _value(r["o"], r["olabel"]),
+                "confidence": term_text(r["conf"]),
+                "claim": compact(r["g"].value),
+                "source": _source_id(r["src"]),
+            }
+            for r in store.select(CONFLICT_VALUES_QUERY)
+        ],
+        ("claim",),
+    )
+    contra = _group_claims(
+        [
+            {
+                "conflict": " vs ".join(sorted([compact(r["g"].value), compact(r["other"].value)])),
+                "kind": "contradicts",
+                "subject": _value(r["s"], r["slabel"]),
+                "property": compact(r["p"].value),
+                "value": _value(r["o"], r["olabel"]),
+                "confidence": term_text(r["conf"]),
+                "claim": compact(r["g"].value),
+                "source": _source_id(r["src"]),
+            }
+            for r in store.select(CONTRADICTIONS_QUERY)
+        ],
+        ("conflict", "claim"),
+    )
     out = rows + contra
     out.sort(key=lambda r: (r["kind"], r["conflict"], str(r["value"]), r["claim"]))
     return out

@@ -12,8 +12,9 @@ from typing import Any
 __all__ = ["render_site"]
 
 
-def render_site(store: Any, output_dir: Path, as_of: str | None = None, scenario: Any = None,
-                progress: Any = None, **kwargs: Any) -> Path:
+def render_site(
+    store: Any, output_dir: Path, as_of: str | None = None, scenario: Any = None, progress: Any = None, **kwargs: Any
+) -> Path:
     """Render the site into ``output_dir`` (atomically); see :func:`graph.render.site.render_site`."""
     from graph.render.site import render_site as _render_site
 

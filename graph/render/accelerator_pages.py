@@ -23,8 +23,19 @@ from graph.vocab.namespaces import ID, entity_id_of
 __all__ = ["upstream_graph", "analysis_graph", "page_name", "chokepoint_table"]
 
 #: relation -> reads "subject needs object" (followed from the accelerator outwards)
-FORWARD = {"designedBy", "fabricatedBy", "processNode", "memoryTechnology", "memorySupplier", "requiresInput",
-           "requiresAnyOf", "component", "nodeOperatedBy", "parentOrganisation", "manufacturedBy"}
+FORWARD = {
+    "designedBy",
+    "fabricatedBy",
+    "processNode",
+    "memoryTechnology",
+    "memorySupplier",
+    "requiresInput",
+    "requiresAnyOf",
+    "component",
+    "nodeOperatedBy",
+    "parentOrganisation",
+    "manufacturedBy",
+}
 #: relation whose object needs its subject ("X goes into Y": Y needs X)
 BACKWARD = {"goesInto": "made with"}
 MAX_NODES = 3000
@@ -35,8 +46,9 @@ def page_name(iri: str) -> str:
     return f"accelerator-{entity_id_of(iri) or 'x'}.html"
 
 
-def upstream_graph(snap: Snapshot, root: str, analysis: AcceleratorAnalysis | None = None
-                   ) -> tuple[list[GNode], list[GEdge]]:
+def upstream_graph(
+    snap: Snapshot, root: str, analysis: AcceleratorAnalysis | None = None
+) -> tuple[list[GNode], list[GEdge]]:
     """Nodes and edges upstream of the accelerator ``root``, marked with the analysis results."""
     rel = snap.class_labels
     out: dict[str, list[tuple[str, str, list[Edge]]]] = defaultdict(list)
@@ -78,9 +90,17 @@ def upstream_graph(snap: Snapshot, root: str, analysis: AcceleratorAnalysis | No
                 seen.add(e.s)
                 order.append(e.s)
             m = snap.measures[e.s]
-            edges.append(GEdge(e.s, e.o, rel.get(e.p, e.p), list(e.sources), e.confidence, cut=True,
-                               notes=[f"In force from {m.effective or 'unknown date'}"
-                                      + (f" until {m.end}" if m.end else "")]))
+            edges.append(
+                GEdge(
+                    e.s,
+                    e.o,
+                    rel.get(e.p, e.p),
+                    list(e.sources),
+                    e.confidence,
+                    cut=True,
+                    notes=[f"In force from {m.effective or 'unknown date'}" + (f" until {m.end}" if m.end else "")],
+                )
+            )
     countries = country_labels(snap)
     nodes = {iri: node_for(snap, iri, countries) for iri in order}
     nodes[root].marks.append("root")
@@ -135,8 +155,11 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
             eid, buyer = data.get("entity", ""), data.get("buyer", "")
             key = f"item:{eid}@{buyer}"
             if key not in nodes:
-                base = node_for(snap, ID + eid, countries) if ID + eid in snap.entities else \
-                    GNode(key=key, label=data.get("label", eid), cls="Input")
+                base = (
+                    node_for(snap, ID + eid, countries)
+                    if ID + eid in snap.entities
+                    else GNode(key=key, label=data.get("label", eid), cls="Input")
+                )
                 base.key = key
                 base.countries = []
                 base.country_label = ""
@@ -144,11 +167,18 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
                 nodes[key] = base
             return key
         if n not in nodes:
-            text = {"stage": f"{data.get('label', '')} stage", "route": f"fabrication at {data.get('label', '')}",
-                    }.get(kind, data.get("label", n))
-            nodes[n] = GNode(key=n, label=text, cls="Stage" if kind in ("stage", "route") else "Rule",
-                             type={"and": "needs all of its links", "or": "needs any one of its links"}.get(
-                                 data.get("gate", ""), ""))
+            text = {
+                "stage": f"{data.get('label', '')} stage",
+                "route": f"fabrication at {data.get('label', '')}",
+            }.get(kind, data.get("label", n))
+            nodes[n] = GNode(
+                key=n,
+                label=text,
+                cls="Stage" if kind in ("stage", "route") else "Rule",
+                type={"and": "needs all of its links", "or": "needs any one of its links"}.get(
+                    data.get("gate", ""), ""
+                ),
+            )
         return n
 
     sources = G.graph.get("sources", {})
@@ -164,8 +194,15 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
         refs = []
         for sid in data.get("sources", ()):
             s = sources.get(sid, {})
-            refs.append(SourceRef(sid, str(s.get("title") or sid), str(s.get("publisher") or ""),
-                                  str(s.get("date") or ""), str(s.get("url") or "")))
+            refs.append(
+                SourceRef(
+                    sid,
+                    str(s.get("title") or sid),
+                    str(s.get("publisher") or ""),
+                    str(s.get("date") or ""),
+                    str(s.get("url") or ""),
+                )
+            )
         edge = merged.setdefault((du, dv), GEdge(du, dv, rel, [], str(data.get("confidence", ""))))
         edge.sources = sorted(set(edge.sources) | set(refs), key=lambda r: (r.date, r.title, r.iri))
         for mid in data.get("cut_by", ()):
@@ -177,8 +214,13 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
             if m is not None:
                 for sid in getattr(m, "sources", ()):
                     s = sources.get(sid, {})
-                    ref = SourceRef(sid, str(s.get("title") or sid), str(s.get("publisher") or ""),
-                                    str(s.get("date") or ""), str(s.get("url") or ""))
+                    ref = SourceRef(
+                        sid,
+                        str(s.get("title") or sid),
+                        str(s.get("publisher") or ""),
+                        str(s.get("date") or ""),
+                        str(s.get("url") or ""),
+                    )
                     if ref not in edge.sources:
                         edge.sources.append(ref)
         if edge.cut and dv in nodes and "cut" not in nodes[dv].marks:
@@ -209,35 +251,51 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
 def chokepoint_table(analysis: AcceleratorAnalysis | None, snap: Snapshot) -> str:
     """The HTML table of an accelerator's chokepoints with explanations, measures and sources."""
     if analysis is None:
-        return ('<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available in '
-                'this installation, so no chokepoints are listed.</p>')
+        return (
+            '<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available in '
+            "this installation, so no chokepoints are listed.</p>"
+        )
     summary = analysis.summary
     parts = []
     if summary:
         feasible = "yes" if summary.get("feasible") else "no"
         stock = "yes" if summary.get("feasible_with_stock") else "no"
-        parts.append(f'<p>Analysis date {h(summary.get("as_of", ""))}. Obtainable with today\'s supply: '
-                     f"<strong>{feasible}</strong>; with installed tools and stock of cut-off items: "
-                     f"<strong>{stock}</strong>.</p>")
+        parts.append(
+            f"<p>Analysis date {h(summary.get('as_of', ''))}. Obtainable with today's supply: "
+            f"<strong>{feasible}</strong>; with installed tools and stock of cut-off items: "
+            f"<strong>{stock}</strong>.</p>"
+        )
     if not analysis.rows:
         parts.append('<p class="note">The analysis finds no chokepoint of order 0, 1 or 2 for this accelerator.</p>')
         return "".join(parts)
-    parts.append('<p class="note">Order 0: items whose every provider is already cut off. Order 1 and 2: '
-                 "one provider, or a pair, whose loss would make the accelerator unobtainable.</p>")
-    parts.append('<table class="chokepoints"><thead><tr><th>#</th><th>order</th><th>chokepoint</th>'
-                 "<th>takes away</th><th>countries</th><th>cut off by (measure, in force from)</th>"
-                 "<th>domestic</th><th>explanation</th><th>sources</th></tr></thead><tbody>")
+    parts.append(
+        '<p class="note">Order 0: items whose every provider is already cut off. Order 1 and 2: '
+        "one provider, or a pair, whose loss would make the accelerator unobtainable.</p>"
+    )
+    parts.append(
+        '<table class="chokepoints"><thead><tr><th>#</th><th>order</th><th>chokepoint</th>'
+        "<th>takes away</th><th>countries</th><th>cut off by (measure, in force from)</th>"
+        "<th>domestic</th><th>explanation</th><th>sources</th></tr></thead><tbody>"
+    )
     for i, row in enumerate(analysis.rows, 1):
-        measures = "<br>".join(f'<span class="cut">{h(m["label"])}</span> ({h(m["date"])})'
-                               for m in row["measures"]) or "—"
-        sources = "<br>".join(link(s["title"], s["url"]) + (f' <span class="src-meta">{h(s["publisher"])}, '
-                                                               f'{h(s["date"])}</span>' if s["publisher"] else "")
-                              for s in row["sources"]) or "—"
+        measures = (
+            "<br>".join(f'<span class="cut">{h(m["label"])}</span> ({h(m["date"])})' for m in row["measures"]) or "—"
+        )
+        sources = (
+            "<br>".join(
+                link(s["title"], s["url"])
+                + (f' <span class="src-meta">{h(s["publisher"])}, {h(s["date"])}</span>' if s["publisher"] else "")
+                for s in row["sources"]
+            )
+            or "—"
+        )
         explanation = "<br>".join(h(x) for x in row["explanation"]) or "—"
-        parts.append(f'<tr><td class="num">{i}</td><td class="num">{h(row["order"])} ({h(row.get("kind", ""))})</td>'
-                     f'<td>{h(" + ".join(row["items"]))}</td><td>{h(", ".join(row.get("takes", [])))}</td>'
-                     f'<td>{h(", ".join(row.get("countries", [])))}</td><td>{measures}</td>'
-                     f'<td>{h(row["domestic"])}</td>'
-                     f"<td>{explanation}</td><td>{sources}</td></tr>")
+        parts.append(
+            f'<tr><td class="num">{i}</td><td class="num">{h(row["order"])} ({h(row.get("kind", ""))})</td>'
+            f"<td>{h(' + '.join(row['items']))}</td><td>{h(', '.join(row.get('takes', [])))}</td>"
+            f"<td>{h(', '.join(row.get('countries', [])))}</td><td>{measures}</td>"
+            f"<td>{h(row['domestic'])}</td>"
+            f"<td>{explanation}</td><td>{sources}</td></tr>"
+        )
     parts.append("</tbody></table>")
     return "".join(parts)

@@ -38,8 +38,9 @@ class AcceleratorAnalysis:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def run_analysis(store: Any, accelerators: list[str], as_of: str | None = None,
-                 scenario: Any = None, graph: Any = None) -> dict[str, AcceleratorAnalysis]:
+def run_analysis(
+    store: Any, accelerators: list[str], as_of: str | None = None, scenario: Any = None, graph: Any = None
+) -> dict[str, AcceleratorAnalysis]:
     """Chokepoints of every accelerator IRI in ``accelerators``.
 
     ``graph`` is a dependency graph already projected for the same date and no scenario (the
@@ -78,8 +79,14 @@ def _sources(G: Any, ids: Any) -> list[dict[str, str]]:
     out = []
     for sid in sorted(set(ids)):
         s = registry.get(sid, {"title": sid})
-        out.append({"title": str(s.get("title") or sid), "publisher": str(s.get("publisher") or ""),
-                    "date": str(s.get("date") or ""), "url": str(s.get("url") or "")})
+        out.append(
+            {
+                "title": str(s.get("title") or sid),
+                "publisher": str(s.get("publisher") or ""),
+                "date": str(s.get("date") or ""),
+                "url": str(s.get("url") or ""),
+            }
+        )
     return sorted(out, key=lambda s: (s["date"], s["title"]))
 
 
@@ -97,8 +104,7 @@ def _path(G: Any, root: str, target: str) -> tuple[list[str], list[str]]:
 
 
 def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis:
-    out = AcceleratorAnalysis(graph=G, root=root,
-                              summary={k: v for k, v in result.items() if k != "chokepoints"})
+    out = AcceleratorAnalysis(graph=G, root=root, summary={k: v for k, v in result.items() if k != "chokepoints"})
     acc_label = result.get("accelerator_label", root)
     for row in result["chokepoints"]:
         measures = [_measure_ref(G, m) for m in row.get("measures", [])]
@@ -106,20 +112,26 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
         msources = [s for m in row.get("measures", []) for s in getattr(G.graph["measures"].get(m), "sources", ())]
         order = row["order"]
         if order == 0:
-            item_nodes = [f"supply:{i}@{b}" if b else f"stage:{result['accelerator']}:fabrication"
-                          for i, b in zip(row["items"], row["buyers"], strict=False)]
+            item_nodes = [
+                f"supply:{i}@{b}" if b else f"stage:{result['accelerator']}:fabrication"
+                for i, b in zip(row["items"], row["buyers"], strict=False)
+            ]
             path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
             mtext = "; ".join(f"{m['label']} (from {m['date']})" for m in measures)
             buyers = ", ".join(b for b in row["buyers"] if b) or "the buyer"
             explanation = [" → ".join(path)] if path else []
-            explanation.append(f"Every provider ({', '.join(row['provider_labels'])}) is cut off from "
-                               f"{buyers} by: {mtext or 'no measure'}.")
+            explanation.append(
+                f"Every provider ({', '.join(row['provider_labels'])}) is cut off from "
+                f"{buyers} by: {mtext or 'no measure'}."
+            )
             for item in row["items"]:
                 out.chokepoint_items.setdefault(ID + item, []).append(
-                    f"Cut off for {acc_label} ({row['kind']}) by {mtext}")
+                    f"Cut off for {acc_label} ({row['kind']}) by {mtext}"
+                )
             for prov in row["providers"]:
                 out.cut_providers.setdefault(ID + prov, []).append(
-                    f"Cut off from {buyers} for {', '.join(row['item_labels'])}: {mtext}")
+                    f"Cut off from {buyers} for {', '.join(row['item_labels'])}: {mtext}"
+                )
             items, takes = row["item_labels"], row["item_labels"]
             domestic = "no: every provider is cut off"
         else:
@@ -129,16 +141,31 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
                 if path:
                     labels.append(" → ".join(path))
                 psources += srcs
-            explanation = labels + [f"Losing {' and '.join(row['provider_labels'])} would take away "
-                                    f"{', '.join(row['item_labels'])}."]
+            explanation = labels + [
+                f"Losing {' and '.join(row['provider_labels'])} would take away {', '.join(row['item_labels'])}."
+            ]
             for prov in row["providers"]:
                 out.chokepoint_items.setdefault(ID + prov, []).append(
-                    f"Chokepoint of {acc_label} ({row['kind']}): losing it takes away {', '.join(row['item_labels'])}")
+                    f"Chokepoint of {acc_label} ({row['kind']}): losing it takes away {', '.join(row['item_labels'])}"
+                )
             items, takes = row["provider_labels"], row["item_labels"]
             share = row.get("domestic_share")
-            domestic = ("yes: Chinese provider(s)" + (f", {share} % world share" if share is not None else "")
-                        if row.get("domestic") else "no")
-        out.rows.append({"order": order, "kind": row["kind"], "items": items, "takes": takes,
-                         "countries": row.get("countries", []), "measures": measures, "domestic": domestic,
-                         "explanation": explanation, "sources": _sources(G, list(psources) + list(msources))})
+            domestic = (
+                "yes: Chinese provider(s)" + (f", {share} % world share" if share is not None else "")
+                if row.get("domestic")
+                else "no"
+            )
+        out.rows.append(
+            {
+                "order": order,
+                "kind": row["kind"],
+                "items": items,
+                "takes": takes,
+                "countries": row.get("countries", []),
+                "measures": measures,
+                "domestic": domestic,
+                "explanation": explanation,
+                "sources": _sources(G, list(psources) + list(msources)),
+            }
+        )
     return out

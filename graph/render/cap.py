@@ -70,8 +70,12 @@ def _tier(node: GNode) -> int:
     return 0 if "root" in node.marks else 1 if _essential(node) else 2
 
 
-def cap_graph(nodes: list[GNode], edges: list[GEdge], max_nodes: int | None = DEFAULT_MAX_NODES,
-              max_searchable: int | None = DEFAULT_MAX_SEARCHABLE) -> Capped:
+def cap_graph(
+    nodes: list[GNode],
+    edges: list[GEdge],
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    max_searchable: int | None = DEFAULT_MAX_SEARCHABLE,
+) -> Capped:
     """Keep at most ``max_nodes`` nodes (``None`` or 0: keep all) and the edges between them.
 
     Parameters
@@ -106,7 +110,7 @@ def cap_graph(nodes: list[GNode], edges: list[GEdge], max_nodes: int | None = DE
     if not max_nodes or len(nodes) <= max_nodes:
         return Capped(list(nodes), list(edges), [], 0, len(nodes), len(inside), dict(degree))
     ranked = sorted(nodes, key=lambda n: (_tier(n), -degree[n.key], n.key))
-    first = [n.key for n in ranked if _tier(n) < 2][:max(1, max_nodes // 2)]
+    first = [n.key for n in ranked if _tier(n) < 2][: max(1, max_nodes // 2)]
     kept = set(first)
     for n in sorted(nodes, key=lambda n: (-degree[n.key], n.key)):
         if len(kept) >= max_nodes:
@@ -121,15 +125,29 @@ def cap_graph(nodes: list[GNode], edges: list[GEdge], max_nodes: int | None = DE
         if n.key not in kept:
             continue
         if lost[n.key]:
-            n = dataclasses.replace(n, notes=[*n.notes, f"{lost[n.key]:,} of its {degree[n.key]:,} links lead to "
-                                              "nodes not drawn on this page (search still finds them)"])
+            n = dataclasses.replace(
+                n,
+                notes=[
+                    *n.notes,
+                    f"{lost[n.key]:,} of its {degree[n.key]:,} links lead to "
+                    "nodes not drawn on this page (search still finds them)",
+                ],
+            )
         drawn.append(n)
     hidden = sorted((n for n in nodes if n.key not in kept), key=lambda n: (-degree[n.key], n.key))
     essential_hidden = sum(1 for n in hidden if _essential(n))
     listed = sorted(hidden[:max_searchable] if max_searchable else hidden, key=lambda n: n.key)
     drawn_edges = [e for e in inside if e.src in kept and e.dst in kept]
-    return Capped(drawn, drawn_edges, listed, len(hidden), len(nodes), len(inside), dict(degree),
-                  essential_hidden=essential_hidden)
+    return Capped(
+        drawn,
+        drawn_edges,
+        listed,
+        len(hidden),
+        len(nodes),
+        len(inside),
+        dict(degree),
+        essential_hidden=essential_hidden,
+    )
 
 
 def cap_notice(capped: Capped, *, full_graph: str = "") -> str:
@@ -142,8 +160,10 @@ def cap_notice(capped: Capped, *, full_graph: str = "") -> str:
         return ""
     drawn = len(capped.nodes)
     if capped.essential_hidden:
-        chosen = (f"the most connected accelerators, measures, chokepoints and listed firms "
-                  f"({capped.essential_hidden:,} of them are not drawn)")
+        chosen = (
+            f"the most connected accelerators, measures, chokepoints and listed firms "
+            f"({capped.essential_hidden:,} of them are not drawn)"
+        )
     else:
         chosen = "every accelerator, measure, chokepoint and listed firm, then the most connected others"
     if len(capped.hidden) < capped.hidden_count:
@@ -151,7 +171,9 @@ def cap_notice(capped: Capped, *, full_graph: str = "") -> str:
     else:
         found = "search still finds them"
     where = f" The full graph: {full_graph}" if full_graph else ""
-    return (f'<p class="cap-note" id="cap-note"><strong>Showing {drawn:,} of {capped.total_nodes:,} nodes</strong> '
-            f"and {len(capped.edges):,} of {capped.total_edges:,} links, so the page stays fast: {chosen}. "
-            f"The other {capped.hidden_count:,} nodes are not drawn; {found} and shows their names and type."
-            f"{where}</p>")
+    return (
+        f'<p class="cap-note" id="cap-note"><strong>Showing {drawn:,} of {capped.total_nodes:,} nodes</strong> '
+        f"and {len(capped.edges):,} of {capped.total_edges:,} links, so the page stays fast: {chosen}. "
+        f"The other {capped.hidden_count:,} nodes are not drawn; {found} and shows their names and type."
+        f"{where}</p>"
+    )

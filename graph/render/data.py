@@ -162,7 +162,7 @@ class Snapshot:
 
 def _local(term: Any) -> str:
     value = term.value
-    return value[len(CG):] if value.startswith(CG) else value
+    return value[len(CG) :] if value.startswith(CG) else value
 
 
 def _text(term: Any) -> str:
@@ -238,8 +238,9 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
     sources: dict[str, SourceRef] = {}
     for row in store.select(_Q_SOURCES):
         iri = row["src"].value
-        ref = SourceRef(iri, _text(row["title"]) or iri[len(SOURCE):], _text(row["pub"]), _text(row["date"]),
-                        _text(row["url"]))
+        ref = SourceRef(
+            iri, _text(row["title"]) or iri[len(SOURCE) :], _text(row["pub"]), _text(row["date"]), _text(row["url"])
+        )
         if iri not in sources or (ref.title, ref.url) < (sources[iri].title, sources[iri].url):
             sources[iri] = ref
 
@@ -316,9 +317,17 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
     dates = sorted(r["d"].value for r in store.select(_Q_DATA_DATES) if r["d"] is not None and len(r["d"].value) == 10)
     kinds = {r["d"].value: _local(r["k"]).lower() for r in store.select(_Q_DEPLOYMENT_KINDS)}
     shares = {r["p"].value: r["s"].value for r in sorted(store.select(_Q_SHARES), key=lambda r: r["s"].value)}
-    return Snapshot(as_of=as_of, entities=dict(sorted(entities.items())), edges=edges,
-                    measures=dict(sorted(measures.items())), sources=dict(sorted(sources.items())),
-                    class_counts=dict(sorted(class_counts.items())), class_labels=class_labels,
-                    claim_count=claim_count, data_date=dates[-1] if dates else "unknown",
-                    listed=dict(sorted(listed.items())), deployment_kinds=dict(sorted(kinds.items())),
-                    shares=dict(sorted(shares.items())))
+    return Snapshot(
+        as_of=as_of,
+        entities=dict(sorted(entities.items())),
+        edges=edges,
+        measures=dict(sorted(measures.items())),
+        sources=dict(sorted(sources.items())),
+        class_counts=dict(sorted(class_counts.items())),
+        class_labels=class_labels,
+        claim_count=claim_count,
+        data_date=dates[-1] if dates else "unknown",
+        listed=dict(sorted(listed.items())),
+        deployment_kinds=dict(sorted(kinds.items())),
+        shares=dict(sorted(shares.items())),
+    )

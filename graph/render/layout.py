@@ -105,9 +105,15 @@ def force_layout(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable
     return {n: (round(pos[n][0], 1), round(pos[n][1], 1)) for n in nodes}
 
 
-def layered_layout(root: Hashable, nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable]],
-                   sort_key=None, column_gap: float = 320.0, row_gap: float = 46.0,
-                   max_rows: int = 40) -> Pos:
+def layered_layout(
+    root: Hashable,
+    nodes: list[Hashable],
+    edges: Iterable[tuple[Hashable, Hashable]],
+    sort_key=None,
+    column_gap: float = 320.0,
+    row_gap: float = 46.0,
+    max_rows: int = 40,
+) -> Pos:
     """Columns by distance from ``root`` along ``edges`` (root at the left); long columns wrap.
 
     ``sort_key`` orders nodes within a column (default: their order in ``nodes``). Nodes not

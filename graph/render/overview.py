@@ -35,18 +35,27 @@ def node_for(snap: Snapshot, iri: str, countries: dict[str, str] | None = None) 
     countries = countries if countries is not None else country_labels(snap)
     ent = snap.entities[iri]
     types = ", ".join(snap.class_labels.get(t, t) for t in ent.types)
-    node = GNode(key=iri, label=ent.label, cls=ent.group, labels={k: v for k, v in ent.labels.items()
-                                                                  if k in ("en", "zh", "ko")},
-                 aliases=ent.aliases, type=types, countries=ent.countries,
-                 country_label=", ".join(f"{countries.get(c, c)} ({c})" for c in ent.countries))
+    node = GNode(
+        key=iri,
+        label=ent.label,
+        cls=ent.group,
+        labels={k: v for k, v in ent.labels.items() if k in ("en", "zh", "ko")},
+        aliases=ent.aliases,
+        type=types,
+        countries=ent.countries,
+        country_label=", ".join(f"{countries.get(c, c)} ({c})" for c in ent.countries),
+    )
     if ent.group == "Country":
         node.countries = [ent.id]
         node.country_label = f"{ent.label} ({ent.id})"
     for m in snap.listed.get(iri, []):
         node.marks.append("listed")
         measure = snap.measures[m]
-        node.notes.append(f"Named by {snap.label(m)} (in force from {measure.effective or 'unknown date'}"
-                          + (f" until {measure.end}" if measure.end else "") + ")")
+        node.notes.append(
+            f"Named by {snap.label(m)} (in force from {measure.effective or 'unknown date'}"
+            + (f" until {measure.end}" if measure.end else "")
+            + ")"
+        )
     return node
 
 

@@ -33,8 +33,13 @@ from graph.render.timeline import TimelineRow, timeline_svg
 
 __all__ = ["render_site", "remove_stale_temp_dirs", "ASSET_FILES"]
 
-ASSET_FILES = ("vis-network.min.js", "vis-network.LICENSE-MIT", "vis-network.LICENSE-APACHE-2.0",
-               "chipgraph.js", "chipgraph.css")
+ASSET_FILES = (
+    "vis-network.min.js",
+    "vis-network.LICENSE-MIT",
+    "vis-network.LICENSE-APACHE-2.0",
+    "chipgraph.js",
+    "chipgraph.css",
+)
 Analyse = Callable[[Any, list[str], str | None, Any], dict[str, AcceleratorAnalysis] | None]
 
 
@@ -73,39 +78,59 @@ def _context(as_of: str | None, scenario: str | None, data_date: str) -> str:
     if as_of:
         when = f"As of <strong>{h(as_of)}</strong>" + (" (the latest date in the data)" if as_of == data_date else "")
     else:
-        when = (f"As of <strong>the latest data</strong> ({h(data_date)}; no <code>--as-of</code> given: "
-                "every dated fact counts)")
-    what = (f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>; it changes the chokepoint "
-            "analysis: tables and accelerator graphs, not the recorded facts in the overview)" if scenario
-            else "baseline (no <code>--scenario</code>)")
+        when = (
+            f"As of <strong>the latest data</strong> ({h(data_date)}; no <code>--as-of</code> given: "
+            "every dated fact counts)"
+        )
+    what = (
+        f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>; it changes the chokepoint "
+        "analysis: tables and accelerator graphs, not the recorded facts in the overview)"
+        if scenario
+        else "baseline (no <code>--scenario</code>)"
+    )
     return f"{when}; {what}."
 
 
-MARKS_LEGEND = ('<p><span class="cut">red border</span>: named by a restricted-party list in force'
-                '<br><span class="cut">dashed red</span>: provider or link cut off by a measure'
-                '<br><span class="cut">red star</span>: chokepoint item of the accelerator'
-                '<br>arrows point from the dependent item to what it needs</p>')
+MARKS_LEGEND = (
+    '<p><span class="cut">red border</span>: named by a restricted-party list in force'
+    '<br><span class="cut">dashed red</span>: provider or link cut off by a measure'
+    '<br><span class="cut">red star</span>: chokepoint item of the accelerator'
+    "<br>arrows point from the dependent item to what it needs</p>"
+)
 
 
-FULL_GRAPH = ("<code>chipgraph.trig</code> / <code>chipgraph.ttl</code> beside this site, queryable with "
-              "<code>chipgraph query</code>; the dependency network as GraphML with "
-              "<code>chipgraph export-network -o network.graphml</code>.")
+FULL_GRAPH = (
+    "<code>chipgraph.trig</code> / <code>chipgraph.ttl</code> beside this site, queryable with "
+    "<code>chipgraph query</code>; the dependency network as GraphML with "
+    "<code>chipgraph export-network -o network.graphml</code>."
+)
 
 
 def _overview_page(snap: Snapshot, context: str, max_nodes: int | None) -> str:
     cap = cap_graph(*overview_graph(snap), max_nodes=max_nodes)
     positions = force_layout([n.key for n in cap.nodes], [(e.src, e.dst) for e in cap.edges])
-    payload = graph_payload(cap.nodes, cap.edges, positions, country_labels(snap), cap.hidden, cap.degree,
-                            cap.hidden_count)
-    intro = (f"<p>{len(payload['nodes']):,} firms, accelerators, fabs, memory makers, models, inputs and measures "
-             f"with {len(payload['edges']):,} sourced links. Filter by class in the legend or by country; search "
-             "matches English, Chinese and Korean names and aliases.</p>" + cap_notice(cap, full_graph=FULL_GRAPH))
-    return graph_page(title="Overview graph", heading="Overview: the supply chain as a graph", intro=intro,
-                      payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND)
+    payload = graph_payload(
+        cap.nodes, cap.edges, positions, country_labels(snap), cap.hidden, cap.degree, cap.hidden_count
+    )
+    intro = (
+        f"<p>{len(payload['nodes']):,} firms, accelerators, fabs, memory makers, models, inputs and measures "
+        f"with {len(payload['edges']):,} sourced links. Filter by class in the legend or by country; search "
+        "matches English, Chinese and Korean names and aliases.</p>" + cap_notice(cap, full_graph=FULL_GRAPH)
+    )
+    return graph_page(
+        title="Overview graph",
+        heading="Overview: the supply chain as a graph",
+        intro=intro,
+        payload=payload,
+        context=context,
+        data_date=snap.data_date,
+        marks_legend=MARKS_LEGEND,
+    )
 
 
-def _accelerator_page(snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool,
-                      context: str, max_nodes: int | None) -> tuple[str, set[str]]:
+def _accelerator_page(
+    snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool, context: str, max_nodes: int | None
+) -> tuple[str, set[str]]:
     if analysis is not None and analysis.graph is not None:
         all_nodes, all_edges = analysis_graph(snap, analysis)
     else:
@@ -115,31 +140,49 @@ def _accelerator_page(snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | 
     nodes, edges = cap.nodes, cap.edges
     group_rank = {n.key: (n.cls, n.label.lower(), n.key) for n in nodes}
     root = next(n.key for n in nodes if "root" in n.marks)
-    positions = layered_layout(root, [n.key for n in nodes], [(e.src, e.dst) for e in edges
-                                                              if e.src not in snap.measures],
-                               sort_key=group_rank.__getitem__)
-    payload = graph_payload(nodes, edges, positions, country_labels(snap), cap.hidden, cap.degree,
-                            cap.hidden_count)
+    positions = layered_layout(
+        root,
+        [n.key for n in nodes],
+        [(e.src, e.dst) for e in edges if e.src not in snap.measures],
+        sort_key=group_rank.__getitem__,
+    )
+    payload = graph_payload(nodes, edges, positions, country_labels(snap), cap.hidden, cap.degree, cap.hidden_count)
     ent = snap.entities[iri]
     names = " / ".join(ent.labels[k] for k in ("zh", "ko") if k in ent.labels)
-    intro = (f"<p>{h(ent.label)}{(' (' + h(names) + ')') if names else ''}: what it needs, from whom and "
-             f"from where — {len(payload['nodes'])} nodes, {len(payload['edges'])} links. "
-             "The table below the graph lists its chokepoints.</p>" + cap_notice(cap, full_graph=FULL_GRAPH))
+    intro = (
+        f"<p>{h(ent.label)}{(' (' + h(names) + ')') if names else ''}: what it needs, from whom and "
+        f"from where — {len(payload['nodes'])} nodes, {len(payload['edges'])} links. "
+        "The table below the graph lists its chokepoints.</p>" + cap_notice(cap, full_graph=FULL_GRAPH)
+    )
     table = chokepoint_table(analysis if analysed else None, snap)
     after = f"<h2>Chokepoints of {h(ent.label)}</h2>{table}"
-    html = graph_page(title=ent.label, heading=f"{ent.label}: upstream dependencies", intro=intro,
-                      payload=payload, context=context, data_date=snap.data_date, marks_legend=MARKS_LEGEND,
-                      after=after)
+    html = graph_page(
+        title=ent.label,
+        heading=f"{ent.label}: upstream dependencies",
+        intro=intro,
+        payload=payload,
+        context=context,
+        data_date=snap.data_date,
+        marks_legend=MARKS_LEGEND,
+        after=after,
+    )
     return html, reached
 
 
-def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, AcceleratorAnalysis] | None,
-                reached: dict[str, set[str]], context: str) -> str:
+def _index_page(
+    snap: Snapshot,
+    accelerators: list[str],
+    analyses: dict[str, AcceleratorAnalysis] | None,
+    reached: dict[str, set[str]],
+    context: str,
+) -> str:
     parts = []
     n_entities = sum(1 for e in snap.entities.values() if e.types)
-    parts.append(f"<p>The knowledge graph holds {n_entities:,} entities and {snap.claim_count:,} sourced claims "
-                 f"from {len(snap.sources):,} sources. Latest date in the data: <strong>{h(snap.data_date)}"
-                 "</strong>.</p>")
+    parts.append(
+        f"<p>The knowledge graph holds {n_entities:,} entities and {snap.claim_count:,} sourced claims "
+        f"from {len(snap.sources):,} sources. Latest date in the data: <strong>{h(snap.data_date)}"
+        "</strong>.</p>"
+    )
     parts.append('<h2>Pages</h2><ul class="cards"><li><a href="overview.html">Overview graph</a></li>')
     for iri in accelerators:
         ent = snap.entities[iri]
@@ -149,26 +192,34 @@ def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, Acc
 
     parts.append("<h2>Chokepoints by accelerator</h2>")
     if analyses is None:
-        parts.append('<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available '
-                     "in this installation.</p>")
+        parts.append(
+            '<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available '
+            "in this installation.</p>"
+        )
     else:
-        parts.append("<table><thead><tr><th>accelerator</th><th>chokepoint</th><th>order</th>"
-                     "<th>controlling measures (in force from)</th><th>domestic provider left</th></tr></thead><tbody>")
+        parts.append(
+            "<table><thead><tr><th>accelerator</th><th>chokepoint</th><th>order</th>"
+            "<th>controlling measures (in force from)</th><th>domestic provider left</th></tr></thead><tbody>"
+        )
         for iri in accelerators:
             rows = analyses.get(iri, AcceleratorAnalysis()).rows
             acc = f'<a href="{h(page_name(iri))}">{h(snap.label(iri))}</a>'
             if not rows:
-                parts.append(f"<tr><td>{acc}</td><td colspan=\"4\">no chokepoint found</td></tr>")
+                parts.append(f'<tr><td>{acc}</td><td colspan="4">no chokepoint found</td></tr>')
             for row in rows:
-                measures = "<br>".join(f'{h(m["label"])} ({h(m["date"])})' for m in row["measures"]) or "—"
-                parts.append(f"<tr><td>{acc}</td><td>{h(' + '.join(row['items']))}</td>"
-                             f'<td class="num">{h(row["order"])}</td><td>{measures}</td>'
-                             f'<td>{h(row["domestic"])}</td></tr>')
+                measures = "<br>".join(f"{h(m['label'])} ({h(m['date'])})" for m in row["measures"]) or "—"
+                parts.append(
+                    f"<tr><td>{acc}</td><td>{h(' + '.join(row['items']))}</td>"
+                    f'<td class="num">{h(row["order"])}</td><td>{measures}</td>'
+                    f"<td>{h(row['domestic'])}</td></tr>"
+                )
         parts.append("</tbody></table>")
 
     parts.append("<h2>Timeline of measures and the accelerators they reach</h2>")
-    parts.append('<p class="note">A measure reaches an accelerator when it covers an item or names a party in the '
-                 "accelerator's upstream graph, or when the analysis finds it cutting a chokepoint.</p>")
+    parts.append(
+        '<p class="note">A measure reaches an accelerator when it covers an item or names a party in the '
+        "accelerator's upstream graph, or when the analysis finds it cutting a chokepoint.</p>"
+    )
     rows = []
     for m_iri, m in snap.measures.items():
         hits = sorted((snap.label(a) for a in accelerators if m_iri in reached.get(a, set())), key=str.lower)
@@ -176,6 +227,7 @@ def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, Acc
     parts.append(timeline_svg(rows, snap.as_of or snap.data_date))
 
     parts.append("<h2>What the graph holds</h2><table><thead><tr><th>class</th><th>instances</th></tr></thead><tbody>")
+
     def class_key(item: tuple[str, int]) -> tuple[str, str]:
         return snap.class_labels.get(item[0], item[0]).lower(), item[0]
 
@@ -183,13 +235,21 @@ def _index_page(snap: Snapshot, accelerators: list[str], analyses: dict[str, Acc
         parts.append(f'<tr><td>{h(snap.class_labels.get(cls, cls))}</td><td class="num">{count:,}</td></tr>')
     parts.append("</tbody></table>")
 
-    parts.append(f"<h2>Sources ({len(snap.sources):,})</h2><table><thead><tr><th>title</th><th>publisher</th>"
-                 "<th>date</th></tr></thead><tbody>")
+    parts.append(
+        f"<h2>Sources ({len(snap.sources):,})</h2><table><thead><tr><th>title</th><th>publisher</th>"
+        "<th>date</th></tr></thead><tbody>"
+    )
     for ref in sorted(snap.sources.values(), key=lambda r: (r.date, r.title.lower(), r.iri), reverse=True):
         parts.append(f"<tr><td>{link(ref.title, ref.url)}</td><td>{h(ref.publisher)}</td><td>{h(ref.date)}</td></tr>")
     parts.append("</tbody></table>")
-    return page(title="chipgraph", heading="chipgraph: the supply chain behind China's AI accelerators",
-                main="\n".join(parts), context=context, data_date=snap.data_date, body_class="index")
+    return page(
+        title="chipgraph",
+        heading="chipgraph: the supply chain behind China's AI accelerators",
+        main="\n".join(parts),
+        context=context,
+        data_date=snap.data_date,
+        body_class="index",
+    )
 
 
 TEMP_PREFIX = ".site."
@@ -233,9 +293,16 @@ def remove_stale_temp_dirs(output_dir: Path) -> list[Path]:
     return removed
 
 
-def render_site(store: Any, output_dir: Path, as_of: Any = None, scenario: Any = None,
-                progress: Callable[[str], None] | None = None, *, analyse: Analyse | None = None,
-                max_nodes: int | None = DEFAULT_MAX_NODES) -> Path:
+def render_site(
+    store: Any,
+    output_dir: Path,
+    as_of: Any = None,
+    scenario: Any = None,
+    progress: Callable[[str], None] | None = None,
+    *,
+    analyse: Analyse | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> Path:
     """Render the site into ``output_dir/site`` and return that path.
 
     Parameters

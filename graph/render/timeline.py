@@ -66,9 +66,11 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> str:
 
     height = TOP + ROW * len(dated) + 10
     width = LEFT + PLOT + RIGHT_TEXT
-    out = [f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="Timeline of export-control measures">',
-           '<style>text{font:12px sans-serif;fill:#222}.yr{fill:#666}.reach{fill:#a00000}</style>']
+    out = [
+        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Timeline of export-control measures">',
+        "<style>text{font:12px sans-serif;fill:#222}.yr{fill:#666}.reach{fill:#a00000}</style>",
+    ]
     for year in range(first, last + 1):
         x = px(year)
         out.append(f'<line x1="{x}" y1="{TOP - 14}" x2="{x}" y2="{height - 6}" stroke="#e4e4e4"/>')
@@ -78,16 +80,20 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> str:
         end = _year_fraction(row.end) if row.end else None
         x0, x1 = px(start), px(min(end, last) if end is not None else last)
         label = h(_clip(row.label, 44))
-        title = h(f"{row.label}: in force from {row.start}" + (f" until {row.end}" if row.end else "")
-                  + (f"; reaches {', '.join(row.reaches)}" if row.reaches else ""))
+        title = h(
+            f"{row.label}: in force from {row.start}"
+            + (f" until {row.end}" if row.end else "")
+            + (f"; reaches {', '.join(row.reaches)}" if row.reaches else "")
+        )
         out.append(f"<g><title>{title}</title>")
         name = f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end">{label}</text>'
         if row.href:
             name = f'<a href="{h(row.href)}">{name}</a>'
         out.append(name)
         colour = "#c00000" if row.reaches else "#555555"
-        out.append(f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{colour}" stroke-width="4" '
-                   f'stroke-opacity="0.35"/>')
+        out.append(
+            f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{colour}" stroke-width="4" stroke-opacity="0.35"/>'
+        )
         out.append(f'<circle cx="{x0}" cy="{y}" r="5" fill="{colour}"/>')
         reach = ", ".join(row.reaches) if row.reaches else "(reaches no domestic accelerator in this view)"
         out.append(f'<text class="reach" x="{LEFT + PLOT + 8}" y="{y + 4}">{h(_clip(reach, 64))}</text></g>')

@@ -217,8 +217,12 @@ def _execute(store: Any, job: dict) -> dict:
         if isinstance(result, ox.QueryBoolean):
             if fmt not in RESULT_FORMATS:
                 raise QueryFailed(406, f"an ASK result cannot be given as {fmt}")
-            return {"body": serialize_boolean(bool(result), fmt), "type": RESULT_FORMATS[fmt],
-                    "truncated": False, "count": 1}
+            return {
+                "body": serialize_boolean(bool(result), fmt),
+                "type": RESULT_FORMATS[fmt],
+                "truncated": False,
+                "count": 1,
+            }
         triples = []
         for triple in result:
             if len(triples) >= max_rows:
@@ -227,8 +231,12 @@ def _execute(store: Any, job: dict) -> dict:
             triples.append(triple)
         if fmt not in GRAPH_FORMATS:
             raise QueryFailed(406, f"a graph result cannot be given as {fmt}")
-        return {"body": serialize_triples(triples, fmt), "type": GRAPH_FORMATS[fmt][0],
-                "truncated": truncated, "count": len(triples)}
+        return {
+            "body": serialize_triples(triples, fmt),
+            "type": GRAPH_FORMATS[fmt][0],
+            "truncated": truncated,
+            "count": len(triples),
+        }
     except SyntaxError as exc:
         raise QueryFailed(400, syntax_error_message(exc)) from None
     except OSError as exc:
@@ -241,16 +249,25 @@ def _context() -> Any:
     matters because every cancelled query costs one replacement. ``graph.server.memory`` holds the
     in-memory copy of ``serve --in-memory``, made once in the fork server and shared by forks."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["graph.server.http", "pyoxigraph", "graph.vocab.namespaces", "graph.sparql.queries",
-                                "graph.sparql.results", "graph.server.memory"])
+    ctx.set_forkserver_preload(
+        [
+            "graph.server.http",
+            "pyoxigraph",
+            "graph.vocab.namespaces",
+            "graph.sparql.queries",
+            "graph.sparql.results",
+            "graph.server.memory",
+        ]
+    )
     return ctx
 
 
 class _Worker:
     def __init__(self, ctx: Any, store_dir: Path | None):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(store_dir) if store_dir else None),
-                                   daemon=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, str(store_dir) if store_dir else None), daemon=True
+        )
         self.process.start()
         child.close()
         self.ready = False
@@ -358,9 +375,17 @@ class QueryPool:
     retired.
     """
 
-    def __init__(self, store_dir: Path, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
-                 start_timeout: float = 60.0, long_workers: int = DEFAULT_LONG_WORKERS,
-                 wait: float | None = None, fast_limit: float = DEFAULT_FAST_LIMIT, in_memory: bool = False):
+    def __init__(
+        self,
+        store_dir: Path,
+        workers: int = 2,
+        timeout: float = DEFAULT_TIMEOUT,
+        start_timeout: float = 60.0,
+        long_workers: int = DEFAULT_LONG_WORKERS,
+        wait: float | None = None,
+        fast_limit: float = DEFAULT_FAST_LIMIT,
+        in_memory: bool = False,
+    ):
         self.store_dir = store_dir
         self.timeout = timeout
         self.workers = max(1, workers)
@@ -402,8 +427,11 @@ class QueryPool:
         """Start fast-lane processes until there are ``workers`` of them, within the process cap.
 
         Called with ``self._cond`` held; each new process finishes starting in its own thread."""
-        while (not self._closed and self._fast < self.workers
-               and self._fast + self._long < self.workers + self.long_workers):
+        while (
+            not self._closed
+            and self._fast < self.workers
+            and self._fast + self._long < self.workers + self.long_workers
+        ):
             self._fast += 1
             threading.Thread(target=self._start_one, daemon=True).start()
 
@@ -441,9 +469,13 @@ class QueryPool:
                 remaining = deadline - time.monotonic()
                 if self._closed or remaining <= 0:
                     retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
-                    raise QueryFailed(429, f"every query worker stayed busy while this query waited; retry in "
-                                           f"{retry} s (time limit {self.timeout:g} s per query, waiting "
-                                           "included)", {"Retry-After": str(retry)})
+                    raise QueryFailed(
+                        429,
+                        f"every query worker stayed busy while this query waited; retry in "
+                        f"{retry} s (time limit {self.timeout:g} s per query, waiting "
+                        "included)",
+                        {"Retry-After": str(retry)},
+                    )
                 self._cond.wait(remaining)
             return self._idle.pop()
 
@@ -473,10 +505,13 @@ class QueryPool:
                     self._long += 1
                     self._refill()
                 if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                    raise QueryFailed(TIME_LIMIT_STATUS, f"the query exceeded the {self.timeout:g} s time limit "
-                                                         f"({started - arrived:.1f} s of it waiting for a worker) "
-                                                         "and was cancelled; add LIMIT, narrow the patterns or "
-                                                         "ask the operator to raise --timeout")
+                    raise QueryFailed(
+                        TIME_LIMIT_STATUS,
+                        f"the query exceeded the {self.timeout:g} s time limit "
+                        f"({started - arrived:.1f} s of it waiting for a worker) "
+                        "and was cancelled; add LIMIT, narrow the patterns or "
+                        "ask the operator to raise --timeout",
+                    )
             status, detail = worker.conn.recv()
         except QueryFailed:
             self._release(worker, long, keep=False)
@@ -620,15 +655,16 @@ class _Handler(BaseHTTPRequestHandler):
             if "update" in params:
                 return self._error(403, "SPARQL Update is refused: this endpoint is read-only")
             if "query" not in params:
-                return self._error(400, "missing the query parameter: GET /sparql?query=SELECT... "
-                                        "(or open /query in a browser)")
+                return self._error(
+                    400, "missing the query parameter: GET /sparql?query=SELECT... (or open /query in a browser)"
+                )
             return self._query(params)
         if path in ("/query", "/query.html"):
             return self._query_page()
         if path == "/api/queries":
             return self._catalogue()
         if path.startswith("/api/queries/"):
-            return self._named(urllib.parse.unquote(path[len("/api/queries/"):]), params)
+            return self._named(urllib.parse.unquote(path[len("/api/queries/") :]), params)
         return self._static(path)
 
     def do_POST(self) -> None:  # noqa: N802
@@ -646,8 +682,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, "malformed Content-Length header")
         if length > self.server.config.max_body:
             self.close_connection = True
-            return self._error(413, f"request body of {length} bytes is over the limit of "
-                                    f"{self.server.config.max_body} bytes")
+            return self._error(
+                413, f"request body of {length} bytes is over the limit of {self.server.config.max_body} bytes"
+            )
         body = self.rfile.read(length)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         query_params = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
@@ -672,13 +709,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(400, "the query body is not UTF-8")
             query_params["query"] = [text]
             return self._query(query_params)
-        return self._error(415, "POST a query as application/x-www-form-urlencoded (query=...) or as "
-                                "application/sparql-query")
+        return self._error(
+            415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query"
+        )
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _query(self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None,
-               trusted: bool = False) -> None:
+    def _query(
+        self, params: dict[str, list[str]], bindings: dict[str, tuple] | None = None, trusted: bool = False
+    ) -> None:
         """Answer one query; ``trusted`` (a named query from the catalogue) skips the syntax check."""
         arrived = time.monotonic()  # the time limit counts from here (see QueryPool.run)
         from graph.sparql.queries import forbidden_operation, query_form
@@ -699,23 +738,34 @@ class _Handler(BaseHTTPRequestHandler):
         override = (params.get("format") or [None])[0]
         fmt = negotiate(self.headers.get("Accept"), form if form != "UNKNOWN" else "SELECT", override)
         if fmt is None:
-            return self._error(406, "none of the requested media types fits this query; SELECT/ASK give "
-                                    "application/sparql-results+json, +xml, text/csv, text/tab-separated-values; "
-                                    "CONSTRUCT/DESCRIBE give text/turtle, application/n-triples, "
-                                    "application/ld+json, application/rdf+xml, application/trig")
-        job = {"query": text, "format": fmt, "max_rows": self.server.config.max_rows,
-               "default_graphs": params.get("default-graph-uri", []),
-               "named_graphs": params.get("named-graph-uri", []), "bindings": bindings or {}}
+            return self._error(
+                406,
+                "none of the requested media types fits this query; SELECT/ASK give "
+                "application/sparql-results+json, +xml, text/csv, text/tab-separated-values; "
+                "CONSTRUCT/DESCRIBE give text/turtle, application/n-triples, "
+                "application/ld+json, application/rdf+xml, application/trig",
+            )
+        job = {
+            "query": text,
+            "format": fmt,
+            "max_rows": self.server.config.max_rows,
+            "default_graphs": params.get("default-graph-uri", []),
+            "named_graphs": params.get("named-graph-uri", []),
+            "bindings": bindings or {},
+        }
         try:
             answer = self.server.pool.run(job, arrived)
         except QueryFailed as exc:
             return self._error(exc.status, exc.message, exc.headers)
-        headers = {"X-Chipgraph-Truncated": "true" if answer["truncated"] else "false",
-                   "X-Chipgraph-Max-Rows": str(self.server.config.max_rows),
-                   "X-Chipgraph-Rows": str(answer["count"]),
-                   "X-Chipgraph-Elapsed": f"{time.monotonic() - arrived:.3f}",
-                   "X-Chipgraph-Queued": f"{answer['queued_s']:.3f}",
-                   "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+        headers = {
+            "X-Chipgraph-Truncated": "true" if answer["truncated"] else "false",
+            "X-Chipgraph-Max-Rows": str(self.server.config.max_rows),
+            "X-Chipgraph-Rows": str(answer["count"]),
+            "X-Chipgraph-Elapsed": f"{time.monotonic() - arrived:.3f}",
+            "X-Chipgraph-Queued": f"{answer['queued_s']:.3f}",
+            "Vary": "Accept",
+            "Access-Control-Allow-Origin": "*",
+        }
         ctype = answer["type"] + ("; charset=utf-8" if not answer["type"].endswith("xml") else "")
         self._send(200, answer["body"], ctype, headers)
 
@@ -751,13 +801,22 @@ class _Handler(BaseHTTPRequestHandler):
         template = (TEMPLATES_DIR / "query.html").read_text(encoding="utf-8")
         nonce = secrets.token_urlsafe(16)
         # JSON inside <script>: escape "<", ">" and "&" so no "</script>" or "<!--" can close it.
-        data = json.dumps(items, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+        data = (
+            json.dumps(items, ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
             .replace("&", "\\u0026")
-        page = (template.replace("{{NONCE}}", nonce).replace("{{QUERIES_JSON}}", data)
-                .replace("{{MAX_ROWS}}", html.escape(str(self.server.config.max_rows)))
-                .replace("{{TIMEOUT}}", html.escape(f"{self.server.config.timeout:g}")))
-        csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
-               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'")
+        )
+        page = (
+            template.replace("{{NONCE}}", nonce)
+            .replace("{{QUERIES_JSON}}", data)
+            .replace("{{MAX_ROWS}}", html.escape(str(self.server.config.max_rows)))
+            .replace("{{TIMEOUT}}", html.escape(f"{self.server.config.timeout:g}"))
+        )
+        csp = (
+            f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+            "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'"
+        )
         self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": csp})
 
     # -- static site -----------------------------------------------------------------------
@@ -819,8 +878,13 @@ def make_server(config: ServerConfig) -> ChipgraphHTTPServer:
     recover_dir(config.store_dir)
     if not config.store_dir.is_dir():
         raise ChipgraphError(f"no built store at {config.store_dir}; run `chipgraph build` first")
-    pool = QueryPool(config.store_dir, workers=config.workers, timeout=config.timeout,
-                     long_workers=config.long_workers, in_memory=config.in_memory)
+    pool = QueryPool(
+        config.store_dir,
+        workers=config.workers,
+        timeout=config.timeout,
+        long_workers=config.long_workers,
+        in_memory=config.in_memory,
+    )
     try:
         return ChipgraphHTTPServer(config, pool)
     except OSError as exc:

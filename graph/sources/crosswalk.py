@@ -97,8 +97,14 @@ def _records(reader: Any, path: Path) -> list[tuple[int, list[str]]]:
             out.append((start, record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(Problem(f"cannot parse the row: {exc}", path, start,
-                                 hint="quote fields that contain commas or quotes, and double inner quotes")) from exc
+        raise InputError(
+            Problem(
+                f"cannot parse the row: {exc}",
+                path,
+                start,
+                hint="quote fields that contain commas or quotes, and double inner quotes",
+            )
+        ) from exc
     return out
 
 

@@ -27,8 +27,7 @@ from graph.vocab.terms import CONFIDENCE_RANK as CONFIDENCE
 from graph.vocab.terms import SOURCE_KINDS
 
 RECORD_KEYS = {"id", "type", "label", "aliases", "sources", "confidence", "facts", "note"}
-FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key",
-             "contradicts"}
+FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key", "contradicts"}
 SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "language", "kind", "note"}
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -139,8 +138,7 @@ class _Reader:
                 continue
             unknown = set(item) - SOURCE_KEYS
             for key in sorted(unknown):
-                self.problem(f"unknown source field {key!r}", path, item.key_lines[key],
-                             suggest(key, SOURCE_KEYS))
+                self.problem(f"unknown source field {key!r}", path, item.key_lines[key], suggest(key, SOURCE_KEYS))
             sid = item.get("id")
             if not isinstance(sid, str) or not SLUG_RE.match(sid):
                 self.problem(f"source id {sid!r} must be a lowercase slug like 'fr-2023-23048'", path, line)
@@ -151,32 +149,59 @@ class _Reader:
                 continue
             missing = [k for k in ("title", "publisher", "date", "url", "language") if not item.get(k)]
             if missing:
-                self.problem(f"source {sid!r} lacks {', '.join(missing)}", path, line,
-                             "every source needs title, publisher, date, url and language")
+                self.problem(
+                    f"source {sid!r} lacks {', '.join(missing)}",
+                    path,
+                    line,
+                    "every source needs title, publisher, date, url and language",
+                )
                 continue
             date = normalise_date(item["date"])
             if date is None:
-                self.problem(f"source {sid!r} has a bad date {item['date']!r}", path, item.key_lines["date"],
-                             "write YYYY-MM-DD, YYYY-MM or YYYY")
+                self.problem(
+                    f"source {sid!r} has a bad date {item['date']!r}",
+                    path,
+                    item.key_lines["date"],
+                    "write YYYY-MM-DD, YYYY-MM or YYYY",
+                )
                 continue
             url = str(item["url"])
             if not re.match(r"^(https?|file):\S+$", url):
-                self.problem(f"source {sid!r} has a bad url {url!r}", path, item.key_lines["url"],
-                             "use an http(s) URL, or file:<path> for a stored copy")
+                self.problem(
+                    f"source {sid!r} has a bad url {url!r}",
+                    path,
+                    item.key_lines["url"],
+                    "use an http(s) URL, or file:<path> for a stored copy",
+                )
                 continue
             kind = item.get("kind", "news")
             if kind not in SOURCE_KINDS:
-                self.problem(f"source {sid!r} has unknown kind {kind!r}", path, item.key_lines.get("kind", line),
-                             "use one of " + ", ".join(SOURCE_KINDS))
+                self.problem(
+                    f"source {sid!r} has unknown kind {kind!r}",
+                    path,
+                    item.key_lines.get("kind", line),
+                    "use one of " + ", ".join(SOURCE_KINDS),
+                )
                 continue
             lang = str(item["language"])
             if not LANG_RE.match(lang):
-                self.problem(f"source {sid!r} has a bad language tag {lang!r}", path,
-                             item.key_lines["language"], "use a BCP 47 tag such as en, zh, ko")
+                self.problem(
+                    f"source {sid!r} has a bad language tag {lang!r}",
+                    path,
+                    item.key_lines["language"],
+                    "use a BCP 47 tag such as en, zh, ko",
+                )
                 continue
-            data.sources[sid] = SourceRecord(id=sid, title=str(item["title"]), publisher=str(item["publisher"]),
-                                             date=date, url=url, language=lang, kind=kind,
-                                             note=str(item["note"]) if item.get("note") else None)
+            data.sources[sid] = SourceRecord(
+                id=sid,
+                title=str(item["title"]),
+                publisher=str(item["publisher"]),
+                date=date,
+                url=url,
+                language=lang,
+                kind=kind,
+                note=str(item["note"]) if item.get("note") else None,
+            )
             data.source_lines[sid] = (path, line)
 
     # -- records -------------------------------------------------------------------------------
@@ -205,36 +230,51 @@ class _Reader:
             self.problem(f"unknown record field {key!r}", path, item.key_lines[key], suggest(key, RECORD_KEYS))
         rid = item.get("id")
         if not isinstance(rid, str) or not (SLUG_RE.match(rid) or COUNTRY_RE.match(rid)):
-            self.problem(f"id {rid!r} must be a lowercase slug (a-z, 0-9, '-') or an ISO 3166 alpha-3 code",
-                         path, line)
+            self.problem(f"id {rid!r} must be a lowercase slug (a-z, 0-9, '-') or an ISO 3166 alpha-3 code", path, line)
             return None
         types = self.str_list(item.get("type"), "type", path, item.key_lines.get("type", line))
         if not types:
             self.problem(f"{rid}: a record needs a type", path, line, "for example type: [Organisation, Foundry]")
         for t in types:
             if t not in onto.classes:
-                self.problem(f"{rid}: unknown type {t!r}", path, item.key_lines.get("type", line),
-                             suggest(t, onto.classes) or "see ontology/chipgraph.ttl for the classes")
+                self.problem(
+                    f"{rid}: unknown type {t!r}",
+                    path,
+                    item.key_lines.get("type", line),
+                    suggest(t, onto.classes) or "see ontology/chipgraph.ttl for the classes",
+                )
         labels = item.get("label")
         if isinstance(labels, str):
             labels = {"en": labels}
         if not isinstance(labels, dict) or not isinstance(labels.get("en"), str) or not labels["en"].strip():
-            self.problem(f"{rid}: a record needs an English label", path, item.key_lines.get("label", line),
-                         "write label: {en: Name, zh: 名称, ko: 이름}")
+            self.problem(
+                f"{rid}: a record needs an English label",
+                path,
+                item.key_lines.get("label", line),
+                "write label: {en: Name, zh: 名称, ko: 이름}",
+            )
             labels = {"en": rid}
         for lang, text in labels.items():
             if not LANG_RE.match(str(lang)) or not isinstance(text, str):
-                self.problem(f"{rid}: bad label {lang!r}: {text!r}", path, item.key_lines.get("label", line),
-                             "labels map a language tag to a text")
+                self.problem(
+                    f"{rid}: bad label {lang!r}: {text!r}",
+                    path,
+                    item.key_lines.get("label", line),
+                    "labels map a language tag to a text",
+                )
         aliases = self.str_list(item.get("aliases"), "aliases", path, item.key_lines.get("aliases", line))
         sources = self.str_list(item.get("sources"), "sources", path, item.key_lines.get("sources", line))
         if not sources:
-            self.problem(f"{rid}: a record needs at least one source", path, line,
-                         "add sources: [<id from sources.yaml>]")
+            self.problem(
+                f"{rid}: a record needs at least one source", path, line, "add sources: [<id from sources.yaml>]"
+            )
         confidence = item.get("confidence", "")
         if confidence not in CONFIDENCE:
-            self.problem(f"{rid}: confidence must be high, medium or low, not {confidence!r}", path,
-                         item.key_lines.get("confidence", line))
+            self.problem(
+                f"{rid}: confidence must be high, medium or low, not {confidence!r}",
+                path,
+                item.key_lines.get("confidence", line),
+            )
             confidence = "low"
         facts_raw = item.get("facts")
         facts: list[Fact] = []
@@ -248,21 +288,33 @@ class _Reader:
                 if fact is not None:
                     facts.append(fact)
         note = item.get("note")
-        return Record(id=rid, types=types, labels={str(k): str(v) for k, v in labels.items()}, aliases=aliases,
-                      sources=sources, confidence=confidence, note=str(note) if note else None, facts=facts,
-                      file=path, line=line)
+        return Record(
+            id=rid,
+            types=types,
+            labels={str(k): str(v) for k, v in labels.items()},
+            aliases=aliases,
+            sources=sources,
+            confidence=confidence,
+            note=str(note) if note else None,
+            facts=facts,
+            file=path,
+            line=line,
+        )
 
     def read_fact(self, rid: str, item: Any, path: Path, line: int, onto: OntologyInfo) -> Fact | None:
         if not isinstance(item, LineDict):
-            self.problem(f"{rid}: each fact must be a mapping with property, value, sources, confidence",
-                         path, line)
+            self.problem(f"{rid}: each fact must be a mapping with property, value, sources, confidence", path, line)
             return None
         for key in sorted(set(item) - FACT_KEYS):
             self.problem(f"{rid}: unknown fact field {key!r}", path, item.key_lines[key], suggest(key, FACT_KEYS))
         prop = item.get("property")
         if not isinstance(prop, str) or prop not in onto.properties:
-            self.problem(f"{rid}: unknown property {prop!r}", path, line,
-                         suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties")
+            self.problem(
+                f"{rid}: unknown property {prop!r}",
+                path,
+                line,
+                suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties",
+            )
             return None
         if "value" not in item or item["value"] is None:
             self.problem(f"{rid}: fact {prop!r} has no value", path, line)
@@ -270,29 +322,48 @@ class _Reader:
         values = list(item["value"]) if isinstance(item["value"], list) else [item["value"]]
         sources = self.str_list(item.get("sources"), "sources", path, item.key_lines.get("sources", line))
         if not sources:
-            self.problem(f"{rid}: fact {prop!r} has no source", path, line,
-                         "every fact needs sources: [<id from sources.yaml>]")
+            self.problem(
+                f"{rid}: fact {prop!r} has no source", path, line, "every fact needs sources: [<id from sources.yaml>]"
+            )
             return None
         confidence = item.get("confidence", "")
         if confidence not in CONFIDENCE:
-            self.problem(f"{rid}: fact {prop!r}: confidence must be high, medium or low, not {confidence!r}",
-                         path, item.key_lines.get("confidence", line))
+            self.problem(
+                f"{rid}: fact {prop!r}: confidence must be high, medium or low, not {confidence!r}",
+                path,
+                item.key_lines.get("confidence", line),
+            )
             return None
         dates = {}
         for key in ("valid_from", "valid_until"):
             if item.get(key) is not None:
                 dates[key] = normalise_date(item[key])
                 if dates[key] is None or len(dates[key]) != 10:
-                    self.problem(f"{rid}: fact {prop!r}: bad {key} {item[key]!r}", path, item.key_lines[key],
-                                 "write a date as YYYY-MM-DD")
+                    self.problem(
+                        f"{rid}: fact {prop!r}: bad {key} {item[key]!r}",
+                        path,
+                        item.key_lines[key],
+                        "write a date as YYYY-MM-DD",
+                    )
                     return None
-        contradicts = self.str_list(item.get("contradicts"), "contradicts", path,
-                                    item.key_lines.get("contradicts", line))
+        contradicts = self.str_list(
+            item.get("contradicts"), "contradicts", path, item.key_lines.get("contradicts", line)
+        )
         key = item.get("key") or sources[0]
-        return Fact(prop=prop, values=values, sources=sources, confidence=confidence,
-                    valid_from=dates.get("valid_from"), valid_until=dates.get("valid_until"),
-                    note=str(item["note"]) if item.get("note") else None, key=str(key),
-                    contradicts=contradicts, file=path, line=line, value_line=item.key_lines.get("value", line))
+        return Fact(
+            prop=prop,
+            values=values,
+            sources=sources,
+            confidence=confidence,
+            valid_from=dates.get("valid_from"),
+            valid_until=dates.get("valid_until"),
+            note=str(item["note"]) if item.get("note") else None,
+            key=str(key),
+            contradicts=contradicts,
+            file=path,
+            line=line,
+            value_line=item.key_lines.get("value", line),
+        )
 
 
 def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None) -> CuratedData:
@@ -321,13 +392,21 @@ def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None
     for record in data.records.values():
         for sid in record.sources:
             if sid not in data.sources and sid not in EXTERNAL_SOURCES:
-                reader.problem(f"{record.id}: unknown source {sid!r}", record.file, record.line,
-                               suggest(sid, data.sources) or "add it to sources.yaml")
+                reader.problem(
+                    f"{record.id}: unknown source {sid!r}",
+                    record.file,
+                    record.line,
+                    suggest(sid, data.sources) or "add it to sources.yaml",
+                )
         for fact in record.facts:
             for sid in fact.sources:
                 if sid not in data.sources and sid not in EXTERNAL_SOURCES:
-                    reader.problem(f"{record.id}: fact {fact.prop!r}: unknown source {sid!r}", fact.file,
-                                   fact.line, suggest(sid, data.sources) or "add it to sources.yaml")
+                    reader.problem(
+                        f"{record.id}: fact {fact.prop!r}: unknown source {sid!r}",
+                        fact.file,
+                        fact.line,
+                        suggest(sid, data.sources) or "add it to sources.yaml",
+                    )
     if reader.problems:
         raise InputError(f"{len(reader.problems)} problem(s) in the curated data", reader.problems)
     return data

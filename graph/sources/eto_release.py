@@ -40,16 +40,37 @@ __all__ = [
 
 #: The columns of each file, in upstream order. Order does not matter; names must match exactly.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "stages.csv": ("stage_id", "stage_name", "description", "market_share_chart_global_market_size_info",
-                   "market_share_chart_caption", "market_share_chart_source"),
-    "inputs.csv": ("input_id", "input_name", "type", "stage_name", "stage_id", "description", "year",
-                   "market_share_chart_global_market_size_info", "market_share_chart_caption",
-                   "market_share_chart_source"),
-    "sequence.csv": ("input_name", "input_id", "goes_into_name", "goes_into_id", "is_type_of_name",
-                     "is_type_of_id"),
+    "stages.csv": (
+        "stage_id",
+        "stage_name",
+        "description",
+        "market_share_chart_global_market_size_info",
+        "market_share_chart_caption",
+        "market_share_chart_source",
+    ),
+    "inputs.csv": (
+        "input_id",
+        "input_name",
+        "type",
+        "stage_name",
+        "stage_id",
+        "description",
+        "year",
+        "market_share_chart_global_market_size_info",
+        "market_share_chart_caption",
+        "market_share_chart_source",
+    ),
+    "sequence.csv": ("input_name", "input_id", "goes_into_name", "goes_into_id", "is_type_of_name", "is_type_of_id"),
     "providers.csv": ("provider_name", "alias", "provider_id", "provider_type", "country"),
-    "provision.csv": ("provider_name", "provider_id", "provided_name", "provided_id", "share_provided",
-                      "year", "source"),
+    "provision.csv": (
+        "provider_name",
+        "provider_id",
+        "provided_name",
+        "provided_id",
+        "share_provided",
+        "year",
+        "source",
+    ),
 }
 
 INPUT_TYPES = ("process", "tool_resource", "material_resource", "design_resource", "ultimate_output")
@@ -177,8 +198,7 @@ def _read_table(path: Path, problems: _Problems) -> _Table | None:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.add(path, line, column, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                     "save the file as UTF-8")
+        problems.add(path, line, column, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")
         return None
     if not text.strip():
         problems.add(path, 1, None, "empty file", f"expected a header row: {','.join(expected)}")
@@ -210,9 +230,13 @@ def _read_table(path: Path, problems: _Problems) -> _Table | None:
                 start = reader.line_num + 1
                 continue
             if len(record) != len(header):
-                problems.add(path, start, None,
-                             f"row has {len(record)} fields, the header has {len(header)}",
-                             "quote fields that contain commas")
+                problems.add(
+                    path,
+                    start,
+                    None,
+                    f"row has {len(record)} fields, the header has {len(header)}",
+                    "quote fields that contain commas",
+                )
             else:
                 rows.append((start, {k: v.strip() for k, v in zip(header, record)}))
             start = reader.line_num + 1
@@ -227,22 +251,32 @@ def _read_table(path: Path, problems: _Problems) -> _Table | None:
 def _check_id(table: _Table, line: int, column: str, value: str, kind: str, problems: _Problems) -> bool:
     if not _ID_RE[kind].match(value):
         prefix = {"stage": "S", "input": "N", "provider": "P"}[kind]
-        problems.add(table.path, line, table.column(column),
-                     f"{column} {value!r} is not a {kind} id", f"ETO {kind} ids look like {prefix}12")
+        problems.add(
+            table.path,
+            line,
+            table.column(column),
+            f"{column} {value!r} is not a {kind} id",
+            f"ETO {kind} ids look like {prefix}12",
+        )
         return False
     return True
 
 
-def _new_id(table: _Table, line: int, row: dict[str, str], kind: str, defined: Mapping[str, Any],
-            problems: _Problems) -> str | None:
+def _new_id(
+    table: _Table, line: int, row: dict[str, str], kind: str, defined: Mapping[str, Any], problems: _Problems
+) -> str | None:
     """The row's ``<kind>_id`` if well-formed and not in ``defined`` yet; else None, with the problem added."""
     column = f"{kind}_id"
     value = row[column]
     if not _check_id(table, line, column, value, kind, problems):
         return None
     if value in defined:
-        problems.add(table.path, line, table.column(column),
-                     f"{kind} {value} is defined twice (first at line {defined[value].line})")
+        problems.add(
+            table.path,
+            line,
+            table.column(column),
+            f"{kind} {value} is defined twice (first at line {defined[value].line})",
+        )
         return None
     return value
 
@@ -254,9 +288,15 @@ def _read_stages(table: _Table, release: EtoRelease, problems: _Problems) -> Non
             continue
         if not row["stage_name"]:
             problems.add(table.path, line, table.column("stage_name"), f"stage {sid} has no name")
-        release.stages[sid] = Stage(sid, row["stage_name"], row["description"],
-                                    row["market_share_chart_global_market_size_info"],
-                                    row["market_share_chart_caption"], row["market_share_chart_source"], line)
+        release.stages[sid] = Stage(
+            sid,
+            row["stage_name"],
+            row["description"],
+            row["market_share_chart_global_market_size_info"],
+            row["market_share_chart_caption"],
+            row["market_share_chart_source"],
+            line,
+        )
 
 
 def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> None:
@@ -267,35 +307,69 @@ def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> Non
         if not row["input_name"]:
             problems.add(table.path, line, table.column("input_name"), f"input {nid} has no name")
         if row["type"] not in INPUT_TYPES:
-            problems.add(table.path, line, table.column("type"), f"unknown input type {row['type']!r}",
-                         "one of " + ", ".join(INPUT_TYPES))
+            problems.add(
+                table.path,
+                line,
+                table.column("type"),
+                f"unknown input type {row['type']!r}",
+                "one of " + ", ".join(INPUT_TYPES),
+            )
         if row["stage_id"] and row["stage_id"] not in release.stages:
-            problems.add(table.path, line, table.column("stage_id"),
-                         f"stage {row['stage_id']!r} is not defined in stages.csv", _FIX_ID)
+            problems.add(
+                table.path,
+                line,
+                table.column("stage_id"),
+                f"stage {row['stage_id']!r} is not defined in stages.csv",
+                _FIX_ID,
+            )
         if row["year"] and not _YEAR_RE.match(row["year"]):
-            problems.add(table.path, line, table.column("year"), f"year {row['year']!r} is not a year",
-                         "four digits, such as 2025")
-        release.inputs[nid] = Input(nid, row["input_name"], row["type"], row["stage_id"], row["description"],
-                                    row["year"], row["market_share_chart_global_market_size_info"],
-                                    row["market_share_chart_caption"], row["market_share_chart_source"], line)
+            problems.add(
+                table.path,
+                line,
+                table.column("year"),
+                f"year {row['year']!r} is not a year",
+                "four digits, such as 2025",
+            )
+        release.inputs[nid] = Input(
+            nid,
+            row["input_name"],
+            row["type"],
+            row["stage_id"],
+            row["description"],
+            row["year"],
+            row["market_share_chart_global_market_size_info"],
+            row["market_share_chart_caption"],
+            row["market_share_chart_source"],
+            line,
+        )
 
 
 def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> None:
     for line, row in table.rows:
         src = row["input_id"]
         if src not in release.inputs:
-            problems.add(table.path, line, table.column("input_id"),
-                         f"input {src!r} is not defined in inputs.csv", _FIX_ID)
+            problems.add(
+                table.path, line, table.column("input_id"), f"input {src!r} is not defined in inputs.csv", _FIX_ID
+            )
             continue
         targets = [(rel, row[rel + "_id"]) for rel in ("goes_into", "is_type_of") if row[rel + "_id"]]
         if not targets:
-            problems.add(table.path, line, table.column("goes_into_id"),
-                         f"row for {src} has neither goes_into_id nor is_type_of_id",
-                         "give the input it goes into or the input it is a type of")
+            problems.add(
+                table.path,
+                line,
+                table.column("goes_into_id"),
+                f"row for {src} has neither goes_into_id nor is_type_of_id",
+                "give the input it goes into or the input it is a type of",
+            )
         for rel, target in targets:
             if target not in release.inputs:
-                problems.add(table.path, line, table.column(rel + "_id"),
-                             f"{rel}_id {target!r} is not defined in inputs.csv", _FIX_ID)
+                problems.add(
+                    table.path,
+                    line,
+                    table.column(rel + "_id"),
+                    f"{rel}_id {target!r} is not defined in inputs.csv",
+                    _FIX_ID,
+                )
                 continue
             release.sequence.append(SequenceLink(src, target, rel, line))
 
@@ -318,9 +392,13 @@ def _check_type_cycles(table: _Table, release: EtoRelease, problems: _Problems) 
                 start = stack.index(link.target)
                 cycle = [*stack[start:], link.target]
                 last = max([*links[start:], link], key=lambda lk: lk.line)  # blame the latest row
-                problems.add(table.path, last.line, table.column("is_type_of_id"),
-                             "is_type_of cycle: " + " -> ".join(cycle),
-                             "an input cannot be a type of itself, directly or through other inputs")
+                problems.add(
+                    table.path,
+                    last.line,
+                    table.column("is_type_of_id"),
+                    "is_type_of cycle: " + " -> ".join(cycle),
+                    "an input cannot be a type of itself, directly or through other inputs",
+                )
             elif link.target not in state:
                 links.append(link)
                 visit(link.target)
@@ -339,24 +417,38 @@ def _read_providers(table: _Table, release: EtoRelease, problems: _Problems) -> 
         if not _check_id(table, line, "provider_id", pid, "provider", problems):
             continue
         if row["provider_type"] not in PROVIDER_TYPES:
-            problems.add(table.path, line, table.column("provider_type"),
-                         f"unknown provider type {row['provider_type']!r}", "country or organization")
+            problems.add(
+                table.path,
+                line,
+                table.column("provider_type"),
+                f"unknown provider type {row['provider_type']!r}",
+                "country or organization",
+            )
             continue
         if not row["provider_name"]:
             problems.add(table.path, line, table.column("provider_name"), f"provider {pid} has no name")
             continue
         known = release.providers.get(pid)
         if known is None:
-            release.providers[pid] = Provider(pid, row["provider_name"], row["provider_type"], row["country"],
-                                              [row["alias"]] if row["alias"] else [], line)
+            release.providers[pid] = Provider(
+                pid,
+                row["provider_name"],
+                row["provider_type"],
+                row["country"],
+                [row["alias"]] if row["alias"] else [],
+                line,
+            )
             continue
         # A repeated id is the same provider under another alias; anything else is a conflict.
         for col, mine in (("provider_name", known.name), ("provider_type", known.type), ("country", known.country)):
             if row[col] != mine:
-                problems.add(table.path, line, table.column(col),
-                             f"provider {pid} is repeated with {col} {row[col]!r}, "
-                             f"but line {known.line} gives {mine!r}",
-                             "a repeated provider id may only add an alias")
+                problems.add(
+                    table.path,
+                    line,
+                    table.column(col),
+                    f"provider {pid} is repeated with {col} {row[col]!r}, but line {known.line} gives {mine!r}",
+                    "a repeated provider id may only add an alias",
+                )
                 break
         else:
             if row["alias"] and row["alias"] not in known.aliases:
@@ -364,9 +456,13 @@ def _read_providers(table: _Table, release: EtoRelease, problems: _Problems) -> 
     country_names = {p.name for p in release.providers.values() if p.type == "country"}
     for p in release.providers.values():
         if p.type == "organization" and p.country and not (_ISO3_RE.match(p.country) or p.country in country_names):
-            problems.add(table.path, p.line, table.column("country"),
-                         f"country {p.country!r} of provider {p.eto_id} is neither an ISO 3166-1 alpha-3 code "
-                         "nor a country provider")
+            problems.add(
+                table.path,
+                p.line,
+                table.column("country"),
+                f"country {p.country!r} of provider {p.eto_id} is neither an ISO 3166-1 alpha-3 code "
+                "nor a country provider",
+            )
 
 
 def share_tolerance(shares: list[Decimal]) -> Decimal:
@@ -393,12 +489,22 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
         pid, nid = row["provider_id"], row["provided_id"]
         ok = True
         if pid not in release.providers:
-            problems.add(table.path, line, table.column("provider_id"),
-                         f"provider {pid!r} is not defined in providers.csv", _FIX_ID)
+            problems.add(
+                table.path,
+                line,
+                table.column("provider_id"),
+                f"provider {pid!r} is not defined in providers.csv",
+                _FIX_ID,
+            )
             ok = False
         if nid not in release.inputs and nid not in release.stages:
-            problems.add(table.path, line, table.column("provided_id"),
-                         f"provided_id {nid!r} is not defined in inputs.csv or stages.csv", _FIX_ID)
+            problems.add(
+                table.path,
+                line,
+                table.column("provided_id"),
+                f"provided_id {nid!r} is not defined in inputs.csv or stages.csv",
+                _FIX_ID,
+            )
             ok = False
         share: Decimal | None = None
         text = row["share_provided"]
@@ -408,21 +514,40 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
                 if not share.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                problems.add(table.path, line, table.column("share_provided"),
-                             f"share {text!r} is not a number", "a percentage between 0 and 100, or empty")
+                problems.add(
+                    table.path,
+                    line,
+                    table.column("share_provided"),
+                    f"share {text!r} is not a number",
+                    "a percentage between 0 and 100, or empty",
+                )
                 ok = False
             else:
                 if not 0 <= share <= 100:
-                    problems.add(table.path, line, table.column("share_provided"),
-                                 f"share {text} is outside 0-100", "shares are percentages")
+                    problems.add(
+                        table.path,
+                        line,
+                        table.column("share_provided"),
+                        f"share {text} is outside 0-100",
+                        "shares are percentages",
+                    )
                     ok = False
         if row["year"] and not _YEAR_RE.match(row["year"]):
-            problems.add(table.path, line, table.column("year"), f"year {row['year']!r} is not a year",
-                         "four digits, such as 2025")
+            problems.add(
+                table.path,
+                line,
+                table.column("year"),
+                f"year {row['year']!r} is not a year",
+                "four digits, such as 2025",
+            )
             ok = False
         if ok and (pid, nid) in seen:
-            problems.add(table.path, line, table.column("provided_id"),
-                         f"provider {pid} is listed twice for {nid} (first at line {seen[pid, nid]})")
+            problems.add(
+                table.path,
+                line,
+                table.column("provided_id"),
+                f"provider {pid} is listed twice for {nid} (first at line {seen[pid, nid]})",
+            )
             ok = False
         if ok:
             seen[pid, nid] = line
@@ -442,10 +567,14 @@ def _check_share_sums(table: _Table, release: EtoRelease, problems: _Problems) -
         if total > allowed:
             last = max(rows, key=lambda r: r.line)
             who = "organisations" if kind == "organization" else "countries"
-            problems.add(table.path, last.line, table.column("share_provided"),
-                         f"shares of {who} for {nid} add up to {total}, more than 100 by more than rounding "
-                         f"(at most {allowed} allowed; rows at lines {', '.join(str(r.line) for r in rows)})",
-                         "check the shares of this input")
+            problems.add(
+                table.path,
+                last.line,
+                table.column("share_provided"),
+                f"shares of {who} for {nid} add up to {total}, more than 100 by more than rounding "
+                f"(at most {allowed} allowed; rows at lines {', '.join(str(r.line) for r in rows)})",
+                "check the shares of this input",
+            )
 
 
 def read_release(directory: Path) -> EtoRelease:
@@ -469,8 +598,14 @@ def read_release(directory: Path) -> EtoRelease:
     return release
 
 
-def data_assertions(release: EtoRelease, *, min_stages: int = MIN_STAGES, min_inputs: int = MIN_INPUTS,
-                    min_providers: int = MIN_PROVIDERS, min_provision: int = MIN_PROVISION) -> list[Problem]:
+def data_assertions(
+    release: EtoRelease,
+    *,
+    min_stages: int = MIN_STAGES,
+    min_inputs: int = MIN_INPUTS,
+    min_providers: int = MIN_PROVIDERS,
+    min_provision: int = MIN_PROVISION,
+) -> list[Problem]:
     """Checks that catch a broken import of a complete release; returns the failures (empty if none).
 
     - at least ``min_*`` stages, inputs, providers and provision rows;
@@ -479,13 +614,20 @@ def data_assertions(release: EtoRelease, *, min_stages: int = MIN_STAGES, min_in
     """
     out: list[Problem] = []
     d = release.directory
-    for name, have, need in (("stages.csv", len(release.stages), min_stages),
-                             ("inputs.csv", len(release.inputs), min_inputs),
-                             ("providers.csv", len(release.providers), min_providers),
-                             ("provision.csv", len(release.provision), min_provision)):
+    for name, have, need in (
+        ("stages.csv", len(release.stages), min_stages),
+        ("inputs.csv", len(release.inputs), min_inputs),
+        ("providers.csv", len(release.providers), min_providers),
+        ("provision.csv", len(release.provision), min_provision),
+    ):
         if have < need:
-            out.append(Problem(f"only {have} records, a complete release has at least {need}", file=d / name,
-                               hint="is the file truncated?"))
+            out.append(
+                Problem(
+                    f"only {have} records, a complete release has at least {need}",
+                    file=d / name,
+                    hint="is the file truncated?",
+                )
+            )
     nexts: dict[str, set[str]] = defaultdict(set)
     fed: set[str] = set()
     for link in release.sequence:
@@ -498,7 +640,8 @@ def data_assertions(release: EtoRelease, *, min_stages: int = MIN_STAGES, min_in
         if nid in reaches:
             return reaches[nid]
         result = bool(release.inputs[nid].stage_id) or any(
-            reaches_stage(t, seen | {nid}) for t in sorted(nexts[nid]) if t not in seen)
+            reaches_stage(t, seen | {nid}) for t in sorted(nexts[nid]) if t not in seen
+        )
         if not seen:
             reaches[nid] = result
         return result
@@ -509,7 +652,12 @@ def data_assertions(release: EtoRelease, *, min_stages: int = MIN_STAGES, min_in
         else:
             ok = reaches_stage(nid, frozenset())
         if not ok:
-            out.append(Problem(f"input {nid} ({item.name}) is not reachable from any stage in the sequence",
-                               file=d / "inputs.csv", line=item.line,
-                               hint="add a goes_into or is_type_of row for it in sequence.csv"))
+            out.append(
+                Problem(
+                    f"input {nid} ({item.name}) is not reachable from any stage in the sequence",
+                    file=d / "inputs.csv",
+                    line=item.line,
+                    hint="add a goes_into or is_type_of row for it in sequence.csv",
+                )
+            )
     return out

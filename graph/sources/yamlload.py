@@ -42,8 +42,14 @@ class _Walker:
             # An alias makes PyYAML reuse a node; expanding reuses would let a few lines
             # ("billion laughs") blow up to gigabytes, and the curated format needs none.
             if id(node) in self.seen:
-                raise InputError(Problem("YAML anchors and aliases (&name / *name) are not allowed", self.path,
-                                         node.start_mark.line + 1, hint="write the value out in full"))
+                raise InputError(
+                    Problem(
+                        "YAML anchors and aliases (&name / *name) are not allowed",
+                        self.path,
+                        node.start_mark.line + 1,
+                        hint="write the value out in full",
+                    )
+                )
             self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             out = LineDict()
@@ -52,14 +58,20 @@ class _Walker:
             for key_node, value_node in node.value:
                 key = self.convert(key_node)
                 if not isinstance(key, str | int | bool) and key is not None:
-                    self.problems.append(Problem("mapping keys must be plain words", self.path,
-                                                 key_node.start_mark.line + 1))
+                    self.problems.append(
+                        Problem("mapping keys must be plain words", self.path, key_node.start_mark.line + 1)
+                    )
                     continue
                 key = str(key)
                 if key in out:
-                    self.problems.append(Problem(f"duplicate key {key!r}", self.path,
-                                                 key_node.start_mark.line + 1,
-                                                 hint=f"it is already set on line {out.key_lines[key]}"))
+                    self.problems.append(
+                        Problem(
+                            f"duplicate key {key!r}",
+                            self.path,
+                            key_node.start_mark.line + 1,
+                            hint=f"it is already set on line {out.key_lines[key]}",
+                        )
+                    )
                     continue
                 out[key] = self.convert(value_node)
                 out.key_lines[key] = key_node.start_mark.line + 1
@@ -85,8 +97,14 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(Problem(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                                 path, line, hint="save the file as UTF-8")) from exc
+        raise InputError(
+            Problem(
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                path,
+                line,
+                hint="save the file as UTF-8",
+            )
+        ) from exc
 
 
 def load_yaml(path: Path) -> Any:
@@ -100,12 +118,25 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise InputError(Problem(f"malformed YAML: {exc.problem or exc.context}", path, line, column=column,
-                                 hint="check indentation, quotes and colons")) from exc
+        raise InputError(
+            Problem(
+                f"malformed YAML: {exc.problem or exc.context}",
+                path,
+                line,
+                column=column,
+                hint="check indentation, quotes and colons",
+            )
+        ) from exc
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
-        raise InputError(Problem(f"malformed YAML: control character #x{exc.character:04x} is not allowed", path,
-                                 line, hint="remove it; YAML files are plain text")) from exc
+        raise InputError(
+            Problem(
+                f"malformed YAML: control character #x{exc.character:04x} is not allowed",
+                path,
+                line,
+                hint="remove it; YAML files are plain text",
+            )
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(Problem(f"malformed YAML: {exc}", path)) from exc
     finally:
@@ -118,8 +149,9 @@ def load_yaml(path: Path) -> Any:
         value = walker.convert(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        raise InputError(Problem(f"malformed YAML value: {exc.problem}", path,
-                                 mark.line + 1 if mark else None)) from exc
+        raise InputError(
+            Problem(f"malformed YAML value: {exc.problem}", path, mark.line + 1 if mark else None)
+        ) from exc
     if walker.problems:
         raise InputError(f"{path}: {len(walker.problems)} problem(s)", walker.problems)
     return value

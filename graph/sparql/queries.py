@@ -113,8 +113,16 @@ class NamedQuery:
             "name": self.name,
             "description": self.description,
             "form": self.form,
-            "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
-                        "description": p.description} for p in self.params],
+            "params": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default,
+                    "required": p.required,
+                    "description": p.description,
+                }
+                for p in self.params
+            ],
             "text": self.text,
         }
 
@@ -128,7 +136,6 @@ class QueryResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
-
 
 
 def _suggest_close(word: str, choices: list[str]) -> str | None:
@@ -284,14 +291,19 @@ def _parse_param(spec: str, path: Path | None, lineno: int) -> Param:
     m = _PARAM_RE.match(spec)
     hint = "write `# param: NAME (TYPE, default: VALUE) description` or `(TYPE, required)`"
     if not m:
-        raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno,
-                                 hint=hint))
+        raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno, hint=hint))
     pname, inside, description = m.groups()
     parts = [p.strip() for p in inside.split(",", 1)]
     ptype = parts[0].lower()
     if ptype not in PARAM_TYPES:
-        raise InputError(Problem(f"unknown parameter type {ptype!r} for {pname}", file=path, line=lineno,
-                                 hint="types: " + ", ".join(PARAM_TYPES)))
+        raise InputError(
+            Problem(
+                f"unknown parameter type {ptype!r} for {pname}",
+                file=path,
+                line=lineno,
+                hint="types: " + ", ".join(PARAM_TYPES),
+            )
+        )
     default: str | None = None
     required = False
     if len(parts) > 1:
@@ -302,8 +314,7 @@ def _parse_param(spec: str, path: Path | None, lineno: int) -> Param:
             value = rest.split(":", 1)[1].strip()
             default = None if value.lower() == "none" else value
         else:
-            raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno,
-                                     hint=hint))
+            raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno, hint=hint))
     return Param(name=pname, type=ptype, default=default, required=required, description=description)
 
 
@@ -314,8 +325,9 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     for path in sorted(directory.glob("*.rq")):
         query = parse_named_query(path.read_text(encoding="utf-8"), path)
         if query.name in found:
-            raise InputError(Problem(f"query name {query.name!r} is used twice", file=path,
-                                     hint=f"also in {found[query.name].path}"))
+            raise InputError(
+                Problem(f"query name {query.name!r} is used twice", file=path, hint=f"also in {found[query.name].path}")
+            )
         found[query.name] = query
     return found
 
@@ -357,14 +369,22 @@ def expand_iri(value: str) -> str:
             return PREFIXES[prefix] + local
         if "://" in value or value.startswith(("urn:", "mailto:")):
             return value
-        raise InputError(Problem(f"unknown prefix {prefix!r} in {value!r}",
-                                 hint=_suggest_close(prefix, sorted(PREFIXES)) or "known: " + ", ".join(PREFIXES)))
+        raise InputError(
+            Problem(
+                f"unknown prefix {prefix!r} in {value!r}",
+                hint=_suggest_close(prefix, sorted(PREFIXES)) or "known: " + ", ".join(PREFIXES),
+            )
+        )
     if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", value) or re.match(r"^[A-Z]{3}$", value):
         from graph.vocab.namespaces import entity_iri
 
         return entity_iri(value).value
-    raise InputError(Problem(f"{value!r} is not an IRI", hint="give <https://...>, a prefixed name such as "
-                             "cgid:huawei, or an entity id such as huawei"))
+    raise InputError(
+        Problem(
+            f"{value!r} is not an IRI",
+            hint="give <https://...>, a prefixed name such as cgid:huawei, or an entity id such as huawei",
+        )
+    )
 
 
 def looks_like_iri(value: str) -> bool:
@@ -420,15 +440,19 @@ def parse_value(value: str, ptype: str | None = None, name: str = "value") -> ox
             word = "true" if low in ("true", "1") else "false"
             return ox.Literal(word, datatype=ox.NamedNode(XSD + "boolean"))
     except ValueError:
-        examples = {"date": "2025-02-17", "gyear": "2024", "integer": "10", "decimal": "12.5",
-                    "boolean": "true"}
-        raise InputError(Problem(f"parameter {name}: {value!r} is not a valid {ptype}",
-                                 hint=f"for example {examples.get(ptype or '', '')}")) from None
+        examples = {"date": "2025-02-17", "gyear": "2024", "integer": "10", "decimal": "12.5", "boolean": "true"}
+        raise InputError(
+            Problem(
+                f"parameter {name}: {value!r} is not a valid {ptype}",
+                hint=f"for example {examples.get(ptype or '', '')}",
+            )
+        ) from None
     raise InputError(Problem(f"parameter {name}: unknown type {ptype!r}"))
 
 
-def bind_params(query: NamedQuery,
-                given: Mapping[str, str] | Sequence[tuple[str, str]]) -> dict[str, ox.NamedNode | ox.Literal]:
+def bind_params(
+    query: NamedQuery, given: Mapping[str, str] | Sequence[tuple[str, str]]
+) -> dict[str, ox.NamedNode | ox.Literal]:
     """Bindings for a query: declared defaults, overridden by ``given`` (name -> string value).
 
     Declared queries accept only their declared parameters; a query without declarations (an ad
@@ -455,8 +479,9 @@ def bind_params(query: NamedQuery,
         bindings[name] = parse_value(value, param.type if param else None, name)
     missing = [p.name for p in query.params if p.required and p.name not in supplied]
     if missing:
-        raise InputError(Problem(f"query {query.name} needs parameter(s): {', '.join(missing)}",
-                                 hint="give them with -p NAME VALUE"))
+        raise InputError(
+            Problem(f"query {query.name} needs parameter(s): {', '.join(missing)}", hint="give them with -p NAME VALUE")
+        )
     return bindings
 
 
@@ -464,8 +489,9 @@ def bind_params(query: NamedQuery,
 # Running
 
 
-def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-              *, source: str | None = None) -> QueryResult:
+def run_query(
+    store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None, *, source: str | None = None
+) -> QueryResult:
     """Run ``text`` on a :class:`graph.store.local.GraphStore` with engine-bound ``bindings``.
 
     SELECT rows keep the engine's variable order when the store exposes ``raw_query`` (the
@@ -497,13 +523,13 @@ def run_query(store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Li
         if isinstance(cause, SyntaxError):
             raise InputError(syntax_error_message(cause, source, text)) from cause
         raise
-    raise InputError(f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, "
-                     "CONSTRUCT or DESCRIBE")
+    raise InputError(
+        f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+    )
 
 
 def _projection(text: str) -> list[str]:
-    m = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE|FROM|\{)",
-                  strip_opaque(text), re.I | re.S)
+    m = re.search(r"SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)\s*(?:WHERE|FROM|\{)", strip_opaque(text), re.I | re.S)
     return _VARIABLE_RE.findall(m.group(1)) if m else []
 
 
@@ -516,10 +542,10 @@ def compact_iri(iri: str) -> str:
     best = ""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if re.match(r"^[\w.-]*$", local) and not local.endswith("."):
                 best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else iri
 
 
 _NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}

@@ -21,8 +21,7 @@ import pyoxigraph as ox
 
 from graph.vocab.namespaces import PREFIXES, XSD
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "negotiate", "serialize_boolean", "serialize_rows",
-           "serialize_triples"]
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "negotiate", "serialize_boolean", "serialize_rows", "serialize_triples"]
 
 #: name -> media type, for SELECT and ASK
 RESULT_FORMATS: dict[str, str] = {
@@ -43,19 +42,43 @@ GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
 }
 
 _RESULT_ALIASES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
 _GRAPH_ALIASES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
-    "text/plain": "ntriples", "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "application/trig": "trig",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "application/trig": "trig",
     "application/n-quads": "nquads",
 }
-_SHORT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                "ntriples": "ntriples", "nt": "ntriples", "jsonld": "jsonld", "json-ld": "jsonld",
-                "rdfxml": "rdfxml", "rdf": "rdfxml", "trig": "trig", "nquads": "nquads", "nq": "nquads"}
+_SHORT_NAMES = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdfxml": "rdfxml",
+    "rdf": "rdfxml",
+    "trig": "trig",
+    "nquads": "nquads",
+    "nq": "nquads",
+}
 
 
 def _accept_entries(accept: str | None) -> list[tuple[str, float, int]]:
@@ -87,7 +110,7 @@ def negotiate(accept: str | None, form: str, override: str | None = None) -> str
     """
     graph = form in ("CONSTRUCT", "DESCRIBE")
     aliases = _GRAPH_ALIASES if graph else _RESULT_ALIASES
-    valid: dict[str, str] = ({n: m for n, (m, _) in GRAPH_FORMATS.items()} if graph else dict(RESULT_FORMATS))
+    valid: dict[str, str] = {n: m for n, (m, _) in GRAPH_FORMATS.items()} if graph else dict(RESULT_FORMATS)
     default = "turtle" if graph else "json"
     if override:
         name = _SHORT_NAMES.get(override.lower()) or aliases.get(override.lower())
@@ -132,9 +155,14 @@ def _json_term(term: object) -> dict:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     raise TypeError(f"unexpected term {term!r}")
 
 
@@ -150,8 +178,10 @@ def _xml_term(term: object) -> str:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+            f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+        )
     raise TypeError(f"unexpected term {term!r}")
 
 
@@ -171,25 +201,34 @@ def _tsv_term(term: object) -> str:
     return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def serialize_rows(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str,
-                   truncated: bool = False, max_rows: int | None = None) -> bytes:
+def serialize_rows(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    fmt: str,
+    truncated: bool = False,
+    max_rows: int | None = None,
+) -> bytes:
     """Rows (tuples of terms or None, in ``variables`` order) in a SPARQL results format."""
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
-                    for row in rows]
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         doc: dict = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
         if truncated:
             doc["chipgraph"] = {"truncated": True, "maxRows": max_rows}
         return json.dumps(doc, ensure_ascii=False).encode()
     if fmt == "xml":
-        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head>"]
+        out = [
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head>",
+        ]
         if truncated:
             out.append(f"<!-- truncated at {max_rows} rows -->")
         out.append("<results>")
         for row in rows:
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                            for v, t in zip(variables, row, strict=True) if t is not None)
+            cells = "".join(
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            )
             out.append(f"<result>{cells}</result>")
         out.append("</results>\n</sparql>\n")
         return "\n".join(out).encode()
@@ -213,8 +252,10 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()
     if fmt == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{word}</boolean></sparql>\n").encode()
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{word}</boolean></sparql>\n"
+        ).encode()
     if fmt in ("csv", "tsv"):
         return (word + "\n").encode()
     raise ValueError(f"unknown results format {fmt!r}")

@@ -54,8 +54,9 @@ class OxigraphStore:
         """Run any read query with the union default graph; returns pyoxigraph's result object."""
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            return self.store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                    substitutions=subs or None, **kwargs)
+            return self.store.query(
+                query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs or None, **kwargs
+            )
         except SyntaxError as exc:
             raise ChipgraphError(f"SPARQL syntax error: {exc}") from exc
         except (RuntimeError, OSError, ValueError) as exc:
@@ -83,8 +84,9 @@ def store_path(output_dir: str | Path | None = None) -> Path:
     return Path(output_dir or default_output_dir()) / "store"
 
 
-def open_store(output_dir: str | Path | None = None, endpoint: str | None = None, *,
-               in_memory: bool = False) -> GraphStore:
+def open_store(
+    output_dir: str | Path | None = None, endpoint: str | None = None, *, in_memory: bool = False
+) -> GraphStore:
     """Open the graph for reading.
 
     ``endpoint`` (or ``$CHIPGRAPH_ENDPOINT``) selects a remote SPARQL server; otherwise the

@@ -79,10 +79,17 @@ class PushResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"endpoint": self.endpoint, "method": self.method, "graphs": self.graphs,
-                "triples": self.triples, "stale_graphs_removed": len(self.removed),
-                "requests": self.requests, "atomic": self.atomic, "seconds": round(self.seconds, 2),
-                "verified": True}
+        return {
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "graphs": self.graphs,
+            "triples": self.triples,
+            "stale_graphs_removed": len(self.removed),
+            "requests": self.requests,
+            "atomic": self.atomic,
+            "seconds": round(self.seconds, 2),
+            "verified": True,
+        }
 
 
 def _noop(_: str) -> None:
@@ -103,8 +110,11 @@ def load_graphs(path: Path) -> Graphs:
             name = quad.graph_name
             if not isinstance(name, ox.NamedNode) or not name.value.startswith(GRAPH_PREFIX):
                 where = "the default graph" if isinstance(name, ox.DefaultGraph) else f"graph {name}"
-                raise InputError(Problem(f"{where} is not a chipgraph graph; push only writes graphs under "
-                                         f"{GRAPH_PREFIX}", file=path))
+                raise InputError(
+                    Problem(
+                        f"{where} is not a chipgraph graph; push only writes graphs under {GRAPH_PREFIX}", file=path
+                    )
+                )
             graphs.setdefault(name.value, set()).add(quad.triple)
     except SyntaxError as exc:
         raise InputError(Problem(f"not valid TriG: {exc}", file=path, hint="rebuild with `chipgraph build`")) from exc
@@ -122,8 +132,14 @@ def _clear(names: list[str]) -> str:
     return f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g {{ {iris} }} GRAPH ?g {{ ?s ?p ?o }} }}"
 
 
-def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | None = None,
-                    batch_graphs: int | None = None, op_triples: int = DEFAULT_OP_TRIPLES) -> list[tuple[str, int]]:
+def update_requests(
+    graphs: Graphs,
+    stale: list[str],
+    *,
+    batch_triples: int | None = None,
+    batch_graphs: int | None = None,
+    op_triples: int = DEFAULT_OP_TRIPLES,
+) -> list[tuple[str, int]]:
     """The SPARQL Update requests that replace ``graphs`` and drop ``stale`` graphs.
 
     Graphs go in a request, in order, until the next would pass ``batch_triples`` triples or
@@ -141,7 +157,7 @@ def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | No
     size = 0
     for g, triples in graphs.items():
         for start in range(0, len(triples), max_triples):
-            part = triples[start:start + max_triples]
+            part = triples[start : start + max_triples]
             if batches[-1] and (size + len(part) > max_triples or len(batches[-1]) >= max_graphs):
                 batches.append([])
                 size = 0
@@ -150,12 +166,12 @@ def update_requests(graphs: Graphs, stale: list[str], *, batch_triples: int | No
     requests = []
     for index, batch in enumerate(batches):
         names = [g for g, _, first in batch if first] + (stale if index == len(batches) - 1 else [])
-        ops = [_clear(names[i:i + DEFAULT_OP_GRAPHS]) for i in range(0, len(names), DEFAULT_OP_GRAPHS)]
+        ops = [_clear(names[i : i + DEFAULT_OP_GRAPHS]) for i in range(0, len(names), DEFAULT_OP_GRAPHS)]
         chunk: list[str] = []
         count = 0
         for g, triples, _ in batch:
             for start in range(0, len(triples), op_triples):
-                part = triples[start:start + op_triples]
+                part = triples[start : start + op_triples]
                 if count and count + len(part) > op_triples:
                     ops.append("INSERT DATA {\n" + "".join(chunk) + "}")
                     chunk, count = [], 0
@@ -178,9 +194,16 @@ def verify_counts(local: Mapping[str, int], remote: Mapping[str, int]) -> list[P
     return problems
 
 
-def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
-         batch_triples: int | None = None, batch_graphs: int | None = None,
-         op_triples: int = DEFAULT_OP_TRIPLES, progress: Progress | None = None) -> PushResult:
+def push(
+    store: RemoteStore,
+    trig: Path,
+    *,
+    graph_store: str | None = None,
+    batch_triples: int | None = None,
+    batch_graphs: int | None = None,
+    op_triples: int = DEFAULT_OP_TRIPLES,
+    progress: Progress | None = None,
+) -> PushResult:
     """Replace chipgraph's graphs on the server behind ``store`` with those of ``trig``; verify.
 
     Without batch limits the update is one request, except on Virtuoso (recognised by its
@@ -198,8 +221,10 @@ def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
     progress(f"read {total:,} triples in {len(graphs):,} graphs from {trig}")
     before = store.graph_counts()
     stale = sorted(set(before) - set(graphs))
-    progress(f"server holds {sum(before.values()):,} chipgraph triples in {len(before):,} graphs; "
-             f"{len(stale):,} stale graph(s) to drop")
+    progress(
+        f"server holds {sum(before.values()):,} chipgraph triples in {len(before):,} graphs; "
+        f"{len(stale):,} stale graph(s) to drop"
+    )
     if graph_store:
         requests = _push_graph_store(store, graph_store, graphs, stale, progress)
         method, atomic = "graph-store", False
@@ -207,8 +232,9 @@ def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
         if "virtuoso" in store.server.lower():
             batch_triples = batch_triples or VIRTUOSO_BATCH_TRIPLES
             batch_graphs = batch_graphs or VIRTUOSO_BATCH_GRAPHS
-        texts = update_requests(graphs, stale, batch_triples=batch_triples, batch_graphs=batch_graphs,
-                                op_triples=op_triples)
+        texts = update_requests(
+            graphs, stale, batch_triples=batch_triples, batch_graphs=batch_graphs, op_triples=op_triples
+        )
         sent = 0
         for index, (text, size) in enumerate(texts, 1):
             store.update(text, timeout=max(store.timeout, PUSH_TIMEOUT))
@@ -220,11 +246,21 @@ def push(store: RemoteStore, trig: Path, *, graph_store: str | None = None,
     after = store.graph_counts()
     problems = verify_counts(local, after)
     if problems:
-        raise ChipgraphError(f"the server's counts differ from the local dataset in {len(problems)} graph(s) "
-                             "after the push", problems[:20])
-    return PushResult(endpoint=store.update_endpoint, method=method, graphs=len(graphs), triples=total,
-                      removed=stale, requests=requests, atomic=atomic, seconds=time.monotonic() - started,
-                      counts=after)
+        raise ChipgraphError(
+            f"the server's counts differ from the local dataset in {len(problems)} graph(s) after the push",
+            problems[:20],
+        )
+    return PushResult(
+        endpoint=store.update_endpoint,
+        method=method,
+        graphs=len(graphs),
+        triples=total,
+        removed=stale,
+        requests=requests,
+        atomic=atomic,
+        seconds=time.monotonic() - started,
+        counts=after,
+    )
 
 
 def _push_graph_store(store: RemoteStore, url: str, graphs: Graphs, stale: list[str], progress: Progress) -> int:
@@ -237,10 +273,13 @@ def _push_graph_store(store: RemoteStore, url: str, graphs: Graphs, stale: list[
         target = f"{url}{sep}{urllib.parse.urlencode({'graph': g})}"
         # PUT replaces the graph with its first part; POST appends the rest (big bodies upset servers).
         for start in range(0, len(triples), GSP_PART_TRIPLES):
-            store.request(target, data=_ntriples(triples[start:start + GSP_PART_TRIPLES]).encode("utf-8"),
-                          method="PUT" if start == 0 else "POST",
-                          headers={"Content-Type": "application/n-triples; charset=utf-8"},
-                          timeout=max(store.timeout, PUSH_TIMEOUT))
+            store.request(
+                target,
+                data=_ntriples(triples[start : start + GSP_PART_TRIPLES]).encode("utf-8"),
+                method="PUT" if start == 0 else "POST",
+                headers={"Content-Type": "application/n-triples; charset=utf-8"},
+                timeout=max(store.timeout, PUSH_TIMEOUT),
+            )
         done += 1
         if done % step == 0 or done == len(graphs):
             progress(f"graph store: {done:,}/{len(graphs):,} graphs written")

@@ -128,17 +128,17 @@ def bind_values(query: str, bindings: Mapping[str, Term] | None) -> str:
     if "{" not in blanked and re.search(r"(?i)(?<![\w:?$@.-])DESCRIBE\b", blanked):
         return query.rstrip() + " WHERE {" + block + "}"  # DESCRIBE ?x  ->  DESCRIBE ?x WHERE { VALUES ... }
     at, short_where = _where_brace(blanked)
-    rest = blanked[at + 1:].lstrip()
+    rest = blanked[at + 1 :].lstrip()
     if short_where is not None:
         # CONSTRUCT WHERE { P }  ==  CONSTRUCT { P } WHERE { VALUES ... P }
         end = _matching_brace(blanked, at)
-        body = query[at + 1: end]
-        return query[:short_where] + "{" + body + "} WHERE {" + block + body + "}" + query[end + 1:]
+        body = query[at + 1 : end]
+        return query[:short_where] + "{" + body + "} WHERE {" + block + body + "}" + query[end + 1 :]
     if re.match(r"(?i)SELECT\b", rest):
         # WHERE { SELECT ... }: a group whose body is a sub-select cannot take VALUES beside it.
         end = _matching_brace(blanked, at)
-        return query[: at + 1] + block + "{" + query[at + 1: end] + "}" + query[end:]
-    return query[: at + 1] + block + query[at + 1:]
+        return query[: at + 1] + block + "{" + query[at + 1 : end] + "}" + query[end:]
+    return query[: at + 1] + block + query[at + 1 :]
 
 
 def _matching_brace(blanked: str, at: int) -> int:
@@ -160,8 +160,10 @@ def chipgraph_graph_filter(var: str = "g") -> str:
 
 def _hint_for(body: str, status: int | None) -> str:
     if "SR186" in body or "No permission" in body or status in (401, 403):
-        return (" (updates need credentials: for Virtuoso use the digest-protected endpoint "
-                "http://HOST:8890/sparql-auth with --user dba --password ...)")
+        return (
+            " (updates need credentials: for Virtuoso use the digest-protected endpoint "
+            "http://HOST:8890/sparql-auth with --user dba --password ...)"
+        )
     return ""
 
 
@@ -173,8 +175,15 @@ class RemoteStore:
     asks for. ``timeout`` (seconds) applies to every request.
     """
 
-    def __init__(self, endpoint: str, *, update_endpoint: str | None = None, user: str | None = None,
-                 password: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ):
         parsed = urllib.parse.urlsplit(endpoint)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise InputError(f"not an http(s) endpoint URL: {endpoint!r}")
@@ -204,8 +213,15 @@ class RemoteStore:
         if self._credentials is not None:
             self._manager.add_password(None, url, *self._credentials)
 
-    def request(self, url: str, *, data: bytes | None = None, method: str = "GET",
-                headers: Mapping[str, str] | None = None, timeout: float | None = None) -> tuple[int, dict, bytes]:
+    def request(
+        self,
+        url: str,
+        *,
+        data: bytes | None = None,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, dict, bytes]:
         """One HTTP request; returns (status, headers, body) or raises ChipgraphError with the reason."""
         req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
         if data is not None and self._credentials is not None:
@@ -264,8 +280,12 @@ class RemoteStore:
     def _query(self, query: str, bindings: Mapping[str, Term] | None, accept: str) -> tuple[dict, bytes]:
         text = with_prefixes(bind_values(query, bindings))
         data = urllib.parse.urlencode({"query": text}).encode("utf-8")
-        _, headers, body = self.request(self.endpoint, data=data, method="POST", headers={
-            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        _, headers, body = self.request(
+            self.endpoint,
+            data=data,
+            method="POST",
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
         return headers, body
 
     def _results(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
@@ -275,8 +295,9 @@ class RemoteStore:
         try:
             return ox.parse_query_results(body, fmt)
         except (SyntaxError, ValueError) as exc:
-            raise ChipgraphError(f"endpoint {self.endpoint} sent results that are not SPARQL JSON "
-                                 f"({ctype or 'no content type'}): {exc}") from None
+            raise ChipgraphError(
+                f"endpoint {self.endpoint} sent results that are not SPARQL JSON ({ctype or 'no content type'}): {exc}"
+            ) from None
 
     # -- GraphStore -----------------------------------------------------------------------------
 
@@ -311,20 +332,28 @@ class RemoteStore:
         expected = sum(self.graph_counts().values())
         rows = self.select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {chipgraph_graph_filter()} }}")
         if len(rows) != expected:
-            raise ChipgraphError(f"endpoint {self.endpoint} returned {len(rows):,} of {expected:,} quads: it caps "
-                                 "result sizes (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of "
-                                 "virtuoso.ini)")
+            raise ChipgraphError(
+                f"endpoint {self.endpoint} returned {len(rows):,} of {expected:,} quads: it caps "
+                "result sizes (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of "
+                "virtuoso.ini)"
+            )
         return iter([ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows])  # type: ignore[arg-type]
 
     # -- Push support -------------------------------------------------------------------------
 
     def update(self, text: str, timeout: float | None = None) -> None:
         """Send one SPARQL Update request (all its operations in one HTTP request)."""
-        self.request(self.update_endpoint, data=text.encode("utf-8"), method="POST", timeout=timeout,
-                     headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+        self.request(
+            self.update_endpoint,
+            data=text.encode("utf-8"),
+            method="POST",
+            timeout=timeout,
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+        )
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per chipgraph graph on the server (graphs whose IRI starts with the base)."""
-        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                           f"{chipgraph_graph_filter()} }} GROUP BY ?g")
+        rows = self.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {chipgraph_graph_filter()} }} GROUP BY ?g"
+        )
         return {row["g"].value: int(row["n"].value) for row in rows if row["g"] is not None}  # type: ignore[union-attr]

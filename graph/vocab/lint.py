@@ -70,8 +70,7 @@ def lint_ontology(path: Path | str | None = None) -> list[Problem]:
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-        return [Problem(f"the ontology does not parse: {exc}", path, line, column=column,
-                        hint="fix the Turtle syntax")]
+        return [Problem(f"the ontology does not parse: {exc}", path, line, column=column, hint="fix the Turtle syntax")]
     except (OSError, ValueError) as exc:
         return [Problem(f"cannot read the ontology: {exc}", path)]
 
@@ -99,20 +98,33 @@ def _values(triples: list[ox.Triple], subject: ox.NamedNode, predicate: ox.Named
 def _header_problems(triples: list[ox.Triple], path: Path) -> list[Problem]:
     headers = sorted({t.subject.value for t in triples if t.predicate == _TYPE and t.object == _ONTOLOGY})
     if len(headers) != 1:
-        return [Problem(f"expected exactly one owl:Ontology header, found {len(headers)}", path, 1,
-                        hint=f"describe <{BASE}> a owl:Ontology with version, date and licence")]
+        return [
+            Problem(
+                f"expected exactly one owl:Ontology header, found {len(headers)}",
+                path,
+                1,
+                hint=f"describe <{BASE}> a owl:Ontology with version, date and licence",
+            )
+        ]
     header = ox.NamedNode(headers[0])
     problems = []
     for name, predicate in _HEADER.items():
         values = _values(triples, header, predicate)
         if not values:
-            problems.append(Problem(f"the ontology header lacks {name}", path, 1,
-                                    hint=f"add {name} to <{header.value}>"))
+            problems.append(
+                Problem(f"the ontology header lacks {name}", path, 1, hint=f"add {name} to <{header.value}>")
+            )
         elif name == "dcterms:modified" and not (
             isinstance(values[0], ox.Literal) and values[0].datatype == ox.NamedNode(XSD + "date")
         ):
-            problems.append(Problem("dcterms:modified of the ontology header must be an xsd:date", path, 1,
-                                    hint='write "YYYY-MM-DD"^^xsd:date'))
+            problems.append(
+                Problem(
+                    "dcterms:modified of the ontology header must be an xsd:date",
+                    path,
+                    1,
+                    hint='write "YYYY-MM-DD"^^xsd:date',
+                )
+            )
     return problems
 
 
@@ -121,13 +133,18 @@ def _english(values: list) -> list[ox.Literal]:
 
 
 def _term_problems(triples: list[ox.Triple], path: Path, lines: dict[str, int]) -> list[Problem]:
-    terms = sorted({t.subject.value for t in triples if t.predicate == _TYPE
-                    and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(CG)})
+    terms = sorted(
+        {
+            t.subject.value
+            for t in triples
+            if t.predicate == _TYPE and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(CG)
+        }
+    )
     defined = set(terms)
     problems = []
     for iri in terms:
         term = ox.NamedNode(iri)
-        local = iri[len(CG):]
+        local = iri[len(CG) :]
         line = lines.get(local)
 
         def problem(message: str, hint: str, _local: str = local, _line: int | None = line) -> None:
@@ -138,25 +155,35 @@ def _term_problems(triples: list[ox.Triple], path: Path, lines: dict[str, int]) 
             problem(f"has {len(labels)} English rdfs:label values, expected 1", 'add rdfs:label "..."@en')
         definitions = _english(_values(triples, term, _DEFINITION))
         if len(definitions) != 1:
-            problem(f"has {len(definitions)} English skos:definition values, expected 1",
-                    'add skos:definition "..."@en saying what the term means')
+            problem(
+                f"has {len(definitions)} English skos:definition values, expected 1",
+                'add skos:definition "..."@en saying what the term means',
+            )
         if ox.NamedNode(BASE) not in _values(triples, term, _DEFINED_BY):
             problem("lacks rdfs:isDefinedBy", f"add rdfs:isDefinedBy <{BASE}>")
         kinds = set(_values(triples, term, _TYPE))
         has_domain_or_range = _values(triples, term, _DOMAIN) or _values(triples, term, _RANGE)
         if kinds & _PROPERTY_KINDS and not has_domain_or_range:
-            problem("is a property without rdfs:domain or rdfs:range",
-                    "state what it links (rdfs:domain) or to what (rdfs:range)")
+            problem(
+                "is a property without rdfs:domain or rdfs:range",
+                "state what it links (rdfs:domain) or to what (rdfs:range)",
+            )
     undefined: dict[str, int | None] = {}
     for t in triples:
         for node in (t.predicate, t.object):
             if isinstance(node, ox.NamedNode) and node.value.startswith(CG) and node.value not in defined:
                 subject = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
-                line = lines.get(subject[len(CG):]) if subject.startswith(CG) else None
+                line = lines.get(subject[len(CG) :]) if subject.startswith(CG) else None
                 undefined.setdefault(node.value, line)
     for iri, line in sorted(undefined.items()):
-        problems.append(Problem(f"cg:{iri[len(CG):]} is used but not defined", path, line,
-                                hint="define the term (label, definition, isDefinedBy) or fix the name"))
+        problems.append(
+            Problem(
+                f"cg:{iri[len(CG) :]} is used but not defined",
+                path,
+                line,
+                hint="define the term (label, definition, isDefinedBy) or fix the name",
+            )
+        )
     return problems
 
 
@@ -174,7 +201,13 @@ def _order_problems(text: str, path: Path) -> list[Problem]:
             continue
         name = match.group(1)
         if previous is not None and name < previous:
-            problems.append(Problem(f"cg:{name} is out of alphabetical order in section {section!r}",
-                                    path, number, hint=f"move it before cg:{previous}"))
+            problems.append(
+                Problem(
+                    f"cg:{name} is out of alphabetical order in section {section!r}",
+                    path,
+                    number,
+                    hint=f"move it before cg:{previous}",
+                )
+            )
         previous = name if previous is None or name > previous else previous
     return problems

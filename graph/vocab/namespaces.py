@@ -72,7 +72,7 @@ def entity_id_of(iri: str) -> str | None:
     """Inverse of :func:`entity_iri`; None for IRIs outside the data namespace."""
     if not iri.startswith(ID):
         return None
-    return iri[len(ID):]
+    return iri[len(ID) :]
 
 
 def source_iri(source_id: str) -> NamedNode:

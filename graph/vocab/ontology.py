@@ -52,8 +52,15 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
-        raise InputError(Problem(f"malformed ontology: {exc}", path, line, column=column,
-                                 hint="fix the Turtle syntax; `chipgraph validate` re-checks it")) from exc
+        raise InputError(
+            Problem(
+                f"malformed ontology: {exc}",
+                path,
+                line,
+                column=column,
+                hint="fix the Turtle syntax; `chipgraph validate` re-checks it",
+            )
+        ) from exc
     except (OSError, ValueError) as exc:
         raise InputError(Problem(f"cannot read the ontology: {exc}", path)) from exc
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
@@ -67,7 +74,7 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
         s, p, o = t.subject, t.predicate.value, t.object
         if not isinstance(s, ox.NamedNode) or not s.value.startswith(CG):
             continue
-        local = s.value[len(CG):]
+        local = s.value[len(CG) :]
         if p == RDF + "type" and isinstance(o, ox.NamedNode):
             types.setdefault(local, set()).add(o.value)
         elif p == RDFS + "range" and isinstance(o, ox.NamedNode):
@@ -75,15 +82,16 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
         elif p == CG + "expectsSingleValue" and isinstance(o, ox.Literal) and o.value == "true":
             single.add(local)
         elif p == RDFS + "subClassOf" and isinstance(o, ox.NamedNode) and o.value.startswith(CG):
-            parents.setdefault(local, set()).add(o.value[len(CG):])
+            parents.setdefault(local, set()).add(o.value[len(CG) :])
     for local, kinds in types.items():
         if OWL + "Class" in kinds:
             info.classes.add(local)
         elif OWL + "ObjectProperty" in kinds or OWL + "DatatypeProperty" in kinds:
-            info.properties[local] = PropertyInfo(local, OWL + "ObjectProperty" in kinds,
-                                                  ranges.get(local), local in single)
+            info.properties[local] = PropertyInfo(
+                local, OWL + "ObjectProperty" in kinds, ranges.get(local), local in single
+            )
         else:
-            cls = next((k[len(CG):] for k in sorted(kinds) if k.startswith(CG)), None)
+            cls = next((k[len(CG) :] for k in sorted(kinds) if k.startswith(CG)), None)
             if cls:
                 info.individuals[local] = cls
     for cls in info.classes:

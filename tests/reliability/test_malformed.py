@@ -71,28 +71,31 @@ CASES: list[Case] = [
     Case("curated_duplicate_id.yaml", "curated", "zz_dup.yaml", 1, (alt("duplicate"), alt("huawei"))),
     Case("curated_duplicate_key.yaml", "curated", "zz_dupkey.yaml", 4, (alt("duplicate"), alt("label"))),
     Case("curated_unknown_ref.yaml", "curated", "zz_ref.yaml", 12, (alt("unknown"), alt("no-such-parent-firm"))),
-    Case("curated_unknown_property.yaml", "curated", "zz_prop.yaml", 7, (alt("unknown"),
-                                                                           alt("flavourOfTheMonth"))),
+    Case("curated_unknown_property.yaml", "curated", "zz_prop.yaml", 7, (alt("unknown"), alt("flavourOfTheMonth"))),
     Case("curated_unknown_type.yaml", "curated", "zz_type.yaml", 2, (alt("unknown"), alt("Spaceship"))),
     Case("curated_bad_date.yaml", "curated", "zz_date.yaml", 12, (alt("date"), alt("2023-13-45"))),
-    Case("curated_bad_valid_from.yaml", "curated", "zz_valid.yaml", 11, (alt("valid_from", "date"),
-                                                                           alt("yesterday"))),
-    Case("curated_bad_decimal.yaml", "curated", "zz_decimal.yaml", 12, (alt("seven"),
-                                                                          alt("number", "decimal"))),
-    Case("curated_huge_number.yaml", "curated", "zz_huge.yaml", 12, (alt("nodeSizeNm"),
-                                                                       alt("inf", "number", "finite"))),
+    Case("curated_bad_valid_from.yaml", "curated", "zz_valid.yaml", 11, (alt("valid_from", "date"), alt("yesterday"))),
+    Case("curated_bad_decimal.yaml", "curated", "zz_decimal.yaml", 12, (alt("seven"), alt("number", "decimal"))),
+    Case(
+        "curated_huge_number.yaml", "curated", "zz_huge.yaml", 12, (alt("nodeSizeNm"), alt("inf", "number", "finite"))
+    ),
     Case("curated_huge_label.yaml", "curated", "zz_hugelabel.yaml", 8, (alt("NOWHERE"), alt("unknown")), isolate=True),
     Case("curated_alias_bomb.yaml", "curated", "zz_bomb.yaml", None, (alt("alias", "anchor"),), isolate=True),
     Case("curated_missing_sources.yaml", "curated", "zz_nosrc.yaml", 7, (alt("sources"),)),
-    Case("curated_unknown_source.yaml", "curated", "zz_ghost.yaml", 1, (alt("unknown source"),
-                                                                          alt("a-source-nobody-registered"))),
-    Case("curated_bad_confidence.yaml", "curated", "zz_conf.yaml", 5, (alt("confidence"),
-                                                                         alt("absolutely-certain"))),
+    Case(
+        "curated_unknown_source.yaml",
+        "curated",
+        "zz_ghost.yaml",
+        1,
+        (alt("unknown source"), alt("a-source-nobody-registered")),
+    ),
+    Case("curated_bad_confidence.yaml", "curated", "zz_conf.yaml", 5, (alt("confidence"), alt("absolutely-certain"))),
     Case("curated_bad_slug.yaml", "curated", "zz_slug.yaml", 1, (alt("slug", "id"),)),
     Case("curated_facts_not_list.yaml", "curated", "zz_factsmap.yaml", 6, (alt("facts"), alt("list"))),
     Case("curated_missing_label.yaml", "curated", "zz_nolabel.yaml", 3, (alt("label"), alt("en", "English"))),
-    Case("curated_unknown_contradicts.yaml", "curated", "zz_contra.yaml", 7, (alt("contradicts"),
-                                                                                 alt("no-such-entity"))),
+    Case(
+        "curated_unknown_contradicts.yaml", "curated", "zz_contra.yaml", 7, (alt("contradicts"), alt("no-such-entity"))
+    ),
     Case("curated_malicious_label_bad_ref.yaml", "curated", "zz_xss.yaml", 8, (alt("unknown"),)),
     Case("curated_latin1.yaml", "curated", "zz_latin1.yaml", 3, (alt("UTF-8"),)),
     Case("curated_utf16.yaml", "curated", "zz_utf16.yaml", 1, (alt("UTF-8"),)),
@@ -100,8 +103,9 @@ CASES: list[Case] = [
     Case("curated_nul_label.yaml", "curated", "zz_nul.yaml", 3, (alt("character", "control", "special"),)),
     Case("sources_bad_date.yaml", "curated", "sources_zz_date.yaml", 4, (alt("date"), alt("2023-02-30"))),
     Case("sources_bad_url.yaml", "curated", "sources_zz_url.yaml", 5, (alt("url"),)),
-    Case("sources_duplicate.yaml", "curated", "sources_zz_dup.yaml", 1, (alt("duplicate"),
-                                                                           alt("kr-article-2025-02-17"))),
+    Case(
+        "sources_duplicate.yaml", "curated", "sources_zz_dup.yaml", 1, (alt("duplicate"), alt("kr-article-2025-02-17"))
+    ),
     Case("sources_unknown_field.yaml", "curated", "sources_zz_field.yaml", 6, (alt("langauge"),)),
     # -- ETO CSV (appended rows, or replaced files) --------------------------------------------
     Case("eto_provision_share_over_100.csv", "eto", "provision.csv", "appended", (alt("share"), alt("150"))),
@@ -207,8 +211,14 @@ def run_isolated(args: list[str], out: Path) -> tuple[int, str]:
     env = {**os.environ, "CHIPGRAPH_OUTPUT": str(out)}
     env.pop("CHIPGRAPH_ENDPOINT", None)
     try:
-        proc = subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, env=env,
-                              timeout=ISOLATED_SECONDS, preexec_fn=_limits)
+        proc = subprocess.run(
+            [sys.executable, "-m", "graph", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=ISOLATED_SECONDS,
+            preexec_fn=_limits,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"still running after {ISOLATED_SECONDS} s (the input is meant to be refused quickly)")
     return proc.returncode, proc.stdout + proc.stderr
@@ -228,7 +238,7 @@ def check_error(case: Case, exit_code: int, output: str, named: Path | None, lin
     assert "Traceback" not in output, output[-3000:]
     text = output.strip()
     assert "Error:" in text, text[-2000:]
-    message = text[text.index("Error:"):]
+    message = text[text.index("Error:") :]
     assert "\n\n" not in message, f"not one paragraph:\n{message[:2000]}"
     assert len(message) < 4000, f"error message is {len(message)} characters long"
     if named is not None:
@@ -273,14 +283,16 @@ def test_corpus_is_complete() -> None:
 @pytest.mark.slow
 def test_real_process_shows_no_traceback(baseline: dict, tmp_path: Path) -> None:
     """The same checks through a real ``python -m graph`` process for a few cases."""
-    for case in [c for c in CASES if c.file in ("curated_latin1.yaml", "eto_provision_share_text.csv",
-                                                "curated_alias_bomb.yaml")]:
+    for case in [
+        c for c in CASES if c.file in ("curated_latin1.yaml", "eto_provision_share_text.csv", "curated_alias_bomb.yaml")
+    ]:
         work = tmp_path / Path(case.file).stem
         work.mkdir()
         args, named, line = prepare(case, baseline, work)
         env = {**os.environ, "CHIPGRAPH_OUTPUT": str(baseline["out"])}
         env.pop("CHIPGRAPH_ENDPOINT", None)
-        proc = subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, env=env,
-                              timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "graph", *args], capture_output=True, text=True, env=env, timeout=300
+        )
         check_error(case, proc.returncode, proc.stdout + proc.stderr, named, line)
     assert tree_hash(baseline["out"]) == baseline["hashes"]

@@ -19,7 +19,9 @@ RECORD = """- id: zz-encoding-firm
 (HERE / "curated_bom_error.yaml").write_bytes(b"\xef\xbb\xbf" + RECORD.replace("FRA", "NOWHERE-LAND").encode())
 (HERE / "curated_nul_label.yaml").write_bytes(RECORD.replace("Société", "Soci\x00t\x07").encode())
 (HERE / "eto_providers_row_latin1.csv").write_bytes(
-    "Soci\u00e9t\u00e9 Fant\u00f4me,,P9999,organization,FRA\n".encode("latin-1"))
+    "Soci\u00e9t\u00e9 Fant\u00f4me,,P9999,organization,FRA\n".encode("latin-1")
+)
 (HERE / "eto_stages_utf16.csv").write_bytes(
     "stage_id,stage_name,description,market_share_chart_global_market_size_info,"
-    "market_share_chart_caption,market_share_chart_source\nS1,Design,d,,,\n".encode("utf-16"))
+    "market_share_chart_caption,market_share_chart_source\nS1,Design,d,,,\n".encode("utf-16")
+)
