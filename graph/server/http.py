@@ -136,7 +136,7 @@ def _worker_main(conn: Any, store_dir: str | None) -> None:
     """
     import pyoxigraph as ox
 
-    from graph.server.http import memory as server_memory
+    from graph.server import memory as server_memory
 
     kind = "memory" if store_dir and server_memory.STORE_DIR == store_dir else "disk"
     try:
