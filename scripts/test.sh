@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: install chipgraph with its test extras into ./.venv, install the
-# system packages the integration tests need (headless Chromium, Virtuoso), then run pytest.
+# system packages the integration tests need (headless Chromium, Virtuoso), run the static checks
+# (ruff, ruff format, import-linter, mypy), then pytest with the doctests of graph/.
 # Idempotent: a second run installs nothing new. CI runs exactly this (see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +27,12 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "warning: cannot install ${need[*]} without root; their tests will be skipped" >&2
   fi
 fi
+
+# Static checks first: they take seconds and name the file and line of every problem.
+echo "checks: ruff, ruff format, import-linter, mypy" >&2
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 
 exec .venv/bin/python -m pytest "$@"

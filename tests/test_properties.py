@@ -287,7 +287,9 @@ def test_eto_importer_output_passes_shacl(tmp_path: Path, mut: tuple) -> None:
         return
     cur = tmp_path / "curated"
     write_curated(cur, [])
-    accepted_or_refused(lambda: validate_only(curated_dir=cur, eto_dir=work))
+    # No accepted_or_refused here: a SHACL refusal of what the importer accepted is the failure
+    # this test exists to find, so any ChipgraphError propagates and fails it.
+    validate_only(curated_dir=cur, eto_dir=work)
 
 
 def _scenario_item_keys() -> list[str]:
