@@ -459,3 +459,67 @@ def test_figure_claims(store):
 def test_every_named_query_has_a_data_test():
     tested = {name.removeprefix("test_").replace("_", "-") for name in globals() if name.startswith("test_")}
     assert set(catalogue(QUERIES_DIR)) <= tested
+
+
+# -- the questions analysts ask (issue 16): one named query each ----------------------------
+
+
+def test_controls_on_firm(store):
+    r = run_named(store, "controls-on-firm", firm="cgid:smic", as_of="2025-06-01")
+    listed = rows_where(r, measure="us-entity-list-smic-2020", how="listed")
+    assert len(listed) == 1 and listed[0]["status"].value == "in force"
+    # destination-wide controls reach SMIC as a buyer in China; none that had ended by the day
+    assert rows_where(r, measure="us-sme-rule-2024-12", how="applies to buyers in its country")
+    assert not rows_where(r, measure="us-eda-licence-letters-2025") or all(
+        row["end"].value > "2025-06-01" for row in rows_where(r, measure="us-eda-licence-letters-2025")
+    )
+    # HiSilicon is reached through its parent's listing, and not before the listing took effect
+    hisilicon = run_named(store, "controls-on-firm", firm="cgid:hisilicon", as_of="2019-06-01")
+    assert rows_where(hisilicon, measure="us-entity-list-huawei-2019", how="parent listed", via="huawei")
+    before = run_named(store, "controls-on-firm", firm="cgid:hisilicon", as_of="2019-05-15")
+    assert not rows_where(before, measure="us-entity-list-huawei-2019")
+
+
+def test_models_on_restricted_chips(store):
+    r = run_named(store, "models-on-restricted-chips", as_of="2024-12-31")
+    # DeepSeek-R1 ran on the Ascend 910C, whose designer Huawei is listed
+    assert rows_where(r, model="deepseek-r1", accelerator="ascend-910c", how="lists its designer")
+    # the NVIDIA A100 is no domestic chip and its designer is not listed: covered only by product rules
+    assert all(row["how"].value == "covers the product" for row in rows_where(r, accelerator="nvidia-a100"))
+
+
+def test_listed_designs_foreign_parts(store):
+    r = run_named(store, "listed-designs-foreign-parts", as_of="2021-01-01")
+    # Huawei was listed by then, and the Ascend 910's dies were made by TSMC (Taiwan)
+    rows = rows_where(r, accelerator="ascend-910", part="die", supplier="tsmc")
+    assert rows and all(row["supplierCountry"].value.endswith("/TWN") for row in rows)
+    assert all(row["supplierCountry"].value != ID + "CHN" for row in r.rows)
+    # before any Huawei listing, no Huawei chip appears
+    early = run_named(store, "listed-designs-foreign-parts", as_of="2019-01-01")
+    assert not rows_where(early, designer="huawei")
+
+
+def test_control_reach(store):
+    r = run_named(store, "control-reach", measure="cgid:us-hbm-rule-2024-12")
+    reached = ids(col(r, "accelerator"))
+    assert {"ascend-910c", "br100"} <= reached
+    # GDDR6 chips are not reached by the HBM control
+    assert "mtt-s80" not in reached
+
+
+def test_supply_history(store):
+    r = run_named(store, "supply-history")
+    for row in r.rows:
+        assert row["supplierLabel"].value and row["customerLabel"].value and row["sources"].value
+        if row.get("end") is not None and row.get("start") is not None:
+            assert row["start"].value <= row["end"].value
+
+
+def test_deployments(store):
+    r = run_named(store, "deployments")
+    # every deployment is listed once per accelerator claim, with a kind and at least one source
+    assert {row["kind"].value for row in r.rows} <= {"training", "inference"}
+    assert all(row["sources"].value for row in r.rows)
+    deployments = {row["deployment"].value for row in r.rows}
+    everything = store.select("SELECT DISTINCT ?d WHERE { ?d a cg:Deployment }")
+    assert deployments == {row["d"].value for row in everything}
