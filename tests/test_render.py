@@ -328,3 +328,15 @@ def test_templates_escape_by_default_and_refuse_missing_variables():
     assert "<" not in island and "\u2028" not in island and json.loads(island)["t"].startswith("</script>")
     with pytest.raises(UndefinedError):
         render("timeline.svg")
+
+
+def test_query_page_is_a_jinja_template_with_the_site_escaping():
+    from graph.render.query_page import render_query_page
+
+    queries = [{"name": "q", "description": SCRIPT_BREAKER + "\u2028", "text": "SELECT * { ?s ?p ?o }"}]
+    page = render_query_page(nonce="n0nce-Z", queries=queries, max_rows=1000, timeout=30.0)
+    assert page.count('<script nonce="n0nce-Z">') == 1 and "{{" not in page
+    assert "time limit of\n30 s and at most 1000 rows" in page
+    literal = page.split("const QUERIES = ", 1)[1].split(";\n", 1)[0]
+    assert "</script>" not in literal and "<" not in literal and "\u2028" not in literal
+    assert json.loads(literal) == queries
