@@ -59,8 +59,7 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> Markup:
     The geometry is computed here; the markup is the template ``timeline.svg``, which escapes
     every label and title.
     """
-    dated = [(r, _year_fraction(r.start)) for r in rows]
-    dated = [(r, x) for r, x in dated if x is not None]
+    dated = [(r, x) for r in rows if (x := _year_fraction(r.start)) is not None]
     if not dated:
         return render("timeline.svg", t={"rows": []})
     dated.sort(key=lambda t: (t[1], t[0].label))
