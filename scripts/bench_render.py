@@ -30,7 +30,7 @@ from pathlib import Path
 
 from graph.paths import ASSETS_DIR
 from graph.render.cap import DEFAULT_MAX_NODES, cap_graph, cap_notice
-from graph.render.graphpage import GEdge, GNode, graph_page, graph_payload
+from graph.render.graphpage import GEdge, GNode, PageView, graph_page, graph_payload
 from graph.render.layout import force_layout
 from graph.render.site import ASSET_FILES
 
@@ -99,9 +99,7 @@ def main() -> int:
                 heading=f"bench {n}",
                 intro=cap_notice(cap),
                 payload=payload,
-                context="bench",
-                data_date="2025-01-01",
-                marks_legend="",
+                view=PageView(as_of=None, scenario=None, data_date="2025-01-01"),
             )
             page_path = tmp / f"bench-{n}.html"
             page_path.write_text(html, encoding="utf-8")

@@ -230,7 +230,7 @@ def test_cap_keeps_essentials_then_hubs():
     assert "1 of its 3 links lead to nodes not drawn" in out.nodes[0].notes[0]
     assert nodes[0].notes == []  # the caller's nodes are not modified
     assert cap_graph(nodes, edges, max_nodes=4) == out  # deterministic
-    note = cap_notice(out, full_graph="<code>chipgraph.trig</code>")
+    note = cap_notice(out, full_graph=True)
     assert "Showing 4 of 5 nodes" in note and "every accelerator, measure, chokepoint and listed firm" in note
     assert "<code>chipgraph.trig</code>" in note
     assert cap_notice(cap_graph(nodes, edges, max_nodes=5)) == ""
@@ -252,7 +252,7 @@ def test_capped_overview_says_so_and_keeps_hidden_nodes_searchable(site, tmp_pat
     data = _overview_data(capped)
     assert len(data["nodes"]) == 3 and data["hiddenCount"] == len(full["nodes"]) - 3
     assert sorted(n["key"] for n in data["nodes"] + data["hidden"]) == sorted(n["key"] for n in full["nodes"])
-    assert any(n["cls"] in ("Accelerator", "Measure") or n["marks"] for n in data["nodes"])  # an essential one
+    assert any(n["group"] in ("Accelerator", "Measure") or n["marks"] for n in data["nodes"])  # an essential one
     hidden = {n["key"]: n for n in data["hidden"]}
     assert all(hidden[k]["label"] == n["label"] for n in full["nodes"] for k in [n["key"]] if k in hidden)
     assert "<img" not in text  # hidden labels are escaped data too
@@ -290,3 +290,53 @@ def test_failed_render_leaves_no_temp_folder_and_keeps_the_old_site(tmp_path, mo
         render_site(fixture_store(), tmp_path, analyse=lambda *a: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert (tmp_path / "site" / "index.html").read_bytes() == before
+
+
+def test_upstream_walk_is_not_cut_silently_and_the_cap_says_what_it_leaves_out():
+    """A supply chain deeper than the 3,000 nodes the walk once stopped at, without a word."""
+    from graph.render.accelerator_pages import upstream_graph
+    from graph.render.cap import cap_graph, cap_notice
+    from graph.render.data import Edge, Entity, Snapshot
+    from graph.vocab.namespaces import CG, ID
+
+    n = 3_500
+    keys = [ID + f"part-{i}" for i in range(n)]
+    entities = {
+        k: Entity(k, k.rsplit("/", 1)[-1], {"en": f"Part {i}"}, types=[CG + "Input"]) for i, k in enumerate(keys)
+    }
+    edges = [Edge(a, "requiresInput", b) for a, b in zip(keys, keys[1:])]
+    snap = Snapshot(None, entities, edges, {}, {}, {}, {}, 0, "2025-01-01", {})
+    nodes, links = upstream_graph(snap, keys[0])
+    assert len(nodes) == n and len(links) == n - 1  # the whole closure, every link
+    cap = cap_graph(nodes, links, max_nodes=3_000)
+    assert len(cap.nodes) == 3_000 and cap.hidden_count == 500
+    assert "Showing 3,000 of 3,500 nodes" in cap_notice(cap)
+
+
+def test_templates_escape_by_default_and_refuse_missing_variables():
+    from jinja2 import UndefinedError
+
+    from graph.render.templating import environment, render
+
+    page = render("_macros.html")  # macros only: renders to nothing but must compile
+    assert page.strip() == ""
+    macros = environment().get_template("_macros.html").module
+    assert str(macros.link(XSS_LABEL, "javascript:alert(1)")) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert str(macros.link("a", 'https://x.org/"onmouseover=1')) == "a"
+    assert 'href="https://x.org/a?b=1&amp;c=2"' in str(macros.link("a", "https://x.org/a?b=1&c=2"))
+    island = environment().from_string("{{ d | script_json }}").render(d={"t": SCRIPT_BREAKER + "\u2028"})
+    assert "<" not in island and "\u2028" not in island and json.loads(island)["t"].startswith("</script>")
+    with pytest.raises(UndefinedError):
+        render("timeline.svg")
+
+
+def test_query_page_is_a_jinja_template_with_the_site_escaping():
+    from graph.render.query_page import render_query_page
+
+    queries = [{"name": "q", "description": SCRIPT_BREAKER + "\u2028", "text": "SELECT * { ?s ?p ?o }"}]
+    page = render_query_page(nonce="n0nce-Z", queries=queries, max_rows=1000, timeout=30.0)
+    assert page.count('<script nonce="n0nce-Z">') == 1 and "{{" not in page
+    assert "time limit of\n30 s and at most 1000 rows" in page
+    literal = page.split("const QUERIES = ", 1)[1].split(";\n", 1)[0]
+    assert "</script>" not in literal and "<" not in literal and "\u2028" not in literal
+    assert json.loads(literal) == queries

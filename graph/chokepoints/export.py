@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InputError, Problem
+from graph.textcells import cell_text
 
 __all__ = ["export_network", "FORMATS"]
 
@@ -37,13 +38,10 @@ EDGE_FIELDS = [
 
 
 def _scalar(value: Any) -> str | float | bool:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return "; ".join(sorted(str(v) for v in value))
+    """A GraphML/GEXF attribute: numbers and booleans stay typed, the rest is cell text."""
     if isinstance(value, (bool, float, int)):
         return value
-    return str(value)
+    return cell_text(value, sort=True)
 
 
 def plain_graph(G: nx.DiGraph) -> nx.DiGraph:

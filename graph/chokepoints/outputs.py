@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from graph.textcells import cell_text
+
 __all__ = ["write_chokepoint_outputs", "chokepoint_document", "CSV_COLUMNS", "ROW_COLUMNS"]
 
 #: The columns of a chokepoint row in short listings (``chipgraph chokepoints``).
@@ -56,14 +58,6 @@ def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dic
     }
 
 
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)):
-        return "; ".join(str(x) for x in v)
-    return str(v)
-
-
 def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = None, graph: Any = None) -> list[Path]:
     """Write chokepoints.json and chokepoints.csv under ``output_dir``; return their paths.
 
@@ -82,6 +76,6 @@ def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = No
     for r in doc["accelerators"]:
         for row in r["chokepoints"]:
             merged = {**row, "feasible": r["feasible"], "feasible_with_stock": r["feasible_with_stock"]}
-            w.writerow([_cell(merged.get(c)) for c in CSV_COLUMNS])
+            w.writerow([cell_text(merged.get(c)) for c in CSV_COLUMNS])
     write_text_atomic(cpath, buf.getvalue())
     return [jpath, cpath]

@@ -41,14 +41,10 @@ def build(
     """
     from graph.build import build as run_build
 
-    result = run_build(
-        output_dir,
-        curated_dir=curated_dir,
-        eto_dir=eto_dir,
-        force=force,
-        progress=StepProgress(not quiet),
-        site=not no_site,
-    )
+    with StepProgress(not quiet) as progress:  # stops the terminal's status display before the summary
+        result = run_build(
+            output_dir, curated_dir=curated_dir, eto_dir=eto_dir, force=force, progress=progress, site=not no_site
+        )
     click.echo(
         f"built {result.triple_count:,} triples in {result.graph_count:,} named graphs "
         f"({result.quad_count:,} quads) into {result.output_dir} in {result.seconds:.1f} s"
@@ -72,5 +68,6 @@ def validate(curated_dir: Path | None, eto_dir: Path | None, quiet: bool) -> Non
     """
     from graph.build import validate_only
 
-    dataset = validate_only(curated_dir=curated_dir, eto_dir=eto_dir, progress=StepProgress(not quiet))
+    with StepProgress(not quiet) as progress:
+        dataset = validate_only(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
     click.echo(f"valid: {len(dataset.quads):,} quads conform to the shapes")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,17 +93,5 @@ as_of_option = click.option(
 )
 
 
-class StepProgress:
-    """Prints each build step with its elapsed time to stderr (quiet when ``enabled`` is False)."""
-
-    def __init__(self, enabled: bool = True):
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.step = 0
-
-    def __call__(self, message: str) -> None:
-        self.step += 1
-        if self.enabled:
-            elapsed = time.monotonic() - self.started
-            click.echo(f"[{elapsed:6.1f}s] {message}", err=True)
-            sys.stderr.flush()
+# The step log lives in graph.cli.progress; the commands import it from here.
+from graph.cli.progress import StepProgress as StepProgress  # noqa: E402

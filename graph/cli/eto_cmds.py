@@ -74,9 +74,8 @@ def eto(
     from graph.build import build
     from graph.cli.common import StepProgress
 
-    built = build(
-        output_dir, curated_dir=curated_dir, eto_dir=directory, progress=StepProgress(not quiet), site=not no_site
-    )
+    with StepProgress(not quiet) as progress:
+        built = build(output_dir, curated_dir=curated_dir, eto_dir=directory, progress=progress, site=not no_site)
     click.echo(
         f"built {built.triple_count:,} triples in {built.graph_count:,} named graphs into "
         f"{built.output_dir} in {built.seconds:.1f} s"

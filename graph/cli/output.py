@@ -2,27 +2,57 @@
 
 ``-t/--table`` (the default on a terminal), ``--json`` (the default otherwise), ``--csv``,
 ``--tsv``, ``--nl`` (newline-delimited JSON) and ``--md`` (Markdown table), plus
-``-o/--output`` to write to a file atomically instead of standard output.
+``-o/--output`` to write to a file atomically instead of standard output, and ``--wide``.
+
+Tables are laid out by rich, which measures every cell in display columns (a Chinese or Korean
+character takes two), so rows stay aligned whatever the script. A cell longer than
+:data:`MAX_CELL` columns (or than the terminal allows) wraps onto more lines; ``--wide`` prints
+every cell whole on one line. Nothing is ever cut off. Markdown tables are padded the same way.
+Cell text comes from :func:`graph.textcells.cell_text`, the rule the build's CSV files use too.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import functools
 import io
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from graph.textcells import cell_text
+
 FORMATS = ("table", "json", "csv", "tsv", "nl", "md")
+#: Widest a table cell is drawn (in display columns) before it wraps, unless ``--wide`` is given.
+MAX_CELL = 60
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """How ``-t`` tables are laid out: ``wide`` prints cells whole; ``width`` is the total
+    width to fit (a terminal's), or None for no limit beyond :data:`MAX_CELL` per column."""
+
+    wide: bool = False
+    width: int | None = None
+
+
+#: The layout the running command asked for (set by :func:`output_options` for the call).
+_LAYOUT: contextvars.ContextVar[TableLayout | None] = contextvars.ContextVar("chipgraph_table_layout", default=None)
 
 
 def output_options(func: Callable) -> Callable:
-    """Add the row-output flags to a click command; the command receives ``fmt`` and ``output``."""
+    """Add the row-output flags to a click command; the command receives ``fmt`` and ``output``.
+
+    ``--wide`` does not reach the command: it applies to every table the command prints (through
+    :data:`_LAYOUT`), so commands keep comparing ``fmt`` with ``"table"`` as before.
+    """
 
     @click.option("-t", "--table", "fmt_table", is_flag=True, help="Aligned text table (default on a terminal).")
     @click.option("--json", "fmt_json", is_flag=True, help="JSON array of objects (default when piped).")
@@ -30,6 +60,11 @@ def output_options(func: Callable) -> Callable:
     @click.option("--tsv", "fmt_tsv", is_flag=True, help="Tab-separated values with a header row.")
     @click.option("--nl", "fmt_nl", is_flag=True, help="Newline-delimited JSON, one object per line.")
     @click.option("--md", "fmt_md", is_flag=True, help="Markdown table.")
+    @click.option(
+        "--wide",
+        is_flag=True,
+        help=f"In a table, print long cells whole on one line (default: wrap them at {MAX_CELL} columns).",
+    )
     @click.option(
         "-o",
         "--output",
@@ -46,6 +81,7 @@ def output_options(func: Callable) -> Callable:
         fmt_tsv: bool,
         fmt_nl: bool,
         fmt_md: bool,
+        wide: bool,
         output: Path | None,
         **kwargs: Any,
     ) -> Any:
@@ -63,27 +99,96 @@ def output_options(func: Callable) -> Callable:
         ]
         if len(chosen) > 1:
             raise click.UsageError("choose one output format, not " + " and ".join("--" + c for c in chosen))
+        terminal = output is None and sys.stdout.isatty()
         if chosen:
             fmt = chosen[0]
         else:
-            fmt = "table" if output is None and sys.stdout.isatty() else "json"
-        return func(*args, fmt=fmt, output=output, **kwargs)
+            fmt = "table" if terminal else "json"
+        width = shutil.get_terminal_size().columns if terminal and not wide else None
+        token = _LAYOUT.set(TableLayout(wide=wide, width=width))
+        try:
+            return func(*args, fmt=fmt, output=output, **kwargs)
+        finally:
+            _LAYOUT.reset(token)
 
     return wrapper
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def _one_line(value: Any) -> str:
+    return cell_text(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
-def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
-    """Render rows (dicts) in one of :data:`FORMATS`; columns default to the keys of the first row."""
+#: A box with no borders and a line of dashes under the header; columns are two spaces apart.
+_HEADER_DASHES = "    \n    \n -  \n    \n    \n    \n    \n    \n"
+
+
+def _text_table(cols: Sequence[str], cells: list[list[str]], layout: TableLayout) -> str:
+    """An aligned table measured in display columns (rich), wrapped or whole per ``layout``."""
+    from rich.box import Box
+    from rich.console import Console
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    columns = [
+        Column(c, no_wrap=layout.wide, overflow="fold", max_width=None if layout.wide else MAX_CELL) for c in cols
+    ]
+    table = Table(
+        *columns,
+        box=Box(_HEADER_DASHES),
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style="",
+        highlight=False,
+    )
+    for row in cells:
+        table.add_row(*(Text(v) for v in row))  # Text: no markup or emoji codes are read from the data
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=layout.width or 1_000_000,
+        color_system=None,
+        no_color=True,
+        force_terminal=False,
+        legacy_windows=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(table)
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _markdown_table(cols: Sequence[str], cells: list[list[str]]) -> str:
+    """A Markdown table whose pipes line up in display columns (cells are never wrapped)."""
+    from rich.cells import cell_len
+
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|")
+
+    head = [esc(c) for c in cols]
+    body = [[esc(v) for v in row] for row in cells]
+    widths = [max([3, cell_len(h)] + [cell_len(row[i]) for row in body]) for i, h in enumerate(head)]
+
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v + " " * (w - cell_len(v)) for v, w in zip(values, widths)) + " |"
+
+    lines = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += [line(row) for row in body]
+    return "\n".join(lines) + "\n"
+
+
+def format_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    layout: TableLayout | None = None,
+) -> str:
+    """Render rows (dicts) in one of :data:`FORMATS`; columns default to the keys of the first row.
+
+    ``layout`` applies to ``table`` (default: what the running command's flags asked for).
+    """
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
     if fmt == "json":
         return json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, indent=2) + "\n"
@@ -94,33 +199,16 @@ def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(cols)
         for r in rows:
-            writer.writerow([_cell(r.get(c)) for c in cols])
+            writer.writerow([cell_text(r.get(c)) for c in cols])
         return buf.getvalue()
     if fmt == "md":
-
-        def esc(s: str) -> str:
-            return s.replace("|", "\\|").replace("\n", " ")
-
-        lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-        lines += ["| " + " | ".join(esc(_cell(r.get(c))) for c in cols) + " |" for r in rows]
-        return "\n".join(lines) + "\n"
+        return _markdown_table(cols, [[_one_line(r.get(c)) for c in cols] for r in rows])
     if fmt == "table":
         if not cols:
             return "(no rows)\n"
-        cells = [[_cell(r.get(c)).replace("\n", " ") for c in cols] for r in rows]
-        widths = [min(60, max([len(c)] + [len(row[i]) for row in cells])) for i, c in enumerate(cols)]
-
-        def clip(s: str, w: int) -> str:
-            return s if len(s) <= w else s[: w - 1] + "…"
-
-        out = [
-            "  ".join(clip(c, w).ljust(w) for c, w in zip(cols, widths)).rstrip(),
-            "  ".join("-" * w for w in widths),
-        ]
-        out += ["  ".join(clip(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-        if not rows:
-            out.append("(no rows)")
-        return "\n".join(out) + "\n"
+        cells = [[_one_line(r.get(c)) for c in cols] for r in rows]
+        text = _text_table(cols, cells, layout or _LAYOUT.get() or TableLayout())
+        return text + ("(no rows)\n" if not rows else "")
     raise ValueError(f"unknown format {fmt!r}")
 
 

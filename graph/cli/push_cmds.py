@@ -91,9 +91,8 @@ def push(
         raise click.UsageError("--password needs --user")
     store = RemoteStore(endpoint, user=user, password=password, timeout=timeout)
     trig = (output_dir or default_output_dir()) / "chipgraph.trig"
-    result = run_push(
-        store, trig, graph_store=graph_store, batch_triples=batch_triples, progress=StepProgress(enabled=not quiet)
-    )
+    with StepProgress(enabled=not quiet) as progress:
+        result = run_push(store, trig, graph_store=graph_store, batch_triples=batch_triples, progress=progress)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, sort_keys=True))
         return

@@ -6,7 +6,7 @@ providers' countries, and the measures in force that cover an input or list a pa
 Chokepoints come from the analysis (:mod:`graph.render.analysis`, over ``graph.chokepoints``):
 their items are drawn as red stars, cut-off providers get a dashed red border and the cutting
 measure and date in their tooltip, and a table lists each chokepoint with its explanation and
-sources.
+sources (the table is the template ``templates/accelerator.html``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from collections import defaultdict, deque
 
 from graph.render.analysis import AcceleratorAnalysis
 from graph.render.data import Edge, Snapshot, SourceRef
-from graph.render.escape import h, link
 from graph.render.graphpage import GEdge, GNode
 from graph.render.overview import country_labels, node_for
 from graph.vocab.namespaces import ID, entity_id_of
 
-__all__ = ["upstream_graph", "analysis_graph", "page_name", "chokepoint_table"]
+__all__ = ["upstream_graph", "analysis_graph", "page_name"]
 
 #: relation -> reads "subject needs object" (followed from the accelerator outwards)
 FORWARD = {
@@ -38,7 +37,6 @@ FORWARD = {
 }
 #: relation whose object needs its subject ("X goes into Y": Y needs X)
 BACKWARD = {"goesInto": "made with"}
-MAX_NODES = 3000
 
 
 def page_name(iri: str) -> str:
@@ -72,7 +70,10 @@ def upstream_graph(
     order = [root]
     edges: list[GEdge] = []
     queue = deque([root])
-    while queue and len(seen) < MAX_NODES:
+    # The whole upstream closure (linear in its size): what a page draws is chosen by
+    # graph.render.cap.cap_graph, whose note says what it leaves out. (A hard stop here used to cut
+    # the walk at 3,000 nodes without a word, before the visible 5,000-node cap could apply.)
+    while queue:
         n = queue.popleft()
         for m, label, support in sorted(out.get(n, []), key=lambda t: (t[0], t[1])):
             if m not in snap.entities:
@@ -246,56 +247,3 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
     for edge in merged.values():
         edge.notes = sorted(set(edge.notes))
     return list(nodes.values()), list(merged.values())
-
-
-def chokepoint_table(analysis: AcceleratorAnalysis | None, snap: Snapshot) -> str:
-    """The HTML table of an accelerator's chokepoints with explanations, measures and sources."""
-    if analysis is None:
-        return (
-            '<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available in '
-            "this installation, so no chokepoints are listed.</p>"
-        )
-    summary = analysis.summary
-    parts = []
-    if summary:
-        feasible = "yes" if summary.get("feasible") else "no"
-        stock = "yes" if summary.get("feasible_with_stock") else "no"
-        parts.append(
-            f"<p>Analysis date {h(summary.get('as_of', ''))}. Obtainable with today's supply: "
-            f"<strong>{feasible}</strong>; with installed tools and stock of cut-off items: "
-            f"<strong>{stock}</strong>.</p>"
-        )
-    if not analysis.rows:
-        parts.append('<p class="note">The analysis finds no chokepoint of order 0, 1 or 2 for this accelerator.</p>')
-        return "".join(parts)
-    parts.append(
-        '<p class="note">Order 0: items whose every provider is already cut off. Order 1 and 2: '
-        "one provider, or a pair, whose loss would make the accelerator unobtainable.</p>"
-    )
-    parts.append(
-        '<table class="chokepoints"><thead><tr><th>#</th><th>order</th><th>chokepoint</th>'
-        "<th>takes away</th><th>countries</th><th>cut off by (measure, in force from)</th>"
-        "<th>domestic</th><th>explanation</th><th>sources</th></tr></thead><tbody>"
-    )
-    for i, row in enumerate(analysis.rows, 1):
-        measures = (
-            "<br>".join(f'<span class="cut">{h(m["label"])}</span> ({h(m["date"])})' for m in row["measures"]) or "—"
-        )
-        sources = (
-            "<br>".join(
-                link(s["title"], s["url"])
-                + (f' <span class="src-meta">{h(s["publisher"])}, {h(s["date"])}</span>' if s["publisher"] else "")
-                for s in row["sources"]
-            )
-            or "—"
-        )
-        explanation = "<br>".join(h(x) for x in row["explanation"]) or "—"
-        parts.append(
-            f'<tr><td class="num">{i}</td><td class="num">{h(row["order"])} ({h(row.get("kind", ""))})</td>'
-            f"<td>{h(' + '.join(row['items']))}</td><td>{h(', '.join(row.get('takes', [])))}</td>"
-            f"<td>{h(', '.join(row.get('countries', [])))}</td><td>{measures}</td>"
-            f"<td>{h(row['domestic'])}</td>"
-            f"<td>{explanation}</td><td>{sources}</td></tr>"
-        )
-    parts.append("</tbody></table>")
-    return "".join(parts)

@@ -28,6 +28,8 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from graph.render.graphpage import GEdge, GNode
 
 __all__ = ["DEFAULT_MAX_NODES", "ALWAYS_KEEP_CLASSES", "ALWAYS_KEEP_MARKS", "Capped", "cap_graph", "cap_notice"]
@@ -150,30 +152,12 @@ def cap_graph(
     )
 
 
-def cap_notice(capped: Capped, *, full_graph: str = "") -> str:
+def cap_notice(capped: Capped, *, full_graph: bool = False) -> Markup:
     """A visible note (safe HTML) saying what a capped page leaves out; empty when nothing is.
 
-    ``full_graph`` is safe HTML naming where the whole graph is (for example the build's
-    ``chipgraph.trig`` or ``chipgraph export-network``).
+    With ``full_graph`` the note also says where the whole graph is (the build's
+    ``chipgraph.trig`` and ``chipgraph export-network``). The text is the template ``_cap_note.html``.
     """
-    if not capped.capped:
-        return ""
-    drawn = len(capped.nodes)
-    if capped.essential_hidden:
-        chosen = (
-            f"the most connected accelerators, measures, chokepoints and listed firms "
-            f"({capped.essential_hidden:,} of them are not drawn)"
-        )
-    else:
-        chosen = "every accelerator, measure, chokepoint and listed firm, then the most connected others"
-    if len(capped.hidden) < capped.hidden_count:
-        found = f"search still finds the {len(capped.hidden):,} most connected of them"
-    else:
-        found = "search still finds them"
-    where = f" The full graph: {full_graph}" if full_graph else ""
-    return (
-        f'<p class="cap-note" id="cap-note"><strong>Showing {drawn:,} of {capped.total_nodes:,} nodes</strong> '
-        f"and {len(capped.edges):,} of {capped.total_edges:,} links, so the page stays fast: {chosen}. "
-        f"The other {capped.hidden_count:,} nodes are not drawn; {found} and shows their names and type."
-        f"{where}</p>"
-    )
+    from graph.render.templating import render
+
+    return render("_cap_note.html", cap=capped, full_graph=full_graph)

@@ -1,10 +1,13 @@
-"""Escaping for the two contexts the site writes data into: HTML text and inline JSON.
+"""Escaping for the contexts chipgraph writes data into: HTML text, inline JSON and links.
 
 Every label, note and title in the graph comes from data files or the ETO dataset and may hold
 markup (a firm named ``<img src=x onerror=alert(1)>`` must show as text). HTML text and
-attribute values go through :func:`h`; data for the page script goes through
-:func:`script_json`, which a ``</script>`` inside a string cannot break out of; links go
-through :func:`safe_url`, which refuses ``javascript:`` and other non-web schemes.
+attribute values are escaped by the templates' autoescaping (:mod:`graph.render.templating`;
+:func:`h` is the same rule for Python callers); data for a page script goes through
+:func:`script_json` (the ``script_json`` template filter), which a ``</script>`` inside a string
+cannot break out of; links go through :func:`safe_url` (the ``safe_url`` filter), which refuses
+``javascript:`` and other non-web schemes. These are the only copies: the site and the server's
+query page both use them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import html
 import json
 from typing import Any
 
-__all__ = ["h", "script_json", "safe_url", "link"]
+__all__ = ["h", "script_json", "safe_url"]
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -44,11 +47,3 @@ def safe_url(url: Any) -> str | None:
     if text.lower().startswith(("https://", "http://")) and not any(c in text for c in "\"'<>\n\r\t "):
         return text
     return None
-
-
-def link(text: Any, url: Any) -> str:
-    """An escaped ``<a>`` to an external source, or the escaped text alone when the URL is unsafe."""
-    target = safe_url(url)
-    if target is None:
-        return h(text)
-    return f'<a href="{h(target)}" rel="noopener noreferrer">{h(text)}</a>'

@@ -21,14 +21,14 @@ from typing import Any
 from graph.atomic import recover_dir, replace_dir_atomic
 from graph.errors import ChipgraphError
 from graph.paths import ASSETS_DIR
-from graph.render.accelerator_pages import analysis_graph, chokepoint_table, page_name, upstream_graph
+from graph.render.accelerator_pages import analysis_graph, page_name, upstream_graph
 from graph.render.analysis import AcceleratorAnalysis, run_analysis
-from graph.render.cap import DEFAULT_MAX_NODES, cap_graph, cap_notice
+from graph.render.cap import DEFAULT_MAX_NODES, cap_graph
 from graph.render.data import Snapshot, load_snapshot
-from graph.render.escape import h, link
-from graph.render.graphpage import graph_page, graph_payload, page
+from graph.render.graphpage import PageView, graph_page, graph_payload
 from graph.render.layout import force_layout, layered_layout
 from graph.render.overview import country_labels, overview_graph
+from graph.render.templating import render
 from graph.render.timeline import TimelineRow, timeline_svg
 
 __all__ = ["render_site", "remove_stale_temp_dirs", "ASSET_FILES"]
@@ -74,62 +74,22 @@ def _scenario_text(scenario: Any) -> str | None:
     return "custom scenario"
 
 
-def _context(as_of: str | None, scenario: str | None, data_date: str) -> str:
-    if as_of:
-        when = f"As of <strong>{h(as_of)}</strong>" + (" (the latest date in the data)" if as_of == data_date else "")
-    else:
-        when = (
-            f"As of <strong>the latest data</strong> ({h(data_date)}; no <code>--as-of</code> given: "
-            "every dated fact counts)"
-        )
-    what = (
-        f"scenario <strong>{h(scenario)}</strong> (<code>--scenario</code>; it changes the chokepoint "
-        "analysis: tables and accelerator graphs, not the recorded facts in the overview)"
-        if scenario
-        else "baseline (no <code>--scenario</code>)"
-    )
-    return f"{when}; {what}."
-
-
-MARKS_LEGEND = (
-    '<p><span class="cut">red border</span>: named by a restricted-party list in force'
-    '<br><span class="cut">dashed red</span>: provider or link cut off by a measure'
-    '<br><span class="cut">red star</span>: chokepoint item of the accelerator'
-    "<br>arrows point from the dependent item to what it needs</p>"
-)
-
-
-FULL_GRAPH = (
-    "<code>chipgraph.trig</code> / <code>chipgraph.ttl</code> beside this site, queryable with "
-    "<code>chipgraph query</code>; the dependency network as GraphML with "
-    "<code>chipgraph export-network -o network.graphml</code>."
-)
-
-
-def _overview_page(snap: Snapshot, context: str, max_nodes: int | None) -> str:
+def _overview_page(snap: Snapshot, view: PageView, max_nodes: int | None) -> str:
     cap = cap_graph(*overview_graph(snap), max_nodes=max_nodes)
     positions = force_layout([n.key for n in cap.nodes], [(e.src, e.dst) for e in cap.edges])
     payload = graph_payload(
         cap.nodes, cap.edges, positions, country_labels(snap), cap.hidden, cap.degree, cap.hidden_count
     )
-    intro = (
-        f"<p>{len(payload['nodes']):,} firms, accelerators, fabs, memory makers, models, inputs and measures "
-        f"with {len(payload['edges']):,} sourced links. Filter by class in the legend or by country; search "
-        "matches English, Chinese and Korean names and aliases.</p>" + cap_notice(cap, full_graph=FULL_GRAPH)
-    )
-    return graph_page(
-        title="Overview graph",
-        heading="Overview: the supply chain as a graph",
-        intro=intro,
-        payload=payload,
-        context=context,
-        data_date=snap.data_date,
-        marks_legend=MARKS_LEGEND,
-    )
+    return graph_page("overview.html", payload=payload, cap=cap, full_graph=True, view=view)
 
 
 def _accelerator_page(
-    snap: Snapshot, iri: str, analysis: AcceleratorAnalysis | None, analysed: bool, context: str, max_nodes: int | None
+    snap: Snapshot,
+    iri: str,
+    analysis: AcceleratorAnalysis | None,
+    analysed: bool,
+    view: PageView,
+    max_nodes: int | None,
 ) -> tuple[str, set[str]]:
     if analysis is not None and analysis.graph is not None:
         all_nodes, all_edges = analysis_graph(snap, analysis)
@@ -148,23 +108,16 @@ def _accelerator_page(
     )
     payload = graph_payload(nodes, edges, positions, country_labels(snap), cap.hidden, cap.degree, cap.hidden_count)
     ent = snap.entities[iri]
-    names = " / ".join(ent.labels[k] for k in ("zh", "ko") if k in ent.labels)
-    intro = (
-        f"<p>{h(ent.label)}{(' (' + h(names) + ')') if names else ''}: what it needs, from whom and "
-        f"from where — {len(payload['nodes'])} nodes, {len(payload['edges'])} links. "
-        "The table below the graph lists its chokepoints.</p>" + cap_notice(cap, full_graph=FULL_GRAPH)
-    )
-    table = chokepoint_table(analysis if analysed else None, snap)
-    after = f"<h2>Chokepoints of {h(ent.label)}</h2>{table}"
+    entity = {"label": ent.label, "names": " / ".join(ent.labels[k] for k in ("zh", "ko") if k in ent.labels)}
     html = graph_page(
-        title=ent.label,
-        heading=f"{ent.label}: upstream dependencies",
-        intro=intro,
+        "accelerator.html",
+        entity=entity,
         payload=payload,
-        context=context,
-        data_date=snap.data_date,
-        marks_legend=MARKS_LEGEND,
-        after=after,
+        cap=cap,
+        full_graph=True,
+        analysis=analysis or AcceleratorAnalysis(),
+        analysed=analysed and analysis is not None,
+        view=view,
     )
     return html, reached
 
@@ -174,81 +127,36 @@ def _index_page(
     accelerators: list[str],
     analyses: dict[str, AcceleratorAnalysis] | None,
     reached: dict[str, set[str]],
-    context: str,
+    view: PageView,
 ) -> str:
-    parts = []
-    n_entities = sum(1 for e in snap.entities.values() if e.types)
-    parts.append(
-        f"<p>The knowledge graph holds {n_entities:,} entities and {snap.claim_count:,} sourced claims "
-        f"from {len(snap.sources):,} sources. Latest date in the data: <strong>{h(snap.data_date)}"
-        "</strong>.</p>"
-    )
-    parts.append('<h2>Pages</h2><ul class="cards"><li><a href="overview.html">Overview graph</a></li>')
-    for iri in accelerators:
-        ent = snap.entities[iri]
-        zh = f" ({h(ent.labels['zh'])})" if "zh" in ent.labels else ""
-        parts.append(f'<li><a href="{h(page_name(iri))}">{h(ent.label)}</a>{zh}</li>')
-    parts.append("</ul>")
-
-    parts.append("<h2>Chokepoints by accelerator</h2>")
-    if analyses is None:
-        parts.append(
-            '<p class="note">The chokepoint analysis (<code>graph.chokepoints</code>) is not available '
-            "in this installation.</p>"
-        )
-    else:
-        parts.append(
-            "<table><thead><tr><th>accelerator</th><th>chokepoint</th><th>order</th>"
-            "<th>controlling measures (in force from)</th><th>domestic provider left</th></tr></thead><tbody>"
-        )
-        for iri in accelerators:
-            rows = analyses.get(iri, AcceleratorAnalysis()).rows
-            acc = f'<a href="{h(page_name(iri))}">{h(snap.label(iri))}</a>'
-            if not rows:
-                parts.append(f'<tr><td>{acc}</td><td colspan="4">no chokepoint found</td></tr>')
-            for row in rows:
-                measures = "<br>".join(f"{h(m['label'])} ({h(m['date'])})" for m in row["measures"]) or "—"
-                parts.append(
-                    f"<tr><td>{acc}</td><td>{h(' + '.join(row['items']))}</td>"
-                    f'<td class="num">{h(row["order"])}</td><td>{measures}</td>'
-                    f"<td>{h(row['domestic'])}</td></tr>"
-                )
-        parts.append("</tbody></table>")
-
-    parts.append("<h2>Timeline of measures and the accelerators they reach</h2>")
-    parts.append(
-        '<p class="note">A measure reaches an accelerator when it covers an item or names a party in the '
-        "accelerator's upstream graph, or when the analysis finds it cutting a chokepoint.</p>"
-    )
+    accs = [
+        {
+            "label": snap.entities[iri].label,
+            "zh": snap.entities[iri].labels.get("zh", ""),
+            "page": page_name(iri),
+            "rows": analyses.get(iri, AcceleratorAnalysis()).rows if analyses is not None else [],
+        }
+        for iri in accelerators
+    ]
     rows = []
     for m_iri, m in snap.measures.items():
         hits = sorted((snap.label(a) for a in accelerators if m_iri in reached.get(a, set())), key=str.lower)
         rows.append(TimelineRow(label=snap.label(m_iri), start=m.effective, end=m.end, reaches=tuple(hits)))
-    parts.append(timeline_svg(rows, snap.as_of or snap.data_date))
-
-    parts.append("<h2>What the graph holds</h2><table><thead><tr><th>class</th><th>instances</th></tr></thead><tbody>")
 
     def class_key(item: tuple[str, int]) -> tuple[str, str]:
         return snap.class_labels.get(item[0], item[0]).lower(), item[0]
 
-    for cls, count in sorted(snap.class_counts.items(), key=class_key):
-        parts.append(f'<tr><td>{h(snap.class_labels.get(cls, cls))}</td><td class="num">{count:,}</td></tr>')
-    parts.append("</tbody></table>")
-
-    parts.append(
-        f"<h2>Sources ({len(snap.sources):,})</h2><table><thead><tr><th>title</th><th>publisher</th>"
-        "<th>date</th></tr></thead><tbody>"
-    )
-    for ref in sorted(snap.sources.values(), key=lambda r: (r.date, r.title.lower(), r.iri), reverse=True):
-        parts.append(f"<tr><td>{link(ref.title, ref.url)}</td><td>{h(ref.publisher)}</td><td>{h(ref.date)}</td></tr>")
-    parts.append("</tbody></table>")
-    return page(
-        title="chipgraph",
-        heading="chipgraph: the supply chain behind China's AI accelerators",
-        main="\n".join(parts),
-        context=context,
-        data_date=snap.data_date,
-        body_class="index",
+    classes = [(snap.class_labels.get(c, c), n) for c, n in sorted(snap.class_counts.items(), key=class_key)]
+    sources = sorted(snap.sources.values(), key=lambda r: (r.date, r.title.lower(), r.iri), reverse=True)
+    return render(
+        "index.html",
+        counts={"entities": sum(1 for e in snap.entities.values() if e.types), "claims": snap.claim_count},
+        accelerators=accs,
+        analysed=analyses is not None,
+        timeline=timeline_svg(rows, snap.as_of or snap.data_date),
+        classes=classes,
+        sources=sources,
+        view=view,
     )
 
 
@@ -329,7 +237,7 @@ def render_site(
     as_of_s = _as_of_text(as_of)
     say("site: reading the graph")
     snap = load_snapshot(store, as_of=as_of_s)
-    context = _context(as_of_s, _scenario_text(scenario), snap.data_date)
+    view = PageView(as_of=as_of_s, scenario=_scenario_text(scenario), data_date=snap.data_date)
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
     analyses = (analyse or run_analysis)(store, accelerators, as_of_s or _date_or_none(snap.data_date), scenario)
@@ -346,15 +254,15 @@ def render_site(
         for name in ASSET_FILES:
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
         say("site: overview graph")
-        (tmp / "overview.html").write_text(_overview_page(snap, context, max_nodes), encoding="utf-8")
+        (tmp / "overview.html").write_text(_overview_page(snap, view, max_nodes), encoding="utf-8")
         reached: dict[str, set[str]] = {}
         for iri in accelerators:
             analysis = analyses.get(iri) if analyses is not None else None
-            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, context, max_nodes)
+            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes)
             reached[iri] = measures | (analysis.measures if analysis else set())
             (tmp / page_name(iri)).write_text(html, encoding="utf-8")
         say("site: index")
-        (tmp / "index.html").write_text(_index_page(snap, accelerators, analyses, reached, context), encoding="utf-8")
+        (tmp / "index.html").write_text(_index_page(snap, accelerators, analyses, reached, view), encoding="utf-8")
         tmp.chmod(0o755)
         replace_dir_atomic(tmp, target)
     except BaseException:

@@ -1,25 +1,62 @@
-"""Fill the site's HTML templates (``graph/render/templates/*.html``) with already-escaped fragments.
+"""The one template engine of chipgraph's HTML: Jinja2 over ``graph/render/templates``.
 
-``string.Template`` is enough: the templates only have named slots, and substitution is a single
-pass, so a ``$`` inside a value is never expanded again. Every value passed in must already be
-safe HTML (built with :func:`graph.render.escape.h` and friends).
+Every page of the site and the server's query page are Jinja templates rendered through
+:func:`environment`. Autoescaping is on for ``.html`` and ``.svg`` templates, so every value from
+the data (labels, notes, titles, which may hold markup) is escaped unless a template says
+otherwise; the only ways around it are the filters below, each of which produces safe text:
+
+``script_json``
+    data as JSON for a ``<script type="application/json">`` island (:func:`graph.render.escape.script_json`).
+``safe_url``
+    an http(s) URL or None (:func:`graph.render.escape.safe_url`), for ``href``.
+``thousands``
+    an integer with thousands separators (``17,676``).
+
+``StrictUndefined`` makes a missing variable an error instead of an empty string, so a template
+and its caller cannot drift apart silently. Rendering is deterministic: templates read no clock
+and iterate only over the (sorted) lists they are given.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from string import Template
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from graph.paths import TEMPLATES_DIR
+from graph.render.escape import safe_url, script_json
 
-__all__ = ["fill"]
+__all__ = ["environment", "render"]
+
+
+def _script_json(data: Any) -> Markup:
+    return Markup(script_json(data))
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}"
 
 
 @cache
-def _template(name: str) -> Template:
-    return Template((TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+def environment() -> Environment:
+    """The shared Jinja2 environment (built once, on first use: importing this module does no work)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(enabled_extensions=("html", "svg"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["script_json"] = _script_json
+    env.filters["safe_url"] = safe_url
+    env.filters["thousands"] = _thousands
+    return env
 
 
-def fill(name: str, **slots: str) -> str:
-    """The template ``name`` with every ``${slot}`` replaced; a missing slot is an error."""
-    return _template(name).substitute(slots)
+def render(name: str, /, **context: Any) -> Markup:
+    """The template ``name`` rendered with ``context``; the result is safe HTML (Markup)."""
+    return Markup(environment().get_template(name).render(**context))

@@ -2,7 +2,8 @@
 
 Drawn in Python (no JS library): an x axis in years, a dot at the effective date, a bar until the
 end date (or the end of the axis while in force), the measure's name at the left and the
-accelerators it reaches at the right of the dot. All text is escaped.
+accelerators it reaches at the right of the dot. All text is escaped (the markup is the template
+``templates/timeline.svg``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from graph.render.escape import h
+from markupsafe import Markup
+
+from graph.render.templating import render
 
 __all__ = ["TimelineRow", "timeline_svg"]
 
@@ -50,12 +53,15 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def timeline_svg(rows: list[TimelineRow], until: str) -> str:
-    """An SVG timeline of ``rows`` from the first start year to the year of ``until``."""
-    dated = [(r, _year_fraction(r.start)) for r in rows]
-    dated = [(r, x) for r, x in dated if x is not None]
+def timeline_svg(rows: list[TimelineRow], until: str) -> Markup:
+    """An SVG timeline of ``rows`` from the first start year to the year of ``until`` (safe HTML).
+
+    The geometry is computed here; the markup is the template ``timeline.svg``, which escapes
+    every label and title.
+    """
+    dated = [(r, x) for r in rows if (x := _year_fraction(r.start)) is not None]
     if not dated:
-        return '<p class="note">No measure with an effective date is in force in this view.</p>'
+        return render("timeline.svg", t={"rows": []})
     dated.sort(key=lambda t: (t[1], t[0].label))
     first = int(min(x for _, x in dated))
     last_date = _year_fraction(until) or max(x for _, x in dated)
@@ -65,37 +71,31 @@ def timeline_svg(rows: list[TimelineRow], until: str) -> str:
         return round(LEFT + (year - first) / (last - first) * PLOT, 1)
 
     height = TOP + ROW * len(dated) + 10
-    width = LEFT + PLOT + RIGHT_TEXT
-    out = [
-        f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="Timeline of export-control measures">',
-        "<style>text{font:12px sans-serif;fill:#222}.yr{fill:#666}.reach{fill:#a00000}</style>",
-    ]
-    for year in range(first, last + 1):
-        x = px(year)
-        out.append(f'<line x1="{x}" y1="{TOP - 14}" x2="{x}" y2="{height - 6}" stroke="#e4e4e4"/>')
-        out.append(f'<text class="yr" x="{x}" y="{TOP - 18}" text-anchor="middle">{year}</text>')
+    drawn = []
     for i, (row, start) in enumerate(dated):
-        y = TOP + i * ROW + ROW / 2
         end = _year_fraction(row.end) if row.end else None
-        x0, x1 = px(start), px(min(end, last) if end is not None else last)
-        label = h(_clip(row.label, 44))
-        title = h(
-            f"{row.label}: in force from {row.start}"
-            + (f" until {row.end}" if row.end else "")
-            + (f"; reaches {', '.join(row.reaches)}" if row.reaches else "")
-        )
-        out.append(f"<g><title>{title}</title>")
-        name = f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end">{label}</text>'
-        if row.href:
-            name = f'<a href="{h(row.href)}">{name}</a>'
-        out.append(name)
-        colour = "#c00000" if row.reaches else "#555555"
-        out.append(
-            f'<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="{colour}" stroke-width="4" stroke-opacity="0.35"/>'
-        )
-        out.append(f'<circle cx="{x0}" cy="{y}" r="5" fill="{colour}"/>')
         reach = ", ".join(row.reaches) if row.reaches else "(reaches no domestic accelerator in this view)"
-        out.append(f'<text class="reach" x="{LEFT + PLOT + 8}" y="{y + 4}">{h(_clip(reach, 64))}</text></g>')
-    out.append("</svg>")
-    return "\n".join(out)
+        drawn.append(
+            {
+                "y": TOP + i * ROW + ROW / 2,
+                "x0": px(start),
+                "x1": px(min(end, last) if end is not None else last),
+                "label": _clip(row.label, 44),
+                "title": f"{row.label}: in force from {row.start}"
+                + (f" until {row.end}" if row.end else "")
+                + (f"; reaches {', '.join(row.reaches)}" if row.reaches else ""),
+                "href": row.href,
+                "colour": "#c00000" if row.reaches else "#555555",
+                "reach": _clip(reach, 64),
+            }
+        )
+    geometry = {
+        "width": LEFT + PLOT + RIGHT_TEXT,
+        "height": height,
+        "top": TOP,
+        "left": LEFT,
+        "reach_x": LEFT + PLOT + 8,
+        "years": [{"year": year, "x": px(year)} for year in range(first, last + 1)],
+        "rows": drawn,
+    }
+    return render("timeline.svg", t=geometry)

@@ -39,7 +39,6 @@ Design
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import multiprocessing as mp
@@ -792,26 +791,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(items, ensure_ascii=False, indent=1).encode(), "application/json; charset=utf-8")
 
     def _query_page(self) -> None:
-        from graph.paths import TEMPLATES_DIR
+        from graph.render.query_page import render_query_page
 
         try:
             items = [q.as_dict() for q in self.server.catalogue.values()]
         except ChipgraphError as exc:
             return self._error(500, str(exc))
-        template = (TEMPLATES_DIR / "query.html").read_text(encoding="utf-8")
         nonce = secrets.token_urlsafe(16)
-        # JSON inside <script>: escape "<", ">" and "&" so no "</script>" or "<!--" can close it.
-        data = (
-            json.dumps(items, ensure_ascii=False)
-            .replace("<", "\\u003c")
-            .replace(">", "\\u003e")
-            .replace("&", "\\u0026")
-        )
-        page = (
-            template.replace("{{NONCE}}", nonce)
-            .replace("{{QUERIES_JSON}}", data)
-            .replace("{{MAX_ROWS}}", html.escape(str(self.server.config.max_rows)))
-            .replace("{{TIMEOUT}}", html.escape(f"{self.server.config.timeout:g}"))
+        page = render_query_page(
+            nonce=nonce, queries=items, max_rows=self.server.config.max_rows, timeout=self.server.config.timeout
         )
         csp = (
             f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "

@@ -3,7 +3,9 @@
  * Safety: the data is read with JSON.parse (never eval) and every label, title and note is put
  * into the page with textContent, never innerHTML; vis-network receives plain-text labels and no
  * `title` (its tooltips are replaced by ours), and links are only made for http(s) URLs.
- * Positions come precomputed from Python, so physics stays off and the layout is deterministic.
+ * The data is a pyvis network (graph.render.graphpage): nodes with their vis-network group, edges,
+ * and options built through pyvis (physics off, because positions come precomputed from Python, and
+ * a fixed layout seed, so the layout is deterministic) with the class colours as vis groups.
  */
 (function () {
   "use strict";
@@ -41,7 +43,9 @@
   var container = document.getElementById("graph");
   if (!dataNode || !container || typeof vis === "undefined") return;
   var data = JSON.parse(dataNode.textContent);
-  var groups = data.groups || {};
+  var visOptions = data.options || {};
+  var groups = {};  /* class -> colour, for the nodes and the legend */
+  Object.keys(visOptions.groups || {}).forEach(function (g) { groups[g] = visOptions.groups[g].color.background; });
   var byId = new Map();
   data.nodes.forEach(function (n) { byId.set(n.id, n); });
   var hidden = data.hidden || [];  /* nodes not drawn (page capped): searchable, details only */
@@ -54,9 +58,9 @@
   function nodeStyle(n) {
     var marks = n.marks || [];
     var style = {
-      id: n.id, label: n.label, x: n.x, y: n.y, shape: n.shape || "dot", size: n.size || 12,
-      color: { background: groups[n.cls] || "#cccccc", border: "#444444",
-               highlight: { background: groups[n.cls] || "#cccccc", border: "#000000" } },
+      id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, shape: n.shape || "dot", size: n.size || 12,
+      color: { background: groups[n.group] || "#cccccc", border: "#444444",
+               highlight: { background: groups[n.group] || "#cccccc", border: "#000000" } },
       borderWidth: 1, font: { size: n.fontSize || 14, color: "#222222" }
     };
     if (marks.indexOf("listed") >= 0 || marks.indexOf("cut") >= 0) {
@@ -89,7 +93,7 @@
 
   function visible(n) {
     var d = byId.get(n.id);
-    if (!shownClasses.has(d.cls)) return false;
+    if (!shownClasses.has(d.group)) return false;
     return !country || (d.countries || []).indexOf(country) >= 0 || (d.marks || []).indexOf("root") >= 0;
   }
   var nodeView = new vis.DataView(nodes, { filter: visible });
@@ -97,17 +101,16 @@
     filter: function (e) { return nodeView.get(e.from) !== null && nodeView.get(e.to) !== null; }
   });
 
-  var options = {
+  /* pyvis's options (layout, physics, edge smoothing, groups), plus what only the page decides */
+  var options = Object.assign({}, visOptions, {
     autoResize: true,
-    layout: { randomSeed: 7, improvedLayout: false },
-    physics: { enabled: false },
-    interaction: { hover: true, hideEdgesOnDrag: big, hideEdgesOnZoom: big, tooltipDelay: 120,
-                   navigationButtons: false, keyboard: false, multiselect: false },
+    interaction: Object.assign({ hover: true, hideEdgesOnZoom: big, tooltipDelay: 120, navigationButtons: false,
+                                 keyboard: false, multiselect: false }, visOptions.interaction || {}),
     nodes: { shape: "dot" },
-    edges: { smooth: big ? false : { type: "continuous", roundness: 0.3 },
-             font: { size: 10, align: "middle", color: "#555555", strokeWidth: 3 },
-             arrows: { to: { scaleFactor: 0.5 } } }
-  };
+    edges: Object.assign({}, visOptions.edges || {}, {
+      font: { size: 10, align: "middle", color: "#555555", strokeWidth: 3 },
+      arrows: { to: { scaleFactor: 0.5 } } })
+  });
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
   window.chipgraph = { network: network, nodes: nodes, edges: edges, data: data, readyMs: null };
   network.once("afterDrawing", function () {
@@ -210,7 +213,7 @@
     }
     var n = byId.get(id);
     if (nodeView.get(id) === null) {
-      shownClasses.add(n.cls);
+      shownClasses.add(n.group);
       country = "";
       var sel = document.getElementById("country");
       if (sel) sel.value = "";
@@ -251,7 +254,7 @@
   /* ---- filters: class legend and country ---- */
   var legend = document.getElementById("legend");
   var counts = {};
-  data.nodes.forEach(function (n) { counts[n.cls] = (counts[n.cls] || 0) + 1; });
+  data.nodes.forEach(function (n) { counts[n.group] = (counts[n.group] || 0) + 1; });
   var boxes = [];
   function syncLegend() { boxes.forEach(function (b) { b.checked = shownClasses.has(b.value); }); }
   Object.keys(groups).forEach(function (g) {
