@@ -631,3 +631,23 @@ def test_serve_in_memory_answers_from_a_shared_copy(server):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_default_workers_fit_the_workers_range_on_many_cores(tmp_path: Path):
+    """Issue 11: with 4 per core the default exceeded --workers' maximum on more than 16 cores and
+    `chipgraph serve` exited 2; now 2 per core, capped."""
+    import subprocess
+    import sys
+
+    from graph.server.pool import MAX_WORKERS, default_workers
+
+    assert [default_workers(n) for n in (1, 2, 16, 32, 128)] == [2, 4, 32, MAX_WORKERS, MAX_WORKERS]
+    code = (
+        "import os; os.cpu_count = lambda: 128\n"
+        "from click.testing import CliRunner\nfrom graph.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['serve', '--output-dir', {str(tmp_path)!r}])\n"
+        "print(r.exit_code); print(r.output)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    code_line, _, output = proc.stdout.partition("\n")
+    assert code_line == "1" and "no built store" in output, proc.stdout + proc.stderr
