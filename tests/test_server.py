@@ -277,7 +277,7 @@ def test_expensive_queries_cut_off_while_cheap_ones_are_served(server):
 def test_busy_pool_answers_429_with_retry_after(server):
     """With one worker and no room for long queries, a query that finds the worker taken waits
     for it a bounded time and then gets 429 + Retry-After; the replacement worker answers after."""
-    from graph.server.pool import QueryFailed, QueryPool
+    from graph.server.pool import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=0.3)
     try:

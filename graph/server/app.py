@@ -209,7 +209,7 @@ class EndpointApp:
         job = {
             "query": texts[0],
             "accept": request.headers.get("Accept"),
-            "format": (params.get("format") or [None])[0],
+            "format": next(iter(params.get("format") or []), None),
             "max_rows": self.config.max_rows,
             "default_graphs": graphs["default-graph-uri"],
             "named_graphs": graphs["named-graph-uri"],

@@ -138,7 +138,7 @@ def execute(store: Any, job: dict) -> dict:
         truncated = False
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = []
+            rows: list[tuple] = []
             for solution in result:
                 if len(rows) >= max_rows:
                     truncated = True
@@ -153,7 +153,7 @@ def execute(store: Any, job: dict) -> dict:
                 raise QueryFailed(406, f"an ASK result cannot be given as {fmt}")
             body = serialize_boolean(bool(result), fmt)
             return {"body": body, "type": RESULT_FORMATS[fmt], "truncated": False, "count": 1}
-        triples = []
+        triples: list[Any] = []
         for triple in result:
             if len(triples) >= max_rows:
                 truncated = True
