@@ -17,7 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.server.http import ServerConfig, make_server, resolve_static
+from graph.server.app import ServerConfig
+from graph.server.httpd import make_server
+from graph.server.static import resolve_static
 from graph.vocab.namespaces import CG, ID, RDFS
 
 TIMEOUT = 1.5
@@ -272,11 +274,10 @@ def test_expensive_queries_cut_off_while_cheap_ones_are_served(server):
     assert _at_once(lambda: get_query(server, COUNT)[0], 4) == [200] * 4
 
 
-def test_busy_pool_answers_429_with_retry_after_and_still_parses(server):
+def test_busy_pool_answers_429_with_retry_after(server):
     """With one worker and no room for long queries, a query that finds the worker taken waits
-    for it a bounded time and then gets 429 + Retry-After; syntax errors are still found at once,
-    without a worker."""
-    from graph.server.http import QueryFailed, QueryPool
+    for it a bounded time and then gets 429 + Retry-After; the replacement worker answers after."""
+    from graph.server.pool import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=0.3)
     try:
@@ -289,11 +290,6 @@ def test_busy_pool_answers_429_with_retry_after_and_still_parses(server):
         busy = _failure(pool.run, {**job, "query": "ASK { ?s ?p ?o }"})
         assert 0.3 <= time.monotonic() - started < 1.0
         assert busy.status == 429 and int(busy.headers["Retry-After"]) >= 1
-        started = time.monotonic()
-        bad = pool.check("SELECT ?x WHERE {\n ?x ?p \n}")
-        assert isinstance(bad, QueryFailed) and bad.status == 400 and "line 3, column" in bad.message
-        assert pool.check("SELECT ?x WHERE { ?x ?p ?o }") is None
-        assert time.monotonic() - started < 0.5
         thread.join()
         assert cut[0].status == 422
         answer = pool.run({**job, "query": "ASK { ?s ?p ?o }"})  # the replacement worker answers
@@ -306,7 +302,7 @@ def test_time_limit_counts_from_arrival_waiting_included(server):
     """A query that waits for a worker uses up its time limit waiting: with a long ``wait`` the
     client still gets its answer (429) at the time limit, not at wait + limit; an expensive query
     that is cut reports how long it waited."""
-    from graph.server.http import QueryPool
+    from graph.server.pool import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0, wait=30)
     try:
@@ -330,7 +326,7 @@ def test_time_limit_counts_from_arrival_waiting_included(server):
 def test_worker_cpu_time_is_read_and_grows_with_work(server):
     """Demotion to the long lane is by CPU time used, so a cheap query that only waited for a core
     is not niced among expensive ones; the CPU clock of a worker must therefore be readable."""
-    from graph.server.http import QueryPool
+    from graph.server.pool import QueryPool
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
     try:
@@ -360,16 +356,25 @@ def test_many_clients_connecting_at_once_are_all_answered(server):
     assert _at_once(hit, 64) == [200] * 64
 
 
-def test_syntax_check_gives_up_on_costly_constant_data(server):
-    """The parse check runs against an empty store, where constant data still evaluates; a query
-    that keeps it busy has parsed, so the check stops at its short limit and lets the pool (with
-    the real time limit) decide."""
-    values = " ".join(str(i) for i in range(3000))
-    costly = f"ASK {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} FILTER(?a + ?b < 0) }}"
-    started = time.monotonic()
-    assert server.pool.check(costly) is None
-    assert time.monotonic() - started < 1.0
-    assert server.pool.check("ASK {") is not None  # and the checker was replaced
+def test_checks_run_in_the_worker_inside_the_time_limit(server):
+    """The parse check runs in the worker: a malformed job gets 400 with Oxigraph's position, a
+    refused one 403, and costly constant data (which an empty-store check used to evaluate) is cut
+    at the time limit like any expensive query."""
+    from graph.server.pool import QueryPool
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=1)
+    try:
+        job = {"format": "json", "max_rows": 10}
+        bad = _failure(pool.run, {**job, "query": "SELECT ?x WHERE {\n ?x ?p \n}"})
+        assert bad.status == 400 and "line 3, column" in bad.message
+        assert _failure(pool.run, {**job, "query": "SELECT * { ?s ?p ?o .SERVICE <http://x/> { } }"}).status == 403
+        values = " ".join(str(i) for i in range(3000))
+        costly = f"ASK {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} FILTER(?a + ?b < 0) }}"
+        started = time.monotonic()
+        assert _failure(pool.run, {**job, "query": costly}).status == 422
+        assert time.monotonic() - started < TIMEOUT + 1.0
+    finally:
+        pool.close()
 
 
 def _at_once(call, n: int) -> list:
@@ -391,7 +396,7 @@ def _at_once(call, n: int) -> list:
 
 
 def _failure(call, *args):
-    from graph.server.http import QueryFailed
+    from graph.server.pool import QueryFailed
 
     try:
         call(*args)
@@ -626,3 +631,23 @@ def test_serve_in_memory_answers_from_a_shared_copy(server):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_default_workers_fit_the_workers_range_on_many_cores(tmp_path: Path):
+    """Issue 11: with 4 per core the default exceeded --workers' maximum on more than 16 cores and
+    `chipgraph serve` exited 2; now 2 per core, capped."""
+    import subprocess
+    import sys
+
+    from graph.server.pool import MAX_WORKERS, default_workers
+
+    assert [default_workers(n) for n in (1, 2, 16, 32, 128)] == [2, 4, 32, MAX_WORKERS, MAX_WORKERS]
+    code = (
+        "import os; os.cpu_count = lambda: 128\n"
+        "from click.testing import CliRunner\nfrom graph.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['serve', '--output-dir', {str(tmp_path)!r}])\n"
+        "print(r.exit_code); print(r.output)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    code_line, _, output = proc.stdout.partition("\n")
+    assert code_line == "1" and "no built store" in output, proc.stdout + proc.stderr

@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from graph.cli.common import handle_errors
-from graph.server.http import (
+from graph.server.app import DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS
+from graph.server.pool import (
     DEFAULT_FAST_LIMIT,
     DEFAULT_LONG_WORKERS,
-    DEFAULT_MAX_BODY,
-    DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
+    MAX_WORKERS,
 )
 
 
@@ -55,9 +55,9 @@ from graph.server.http import (
 )
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
+    type=click.IntRange(1, MAX_WORKERS),
     default=DEFAULT_WORKERS,
-    show_default="4 per core",
+    show_default=f"2 per core, at most {MAX_WORKERS}",
     help="Fast-lane query worker processes (short queries that can run at once).",
 )
 @click.option(
@@ -98,14 +98,16 @@ def serve(
 
     GET/POST /sparql (SPARQL 1.1 Protocol), /query (an offline query page with the named
     queries), /api/queries, and the generated site under output/site. Updates, LOAD and SERVICE
-    are refused; each query has a time limit and a row cap.
+    are refused on the parsed query, and the query workers cannot open network connections;
+    each query has a time limit and a row cap.
 
     Example:
 
         chipgraph serve --port 7878 --timeout 5
     """
     from graph.paths import default_output_dir
-    from graph.server.http import ServerConfig, make_server
+    from graph.server.app import ServerConfig
+    from graph.server.httpd import make_server
     from graph.store.local import store_path
 
     out = output_dir or default_output_dir()
@@ -135,6 +137,14 @@ def serve(
         click.echo("Warning: the in-memory copy could not be made; queries read the store on disk.", err=True)
     elif in_memory:
         click.echo("queries are answered from an in-memory copy of the store", err=True)
+    if not server.pool.sandboxed:
+        from graph.sparql.sandbox import unavailable_reason
+
+        click.echo(
+            f"Warning: the query workers run without the no-network filter ({unavailable_reason()}); "
+            "SERVICE is still refused by the parse check.",
+            err=True,
+        )
     click.echo(f"chipgraph endpoint: {server.url}sparql  query page: {server.url}query  (Ctrl-C stops)", err=True)
     # SIGTERM (service managers, `kill`) stops it like Ctrl-C, so the query workers are shut down
     # too instead of being left running a long query after the server is gone.

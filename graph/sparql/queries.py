@@ -49,6 +49,7 @@ __all__ = [
     "parse_named_query",
     "parse_value",
     "query_form",
+    "read_query_file",
     "run_query",
     "syntax_error_message",
     "term_to_plain",
@@ -64,7 +65,6 @@ _NAME_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 _VARIABLE_RE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 _SYNTAX_RE = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 _PREFIXED_RE = re.compile(r"^([A-Za-z][\w.-]*)?:([^\s<>\"]*)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -182,22 +182,17 @@ def _form_of(words: tuple[str, ...]) -> str:
 
 
 def forbidden_operation(text: str) -> str | None:
-    """Why a read-only endpoint must refuse ``text``, or None when it is a plain query.
+    """Why chipgraph must refuse ``text`` (SERVICE or an update), or None when it may run.
 
-    Oxigraph's Python binding offers no parsed algebra, so this is a token scan after blanking
-    out strings, IRIs and comments and skipping variables, prefixed names and language tags:
-    a bare ``SERVICE`` keyword (federation: the engine would fetch from the network) or an update
-    keyword (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY, WITH) cannot occur in
-    a read query any other way. ``Store.query`` refuses updates anyway; the scan makes the
-    refusal a clear message rather than a parse error, and it is the only guard against SERVICE.
+    Decided on the parsed query by :func:`graph.sparql.guard.check_query`, never by a scan of
+    the text; a malformed query is not forbidden (None): running it gives its syntax error.
     """
-    words = _keyword_tuple(text)
-    if "SERVICE" in words:
-        return "SERVICE (federated query) is refused: this endpoint never fetches from the network"
-    if _form_of(words) == "UNKNOWN":
-        for word in words:
-            if word in _UPDATE_KEYWORDS:
-                return f"SPARQL Update ({word}) is refused: this endpoint is read-only"
+    from graph.sparql.guard import FORBIDDEN, QueryRefused, check_query
+
+    try:
+        check_query(text)
+    except QueryRefused as exc:
+        return exc.message if exc.status == FORBIDDEN else None
     return None
 
 
@@ -323,7 +318,7 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     directory = directory or queries_dir()
     found: dict[str, NamedQuery] = {}
     for path in sorted(directory.glob("*.rq")):
-        query = parse_named_query(path.read_text(encoding="utf-8"), path)
+        query = parse_named_query(read_query_file(path), path)
         if query.name in found:
             raise InputError(
                 Problem(f"query name {query.name!r} is used twice", file=path, hint=f"also in {found[query.name].path}")
@@ -338,8 +333,29 @@ def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
     if path.suffix in (".rq", ".sparql") or (path.exists() and path.is_file()):
         if not path.is_file():
             raise NotFoundError(Problem(f"no such query file: {path}"))
-        return parse_named_query(path.read_text(encoding="utf-8"), path)
+        return parse_named_query(read_query_file(path), path)
     return named_query(name_or_file, catalogue(directory))
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a query file, which must be UTF-8 (an InputError naming the file and line if not)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(Problem("the query file is UTF-16, not UTF-8", file=path, line=1, hint="save it as UTF-8"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            Problem(
+                f"the query file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                file=path,
+                line=line,
+                column=column,
+                hint="save it as UTF-8",
+            )
+        ) from None
 
 
 def named_query(name: str, known: Mapping[str, NamedQuery]) -> NamedQuery:
@@ -494,28 +510,38 @@ def run_query(
 ) -> QueryResult:
     """Run ``text`` on a :class:`graph.store.local.GraphStore` with engine-bound ``bindings``.
 
-    SELECT rows keep the engine's variable order when the store exposes ``raw_query`` (the
-    embedded store); a remote store gives the order of the first row.
+    The query is checked first on its parse tree (:func:`graph.sparql.guard.check_query`): an
+    update or a SERVICE is refused, and so is text the check cannot read. On the embedded store
+    (anything with ``raw_query``) it then runs in a thread that cannot open network sockets
+    (:func:`graph.sparql.sandbox.run_without_network`), the second guard against SERVICE, and
+    FROM / FROM NAMED are honoured: the union default graph applies only to a query that names no
+    dataset of its own. SELECT rows keep the engine's variable order there; a remote store gives
+    the order of the first row.
     """
-    reason = forbidden_operation(text)
-    if reason:  # SERVICE would make the engine fetch from the network, from the CLI too
-        reason = reason.replace("this endpoint", "chipgraph")
-        raise InputError(f"{source}: {reason}" if source else reason)
-    form = query_form(text)
+    from graph.sparql.guard import QueryRefused, check_query
+
     try:
+        checked = check_query(text, source)
+    except QueryRefused as exc:
+        prefix = f"{source}: " if source and not exc.message.startswith("SPARQL syntax error") else ""
+        raise InputError(prefix + exc.message) from None
+    form = checked.form
+    if form not in _FORMS:
+        raise InputError(
+            f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+        )
+    try:
+        if hasattr(store, "raw_query"):
+            from graph.sparql.sandbox import run_without_network
+
+            return run_without_network(_run_embedded, store, text, bindings, form, checked.dataset)[0]
         if form == "SELECT":
-            if hasattr(store, "raw_query"):
-                solutions = store.raw_query(text, bindings)
-                variables = [v.value for v in solutions.variables]
-                rows = [{n: sol[n] for n in variables} for sol in solutions]
-            else:
-                rows = store.select(text, bindings)
-                variables = list(rows[0]) if rows else _projection(text)
+            rows = store.select(text, bindings)
+            variables = list(rows[0]) if rows else _projection(text)
             return QueryResult(form=form, variables=variables, rows=rows)
         if form == "ASK":
             return QueryResult(form=form, boolean=store.ask(text, bindings))
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return QueryResult(form=form, triples=store.construct(text, bindings))
+        return QueryResult(form=form, triples=store.construct(text, bindings))
     except SyntaxError as exc:
         raise InputError(syntax_error_message(exc, source, text)) from exc
     except ChipgraphError as exc:
@@ -523,9 +549,19 @@ def run_query(
         if isinstance(cause, SyntaxError):
             raise InputError(syntax_error_message(cause, source, text)) from cause
         raise
-    raise InputError(
-        f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-    )
+
+
+def _run_embedded(
+    store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None, form: str, dataset: bool
+) -> QueryResult:
+    """Run and read out the whole answer (evaluation is lazy: it must finish inside the sandbox)."""
+    result = store.raw_query(text, bindings, union=not dataset)
+    if form == "SELECT":
+        variables = [v.value for v in result.variables]
+        return QueryResult(form=form, variables=variables, rows=[{n: sol[n] for n in variables} for sol in result])
+    if form == "ASK":
+        return QueryResult(form=form, boolean=bool(result))
+    return QueryResult(form=form, triples=list(result))
 
 
 def _projection(text: str) -> list[str]:

@@ -50,13 +50,20 @@ class OxigraphStore:
         self.store = store
         self.location = location
 
-    def raw_query(self, query: str, bindings: Mapping[str, Term] | None = None, **kwargs: Any) -> Any:
-        """Run any read query with the union default graph; returns pyoxigraph's result object."""
+    def raw_query(
+        self, query: str, bindings: Mapping[str, Term] | None = None, *, union: bool = True, **kwargs: Any
+    ) -> Any:
+        """Run any read query; returns pyoxigraph's result object.
+
+        With ``union`` (the default) the default graph is the union of all graphs, which overrides
+        a FROM / FROM NAMED of the query; pass ``union=False`` for a query that names its own
+        dataset (see :func:`graph.sparql.queries.run_query`), so that its FROM is honoured.
+        """
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        if union:
+            kwargs["use_default_graph_as_union"] = True
         try:
-            return self.store.query(
-                query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs or None, **kwargs
-            )
+            return self.store.query(query, prefixes=PREFIXES, substitutions=subs or None, **kwargs)
         except SyntaxError as exc:
             raise ChipgraphError(f"SPARQL syntax error: {exc}") from exc
         except (RuntimeError, OSError, ValueError) as exc:

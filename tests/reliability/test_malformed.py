@@ -131,6 +131,11 @@ CASES: list[Case] = [
     Case("sparql_bad_param_type.rq", "query", line=3, expect=(alt("widget"),)),
     Case("sparql_syntax.rq", "query-e", expect=(alt("syntax", "not a SPARQL query"),)),
     Case("sparql_update.rq", "query-e", expect=(alt("read-only", "update", "refused"),)),
+    Case("sparql_service_dot.rq", "query", expect=(alt("SERVICE"),)),
+    Case("sparql_service_quote_desync.rq", "query-e", expect=(alt("SERVICE"),)),
+    Case("sparql_deep_nesting.rq", "query", line=3, expect=(alt("nested more than"),)),
+    Case("sparql_latin1.rq", "query", line=1, expect=(alt("not UTF-8"),)),
+    Case("sparql_utf16.rq", "query", line=1, expect=(alt("UTF-16"),)),
     # -- scenarios ------------------------------------------------------------------------------
     Case("scenario_yaml_syntax.yaml", "scenario", line=4, expect=(alt("YAML", "yaml"),)),
     Case("scenario_unknown_entity.yaml", "scenario", line=2, expect=(alt("no-such-provider-anywhere"),)),

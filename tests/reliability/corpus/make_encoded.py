@@ -25,3 +25,5 @@ RECORD = """- id: zz-encoding-firm
     "stage_id,stage_name,description,market_share_chart_global_market_size_info,"
     "market_share_chart_caption,market_share_chart_source\nS1,Design,d,,,\n".encode("utf-16")
 )
+(HERE / "sparql_latin1.rq").write_bytes('SELECT * WHERE { ?s ?p "caf\u00e9" }\n'.encode("latin-1"))
+(HERE / "sparql_utf16.rq").write_bytes("SELECT * WHERE { ?s ?p ?o }\n".encode("utf-16"))

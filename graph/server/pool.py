@@ -1,0 +1,349 @@
+"""The pool of query worker processes that enforces the time limit, with a fast lane for short queries.
+
+Python threads cannot be cancelled and pyoxigraph offers no query timeout, so queries run in
+worker *processes* (:mod:`graph.server.worker`), forked from a warm fork server, each with its own
+read-only handle on the store; a query that overruns its time limit is cancelled by killing its
+process, and the client gets 422 naming the limit (see :data:`TIME_LIMIT_STATUS`). The limit counts
+from the request's arrival, waiting included: a request that finds no free worker in that time
+gets ``429 Too Many Requests`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from graph.errors import ChipgraphError
+from graph.server.worker import QueryFailed, worker_main
+
+__all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "QueryFailed", "QueryPool", "TIME_LIMIT_STATUS", "default_workers"]
+
+DEFAULT_TIMEOUT = 10.0
+#: The range of ``serve --workers``.
+MAX_WORKERS = 64
+
+
+def default_workers(cores: int | None = None) -> int:
+    """Two fast-lane workers per core, within ``1..MAX_WORKERS`` (a 32-core machine gets 64).
+
+    Each query is one process on one core; a second per core lets a cheap query start while
+    another is being found expensive (the fast lane moves those out, see :class:`QueryPool`).
+    ``scripts/loadtest.py`` passes its strict bar with this on 2 cores.
+    """
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, min(MAX_WORKERS, 2 * max(1, cores)))
+
+
+DEFAULT_WORKERS = default_workers()
+DEFAULT_LONG_WORKERS = 32
+DEFAULT_FAST_LIMIT = 0.1
+LONG_QUERY_NICE = 19
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: A query cut at the time limit: 422 Unprocessable Content. The request is well formed and was
+#: understood, but this server will not carry it out within its limits; a 4xx because resending
+#: the same query cannot succeed (the client must change it), so not 503/504, which invite
+#: retries and count as server failures; not 408, which means the *client* was slow to send and
+#: which browsers and HTTP libraries retry automatically.
+TIME_LIMIT_STATUS = 422
+
+
+def _context() -> Any:
+    """The ``forkserver`` start method with the worker's imports preloaded: a new worker is a fork
+    of a warm process (about 20 ms) instead of a fresh interpreter (about 60 ms of CPU), which
+    matters because every cancelled query costs one replacement. ``graph.server.memory`` holds the
+    in-memory copy of ``serve --in-memory``, made once in the fork server and shared by forks."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        [
+            "graph.server.worker",
+            "pyoxigraph",
+            "graph.vocab.namespaces",
+            "graph.sparql.queries",
+            "graph.sparql.results",
+            "graph.sparql.guard",
+            "graph.sparql.sandbox",
+            "rdflib.plugins.sparql.parser",
+            "graph.server.guard",
+            "graph.server.memory",
+            "graph.server.warm",
+        ]
+    )
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx: Any, store_dir: Path):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=worker_main, args=(child, str(store_dir)), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.store_kind: str | None = None  # "memory" or "disk", once ready
+        self.sandboxed = False  # the no-network filter is installed, once ready
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        if not self.conn.poll(timeout):
+            raise ChipgraphError(f"a query worker did not start within {timeout:.0f} s")
+        status, detail = self.conn.recv()
+        if status != "ready":
+            raise ChipgraphError(str(detail))
+        self.ready = True
+        self.store_kind, self.sandboxed = detail
+
+    def lower_priority(self) -> None:
+        """Nice the process so that short queries on the other workers keep the CPU."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LONG_QUERY_NICE)
+        except (OSError, AttributeError):
+            pass
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the process has used (user + system, from ``/proc``), or None where unknown."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL the process; reap it now, or (``wait`` False) in a background thread so that
+        the client's answer does not wait for it."""
+        if self.process.is_alive():
+            self.process.kill()
+        if wait:
+            self._reap()
+        else:
+            threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """Worker processes that run queries with a time limit, with a fast lane for short queries.
+
+    ``workers`` processes form the *fast lane*. A query takes an idle one (waiting up to ``wait``
+    seconds or until its time limit, which counts from its arrival, then 429 with ``Retry-After``).
+    If it has not answered by the time it has used ``fast_limit`` seconds of CPU (see
+    :meth:`_answered_fast`) it becomes a *long* query: its process is niced and leaves the fast
+    lane, and a fresh process (a fork of the warm fork server, ~20-50 ms) takes its place, so
+    expensive queries never hold the workers that cheap ones need. At most ``long_workers`` long
+    queries run at once; beyond that the fast lane is not refilled until one ends, which bounds the
+    processes (and memory) to ``workers + long_workers`` (about 35 MB RSS each, 10-15 MB of it
+    private). A long query that reaches its time limit is cancelled by killing its process
+    (pyoxigraph has no query timeout and a thread cannot be cancelled; the answer does not wait for
+    the process to be reaped); one that finishes earlier is answered and its niced process is
+    retired.
+    """
+
+    def __init__(
+        self,
+        store_dir: Path,
+        workers: int = 2,
+        timeout: float = DEFAULT_TIMEOUT,
+        start_timeout: float = 60.0,
+        long_workers: int = DEFAULT_LONG_WORKERS,
+        wait: float | None = None,
+        fast_limit: float = DEFAULT_FAST_LIMIT,
+        in_memory: bool = False,
+        queries_dir: Path | None = None,
+    ):
+        self.store_dir = store_dir
+        self.timeout = timeout
+        self.workers = max(1, workers)
+        self.long_workers = max(0, long_workers)
+        self.wait = timeout if wait is None else wait
+        self.fast_limit = min(fast_limit, timeout)
+        self.start_timeout = start_timeout
+        if in_memory:  # read by graph.server.memory when the fork server starts (see there)
+            from graph.server.memory import ENV
+
+            os.environ[ENV] = str(store_dir)
+        from graph.paths import queries_dir as default_queries_dir
+        from graph.server.warm import ENV as WARM_ENV
+
+        # read by graph.server.warm when the fork server starts: parse the catalogue once there
+        os.environ.setdefault(WARM_ENV, str(queries_dir or default_queries_dir()))
+        self._ctx = _context()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._fast = 0  # fast-lane processes: idle, busy with a short query, or starting
+        self._long = 0  # processes running a long query
+        self._closed = False
+        started = [self._spawn() for _ in range(self.workers)]
+        try:
+            for worker in started:
+                worker.wait_ready(start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        self._fast = len(started)
+        self._idle.extend(started)
+        #: Where the queries are answered from: "memory" (``in_memory`` and the copy was made) or "disk".
+        self.store_kind = started[0].store_kind
+        #: Whether the workers run under the no-network filter (:mod:`graph.sparql.sandbox`).
+        self.sandboxed = started[0].sandboxed
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.store_dir)
+        with self._cond:
+            self._all.add(worker)
+        return worker
+
+    def _refill(self) -> None:
+        """Start fast-lane processes until there are ``workers`` of them, within the process cap.
+
+        Called with ``self._cond`` held; each new process finishes starting in its own thread."""
+        while (
+            not self._closed
+            and self._fast < self.workers
+            and self._fast + self._long < self.workers + self.long_workers
+        ):
+            self._fast += 1
+            threading.Thread(target=self._start_one, daemon=True).start()
+
+    def _start_one(self) -> None:
+        worker = None
+        try:
+            worker = self._spawn()
+            worker.wait_ready(self.start_timeout)
+        except (OSError, ChipgraphError):
+            if worker is not None:
+                self._drop(worker)
+            with self._cond:
+                self._fast -= 1
+                self._cond.notify_all()
+            return
+        with self._cond:
+            if self._closed:
+                closed = True
+            else:
+                closed = False
+                self._idle.append(worker)
+                self._cond.notify()
+        if closed:
+            self._drop(worker)
+
+    def _drop(self, worker: _Worker, wait: bool = True) -> None:
+        worker.kill(wait)
+        with self._cond:
+            self._all.discard(worker)
+
+    def _acquire(self, deadline: float) -> _Worker:
+        """An idle fast-lane worker, waiting until ``deadline`` at most (then 429 with Retry-After)."""
+        with self._cond:
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if self._closed or remaining <= 0:
+                    retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
+                    raise QueryFailed(
+                        429,
+                        f"every query worker stayed busy while this query waited; retry in "
+                        f"{retry} s (time limit {self.timeout:g} s per query, waiting "
+                        "included)",
+                        {"Retry-After": str(retry)},
+                    )
+                self._cond.wait(remaining)
+            return self._idle.pop()
+
+    def run(self, job: dict, arrived: float | None = None) -> dict:
+        """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx).
+
+        The limit counts from ``arrived`` (``time.monotonic()`` when the request came in; now if
+        None), so time spent waiting for a worker is part of it and no client waits longer than
+        the limit: a query still waiting when the limit (or ``wait``, if shorter) runs out gets
+        429, one still running gets 422. The answer carries ``queued_s`` and ``run_s``.
+        """
+        arrived = time.monotonic() if arrived is None else arrived
+        deadline = arrived + self.timeout
+        worker = self._acquire(min(deadline, arrived + self.wait))
+        long = False
+        try:
+            started = time.monotonic()
+            if not self._answered_fast(worker, job, deadline):
+                long = True
+                worker.lower_priority()
+                with self._cond:
+                    self._fast -= 1
+                    self._long += 1
+                    self._refill()
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    raise QueryFailed(
+                        TIME_LIMIT_STATUS,
+                        f"the query exceeded the {self.timeout:g} s time limit "
+                        f"({started - arrived:.1f} s of it waiting for a worker) "
+                        "and was cancelled; add LIMIT, narrow the patterns or "
+                        "ask the operator to raise --timeout",
+                    )
+            status, detail = worker.conn.recv()
+        except QueryFailed:
+            self._release(worker, long, keep=False)
+            raise
+        except (EOFError, OSError) as exc:
+            self._release(worker, long, keep=False)
+            raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
+        self._release(worker, long, keep=not long)
+        if status == "ok":
+            return {**detail, "queued_s": started - arrived, "run_s": time.monotonic() - started}
+        raise QueryFailed(*detail)
+
+    def _answered_fast(self, worker: _Worker, job: dict, deadline: float) -> bool:
+        """Send ``job``; True if it is answered before it has used ``fast_limit`` seconds of CPU.
+
+        CPU time, not wall time: under load a cheap query may wait for a core longer than
+        ``fast_limit``, and demoting it would nice it among the expensive ones, where it starves.
+        Where CPU time cannot be read (no ``/proc``), wall time is used."""
+        cpu_start = worker.cpu_seconds()
+        worker.conn.send(job)
+        step = min(self.fast_limit, max(0.0, deadline - time.monotonic()))
+        while True:
+            if worker.conn.poll(step):
+                return True
+            cpu = worker.cpu_seconds()
+            step = min(self.fast_limit / 4, deadline - time.monotonic())
+            if cpu is None or cpu_start is None or cpu - cpu_start >= self.fast_limit or step <= 0:
+                return False
+
+    def _release(self, worker: _Worker, long: bool, keep: bool) -> None:
+        """Give a worker back to the fast lane, or retire it (cancelled, failed or niced)."""
+        if keep:
+            with self._cond:
+                if not self._closed:
+                    self._idle.append(worker)
+                    self._cond.notify()
+                    return
+        self._drop(worker, wait=False)
+        with self._cond:
+            if long:
+                self._long -= 1
+            else:
+                self._fast -= 1
+            self._refill()
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._cond:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        for worker in workers:  # SIGKILL them all first, then reap: shutdown waits once, not per worker
+            if worker.process.is_alive():
+                worker.process.kill()
+        for worker in workers:
+            worker.kill()
+
+
+# --------------------------------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""Decide on the *parsed* query whether chipgraph may run it: no SERVICE, no update, bounded nesting.
+
+A token scan over the text cannot be trusted for this: ``?o .SERVICE <...>`` and
+``FILTER(1<'>'||true) SERVICE <...>`` fooled the old one (security review F1), and Oxigraph then
+fetched the URL. pyoxigraph offers no parse-only call, so the decision is taken on the parse tree
+of rdflib's SPARQL 1.1 parser (:func:`rdflib.plugins.sparql.parser.parseQuery`):
+
+1. :func:`graph.sparql.lex.nesting_depth` (one linear pass) refuses text nested deeper than
+   :data:`~graph.sparql.lex.MAX_NESTING` brackets. Both parsers are recursive: Oxigraph's
+   crashed the process at 100,000 braces; rdflib's needs about 40 Python frames per level.
+2. rdflib parses the text, in a thread with a large stack and a recursion limit sized for
+   :data:`~graph.sparql.lex.MAX_NESTING` (a deeper text that the lexer missed ends in
+   RecursionError, which is a refusal too). Any ``ServiceGraphPattern`` in the tree: 403. The
+   outer form and whether the query has FROM / FROM NAMED come from the tree as well.
+3. Text that is not a query but parses as an update (``parseUpdate``): 403 naming the operation.
+4. Text neither parser reads: 400. Where the no-network sandbox is available
+   (:mod:`graph.sparql.sandbox`), Oxigraph is asked, inside it and on an empty store, for its own
+   message, which is the one the engine would give ("line L, column C: ..."); if Oxigraph accepts
+   the text (its dialect is wider than SPARQL 1.1 in places), the 400 says that chipgraph's check
+   cannot read it, rather than letting an unchecked query run.
+
+rdflib's parser is slow (milliseconds for a named query, far more for a megabyte), so results
+for short texts are cached, and the endpoint runs this check in its worker processes, inside each
+query's time limit, never in an HTTP thread. The second, independent layer is the sandbox: the
+engine runs where sockets cannot be opened.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import InputError
+from graph.sparql.lex import MAX_NESTING, nesting_depth
+
+__all__ = ["Checked", "QueryRefused", "check_query"]
+
+FORBIDDEN = 403
+MALFORMED = 400
+
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+#: rdflib's update operation names, as the keyword a user wrote.
+_UPDATES = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT",
+    "DeleteData": "DELETE",
+    "DeleteWhere": "DELETE",
+    "Modify": "DELETE/INSERT",
+}
+#: Python frames rdflib's parser may use: ~40 per nesting level (measured: 38.7 per level of
+#: nested parentheses, the deepest kind) plus room for the rest of the call stack.
+_RECURSION_LIMIT = MAX_NESTING * 50 + 3000
+_CACHED_TEXT_CHARS = 16_384
+_recursion_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the parse check learnt about a query it accepts."""
+
+    form: str  #: SELECT, ASK, CONSTRUCT or DESCRIBE (the outer form)
+    dataset: bool  #: the query names its own dataset (FROM or FROM NAMED)
+
+
+class QueryRefused(InputError):
+    """A query chipgraph will not run; ``status`` is 403 (update, SERVICE) or 400 (malformed)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+SERVICE_REFUSED = "SERVICE (federated query) is refused: chipgraph never fetches from the network"
+
+
+def check_query(text: str, source: str | None = None) -> Checked:
+    """The form and dataset of ``text``, or :class:`QueryRefused` (see the module docstring).
+
+    ``source`` (a file name, ``-e``) prefixes syntax messages.
+    """
+    outcome = _cached_check(text) if len(text) <= _CACHED_TEXT_CHARS else _check(text)
+    if isinstance(outcome, Checked):
+        return outcome
+    status, message, where = outcome
+    if where and source:
+        message = message.replace("SPARQL syntax error ", f"SPARQL syntax error in {source} ", 1)
+    raise QueryRefused(message, status)
+
+
+def _check(text: str) -> Checked | tuple[int, str, bool]:
+    """:class:`Checked`, or (status, message, message-is-a-syntax-error) for a refusal."""
+    nesting = nesting_depth(text)
+    if nesting.line is not None:
+        return (
+            MALFORMED,
+            f"SPARQL syntax error at line {nesting.line}, column {nesting.column}: brackets nested more "
+            f"than {MAX_NESTING} levels deep (chipgraph's limit; real queries nest a few levels)",
+            True,
+        )
+    from graph.sparql.sandbox import run_without_network
+
+    tree, error = run_without_network(_parse, text)[0]
+    if tree is not None:
+        return _inspect(tree)
+    update = run_without_network(_parse_update, text)[0]
+    if update is not None:
+        return FORBIDDEN, f"SPARQL Update ({update}) is refused: chipgraph is read-only", False
+    return MALFORMED, _syntax_message(text, error), True
+
+
+_cached_check = functools.lru_cache(maxsize=512)(_check)
+
+
+def _with_recursion_limit(fn: Any, *args: Any) -> Any:
+    with _recursion_lock:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
+        try:
+            return fn(*args)
+        finally:
+            sys.setrecursionlimit(previous)
+
+
+def _parse(text: str) -> tuple[Any, str | None]:
+    """(rdflib parse tree, None), or (None, rdflib's message)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return _with_recursion_limit(parseQuery, text), None
+    except ParseBaseException as exc:
+        detail = exc.msg if len(exc.msg) <= 160 else exc.msg[:157] + "..."
+        return None, f"at line {exc.lineno}, column {exc.col}: {detail}"
+    except RecursionError:
+        return None, f"nested too deeply for chipgraph's parse check (limit {MAX_NESTING} levels)"
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:  # rdflib's own bugs
+        return None, f"chipgraph's parse check could not read it ({type(exc).__name__}: {exc})"
+
+
+def _parse_update(text: str) -> str | None:
+    """The first operation's keyword when ``text`` parses as a SPARQL Update, else None."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        tree = _with_recursion_limit(parseUpdate, text)
+    except (ParseBaseException, RecursionError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return None
+    for op in tree.get("request") or []:
+        return _UPDATES.get(getattr(op, "name", ""), "update")
+    return None
+
+
+def _inspect(tree: Any) -> Checked | tuple[int, str, bool]:
+    """Refuse SERVICE anywhere in the tree; read the outer form and dataset clause."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    query = tree[1]
+    form = _FORMS.get(getattr(query, "name", ""), "UNKNOWN")
+    stack: list[Any] = [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return FORBIDDEN, SERVICE_REFUSED, False
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    # CompValue.get returns the key itself for a missing key, so test membership
+    dataset = "datasetClause" in query and bool(dict.get(query, "datasetClause"))
+    return Checked(form=form, dataset=dataset)
+
+
+def _syntax_message(text: str, rdflib_message: str | None) -> str:
+    """Oxigraph's own message for text rdflib cannot parse (asked in the sandbox), else rdflib's."""
+    from graph.sparql.sandbox import available, run_without_network
+
+    if available():
+        verdict, sandboxed = run_without_network(_oxigraph_verdict, text)
+        if sandboxed:
+            if verdict is not None:
+                return verdict
+            return (
+                "SPARQL syntax error: Oxigraph accepts this query but chipgraph's safety check (rdflib's "
+                f"SPARQL 1.1 parser) cannot read it, so it is not run ({rdflib_message}); write it in "
+                "standard SPARQL 1.1"
+            )
+    return f"SPARQL syntax error {rdflib_message}"
+
+
+def _oxigraph_verdict(text: str) -> str | None:
+    """Oxigraph's syntax message for ``text`` (on an empty store, results never read), or None."""
+    import pyoxigraph as ox
+
+    from graph.sparql.queries import syntax_error_message
+    from graph.vocab.namespaces import PREFIXES
+
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        return syntax_error_message(exc, None, text)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return None
