@@ -466,7 +466,15 @@ def test_bound_to_loopback_by_default():
     assert ServerConfig(store_dir=Path("x")).host == "127.0.0.1"
 
 
-REQUIRED_SAMPLES = {"party": "cgid:huawei", "subject": "cgid:ascend-910c", "entity": "cgid:huawei", "text": "ascend"}
+REQUIRED_SAMPLES = {
+    "party": "cgid:huawei",
+    "subject": "cgid:ascend-910c",
+    "entity": "cgid:huawei",
+    "text": "ascend",
+    "firm": "cgid:smic",
+    "measure": "cgid:us-hbm-rule-2024-12",
+    "as_of": "2024-12-31",
+}
 
 
 def test_endpoint_answers_every_named_query_like_the_library(built: Path):
