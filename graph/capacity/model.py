@@ -39,7 +39,7 @@ import numpy as np
 from graph.capacity.assumptions import Assumption
 from graph.capacity.claims import CONFIDENCE_RANK, Accelerator, ClaimSet, FigureClaim
 from graph.capacity.dies import gross_dies_per_wafer
-from graph.errors import InputError, NotFoundError, Problem
+from graph.errors import InputError, NotFoundError
 
 __all__ = [
     "PARAMETERS",

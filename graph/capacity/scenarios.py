@@ -262,6 +262,11 @@ def compare(baseline: list[dict[str, Any]], after: list[dict[str, Any]]) -> list
         for q in ("p10", "p50", "p90", "bound_low", "bound_high"):
             row[f"{q}_before"] = bo.get(q)
             row[f"{q}_after"] = ao.get(q)
+        for con in ("logic", "memory", "packaging"):
+            cb = (b.get("constraints") or {}).get(con) or {}
+            ca = (r.get("constraints") or {}).get(con) or {}
+            row[f"{con}_p50_before"] = cb.get("p50")
+            row[f"{con}_p50_after"] = ca.get("p50")
         if bo.get("p50") is not None and ao.get("p50") is not None:
             row["p50_change"] = ao["p50"] - bo["p50"]
             row["p50_change_percent"] = round(100.0 * (ao["p50"] - bo["p50"]) / bo["p50"], 1) if bo["p50"] else None

@@ -25,6 +25,10 @@ DIFF_COLUMNS = [
     "p50_after",
     "p90_after",
     "p50_change_percent",
+    "logic_p50_before",
+    "logic_p50_after",
+    "memory_p50_before",
+    "memory_p50_after",
     "binding_before",
     "binding_after",
 ]
