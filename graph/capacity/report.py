@@ -96,7 +96,7 @@ def _published_cell(r: dict[str, Any]) -> str:
             continue
         who = p["claimed_by_label"] or p["id"]
         verdict = {"inside model range": "in", "below model range": "below", "above model range": "above"}.get(
-            p["verdict"] or "", "?"
+            p["verdict"] or "", "not compared"
         )
         scope = "" if p["scope"] == "accelerator" else " (whole line)"
         parts.append(f"{who} {p['value']:,.0f}{scope}: {verdict}")

@@ -135,7 +135,7 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
     "years",
     type=click.IntRange(2000, 2100),
     multiple=True,
-    help="Production year (repeatable; default: the year of --as-of, else this year).",
+    help="Production year (repeatable; default: the year of --as-of, else of the latest claim).",
 )
 @as_of_option
 @click.option(
@@ -211,8 +211,9 @@ def capacity(
             if match.id not in data.accelerators:
                 raise NotFoundError(f"{name!r} ({match.id}) is not an AI accelerator of the graph")
             ids.append(match.id)
-    if not years:
-        years = ((as_of or (scen.as_of if scen else None) or dt.date.today()).year,)
+    if not years:  # the data's year (latest claim date), never the clock, so runs are reproducible
+        latest = max((c.claim_date for c in data.claims if c.claim_date), default=dt.date(2025, 1, 1))
+        years = ((as_of or (scen.as_of if scen else None) or latest).year,)
     opts = dict(assumptions=assumptions, as_of=as_of, min_confidence=min_confidence, draws=draws, seed=seed)
     base = capacity_results(data, ids, years, **opts)
     if scen is not None:
