@@ -143,7 +143,7 @@ def load_assumptions(path: str | Path = DEFAULT_ASSUMPTIONS, parameters: set[str
             if not (_number(low) and _number(high)):
                 problems.append(Problem(f"{aid}: low and high (or value) must be numbers", path, line))
                 low = high = None
-            elif low < 0 or low > high:
+            elif low < 0 or low > high:  # type: ignore[operator]
                 problems.append(Problem(f"{aid}: need 0 <= low <= high, got {low}..{high}", path, line))
         based_on = item.get("based_on") or []
         if not isinstance(based_on, list) or not all(isinstance(b, str) for b in based_on):

@@ -351,7 +351,7 @@ def _required(inputs: dict[str, InputRange], target: float) -> list[dict[str, An
     """
     above = target > _scalar(_corner(inputs, True))
     base = _corner(inputs, above)
-    out = []
+    out: list[dict[str, Any]] = []
     for name, r in inputs.items():
         p = PARAMETERS[name]
         if name == "wafer_diameter_mm":
@@ -576,7 +576,7 @@ def capacity(
         "unit": "packages",
     }
     counts = np.bincount(ev["binding"], minlength=len(CONSTRAINTS))
-    shares = [
+    shares: list[dict[str, Any]] = [
         {"constraint": c, "share": round(float(counts[i]) / draws, 4)}
         for i, c in enumerate(CONSTRAINTS)
         if c != "packaging" or ev["packaging"] is not None
@@ -593,7 +593,7 @@ def capacity(
         result["constraints"]["packaging_note"] = (
             "not applied: no source gives the packaging capacity this accelerator uses"
         )
-    sens = []
+    sens: list[dict[str, Any]] = []
     for name, r in inputs.items():
         if r.high <= r.low:
             continue
