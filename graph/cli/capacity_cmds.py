@@ -214,7 +214,9 @@ def capacity(
     if not years:  # the data's year (latest claim date), never the clock, so runs are reproducible
         latest = max((c.claim_date for c in data.claims if c.claim_date), default=dt.date(2025, 1, 1))
         years = ((as_of or (scen.as_of if scen else None) or latest).year,)
-    opts: dict[str, Any] = dict(assumptions=assumptions, as_of=as_of, min_confidence=min_confidence, draws=draws, seed=seed)
+    opts: dict[str, Any] = dict(
+        assumptions=assumptions, as_of=as_of, min_confidence=min_confidence, draws=draws, seed=seed
+    )
     base = capacity_results(data, ids, years, **opts)
     if scen is not None:
         after = capacity_results(data, ids, years, scenario=scen, **opts)
