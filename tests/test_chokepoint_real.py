@@ -85,6 +85,8 @@ def test_shipped_scenarios_load_and_change_something(G):
 
     base = all_chokepoints(G)
     for path in sorted(SCENARIOS.glob("*.yaml")):
+        if path.name.startswith("capacity-"):
+            continue  # capacity scenarios: graph.capacity.scenarios (tests/test_capacity_*.py)
         diff = compare(base, all_chokepoints(G, scenario=load_scenario(path)))
         assert diff, path.name
     lift = compare(base, all_chokepoints(G, scenario=load_scenario(SCENARIOS / "lift-2024-12-hbm-rule.yaml")))

@@ -17,6 +17,7 @@ from graph import __version__
 #: command name -> "module:attribute" (modules under graph.cli)
 COMMANDS: dict[str, str] = {
     "build": "graph.cli.build_cmds:build",
+    "capacity": "graph.cli.capacity_cmds:capacity",
     "chokepoints": "graph.cli.chokepoint_cmds:chokepoints",
     "explain": "graph.cli.chokepoint_cmds:explain",
     "export-network": "graph.cli.chokepoint_cmds:export_network",
