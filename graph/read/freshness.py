@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyoxigraph as ox
+
 from graph.store.local import GraphStore
 from graph.vocab.namespaces import CG, DCTERMS
 
@@ -53,11 +55,16 @@ def newest_dates(store: GraphStore) -> list[dict[str, Any]]:
     [None, None]
     """
     rows = store.select(_QUERY % " ".join(f"<{iri}>" for _, iri in DATED_FACTS))
-    found = {row["p"].value: row for row in rows if row.get("p") is not None}
+    found: dict[str, tuple[str | None, int]] = {}
+    for row in rows:
+        prop, newest, count = row.get("p"), row.get("newest"), row.get("count")
+        if isinstance(prop, ox.NamedNode):
+            found[prop.value] = (
+                newest.value if isinstance(newest, ox.Literal) else None,
+                int(count.value) if isinstance(count, ox.Literal) else 0,
+            )
     out = []
     for kind, iri in DATED_FACTS:
-        row = found.get(iri)
-        newest = row["newest"].value if row and row.get("newest") is not None else None
-        count = int(row["count"].value) if row and row.get("count") is not None else 0
-        out.append({"kind": kind, "property": iri, "newest": newest, "count": count})
+        newest_text, number = found.get(iri, (None, 0))
+        out.append({"kind": kind, "property": iri, "newest": newest_text, "count": number})
     return out
