@@ -181,6 +181,9 @@ def build(
 
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
     validate_dataset(dataset, progress)
+    from graph.store.assertions import check_assertions  # minimum counts beside the data (assertions.yaml)
+
+    check_assertions(dataset.quads, curated_dir / "assertions.yaml")
 
     progress("serialising")
     quads = sorted_quads(dataset.quads)

@@ -325,7 +325,13 @@ def test_measures_in_force(store):
 
 def test_listed_parties(store):
     # measures.yaml: Huawei listed 2019-05-16, Hygon and Sugon 2019-06-24, SMIC only from 2020-12-18
-    assert ids(col(run_named(store, "listed-parties", as_of="2020-01-01"), "party")) == {"huawei", "hygon", "sugon"}
+    # chengdu-haiguang-ic is the 2019 entry with the alias Hygon (split from hygon in the 2026-12 review)
+    assert ids(col(run_named(store, "listed-parties", as_of="2020-01-01"), "party")) == {
+        "huawei",
+        "hygon",
+        "sugon",
+        "chengdu-haiguang-ic",
+    }
     assert "smic" in ids(col(run_named(store, "listed-parties"), "party"))
 
 
@@ -390,7 +396,7 @@ def test_hbm_controls(store):
 
 def test_measures_timeline(store):
     r = run_named(store, "measures-timeline")
-    dates = col(r, "effective")
+    dates = col(r, "date")
     assert dates == sorted(dates)
     nl = ids(col(run_named(store, "measures-timeline", jurisdiction="NLD"), "measure"))
     assert nl == {
@@ -398,7 +404,59 @@ def test_measures_timeline(store):
         "nl-duv-control-2023-09",
         "nl-licence-revocation-2024-01",
         "nl-duv-extension-2024-09",
+        "nl-servicing-licences-2025-01",
     }
+    # the affiliates rule (measures_2022_2026.yaml): in force 2025-09-29, suspended from 2025-11-10
+    # to 2026-11-09 by the US-China package, so it resumes on 2026-11-10
+    affiliates = [
+        (row["date"].value, row["event"].value) for row in rows_where(r, measure="us-affiliates-rule-2025-09")
+    ]
+    assert affiliates == [("2025-09-29", "in force"), ("2025-11-10", "suspended"), ("2026-11-10", "resumed")]
+    suspended = rows_where(r, measure="us-affiliates-rule-2025-09", event="suspended")[0]
+    assert suspended["suspension"].value == "us-affiliates-rule-suspension-2025-11"
+    assert suspended["package"].value == "pkg-us-cn-busan-2025-11"
+    # the AI Diffusion rule ended as rescinded; the foundry rule was announced the day before it took effect
+    ended = rows_where(r, measure="us-ai-diffusion-rule-2025-01", event="ended")[0]
+    assert (ended["date"].value, ended["reason"].value) == ("2025-05-13", "rescinded")
+    assert rows_where(r, measure="us-foundry-due-diligence-rule-2025-01", event="announced", date="2025-01-15")
+    # China's measures carry their own jurisdiction and kind; the Micron ban is a procurement ban
+    micron = rows_where(r, measure="cn-cac-micron-2023-05")[0]
+    assert (micron["jurisdictionCode"].value, micron["kind"].value) == ("CHN", "procurement-ban")
+    # a complete history to November 2026: the last events are the scheduled ends of suspensions
+    assert max(dates) >= "2026-11-01"
+    assert {row["event"].value for row in r.rows} == {"announced", "in force", "suspended", "resumed", "ended"}
+
+
+def test_measures_in_force_gives_each_measures_status(store):
+    r = run_named(store, "measures-in-force", as_of="2026-02-01")
+    status = {row["measure"].value.removeprefix(ID): row["status"].value for row in r.rows}
+    assert status["us-affiliates-rule-2025-09"] == "suspended"  # 2025-11-10 to 2026-11-09
+    assert status["us-ai-diffusion-rule-2025-01"] == "rescinded"
+    assert status["us-eda-licence-letters-2025"] == "revoked"
+    assert status["us-hbm-rule-2024-12"] == "in force"
+    assert "us-veu-revocation-2025-12" in status and status["us-veu-revocation-2025-12"] == "in force"
+    before = run_named(store, "measures-in-force", as_of="2025-09-01")
+    early = {row["measure"].value.removeprefix(ID): row["status"].value for row in before.rows}
+    assert early["us-veu-revocation-2025-12"] == "announced"  # announced 2025-08-29, effective 2025-12-31
+    assert "us-affiliates-rule-2025-09" not in early  # not yet announced on 2025-09-01
+
+
+def test_measure_packages(store):
+    r = run_named(store, "measure-packages")
+    members = {}
+    for row in r.rows:
+        members.setdefault(row["package"].value.removeprefix(ID), set()).add(row["member"].value.removeprefix(ID))
+    # measures.yaml / measure_packages.yaml: the 2024-12-02 listings came with the HBM and SME rules
+    assert members["pkg-us-2024-12-02"] == {"us-entity-list-2024-12", "us-sme-rule-2024-12", "us-hbm-rule-2024-12"}
+    # which listings came with which rule is one query: the Oct 2023 pair despite different effective dates
+    oct_2023 = run_named(store, "measure-packages", package="pkg-us-2023-10-17")
+    assert {row["effective"].value for row in oct_2023.rows} == {"2023-10-17", "2023-10-23", "2023-11-17"}
+    listing = rows_where(oct_2023, member="us-entity-list-biren-moore-threads-2023")[0]
+    assert set(listing["parties"].value.split()) == {"biren", "moore-threads"}
+    # suspensions are members too: the US-China arrangement of November 2025
+    busan = rows_where(r, package="pkg-us-cn-busan-2025-11")
+    assert {row["kind"].value for row in busan} == {"suspension"}
+    assert {row["jurisdictionCode"].value for row in busan} == {"CHN", "USA"}
 
 
 def test_firms_by_country(store):

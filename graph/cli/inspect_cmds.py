@@ -131,14 +131,18 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
 
     "Missing dates" counts facts with a time dimension (measures, deployments, figure
     claims, provisions) that lack their date; the shapes make these zero in a valid build.
+    "Newest" rows give the latest date of each kind of dated fact, so staleness shows.
 
     Example:
 
         chipgraph stats
     """
+    from graph.read.freshness import newest_dates
     from graph.read.reports import stats as compute
 
-    result = compute(open_from_options(output_dir, endpoint))
+    store = open_from_options(output_dir, endpoint)
+    result = compute(store)
+    result["newest_dates"] = newest_dates(store)  # staleness: the newest date per kind of dated fact
     if fmt == "json":
         emit(json.dumps(result, ensure_ascii=False, indent=2) + "\n", output)
         return
@@ -147,6 +151,7 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
     ]
     rows += [{"what": f"class {c['class']}", "count": c["count"]} for c in result["classes"]]
     rows += [{"what": k, "count": v} for k, v in result["missing_dates"].items()]
+    rows += [{"what": f"newest {d['kind']}", "count": d["newest"] or "-"} for d in result["newest_dates"]]
     emit_rows(rows, fmt, output, ["what", "count"])
 
 
