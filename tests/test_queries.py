@@ -542,8 +542,11 @@ def test_models_on_restricted_chips(store):
     r = run_named(store, "models-on-restricted-chips", as_of="2024-12-31")
     # DeepSeek-R1 ran on the Ascend 910C, whose designer Huawei is listed
     assert rows_where(r, model="deepseek-r1", accelerator="ascend-910c", how="lists its designer")
-    # the NVIDIA A100 is no domestic chip and its designer is not listed: covered only by product rules
-    assert all(row["how"].value == "covers the product" for row in rows_where(r, accelerator="nvidia-a100"))
+    # NVIDIA is listed by no US measure: the A100 is reached by US product rules, and by name only
+    # by China's own measures against NVIDIA (the SAMR investigation)
+    a100 = rows_where(r, accelerator="nvidia-a100")
+    assert rows_where(r, accelerator="nvidia-a100", how="covers the product", jurisdiction="USA")
+    assert all(row["jurisdiction"].value == ID + "CHN" for row in a100 if row["how"].value == "lists its designer")
 
 
 def test_listed_designs_foreign_parts(store):
@@ -567,6 +570,11 @@ def test_control_reach(store):
 
 def test_supply_history(store):
     r = run_named(store, "supply-history")
+    # facts-2025-2026.md: TSMC stopped making Biren's chips in Oct 2022, a year before Biren was listed
+    biren = rows_where(r, relationship="supply-tsmc-biren-foundry")
+    assert biren and {row["end"].value for row in biren} == {"2022-10"} and biren[0]["endReason"].value
+    only_smic = run_named(store, "supply-history", firm="cgid:smic")
+    assert only_smic.rows and {row["supplierLabel"].value for row in only_smic.rows} == {"SMIC"}
     for row in r.rows:
         assert row["supplierLabel"].value and row["customerLabel"].value and row["sources"].value
         if row.get("end") is not None and row.get("start") is not None:
@@ -581,3 +589,7 @@ def test_deployments(store):
     deployments = {row["deployment"].value for row in r.rows}
     everything = store.select("SELECT DISTINCT ?d WHERE { ?d a cg:Deployment }")
     assert deployments == {row["d"].value for row in everything}
+    # every deployment names an operator or says that no source names one (assertions.yaml)
+    assert all(row["operatorLabel"].value for row in r.rows)
+    cloud = run_named(store, "deployments", operator="cgid:huawei-cloud")
+    assert cloud.rows and {row["operatorLabel"].value for row in cloud.rows} == {"Huawei Cloud"}
