@@ -188,11 +188,13 @@ _TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` with every character a terminal would act on written as a visible escape (``\\x1b``).
+    """``text`` with every character a terminal would act on written as a visible ``\\uXXXX`` escape.
 
-    Tab and newline stay. The last line of defence for text printed to a terminal (``show -t``,
-    tables, error messages): inputs already refuse control characters, but a remote endpoint's
-    answers or an older build may still hold them. Pure; apply once, where text leaves for the
-    terminal.
+    Tab and newline stay; carriage return, ESC, BEL, NUL, the other C0 and C1 controls, DEL and
+    lone surrogates become ``\\u001b`` and the like. The escape is JSON's own, so JSON text stays
+    valid JSON with the same value, and a table shows the character instead of obeying it.
+    The last line of defence for text printed to a terminal (``show -t``, tables): inputs
+    already refuse control characters, but a remote endpoint or an older build may hold them.
+    Pure; apply it once, where text leaves for standard output.
     """
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\ufffd", text)
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
