@@ -497,7 +497,7 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
                     line,
                     table.column("share_provided"),
                     f"share {text!r} is not a number",
-                    "a percentage from 0 to 100 in digits with an optional point (no exponent), or empty",
+                    "a percentage from 0 to 100 in digits with an optional point, no exponent, or empty",
                 )
                 ok = False
             else:

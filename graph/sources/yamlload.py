@@ -125,7 +125,7 @@ class _Walker:
                         self.path,
                         node.start_mark.line + 1,
                         column=node.start_mark.column + 1,
-                        hint="remove it (YAML escapes such as \\e, \\a, \\0 or \\ud800 are not allowed either)",
+                        hint="remove it; YAML escapes such as \\e, \\a, \\0 and \\ud800 are refused too",
                     )
                 )
         return value
