@@ -125,7 +125,11 @@ def release_source(directory: Path) -> SourceRecord:
         if not isinstance(value, str):
             bad(key, f"{value!r} is not a single text", "write one value on the line, quoted if need be")
         elif key in ("url", "repository", "license") and not _URL_RE.fullmatch(value):
-            bad(key, f"{value!r} is not an absolute http(s) IRI", "write e.g. https://creativecommons.org/licenses/by/4.0/")
+            bad(
+                key,
+                f"{value!r} is not an absolute http(s) IRI",
+                "write e.g. https://creativecommons.org/licenses/by/4.0/",
+            )
         elif key == "language" and not LANG_RE.match(value):
             bad(key, f"{value!r} is not a language tag", "use a BCP 47 tag such as en")
         elif key == "commit" and not _COMMIT_RE.fullmatch(value):
