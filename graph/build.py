@@ -340,7 +340,10 @@ def build(
         rebuild_store = force or record is None or record.get("input_hash") != digest
         files = list(outputs) + ["manifest.json"] + (["chokepoints.json", "chokepoints.csv"] if analyses else [])
         check_replaceable(output_dir, files, (["store"] if rebuild_store else []) + (["site"] if site else []))
-        staging = new_staging_dir(output_dir)
+        try:
+            staging = new_staging_dir(output_dir)
+        except OSError as exc:
+            raise _output_problem(output_dir, f"cannot write into the output folder: {exc.strerror or exc}") from None
         try:
             written = _prepare_outputs(
                 staging, output_dir, outputs, manifest, nquads, quads, as_of, digest, rebuild_store,
@@ -348,6 +351,17 @@ def build(
             )  # fmt: skip
             progress("replacing the outputs")
             commit_outputs(staging, output_dir)
+        except OSError as exc:  # a full disk, a vanished folder: nothing was replaced
+            where = Path(exc.filename) if exc.filename else output_dir
+            if staging in where.parents or where == staging:
+                where = output_dir / where.relative_to(staging)
+            raise ChipgraphError(
+                Problem(
+                    f"cannot write the outputs: {exc.strerror or exc}",
+                    where,
+                    hint="every previous output was left as it was",
+                )
+            ) from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(

@@ -161,7 +161,7 @@ def read_text(path: str | Path) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
             Problem(
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                 path,
                 line,
                 column=column,

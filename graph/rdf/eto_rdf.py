@@ -11,7 +11,8 @@ maps everything onto the ontology:
   ``cg:Jurisdiction`` (ETO's "EUR" and "Various countries"); a provider the crosswalk maps to a
   curated firm becomes that firm's node, so one firm is one node;
 - provision rows -> ``cg:Provision`` nodes ``id/provision-<input>-<provider>`` with provider,
-  input (or stage, for stage-wide shares), ``cg:sharePercent`` (xsd:decimal, the file's value),
+  input (or stage, for stage-wide shares), ``cg:sharePercent`` (xsd:decimal, the file's value in
+  canonical form),
   ``cg:year`` (xsd:gYear) and ``cg:sourceText``.
 
 Every statement sits in the named graph ``graph/eto``; that graph's provenance (a ``cg:Assertion``
@@ -327,7 +328,9 @@ class _Mapper:
             self.add(iri, cg("provider"), self.node[row.provider_id])
             self.add(iri, cg("providedInput"), self.node[row.provided_id])
             if row.share is not None:
-                self.add(iri, cg("sharePercent"), Literal(row.share_text, datatype=NamedNode(XSD + "decimal")))
+                # the canonical text ("+5", "5." and ".5" are valid but odd spellings); the release's own is the same
+                share = format(row.share, "f")
+                self.add(iri, cg("sharePercent"), Literal(share, datatype=NamedNode(XSD + "decimal")))
             if row.year:
                 self.add(iri, cg("year"), Literal(row.year, datatype=NamedNode(XSD + "gYear")))
             if row.source:

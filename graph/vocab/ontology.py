@@ -105,7 +105,7 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
                 path,
                 line,
                 column=column,
-                hint="give the node an IRI of its own (cg:...)",
+                hint="give the node an IRI of its own, such as cg:name",
             )
         )
     for t in triples:
