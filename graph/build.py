@@ -1,29 +1,48 @@
 """The build pipeline: sources -> RDF -> validation -> files and store -> analyses -> site.
 
 ``build()`` is the library entry point behind ``chipgraph build``. Nothing under the output
-folder changes until every input has been read and validated; each output is then written to a
-temporary name and renamed into place, and the persistent store is built in a fresh directory
-and swapped in whole. A build whose inputs have not changed since the last one (same input
-hash in ``manifest.json``) reuses the store instead of rebuilding it.
+folder changes until every input has been read and validated. Then, holding the folder's build
+lock (:func:`graph.atomic.build_lock`: a second build is refused, not interleaved), the build
+checks that every output it will replace can be replaced, prepares all of them (store, RDF
+files, analyses, site, manifest) in a hidden staging folder beside them, and swaps them in
+together (:func:`graph.atomic.commit_outputs`): a build that fails at any step leaves every
+output as it was, and one killed during the swap is completed by the next build.
+
+A build whose inputs have not changed reuses the store, but only a store whose own record
+(``store/chipgraph-store.json``, written after the store was complete and before it was swapped
+in) carries the same input hash: ``manifest.json`` describes the last finished build, not
+necessarily the store beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph import __version__
-from graph.atomic import recover_dir, replace_dir_atomic, write_bytes_atomic, write_text_atomic
-from graph.errors import InputError, Problem
+from graph.atomic import (
+    BuildLocked,
+    build_lock,
+    commit_outputs,
+    new_staging_dir,
+    recover_dir,
+    recover_outputs,
+    write_bytes_atomic,
+    write_text_atomic,
+)
+from graph.errors import ChipgraphError, InputError, Problem
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
 from graph.vocab.namespaces import CG, DCTERMS
 
@@ -61,12 +80,12 @@ def _noop(_: str) -> None:
 def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
     """Every file whose content determines the build, in a stable order."""
     files = [ontology_file(), shapes_file()]
-    files += sorted(p for p in curated_dir.glob("*.yaml"))
+    files += sorted(p for p in curated_dir.glob("*.yaml") if p.is_file())
     files += sorted(p for p in eto_dir.iterdir() if p.suffix in (".csv", ".yaml")) if eto_dir.is_dir() else []
     crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
     if crosswalk.exists():
         files.append(crosswalk)
-    return [f for f in files if f.exists()]
+    return [f for f in files if f.is_file()]
 
 
 def input_hash(files: list[Path]) -> str:
@@ -82,12 +101,13 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None, pr
     from graph.rdf.curated_rdf import curated_quads
     from graph.rdf.eto_rdf import load_eto
     from graph.sources.curated import load_curated
-    from graph.vocab.ontology import parse_ontology
+    from graph.vocab.ontology import parse_ontology, parse_turtle
 
     curated_dir = Path(curated_dir or CURATED_DIR)
     eto_dir = Path(eto_dir or ETO_DIR)
     progress("reading the ontology")
     onto = parse_ontology(ontology_file())
+    parse_turtle(shapes_file(), "shapes file")  # a syntax error here names its line; pySHACL's would not
     quads = list(onto.quads)
     counts = {"ontology": len(onto.quads)}
     progress(f"reading the curated facts in {curated_dir}")
@@ -123,14 +143,24 @@ def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> None:
         raise InputError(f"the data does not conform to the shapes ({len(problems)} violation(s))", problems)
 
 
-def load_store(nquads: bytes, store_dir: Path) -> None:
-    """Load N-Quads into a fresh on-disk Oxigraph store at ``store_dir`` and close it."""
+def load_store(nquads: bytes, store_dir: Path, *, input_hash: str | None = None) -> None:
+    """Load N-Quads into a fresh on-disk Oxigraph store at ``store_dir`` and close it.
+
+    With ``input_hash``, the store's own record (:data:`graph.store.local.STORE_RECORD`) is
+    written into the folder after the store is complete and closed, so that a store without one
+    (a load that was killed) is never mistaken for a finished one.
+    """
+    from graph.store.local import STORE_RECORD
+
     if store_dir.exists():
         shutil.rmtree(store_dir)
     store = ox.Store(str(store_dir))
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     store.flush()  # bulk_load writes sorted files directly; a compaction (optimize) only added time
     del store
+    if input_hash is not None:
+        record = {"chipgraph_version": __version__, "input_hash": input_hash}
+        write_text_atomic(store_dir / STORE_RECORD, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def data_date(quads: list[ox.Quad]) -> str:
@@ -155,6 +185,98 @@ def read_manifest(output_dir: Path) -> dict:
         return {}
 
 
+def _output_problem(output_dir: Path, message: str, hint: str | None = None) -> ChipgraphError:
+    return ChipgraphError(Problem(message, output_dir, hint=hint))
+
+
+def prepare_output_dir(output_dir: Path, inputs: list[Path]) -> Path:
+    """Create the output folder if need be and check that a build may write there, before any work.
+
+    Refused, each with the folder named: a path whose parent is not a folder (``/dev/null/x``), a
+    path that is a file, a folder that is (or is inside) an input folder, and a folder this user
+    cannot write into.
+    """
+    resolved = output_dir.resolve()
+    for folder in inputs:
+        folder = folder.resolve()
+        if resolved == folder or folder in resolved.parents:
+            raise _output_problem(
+                output_dir, f"the output folder is inside the input folder {folder}", "choose another -o folder"
+            )
+    if output_dir.exists() and not output_dir.is_dir():
+        raise _output_problem(output_dir, "the output path is not a folder", "give -o a folder (it is created)")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _output_problem(output_dir, "a part of the output path is a file, not a folder") from None
+    except NotADirectoryError:
+        raise _output_problem(output_dir, "a part of the output path is not a folder") from None
+    except PermissionError:
+        raise _output_problem(output_dir, "cannot create the output folder: permission denied") from None
+    except OSError as exc:
+        raise _output_problem(output_dir, f"cannot create the output folder: {exc.strerror or exc}") from None
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise _output_problem(
+            output_dir, "cannot write into the output folder: permission denied", "choose a folder you can write to"
+        )
+    return output_dir
+
+
+def check_replaceable(output_dir: Path, files: list[str], folders: list[str]) -> None:
+    """Refuse, before anything is replaced, outputs that could not be replaced cleanly.
+
+    An existing output of the wrong kind (a folder named ``chipgraph.trig``, a file named
+    ``site``) may be someone's data, so it is never removed; an output folder holding a folder
+    this user cannot write (a read-only ``site/``) could be swapped out but not deleted.
+    """
+    problems = []
+    for name in files:
+        path = output_dir / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            problems.append(Problem("is not a regular file; the build writes a file there", path, hint="move it away"))
+    for name in folders:
+        path = output_dir / name
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            problems.append(Problem("is not a folder; the build writes a folder there", path, hint="move it away"))
+        elif path.is_dir():
+            for folder, _, _ in os.walk(path):
+                if not os.access(folder, os.W_OK | os.X_OK):
+                    problems.append(
+                        Problem(
+                            "cannot replace it: permission denied",
+                            Path(folder),
+                            hint=f"make {path} writable (chmod -R u+w) or remove it",
+                        )
+                    )
+                    break
+    if problems:
+        first = problems[0]
+        raise ChipgraphError(first if len(problems) == 1 else "outputs cannot be replaced", problems)
+
+
+@contextlib.contextmanager
+def _locked(output_dir: Path) -> Iterator[None]:
+    """:func:`graph.atomic.build_lock` with its failures as a :class:`ChipgraphError` naming the folder."""
+    try:
+        lock = build_lock(output_dir)
+        lock.__enter__()
+    except BuildLocked as exc:
+        who = f" (pid {exc.pid})" if exc.pid else ""
+        raise ChipgraphError(
+            Problem(
+                f"another build is running into this folder{who}",
+                output_dir,
+                hint="wait for it to finish, or build into another folder with -o",
+            )
+        ) from None
+    except OSError as exc:
+        raise _output_problem(output_dir, f"cannot create the build lock: {exc.strerror or exc}") from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
 def build(
     output_dir: Path | str | None = None,
     *,
@@ -165,13 +287,16 @@ def build(
     analyses: bool = True,
     site: bool = True,
 ) -> BuildResult:
-    """Build the dataset, validate it, and write every output atomically.
+    """Build the dataset, validate it, and replace every output together.
 
     Raises :class:`graph.errors.InputError` (with file and line for each problem) before
-    touching ``output_dir`` when any input is bad.
+    touching ``output_dir`` when any input is bad, and :class:`graph.errors.ChipgraphError`
+    when another build holds the folder or an output cannot be replaced. Whatever fails, the
+    outputs stay as they were.
     """
-    from graph.paths import default_output_dir
+    from graph.paths import default_output_dir, ontology_dir
     from graph.rdf.serialize import sorted_quads, to_jsonld, to_nquads, to_trig, to_turtle, union_triples
+    from graph.store.local import read_store_record
 
     started = time.monotonic()
     progress = progress or _noop
@@ -194,71 +319,115 @@ def build(
         "chipgraph.ttl": to_turtle(triples),
         "chipgraph.jsonld": to_jsonld(quads),
     }
-    output_dir.mkdir(parents=True, exist_ok=True)
     digest = input_hash(input_files(curated_dir, eto_dir))
-    store_dir = output_dir / "store"
-    recover_dir(store_dir)
-    manifest = read_manifest(output_dir)
-    rebuild_store = force or manifest.get("input_hash") != digest or not store_dir.exists()
-    if rebuild_store:
-        progress(f"loading {len(quads):,} quads into the store")
-        tmp = output_dir / ".store.tmp"
-        load_store(nquads, tmp)
-        replace_dir_atomic(tmp, store_dir)
-    else:
-        progress("inputs unchanged: reusing the store")
-    progress("writing " + ", ".join(outputs))
-    files = []
-    for name, data in outputs.items():
-        write_bytes_atomic(output_dir / name, data)
-        files.append(output_dir / name)
     graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     as_of = dt.date.fromisoformat(data_date(quads))
-    if analyses or site:
-        from graph.chokepoints.projection import dependency_graph
-        from graph.store.local import open_store
+    manifest = {
+        "chipgraph_version": __version__,
+        "input_hash": digest,
+        "quads": len(quads),
+        "triples": len(triples),
+        "graphs": len(graphs),
+        "counts": dataset.counts,
+        "data_date": as_of.isoformat(),
+    }
 
-        store = open_store(output_dir)
-        progress(f"projecting the dependency graph as of {as_of} (the data date)")
-        dependencies = dependency_graph(store, as_of=as_of)  # shared by the tables and the site
-        if analyses:
-            from graph.chokepoints import write_chokepoint_outputs
-
-            progress("analysing chokepoints")
-            files += write_chokepoint_outputs(store, output_dir, as_of=as_of, graph=dependencies)
-        if site:
-            from graph.render import render_site
-            from graph.render.analysis import run_analysis
-
-            progress("rendering the site")
-            render_site(store, output_dir, as_of=as_of, analyse=functools.partial(run_analysis, graph=dependencies))
-            files.append(output_dir / "site")
-    write_text_atomic(
-        output_dir / "manifest.json",
-        json.dumps(
-            {
-                "chipgraph_version": __version__,
-                "input_hash": digest,
-                "quads": len(quads),
-                "triples": len(triples),
-                "graphs": len(graphs),
-                "counts": dataset.counts,
-                "data_date": as_of.isoformat(),
-            },
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n",
-    )
+    prepare_output_dir(output_dir, [curated_dir, eto_dir, ontology_dir()])
+    with _locked(output_dir):
+        for message in recover_outputs(output_dir):
+            progress(message)
+        store_dir = output_dir / "store"
+        recover_dir(store_dir)  # a swap of an older chipgraph
+        shutil.rmtree(output_dir / ".store.tmp", ignore_errors=True)  # left by an older chipgraph
+        record = read_store_record(store_dir)
+        rebuild_store = force or record is None or record.get("input_hash") != digest
+        files = list(outputs) + ["manifest.json"] + (["chokepoints.json", "chokepoints.csv"] if analyses else [])
+        check_replaceable(output_dir, files, (["store"] if rebuild_store else []) + (["site"] if site else []))
+        try:
+            staging = new_staging_dir(output_dir)
+        except OSError as exc:
+            raise _output_problem(output_dir, f"cannot write into the output folder: {exc.strerror or exc}") from None
+        try:
+            written = _prepare_outputs(
+                staging, output_dir, outputs, manifest, nquads, quads, as_of, digest, rebuild_store,
+                analyses=analyses, site=site, progress=progress,
+            )  # fmt: skip
+            progress("replacing the outputs")
+            commit_outputs(staging, output_dir)
+        except OSError as exc:  # a full disk, a vanished folder: nothing was replaced
+            where = Path(exc.filename) if exc.filename else output_dir
+            if staging in where.parents or where == staging:
+                where = output_dir / where.relative_to(staging)
+            raise ChipgraphError(
+                Problem(
+                    f"cannot write the outputs: {exc.strerror or exc}",
+                    where,
+                    hint="every previous output was left as it was",
+                )
+            ) from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         output_dir=output_dir,
-        files=files,
+        files=[output_dir / path.relative_to(staging) for path in written],
         quad_count=len(quads),
         triple_count=len(triples),
         graph_count=len(graphs),
         store_rebuilt=rebuild_store,
         seconds=time.monotonic() - started,
     )
+
+
+def _prepare_outputs(
+    staging: Path,
+    output_dir: Path,
+    outputs: dict[str, bytes],
+    manifest: dict,
+    nquads: bytes,
+    quads: list[ox.Quad],
+    as_of: dt.date,
+    digest: str,
+    rebuild_store: bool,
+    *,
+    analyses: bool,
+    site: bool,
+    progress: Progress,
+) -> list[Path]:
+    """Write every output of a build into ``staging``; return the paths written (in ``staging``)."""
+    files: list[Path] = []
+    if rebuild_store:
+        progress(f"loading {len(quads):,} quads into the store")
+        load_store(nquads, staging / "store", input_hash=digest)
+    else:
+        progress("inputs unchanged: reusing the store")
+    progress("writing " + ", ".join(outputs))
+    for name, data in outputs.items():
+        write_bytes_atomic(staging / name, data)
+        files.append(staging / name)
+    if analyses or site:
+        from graph.chokepoints.projection import dependency_graph
+        from graph.store.local import open_store
+
+        store = open_store(staging if rebuild_store else output_dir)
+        progress(f"projecting the dependency graph as of {as_of} (the data date)")
+        dependencies = dependency_graph(store, as_of=as_of)  # shared by the tables and the site
+        if analyses:
+            from graph.chokepoints import write_chokepoint_outputs
+
+            progress("analysing chokepoints")
+            files += write_chokepoint_outputs(store, staging, as_of=as_of, graph=dependencies)
+        if site:
+            from graph.render import render_site
+            from graph.render.analysis import run_analysis
+
+            progress("rendering the site")
+            render_site(store, staging, as_of=as_of, analyse=functools.partial(run_analysis, graph=dependencies))
+            files.append(staging / "site")
+        del store, dependencies
+        gc.collect()  # close the store before its folder is renamed
+    write_text_atomic(staging / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    files.append(staging / "manifest.json")
+    return files
 
 
 def validate_only(

@@ -39,6 +39,7 @@ import networkx as nx
 
 from graph.chokepoints.measures import Measure
 from graph.errors import InputError, Problem
+from graph.lexical import COUNTRY_RE, parse_iso_date
 
 __all__ = ["Scenario", "load_scenario", "as_scenario", "apply_scenario", "compare"]
 
@@ -100,15 +101,24 @@ class Scenario:
 
 
 def _date(value: Any, path: Path, line: int, what: str, problems: list[Problem]) -> dt.date | None:
+    """A YYYY-MM-DD date (through :func:`graph.lexical.parse_iso_date`), None when absent or bad."""
     if value is None:
         return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(Problem(f"{what}: bad date {value!r}", path, line, hint="write YYYY-MM-DD"))
+        return parse_iso_date(value, what, file=path, line=line)
+    except InputError as exc:
+        problems.extend(exc.problems)
         return None
+
+
+def _text(value: Any, path: Path, line: int, what: str, problems: list[Problem]) -> str | None:
+    """A single text (a YAML number is taken as its text); a list, mapping or boolean is a problem."""
+    if value is None:
+        return None
+    if isinstance(value, (list, dict, bool)):
+        problems.append(Problem(f"{what} must be a single text, not {value!r}", path, line))
+        return None
+    return str(value)
 
 
 def _ids(value: Any, path: Path, line: int, what: str, problems: list[Problem]) -> list[str]:
@@ -118,7 +128,7 @@ def _ids(value: Any, path: Path, line: int, what: str, problems: list[Problem]) 
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
-    problems.append(Problem(f"{what} must be an id or a list of ids", path, line))
+    problems.append(Problem(f"{what} must be an id or a list of ids, not {value!r}", path, line))
     return []
 
 
@@ -162,7 +172,8 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem("a scenario needs a name", path, 1))
         name = path.stem
-    s = Scenario(name=name, path=str(path), description=str(doc.get("description") or ""))
+    description = _text(doc.get("description"), path, kl.get("description", 1), "description", problems)
+    s = Scenario(name=name, path=str(path), description=description or "")
     s.as_of = _date(doc.get("as_of"), path, kl.get("as_of", 1), "as_of", problems)
     for key in ("lift_measures", "remove_providers", "remove_countries", "unbridge"):
         setattr(s, key, _ids(doc.get(key), path, kl.get(key, 1), key, problems))
@@ -175,11 +186,38 @@ def load_scenario(path: str | Path) -> Scenario:
             problems.append(
                 Problem(f"unknown measure key {key!r}", path, line, hint="allowed: " + ", ".join(sorted(MEASURE_KEYS)))
             )
-        eff = _date(item.get("effective"), path, line, f"measure {item['id']}: effective", problems)
-        if eff is None and "effective" not in item:
-            problems.append(Problem(f"measure {item['id']}: needs an effective date", path, line))
+        mid = item["id"]
+        key_lines = getattr(item, "key_lines", {})
+
+        def item_line(key: str, default: int, _lines: dict[str, int] = key_lines) -> int:
+            return _lines.get(key, default)
+
+        eff = _date(item.get("effective"), path, item_line("effective", line), f"measure {mid}: effective", problems)
+        end = _date(item.get("end"), path, item_line("end", line), f"measure {mid}: end", problems)
+        if item.get("effective") is None:
+            problems.append(
+                Problem(
+                    f"measure {mid}: needs an effective date (without one it would never be in force)",
+                    path,
+                    item_line("effective", line),
+                    hint="write effective: YYYY-MM-DD",
+                )
+            )
+        elif eff is not None and end is not None and end <= eff:
+            problems.append(
+                Problem(
+                    f"measure {mid}: ends ({end}) on or before it takes effect ({eff}), so it is never in force",
+                    path,
+                    item_line("end", line),
+                    hint="end is the first day the measure no longer applies",
+                )
+            )
+        texts = {
+            key: _text(item.get(key), path, item_line(key, line), f"measure {mid}: {key}", problems)
+            for key in ("label", "citation", "scope_note")
+        }
         kind = item.get("kind", "ItemControl")
-        if kind not in ("ItemControl", "EntityListing"):
+        if not isinstance(kind, str) or kind not in ("ItemControl", "EntityListing"):
             problems.append(Problem(f"measure {item['id']}: kind must be ItemControl or EntityListing", path, line))
         reach = item.get("reaches_foreign_products", False)
         if not isinstance(reach, bool):
@@ -190,17 +228,17 @@ def load_scenario(path: str | Path) -> Scenario:
         s.add_measures.append(
             Measure(
                 id=item["id"],
-                label=str(item.get("label") or item["id"]),
+                label=texts["label"] or mid,
                 kind=kind,
                 jurisdiction=frozenset(_ids(item.get("jurisdiction"), path, line, "jurisdiction", problems)),
                 effective=eff,
-                end=_date(item.get("end"), path, line, f"measure {item['id']}: end", problems),
+                end=end,
                 parties=frozenset(_ids(item.get("parties"), path, line, "parties", problems)),
                 destinations=frozenset(_ids(item.get("destinations"), path, line, "destinations", problems)),
                 items=frozenset(_ids(item.get("covers"), path, line, "covers", problems)),
                 reaches_foreign=reach,
-                legal_citation=str(item.get("citation") or "hypothetical (scenario)"),
-                scope_note=str(item.get("scope_note") or ""),
+                legal_citation=texts["citation"] or "hypothetical (scenario)",
+                scope_note=texts["scope_note"] or "",
                 confidence="high",
                 sources=(),
                 hypothetical=True,
@@ -227,12 +265,23 @@ def load_scenario(path: str | Path) -> Scenario:
         ):
             problems.append(Problem(f"share {share!r} must be a number from 0 to 100", path, line))
             share = None
+        country = item.get("country")
+        if country is not None and not (isinstance(country, str) and COUNTRY_RE.match(country)):
+            problems.append(
+                Problem(
+                    f"country {country!r} must be one ISO 3166-1 alpha-3 code",
+                    path,
+                    line,
+                    hint="for example country: CHN",
+                )
+            )
+            country = None
         s.add_providers.append(
             {
                 "provider": item["provider"],
                 "input": item["input"],
                 "share": float(share) if share is not None else None,
-                "country": item.get("country"),
+                "country": country,
             }
         )
         s.lines[f"add_providers/{i}"] = line
@@ -292,6 +341,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     for i in scenario.unbridge:
         if i not in inputs and i != "fabrication":
             problems.append(Problem(f"unbridge: unknown input {i!r}", path, scenario.lines.get("unbridge")))
+    providers = set(G.graph.get("provider_country", {}))  # organisations, countries, jurisdictions
     for i, add in enumerate(scenario.add_providers):
         line = scenario.lines.get(f"add_providers/{i}")
         if add["provider"] not in entities:
@@ -301,6 +351,24 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
                     path,
                     line,
                     hint="name an organisation of the graph by its id",
+                )
+            )
+        elif add["provider"] not in providers:
+            problems.append(
+                Problem(
+                    f"add_providers: {add['provider']!r} is not an organisation or a country",
+                    path,
+                    line,
+                    hint="a provider is a firm (or a country) of the graph, not a measure or a product",
+                )
+            )
+        if add.get("country") and add["country"] not in countries:
+            problems.append(
+                Problem(
+                    f"add_providers: unknown country {add['country']!r}",
+                    path,
+                    line,
+                    hint="use the ISO 3166-1 alpha-3 code of a country in the graph",
                 )
             )
         if add["input"] not in inputs and add["input"] != "hbm":

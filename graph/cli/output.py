@@ -213,9 +213,15 @@ def format_rows(
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print text, or write it atomically to ``output``."""
+    """Print text, or write it atomically to ``output``.
+
+    Printed text passes :func:`graph.lexical.terminal_safe`, the one place where output meets
+    the terminal: a control character in the data is shown as ``\\u001b``, never obeyed.
+    """
     if output is None:
-        click.echo(text, nl=False)
+        from graph.lexical import terminal_safe
+
+        click.echo(terminal_safe(text), nl=False)
         return
     from graph.atomic import write_text_atomic
 

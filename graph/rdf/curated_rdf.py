@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from graph.errors import InputError, Problem, suggest
+from graph.lexical import canonical_decimal, parse_decimal
 from graph.rdf.provenance import assertion_quads, date_literal, source_quads
 from graph.sources.curated import LANG_RE, VALUE_BOUNDS, CuratedData, Fact, normalise_date
 from graph.vocab.namespaces import CG, PROVENANCE_GRAPH, RDF, RDFS, SKOS, XSD, claim_iri, entity_iri, source_iri
@@ -33,6 +34,29 @@ class CuratedGraph:
     locations: dict[str, tuple[Path, int]]  # IRI (entity, claim graph or source) -> file, line
 
 
+def _decimal(value: Any) -> Decimal | str:
+    """A YAML number, or a text in the xsd:decimal lexical form, as a finite Decimal; else why not.
+
+    Texts go through :func:`graph.lexical.parse_decimal`, so ``1e999999999``, ``0_1`` or
+    full-width digits are refused here with their line instead of overflowing later.
+    """
+    if isinstance(value, bool):
+        return f"{value!r} is not a number"
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        number = Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+        return number if number is not None else f"{value!r} is not a finite number"
+    if isinstance(value, str):
+        if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity", "snan"):
+            return f"{value!r} is not a finite number"
+        number = parse_decimal(value.strip())
+        if number is not None:
+            return number
+        return f"{value!r} is not a number (write digits with an optional point, no exponent, e.g. 12.5)"
+    return f"{value!r} is not a number"
+
+
 def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
     """Type a literal by the property's range; return an error message instead when it does not fit."""
     rng = onto.properties[prop].range
@@ -47,21 +71,13 @@ def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
             return f"{value!r} is not a date (write YYYY-MM-DD, YYYY-MM or YYYY)"
         return date_literal(text)
     if rng == XSD + "decimal":
-        if isinstance(value, bool):
-            return f"{value!r} is not a number"
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            return f"{value!r} is not a number"
-        if not number.is_finite():
-            return f"{value!r} is not a finite number"
+        number = _decimal(value)
+        if isinstance(number, str):
+            return number
         low, high = VALUE_BOUNDS.get(prop, (None, None))
         if (low is not None and number < low) or (high is not None and number > high):
             return f"{value} is outside {low}..{high}"
-        text = format(number.normalize(), "f")
-        if "." not in text:
-            text += ".0"
-        return Literal(text, datatype=NamedNode(XSD + "decimal"))
+        return Literal(canonical_decimal(number), datatype=NamedNode(XSD + "decimal"))
     if rng == XSD + "gYear":
         if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
             return f"{value!r} is not a year (write e.g. 2022)"
@@ -191,6 +207,16 @@ def curated_quads(
 
     for graph, ref, fact in pending_contradictions:
         target = claim_by_key.get(ref)
+        if target == graph:
+            problems.append(
+                Problem(
+                    f"contradicts {ref!r}: a fact cannot contradict itself",
+                    fact.file,
+                    fact.line,
+                    hint="name the other fact's <entity id>/<property>/<key>",
+                )
+            )
+            continue
         if target is None:
             problems.append(
                 Problem(

@@ -11,7 +11,8 @@ maps everything onto the ontology:
   ``cg:Jurisdiction`` (ETO's "EUR" and "Various countries"); a provider the crosswalk maps to a
   curated firm becomes that firm's node, so one firm is one node;
 - provision rows -> ``cg:Provision`` nodes ``id/provision-<input>-<provider>`` with provider,
-  input (or stage, for stage-wide shares), ``cg:sharePercent`` (xsd:decimal, the file's value),
+  input (or stage, for stage-wide shares), ``cg:sharePercent`` (xsd:decimal, the file's value in
+  canonical form),
   ``cg:year`` (xsd:gYear) and ``cg:sourceText``.
 
 Every statement sits in the named graph ``graph/eto``; that graph's provenance (a ``cg:Assertion``
@@ -22,13 +23,15 @@ names and ETO ids only, and the quads come out sorted, so the same release gives
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from graph.errors import InputError, Problem
+from graph.errors import InputError, Problem, suggest
+from graph.lexical import LANG_RE, parse_iso_date
 from graph.paths import DATA_DIR, ETO_DIR
 from graph.rdf.provenance import SourceRecord, assertion_quads, source_quads
 from graph.rdf.serialize import sorted_quads
@@ -84,40 +87,87 @@ class EtoImport:
     unmatched_providers: list[dict[str, str]] = field(default_factory=list)
 
 
+#: The fields of release.yaml; ``repository`` and ``commit`` are optional.
+RELEASE_KEYS = ("title", "publisher", "url", "repository", "license", "language", "date", "commit")
+_URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_COMMIT_RE = re.compile(r"[0-9a-f]{7,40}")
+
+
 def release_source(directory: Path) -> SourceRecord:
-    """The registry entry of the dataset, from ``directory/release.yaml``."""
-    meta = _read_release_yaml(directory)
-    missing = [k for k in ("title", "publisher", "url", "license", "date") if not meta.get(k)]
+    """The registry entry of the dataset, from ``directory/release.yaml``.
+
+    Every field is checked here, with its line, before it becomes a literal or an IRI: texts are
+    single texts, ``url``/``repository``/``license`` are absolute http(s) IRIs without spaces,
+    ``date`` is YYYY-MM-DD (:func:`graph.lexical.parse_iso_date`), ``language`` a BCP 47 tag and
+    ``commit`` a hexadecimal git commit.
+    """
+    path = directory / "release.yaml"
+    meta, lines = _read_release_yaml(directory)
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, hint: str | None = None) -> None:
+        problems.append(Problem(f"{key}: {message}", path, lines.get(key, 1), hint=hint))
+
+    for key in sorted(set(meta) - set(RELEASE_KEYS)):
+        bad(key, "unknown field", suggest(key, RELEASE_KEYS) or "allowed: " + ", ".join(RELEASE_KEYS))
+    missing = [k for k in ("title", "publisher", "url", "license", "date") if meta.get(k) in (None, "")]
     if missing:
-        raise InputError(
+        problems.append(
             Problem(
                 f"release description lacks {', '.join(missing)}",
-                directory / "release.yaml",
+                path,
                 hint="copy graph/data/eto/release.yaml and give this release's date and commit",
             )
         )
+    for key in RELEASE_KEYS:
+        value = meta.get(key)
+        if value is None or key == "date":
+            continue
+        if not isinstance(value, str):
+            bad(key, f"{value!r} is not a single text", "write one value on the line, quoted if need be")
+        elif key in ("url", "repository", "license") and not _URL_RE.fullmatch(value):
+            bad(
+                key,
+                f"{value!r} is not an absolute http(s) IRI",
+                "write e.g. https://creativecommons.org/licenses/by/4.0/",
+            )
+        elif key == "language" and not LANG_RE.match(value):
+            bad(key, f"{value!r} is not a language tag", "use a BCP 47 tag such as en")
+        elif key == "commit" and not _COMMIT_RE.fullmatch(value):
+            bad(key, f"{value!r} is not a git commit", "7 to 40 lowercase hexadecimal digits")
+        elif not value.strip():
+            bad(key, "is empty")
+    date = None
+    if meta.get("date") not in (None, ""):
+        try:
+            date = parse_iso_date(meta["date"], "date", file=path, line=lines.get("date"))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}", problems)
+    assert date is not None
     note = f"Release of {meta['repository']}" if meta.get("repository") else None
     return SourceRecord(
         id=ETO_SOURCE_ID,
-        title=str(meta["title"]),
-        publisher=str(meta["publisher"]),
-        date=str(meta["date"]),
-        url=str(meta["url"]),
-        language=str(meta.get("language", "en")),
+        title=meta["title"],
+        publisher=meta["publisher"],
+        date=date.isoformat(),
+        url=meta["url"],
+        language=meta.get("language", "en"),
         kind="dataset",
         note=note,
         is_dataset=True,
-        license=str(meta["license"]),
-        release_commit=str(meta["commit"]) if meta.get("commit") else None,
+        license=meta["license"],
+        release_commit=meta.get("commit"),
     )
 
 
-def _read_release_yaml(directory: Path) -> dict[str, Any]:
+def _read_release_yaml(directory: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """release.yaml through the project's YAML loader (line numbers, no aliases, no control characters)."""
-    from graph.sources.yamlload import load_yaml
+    from graph.sources.yamlload import LineDict, load_yaml
 
     path = directory / "release.yaml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(
             Problem(
                 "missing release.yaml (title, publisher, url, license, date, commit)",
@@ -126,9 +176,9 @@ def _read_release_yaml(directory: Path) -> dict[str, Any]:
             )
         )
     data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(Problem("release.yaml must be a mapping of fields", path))
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    if not isinstance(data, LineDict):
+        raise InputError(Problem("release.yaml must be a mapping of fields", path, 1))
+    return dict(data), dict(data.key_lines)
 
 
 def _lit(text: str) -> Literal:
@@ -278,11 +328,42 @@ class _Mapper:
             self.add(iri, cg("provider"), self.node[row.provider_id])
             self.add(iri, cg("providedInput"), self.node[row.provided_id])
             if row.share is not None:
-                self.add(iri, cg("sharePercent"), Literal(row.share_text, datatype=NamedNode(XSD + "decimal")))
+                # the canonical text ("+5", "5." and ".5" are valid but odd spellings); the release's own is the same
+                share = format(row.share, "f")
+                self.add(iri, cg("sharePercent"), Literal(share, datatype=NamedNode(XSD + "decimal")))
             if row.year:
                 self.add(iri, cg("year"), Literal(row.year, datatype=NamedNode(XSD + "gYear")))
             if row.source:
                 self.add(iri, cg("sourceText"), Literal(row.source))
+
+
+def _check_countries(release: EtoRelease, known_ids: set[str]) -> None:
+    """An organisation's country must be a country provider of the release or a curated entity.
+
+    The reader accepts any ISO-like code; only here, with the curated ids at hand, can ``XXX`` be
+    refused with its line (SHACL would refuse it too, but naming only the IRI).
+    """
+    by_name = {p.name for p in release.providers.values() if p.type == "country"}
+    path = release.directory / "providers.csv"
+    column = release.columns.get("providers.csv", {}).get("country")
+    problems = [
+        Problem(
+            f"country {p.country!r} of provider {p.eto_id} is neither a country provider in providers.csv "
+            "nor a country of the curated data",
+            path,
+            p.line,
+            column=column,
+            hint="use an ISO 3166-1 alpha-3 code of a defined country",
+        )
+        for p in release.providers.values()
+        if p.type == "organization"
+        and p.country
+        and p.country not in NOT_COUNTRIES
+        and p.country not in by_name
+        and p.country not in known_ids
+    ]
+    if problems:
+        raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {path}", problems)
 
 
 def load_eto(
@@ -321,6 +402,8 @@ def load_eto(
         if failed:
             raise InputError(f"the ETO release in {directory} fails {len(failed)} data assertion(s)", failed)
     source = release_source(directory)
+    if known_ids:
+        _check_countries(rel, set(known_ids))
     entries = read_crosswalk(crosswalk)
     check_crosswalk(entries, rel, crosswalk)
     matched = {pid: e for pid, e in entries.items() if e.chipgraph_id}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, Problem
+from graph.lexical import read_text
 from graph.vocab.namespaces import COUNTRY_RE, SLUG_RE
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "CrosswalkEntry", "check_crosswalk", "curated_names", "near_matches", "read_crosswalk"]
 
 COLUMNS = ("eto_provider_id", "eto_name", "chipgraph_id", "wikidata_qid", "note")
-_QID_RE = re.compile(r"^Q[1-9]\d*$")
-_PID_RE = re.compile(r"^P\d+$")
+_QID_RE = re.compile(r"Q[1-9][0-9]*\Z")  # ASCII digits and \Z: no other script's digits, no trailing newline
+_PID_RE = re.compile(r"P[0-9]+\Z")
 #: Words that say nothing about which firm a name is.
 _STOP = {
     "co",
@@ -111,12 +112,9 @@ def _records(reader: Any, path: Path) -> list[tuple[int, list[str]]]:
 def read_crosswalk(path: Path) -> dict[str, CrosswalkEntry]:
     """Read and check the crosswalk file; raise :class:`InputError` with file, line and column."""
     problems: list[Problem] = []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(Problem("missing crosswalk file", path)) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem(f"not valid UTF-8: {exc.reason}", path, hint="save the file as UTF-8")) from exc
+    if not path.exists() and not path.is_symlink():
+        raise InputError(Problem("missing crosswalk file", path))
+    text = read_text(path)  # UTF-8 only (line and column of a bad byte), no control characters
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = _records(reader, path)
     header = records.pop(0)[1] if records else None

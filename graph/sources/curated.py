@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem, suggest
+from graph.lexical import LANG_RE, parse_decimal
 from graph.paths import CURATED_DIR
+from graph.sources.cycles import find_cycles
 from graph.sources.records import SourceRecord
 from graph.sources.yamlload import LineDict, LineList, load_yaml
 from graph.vocab.namespaces import (
@@ -29,8 +31,8 @@ from graph.vocab.terms import SOURCE_KINDS
 RECORD_KEYS = {"id", "type", "label", "aliases", "sources", "confidence", "facts", "note"}
 FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key", "contradicts"}
 SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "language", "kind", "note"}
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
+_URL_RE = re.compile(r"(https?|file):\S+")
 #: Bounds of literal values, by property (inclusive lower, inclusive upper; None = open).
 VALUE_BOUNDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "sharePercent": (Decimal(0), Decimal(100)),
@@ -107,6 +109,11 @@ def normalise_date(value: Any) -> str | None:
     return None
 
 
+def _not_scalar(value: Any) -> bool:
+    """True for a list, mapping or boolean where a text is expected (None means absent: fine)."""
+    return isinstance(value, (list, dict, bool))
+
+
 class _Reader:
     """Collects problems while reading the curated files."""
 
@@ -149,6 +156,12 @@ class _Reader:
                 first = data.source_lines[sid]
                 self.problem(f"duplicate source id {sid!r}", path, line, f"first defined at {first[0]}:{first[1]}")
                 continue
+            text_keys = ("title", "publisher", "url", "language", "kind", "note")
+            not_text = [k for k in text_keys if _not_scalar(item.get(k))]
+            if not_text:
+                for k in not_text:
+                    self.problem(f"source {sid!r}: {k} must be a single text, not {item[k]!r}", path, item.key_lines[k])
+                continue
             missing = [k for k in ("title", "publisher", "date", "url", "language") if not item.get(k)]
             if missing:
                 self.problem(
@@ -168,7 +181,7 @@ class _Reader:
                 )
                 continue
             url = str(item["url"])
-            if not re.match(r"^(https?|file):\S+$", url):
+            if not _URL_RE.fullmatch(url):
                 self.problem(
                     f"source {sid!r} has a bad url {url!r}",
                     path,
@@ -409,6 +422,86 @@ def load_curated(directory: Path | None = None, onto: OntologyInfo | None = None
                         fact.line,
                         suggest(sid, data.sources) or "add it to sources.yaml",
                     )
+    if not reader.problems:
+        reader.problems += share_sum_problems(data) + type_cycle_problems(data)
     if reader.problems:
         raise InputError(f"{len(reader.problems)} problem(s) in the curated data", reader.problems)
     return data
+
+
+def _fact_values(record: Record, prop: str) -> list[tuple[Any, Fact]]:
+    return [(value, fact) for fact in record.facts if fact.prop == prop for value in fact.values]
+
+
+def share_sum_problems(data: CuratedData) -> list[Problem]:
+    """Curated Provision shares of one input in one year may add up to at most 100 (plus rounding).
+
+    The same rule the ETO reader applies (:func:`graph.sources.eto_release.share_tolerance`):
+    shares are grouped by input, year and kind of provider (firms apart from countries), since a
+    country's share and its firms' shares overlap. Without it, a 95 % share added on top of
+    50 + 40 + 10 makes the published concentration impossible (an HHI above 10,000).
+    """
+    from graph.sources.eto_release import share_tolerance
+
+    groups: dict[tuple[str, str, bool], list[tuple[Decimal, Fact, str]]] = {}
+    for record in data.records.values():
+        if "Provision" not in record.types:
+            continue
+        shares = _fact_values(record, "sharePercent")
+        inputs = [v for v, _ in _fact_values(record, "providedInput") if isinstance(v, str)]
+        providers = [v for v, _ in _fact_values(record, "provider") if isinstance(v, str)]
+        years = [str(v) for v, _ in _fact_values(record, "year")] or [""]
+        for value, fact in shares:
+            number = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else None
+            if isinstance(value, float):
+                number = Decimal(repr(value))
+            elif isinstance(value, str):
+                number = parse_decimal(value.strip())
+            if number is None or not number.is_finite():
+                continue  # not a number: the literal check names it
+            for provider in providers:
+                rec = data.records.get(provider)
+                is_country = bool(COUNTRY_RE.match(provider)) or (rec is not None and "Country" in rec.types)
+                for input_id in inputs:
+                    for year in years:
+                        groups.setdefault((input_id, year, is_country), []).append((Decimal(number), fact, record.id))
+    problems = []
+    for (input_id, year, is_country), rows in sorted(groups.items()):
+        shares = [share for share, _, _ in rows]
+        total = sum(shares, Decimal(0))
+        allowed = 100 + share_tolerance(shares)
+        if total > allowed:
+            last = max((fact for _, fact, _ in rows), key=lambda f: (str(f.file), f.value_line))
+            who = "countries" if is_country else "organisations"
+            problems.append(
+                Problem(
+                    f"shares of {who} for {input_id}{' in ' + year if year else ''} add up to {total}, "
+                    f"more than 100 (at most {allowed} with rounding; records "
+                    f"{', '.join(sorted({rid for _, _, rid in rows}))})",
+                    last.file,
+                    last.value_line,
+                    hint="check the shares of this input",
+                )
+            )
+    return problems
+
+
+def type_cycle_problems(data: CuratedData) -> list[Problem]:
+    """Refuse an ``isTypeOf`` cycle among curated records (the ETO reader refuses one in its sequence)."""
+    parents: dict[str, list[tuple[str, Fact]]] = {}
+    for record in data.records.values():
+        for value, fact in _fact_values(record, "isTypeOf"):
+            if isinstance(value, str) and value in data.records:
+                parents.setdefault(record.id, []).append((value, fact))
+    problems: list[Problem] = []
+    for cycle, facts in find_cycles(parents, sorted(parents)):
+        last = max(facts, key=lambda f: (str(f.file), f.value_line))
+        problems.append(
+            Problem(
+                "isTypeOf cycle: " + " -> ".join(cycle),
+                last.file,
+                last.value_line,
+                hint="an input cannot be a type of itself, directly or through other inputs",
+            )
+        )
+    return problems

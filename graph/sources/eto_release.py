@@ -19,11 +19,14 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
+from graph.lexical import COUNTRY_RE, is_year, parse_decimal
+from graph.lexical import read_text as read_input_text
+from graph.sources.cycles import find_cycles
 
 __all__ = [
     "COLUMNS",
@@ -82,9 +85,8 @@ MIN_INPUTS = 100
 MIN_PROVIDERS = 300
 MIN_PROVISION = 1000
 
-_ID_RE = {"stage": re.compile(r"^S\d+$"), "input": re.compile(r"^N\d+$"), "provider": re.compile(r"^P\d+$")}
-_YEAR_RE = re.compile(r"^\d{4}$")
-_ISO3_RE = re.compile(r"^[A-Z]{3}$")
+# ASCII digits and \Z: ``\d`` matches any script's digits and ``$`` matches before a newline.
+_ID_RE = {"stage": re.compile(r"S[0-9]+\Z"), "input": re.compile(r"N[0-9]+\Z"), "provider": re.compile(r"P[0-9]+\Z")}
 _FIX_ID = "define it there or correct the id"
 
 
@@ -156,6 +158,8 @@ class EtoRelease:
     sequence: list[SequenceLink] = field(default_factory=list)
     providers: dict[str, Provider] = field(default_factory=dict)
     provision: list[Provision] = field(default_factory=list)
+    #: file name -> column name -> 1-based column number, for messages of later checks
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class _Problems:
@@ -189,16 +193,13 @@ class _Table:
 def _read_table(path: Path, problems: _Problems) -> _Table | None:
     """Read one CSV file strictly: UTF-8, a header with exactly the expected columns, full rows."""
     expected = COLUMNS[path.name]
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.add(path, None, None, "missing file", f"an ETO release folder holds {', '.join(COLUMNS)}")
         return None
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.add(path, line, column, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")
+        text = read_input_text(path)  # UTF-8 only, no control characters, a regular file
+    except InputError as exc:
+        problems.items.extend(exc.problems)
         return None
     if not text.strip():
         problems.add(path, 1, None, "empty file", f"expected a header row: {','.join(expected)}")
@@ -322,7 +323,7 @@ def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> Non
                 f"stage {row['stage_id']!r} is not defined in stages.csv",
                 _FIX_ID,
             )
-        if row["year"] and not _YEAR_RE.match(row["year"]):
+        if row["year"] and not is_year(row["year"]):
             problems.add(
                 table.path,
                 line,
@@ -376,39 +377,19 @@ def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> N
 
 def _check_type_cycles(table: _Table, release: EtoRelease, problems: _Problems) -> None:
     """Refuse a cycle in is_type_of (a variant of a variant of itself); report each cycle once."""
-    parents: dict[str, list[SequenceLink]] = defaultdict(list)
+    parents: dict[str, list[tuple[str, SequenceLink]]] = defaultdict(list)
     for link in release.sequence:
         if link.relation == "is_type_of":
-            parents[link.source].append(link)
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    stack: list[str] = []
-    links: list[SequenceLink] = []  # links[i] leads from stack[i] to stack[i + 1]
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for link in parents.get(node, []):
-            if state.get(link.target) == 1:
-                start = stack.index(link.target)
-                cycle = [*stack[start:], link.target]
-                last = max([*links[start:], link], key=lambda lk: lk.line)  # blame the latest row
-                problems.add(
-                    table.path,
-                    last.line,
-                    table.column("is_type_of_id"),
-                    "is_type_of cycle: " + " -> ".join(cycle),
-                    "an input cannot be a type of itself, directly or through other inputs",
-                )
-            elif link.target not in state:
-                links.append(link)
-                visit(link.target)
-                links.pop()
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(parents, key=lambda n: (len(n), n)):
-        if node not in state:
-            visit(node)
+            parents[link.source].append((link.target, link))
+    for cycle, links in find_cycles(parents, sorted(parents, key=lambda n: (len(n), n))):
+        last = max(links, key=lambda lk: lk.line)  # blame the latest row
+        problems.add(
+            table.path,
+            last.line,
+            table.column("is_type_of_id"),
+            "is_type_of cycle: " + " -> ".join(cycle),
+            "an input cannot be a type of itself, directly or through other inputs",
+        )
 
 
 def _read_providers(table: _Table, release: EtoRelease, problems: _Problems) -> None:
@@ -455,7 +436,7 @@ def _read_providers(table: _Table, release: EtoRelease, problems: _Problems) -> 
                 known.aliases.append(row["alias"])
     country_names = {p.name for p in release.providers.values() if p.type == "country"}
     for p in release.providers.values():
-        if p.type == "organization" and p.country and not (_ISO3_RE.match(p.country) or p.country in country_names):
+        if p.type == "organization" and p.country and not (COUNTRY_RE.match(p.country) or p.country in country_names):
             problems.add(
                 table.path,
                 p.line,
@@ -509,17 +490,14 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
         share: Decimal | None = None
         text = row["share_provided"]
         if text:
-            try:
-                share = Decimal(text)
-                if not share.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
+            share = parse_decimal(text)  # the xsd:decimal lexical form: no 1e0, 0_1 or non-ASCII digits
+            if share is None:
                 problems.add(
                     table.path,
                     line,
                     table.column("share_provided"),
                     f"share {text!r} is not a number",
-                    "a percentage between 0 and 100, or empty",
+                    "a percentage from 0 to 100 in digits with an optional point, no exponent, or empty",
                 )
                 ok = False
             else:
@@ -532,7 +510,7 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> 
                         "shares are percentages",
                     )
                     ok = False
-        if row["year"] and not _YEAR_RE.match(row["year"]):
+        if row["year"] and not is_year(row["year"]):
             problems.add(
                 table.path,
                 line,
@@ -584,8 +562,12 @@ def read_release(directory: Path) -> EtoRelease:
     if not directory.is_dir():
         raise InputError(Problem(f"no such folder: {directory}", hint="give a folder holding the ETO CSV files"))
     release = EtoRelease(directory=directory)
+    for path in sorted(directory.iterdir()):
+        if path.suffix in (".csv", ".yaml") and path.name not in COLUMNS and not path.is_file():
+            problems.add(path, None, None, "is not a regular file", "an ETO release folder holds only files")
     tables = {name: _read_table(directory / name, problems) for name in COLUMNS}
     problems.raise_if_any(directory)  # structure first: later checks need every column
+    release.columns = {name: {c: i for i, c in enumerate(t.header, start=1)} for name, t in tables.items() if t}
     _read_stages(tables["stages.csv"], release, problems)
     _read_inputs(tables["inputs.csv"], release, problems)
     _read_sequence(tables["sequence.csv"], release, problems)

@@ -2,7 +2,12 @@
 
 The curated data is edited by hand, so every error must name the file and line. PyYAML's node
 tree carries marks; this module turns it into plain Python values plus a side table of lines,
-and refuses duplicate keys (which PyYAML would silently overwrite).
+and refuses duplicate keys (which PyYAML would silently overwrite), anchors and aliases, values
+nested deeper than :data:`MAX_DEPTH` (PyYAML's composer is recursive, so a value nested 20,000
+levels deep would end in a RecursionError), and control characters or lone surrogates that
+YAML's double-quoted escapes (``"\\e"``, ``"\\0"``, ``"\\ud800"``) produce after PyYAML's own
+character check. Every YAML input (curated files, source registries, release.yaml, scenarios)
+is read here, through the one decoder :func:`graph.lexical.read_text`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,31 @@ from typing import Any
 import yaml
 
 from graph.errors import InputError, Problem
+from graph.lexical import read_text as _read_text
+from graph.lexical import text_problem
+
+#: Deepest nesting of mappings and lists a YAML input may have (chipgraph's formats need 4).
+MAX_DEPTH = 50
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than :data:`MAX_DEPTH` before recursing into it."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
 
 
 class LineDict(dict):
@@ -82,29 +112,28 @@ class _Walker:
             out_list.item_lines = [item.start_mark.line + 1 for item in node.value]
             return out_list
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except ValueError:
             # e.g. a timestamp like 2021-13-45: keep the text, so the field's own check names it
-            return node.value
+            value = node.value
+        if isinstance(value, str):
+            bad = text_problem(value)
+            if bad is not None:
+                self.problems.append(
+                    Problem(
+                        bad,
+                        self.path,
+                        node.start_mark.line + 1,
+                        column=node.start_mark.column + 1,
+                        hint="remove it; YAML escapes such as \\e, \\a, \\0 and \\ud800 are refused too",
+                    )
+                )
+        return value
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 text file (a BOM is allowed); name the line of the first undecodable byte."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            Problem(
-                f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                path,
-                line,
-                hint="save the file as UTF-8",
-            )
-        ) from exc
+    """Read a UTF-8 text file (a BOM is allowed) through :func:`graph.lexical.read_text`."""
+    return _read_text(path)
 
 
 def load_yaml(path: Path) -> Any:
@@ -112,8 +141,18 @@ def load_yaml(path: Path) -> Any:
     text = read_text(path)
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except _TooDeep as exc:
+        raise InputError(
+            Problem(
+                f"a value nested more than {MAX_DEPTH} levels deep",
+                path,
+                exc.mark.line + 1,
+                column=exc.mark.column + 1,
+                hint="chipgraph's YAML formats nest a few levels; check the brackets",
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -23,6 +23,7 @@ looks like an IRI or a prefixed name (``cgid:huawei``) becomes an IRI, an ISO da
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.errors import ChipgraphError, InputError, NotFoundError, Problem, suggest
+from graph.lexical import read_text
 from graph.paths import queries_dir
 from graph.sparql.lex import KEYWORD_RE, declared_prefixes, strip_opaque
 from graph.vocab.namespaces import PREFIXES, XSD
@@ -49,7 +51,6 @@ __all__ = [
     "parse_named_query",
     "parse_value",
     "query_form",
-    "read_query_file",
     "run_query",
     "syntax_error_message",
     "term_to_plain",
@@ -318,7 +319,7 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     directory = directory or queries_dir()
     found: dict[str, NamedQuery] = {}
     for path in sorted(directory.glob("*.rq")):
-        query = parse_named_query(read_query_file(path), path)
+        query = parse_named_query(read_text(path), path)  # strict UTF-8, line and column of a bad byte
         if query.name in found:
             raise InputError(
                 Problem(f"query name {query.name!r} is used twice", file=path, hint=f"also in {found[query.name].path}")
@@ -333,29 +334,8 @@ def load_query(name_or_file: str, directory: Path | None = None) -> NamedQuery:
     if path.suffix in (".rq", ".sparql") or (path.exists() and path.is_file()):
         if not path.is_file():
             raise NotFoundError(Problem(f"no such query file: {path}"))
-        return parse_named_query(read_query_file(path), path)
+        return parse_named_query(read_text(path), path)  # strict UTF-8, line and column of a bad byte
     return named_query(name_or_file, catalogue(directory))
-
-
-def read_query_file(path: Path) -> str:
-    """The text of a query file, which must be UTF-8 (an InputError naming the file and line if not)."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(Problem("the query file is UTF-16, not UTF-8", file=path, line=1, hint="save it as UTF-8"))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(
-            Problem(
-                f"the query file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                file=path,
-                line=line,
-                column=column,
-                hint="save it as UTF-8",
-            )
-        ) from None
 
 
 def named_query(name: str, known: Mapping[str, NamedQuery]) -> NamedQuery:
@@ -598,7 +578,8 @@ def term_to_plain(term: Any, *, compact: bool = False) -> Any:
             if dt in _FLOATS:
                 if dt == XSD + "decimal" and _INT_RE.match(term.value):
                     return int(term.value)
-                return float(term.value)
+                number = float(term.value)
+                return number if math.isfinite(number) else None  # JSON has no NaN or Infinity
         except ValueError:
             return term.value
         if dt == XSD + "boolean":

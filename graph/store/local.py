@@ -12,6 +12,7 @@ SELECT query must list every bound variable in its projection (or use ``SELECT *
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -86,6 +87,49 @@ class OxigraphStore:
         return iter(self.store)
 
 
+#: The store's own record of the inputs it was built from, written by ``chipgraph build`` into
+#: the store folder after the store is complete and closed, and before it is swapped in.
+STORE_RECORD = "chipgraph-store.json"
+
+
+def read_store_record(store_dir: Path) -> dict | None:
+    """The record a completed store carries (input hash, version), or None for a store without one."""
+    try:
+        record = json.loads((Path(store_dir) / STORE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("input_hash"), str) else None
+
+
+def check_store(output_dir: Path) -> None:
+    """Refuse a store that was not completed by a build, or that does not belong with ``manifest.json``.
+
+    A store without its record was left by a killed load or an older chipgraph; a store whose
+    record disagrees with the manifest beside it was swapped in by a build that did not finish.
+    Either would answer queries with data the other outputs do not show.
+    """
+    path = store_path(output_dir)
+    record = read_store_record(path)
+    if record is None:
+        raise ChipgraphError(
+            f"the store at {path} has no record of the inputs it was built from (an interrupted build, or one "
+            "by an older chipgraph); rebuild it with `chipgraph build --force`"
+        )
+    try:
+        manifest = json.loads((Path(output_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return  # a store being prepared (the build's staging folder) has no manifest yet
+    except (OSError, ValueError) as exc:
+        raise ChipgraphError(
+            f"cannot read {Path(output_dir) / 'manifest.json'}: {exc}; rebuild with `chipgraph build`"
+        ) from exc
+    if isinstance(manifest, dict) and manifest.get("input_hash") != record["input_hash"]:
+        raise ChipgraphError(
+            f"the store at {path} was built from other inputs than {Path(output_dir) / 'manifest.json'} describes "
+            "(a build was interrupted); rebuild with `chipgraph build`"
+        )
+
+
 def store_path(output_dir: str | Path | None = None) -> Path:
     """Where ``chipgraph build`` keeps the persistent store."""
     return Path(output_dir or default_output_dir()) / "store"
@@ -106,12 +150,14 @@ def open_store(
         from graph.store.remote import RemoteStore
 
         return RemoteStore(endpoint)
-    from graph.atomic import recover_dir
+    from graph.atomic import recover_dir, recover_if_idle
 
     path = store_path(output_dir)
+    recover_if_idle(path.parent)  # a build killed while it swapped the outputs in: finish it
     recover_dir(path)
     if not path.exists():
         raise ChipgraphError(f"no built graph at {path}; run `chipgraph build` first")
+    check_store(path.parent)
     try:
         disk = ox.Store.read_only(str(path))
         return memory_copy(disk, str(path)) if in_memory else OxigraphStore(disk, location=str(path))

@@ -4,7 +4,8 @@
 hint) instead of raising, so a test can assert that the shipped ontology has none and that a
 deliberately broken copy has some. Rules, after W3C DCAT 3 and OGC GeoSPARQL:
 
-- the file parses as Turtle;
+- the file is UTF-8 and parses as Turtle;
+- no blank nodes (every term has an IRI);
 - the header (the one ``owl:Ontology``) has ``owl:versionIRI``, ``owl:versionInfo``,
   ``dcterms:modified`` (an ``xsd:date``) and ``dcterms:license``;
 - every class, property and individual in the ``cg:`` namespace has exactly one ``rdfs:label``
@@ -22,8 +23,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
+from graph.lexical import read_text
 from graph.vocab.namespaces import BASE, CG, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from graph.vocab.ontology import blank_node_line
 
 __all__ = ["lint_ontology"]
 
@@ -65,17 +68,27 @@ def lint_ontology(path: Path | str | None = None) -> list[Problem]:
         path = ontology_file()
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # UTF-8 only, no raw control characters, a regular file
         triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    except InputError as exc:
+        return list(exc.problems)
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
         return [Problem(f"the ontology does not parse: {exc}", path, line, column=column, hint="fix the Turtle syntax")]
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         return [Problem(f"cannot read the ontology: {exc}", path)]
 
     lines = _term_lines(text)
     problems = _header_problems(triples, path)
+    bnode = blank_node_line(text)
+    if bnode is not None or any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    ):
+        line, column = bnode if bnode else (None, None)
+        problems.append(
+            Problem("a blank node ([ ... ] or _:name)", path, line, column=column, hint="give the node an IRI (cg:...)")
+        )
     problems += _term_problems(triples, path, lines)
     problems += _order_problems(text, path)
     return sorted(problems, key=lambda p: (p.line or 0, p.message))

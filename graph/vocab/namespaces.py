@@ -11,6 +11,9 @@ import re
 
 from pyoxigraph import NamedNode
 
+# Re-exported: the id patterns live with the other strict lexical checks (``\Z``, not ``$``).
+from graph.lexical import COUNTRY_RE, SLUG_RE  # noqa: F401
+
 BASE = "https://w3id.org/chipgraph"
 CG = BASE + "#"
 ID = BASE + "/id/"
@@ -47,9 +50,6 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS,
     "xsd": XSD,
 }
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COUNTRY_RE = re.compile(r"^[A-Z]{3}$")
 
 
 def slugify(text: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.errors import InputError, Problem
+from graph.lexical import read_text, text_problem
 from graph.paths import ontology_file
 from graph.vocab.namespaces import CG, ONTOLOGY_GRAPH, OWL, RDF, RDFS
 
@@ -44,25 +45,75 @@ class OntologyInfo:
         return cls == ancestor or ancestor in self.superclasses.get(cls, set())
 
 
-def parse_ontology(path: Path | None = None) -> OntologyInfo:
-    """Parse the ontology Turtle file; a syntax error names the file, line and column."""
-    path = path or ontology_file()
+def parse_turtle(path: Path, what: str = "ontology") -> list[ox.Triple]:
+    """Parse one Turtle file of the ontology folder strictly; raise :class:`InputError` with its line.
+
+    The file is decoded by :func:`graph.lexical.read_text` (UTF-8 only: Turtle is UTF-8, and
+    pyoxigraph reading the path itself would let a Latin-1 byte in a comment pass), and a syntax
+    error names the line and column pyoxigraph reports.
+    """
+    text = read_text(path)
     try:
-        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
         where = re.search(r"line (\d+) column (\d+)", str(exc))
         line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
         raise InputError(
             Problem(
-                f"malformed ontology: {exc}",
+                f"malformed {what}: {exc}",
                 path,
                 line,
                 column=column,
                 hint="fix the Turtle syntax; `chipgraph validate` re-checks it",
             )
         ) from exc
-    except (OSError, ValueError) as exc:
-        raise InputError(Problem(f"cannot read the ontology: {exc}", path)) from exc
+    except ValueError as exc:
+        raise InputError(Problem(f"cannot read the {what}: {exc}", path)) from exc
+
+
+#: Where a Turtle file can hold a blank node: ``[``, ``(`` or ``_:`` outside comments, strings and IRIs.
+_TURTLE_OPAQUE = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|(?P<bnode>\[|\(|\b_:)'
+)
+
+
+def blank_node_line(text: str) -> tuple[int, int] | None:
+    """(line, column) of the first blank node (``[``, a ``(`` list or ``_:``) in Turtle ``text``, or None."""
+    for match in _TURTLE_OPAQUE.finditer(text):
+        if match.group("bnode"):
+            start = match.start()
+            return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    return None
+
+
+def parse_ontology(path: Path | None = None) -> OntologyInfo:
+    """Parse the ontology Turtle file; every problem names the file, line and column.
+
+    Refused besides syntax errors: bytes that are not UTF-8, blank nodes (chipgraph's data has
+    none: every node is a deterministic IRI, and the JSON-LD and site writers expect IRIs) and
+    control characters in literals (``\\u001b`` escapes), which would reach terminals.
+    """
+    path = path or ontology_file()
+    triples = parse_turtle(path)
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        where = blank_node_line(read_text(path))
+        line, column = where if where else (None, None)
+        raise InputError(
+            Problem(
+                "blank nodes ([ ... ], ( ... ) lists or _:name) are not allowed in the ontology",
+                path,
+                line,
+                column=column,
+                hint="give the node an IRI of its own, such as cg:name",
+            )
+        )
+    for t in triples:
+        if isinstance(t.object, ox.Literal):
+            bad = text_problem(t.object.value)
+            if bad is not None:
+                local = t.subject.value[len(CG) :] if t.subject.value.startswith(CG) else ""
+                raise InputError(Problem(f"{bad} (in a literal of {t.subject.value})", path, _term_line(path, local)))
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     info = OntologyInfo(path=path, quads=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
 
@@ -104,6 +155,16 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
                 stack.extend(parents.get(parent, ()))
         info.superclasses[cls] = seen
     return info
+
+
+def _term_line(path: Path, local: str) -> int | None:
+    """The line where ``cg:local`` is described (``cg:local`` at the start of a line), or None."""
+    if not local:
+        return None
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if line.startswith(f"cg:{local} ") or line == f"cg:{local}":
+            return number
+    return None
 
 
 @lru_cache(maxsize=4)

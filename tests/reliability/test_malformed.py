@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from graph.paths import ontology_dir
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CURATED = REPO / "graph" / "data" / "curated"
@@ -41,6 +43,9 @@ class Case:
     ``kind``: ``curated`` (add ``file`` to a copy of the curated folder as ``target``), ``eto``
     (append ``file`` to ``target`` in a copy of the ETO folder, or replace it with ``replace``;
     run through ``chipgraph build`` and, as ``eto-import``, ``chipgraph import eto``),
+    ``ontology`` (append ``file`` to ``target`` in a copy of the ontology folder, named by
+    ``$CHIPGRAPH_ONTOLOGY_DIR``), ``curated-folder`` / ``eto-folder`` (a folder named ``target``
+    in the curated or ETO folder; ``file`` is unused and may be empty),
     ``scenario`` (``chipgraph chokepoints --scenario FILE``), ``query`` (``chipgraph query FILE``)
     or ``query-e`` (``chipgraph query -e TEXT``). ``line`` is the line the error must name
     (``"appended"``: the appended row's line); ``expect`` are substrings the error must contain,
@@ -134,8 +139,6 @@ CASES: list[Case] = [
     Case("sparql_service_dot.rq", "query", expect=(alt("SERVICE"),)),
     Case("sparql_service_quote_desync.rq", "query-e", expect=(alt("SERVICE"),)),
     Case("sparql_deep_nesting.rq", "query", line=3, expect=(alt("nested more than"),)),
-    Case("sparql_latin1.rq", "query", line=1, expect=(alt("not UTF-8"),)),
-    Case("sparql_utf16.rq", "query", line=1, expect=(alt("UTF-16"),)),
     # -- scenarios ------------------------------------------------------------------------------
     Case("scenario_yaml_syntax.yaml", "scenario", line=4, expect=(alt("YAML", "yaml"),)),
     Case("scenario_unknown_entity.yaml", "scenario", line=2, expect=(alt("no-such-provider-anywhere"),)),
@@ -143,6 +146,63 @@ CASES: list[Case] = [
     Case("scenario_bad_share.yaml", "scenario", line=3, expect=(alt("share"), alt("250"))),
     Case("scenario_unknown_change.yaml", "scenario", line=2, expect=(alt("teleport_fab"),)),
     Case("scenario_lift_unknown_measure.yaml", "scenario", line=2, expect=(alt("no-such-measure-2099"),)),
+    # -- the security review's input cases (F8-F22): each ends in one Error with file and line ----
+    # text that YAML escapes turn into control characters or lone surrogates (F11, F12)
+    Case("curated_lone_surrogate.yaml", "curated", "zz_surrogate.yaml", 3, (alt("surrogate"),)),
+    Case("curated_surrogate_alias.yaml", "curated", "zz_surr_alias.yaml", 4, (alt("surrogate"),)),
+    Case("curated_ansi_escapes.yaml", "curated", "zz_ansi.yaml", 3, (alt("control character"), alt("ESC"))),
+    Case("curated_osc52_alias.yaml", "curated", "zz_osc52.yaml", 4, (alt("control character"),)),
+    Case("scenario_control_escape.yaml", "scenario", line=2, expect=(alt("control character"),)),
+    # ids with a trailing newline ($ matched before it), deep nesting, huge exponents (F12)
+    Case("curated_trailing_newline_id.yaml", "curated", "zz_nlid.yaml", 1, (alt("slug"),)),
+    Case("curated_trailing_newline_country.yaml", "curated", "zz_nlcc.yaml", 1, (alt("alpha-3", "slug"),)),
+    Case("sources_id_newline.yaml", "curated", "sources_zz_nl.yaml", 1, (alt("source id"),)),
+    Case("sources_title_list.yaml", "curated", "sources_zz_list.yaml", 2, (alt("title"), alt("single text"))),
+    Case("curated_deep_nesting.yaml", "curated", "zz_deep.yaml", 7, (alt("nested"),)),
+    Case("curated_figure_huge_exponent.yaml", "curated", "zz_exp.yaml", 12, (alt("figureValue"), alt("number"))),
+    Case("curated_figure_fullwidth.yaml", "curated", "zz_fw.yaml", 12, (alt("figureValue"), alt("number"))),
+    Case("curated_figure_underscore.yaml", "curated", "zz_us.yaml", 12, (alt("figureValue"), alt("number"))),
+    Case("curated_date_arabic_digits.yaml", "curated", "zz_arabic_date.yaml", 8, (alt("foundedDate"), alt("date"))),
+    Case("curated_placeholder_folder.txt", "curated-folder", "zz.yaml", None, (alt("folder"),)),
+    # curated logic the ETO path refuses too (F9, F19)
+    Case("curated_share_sum.yaml", "curated", "zz_share.yaml", 9, (alt("shares"), alt("hbm"), alt("100"))),
+    Case("curated_typeof_cycle.yaml", "curated", "zz_cycle.yaml", 14, (alt("isTypeOf cycle"),)),
+    Case("curated_self_contradiction.yaml", "curated", "zz_selfcontra.yaml", 8, (alt("contradict itself"),)),
+    # ETO values outside the XSD lexical forms, control bytes, unknown references (F8, F11, F14)
+    Case("eto_provision_share_exponent.csv", "eto", "provision.csv", "appended", (alt("share"), alt("1e0"))),
+    Case("eto_provision_share_underscore.csv", "eto", "provision.csv", "appended", (alt("share"), alt("0_1"))),
+    Case("eto_provision_share_fullwidth.csv", "eto", "provision.csv", "appended", (alt("share"),)),
+    Case("eto_provision_share_arabic.csv", "eto", "provision.csv", "appended", (alt("share"),)),
+    Case("eto_provision_year_arabic.csv", "eto", "provision.csv", "appended", (alt("year"),)),
+    Case("eto_providers_nul.csv", "eto", "providers.csv", "appended", (alt("control character"), alt("NUL"))),
+    Case("eto_providers_country_unknown.csv", "eto", "providers.csv", "appended", (alt("XXX"),)),
+    Case("eto_providers_arabic_digit_id.csv", "eto", "providers.csv", "appended", (alt("provider id"),)),
+    Case("curated_placeholder_folder.txt", "eto-folder", "notes.csv", None, (alt("regular file", "folder"),)),
+    # release.yaml fields (F12, F13, F14)
+    Case("eto_release_bad_date.yaml", "eto", "release.yaml", 9, (alt("date"), alt("2026-8-14")), replace=True),
+    Case("eto_release_feb30.yaml", "eto", "release.yaml", 9, (alt("date"), alt("2026-02-30")), replace=True),
+    Case("eto_release_bad_license.yaml", "eto", "release.yaml", 7, (alt("license"),), replace=True),
+    Case("eto_release_bad_language.yaml", "eto", "release.yaml", 8, (alt("language"),), replace=True),
+    Case("eto_release_url_list.yaml", "eto", "release.yaml", 5, (alt("url"),), replace=True),
+    Case("eto_release_unknown_field.yaml", "eto", "release.yaml", 11, (alt("licence"),), replace=True),
+    # scenario fields of the wrong type, unknown or wrong-kind entities, dead measures, dates (F12, F17, F18)
+    Case("scenario_country_list.yaml", "scenario", line=3, expect=(alt("country"),)),
+    Case("scenario_country_dict.yaml", "scenario", line=4, expect=(alt("country"),)),
+    Case("scenario_country_unknown.yaml", "scenario", line=3, expect=(alt("ZZZ"),)),
+    Case("scenario_provider_not_org.yaml", "scenario", line=3, expect=(alt("not an organisation"),)),
+    Case("scenario_date_int.yaml", "scenario", line=2, expect=(alt("YYYY-MM-DD"), alt("20240101"))),
+    Case("scenario_date_week.yaml", "scenario", line=2, expect=(alt("YYYY-MM-DD"), alt("2024-W01-1"))),
+    Case("scenario_effective_null.yaml", "scenario", line=3, expect=(alt("effective"),)),
+    Case("scenario_end_before_effective.yaml", "scenario", line=6, expect=(alt("never in force"),)),
+    Case("scenario_label_list.yaml", "scenario", line=4, expect=(alt("label"), alt("single text"))),
+    # named queries that are not UTF-8 (F12)
+    Case("sparql_latin1.rq", "query", line=1, expect=(alt("UTF-8"),)),
+    Case("sparql_utf16.rq", "query", line=1, expect=(alt("UTF-8"),)),
+    # the ontology and the shapes: UTF-8 only, no blank nodes, no control characters, syntax (F12, F22)
+    Case("ontology_latin1.ttl", "ontology", "chipgraph.ttl", "appended", (alt("UTF-8"),)),
+    Case("ontology_blank_node.ttl", "ontology", "chipgraph.ttl", "appended", (alt("blank node"),)),
+    Case("ontology_control_escape.ttl", "ontology", "chipgraph.ttl", "appended", (alt("control character"),)),
+    Case("shapes_syntax.ttl", "ontology", "shapes.ttl", "appended", (alt("shapes"),)),
 ]
 
 
@@ -193,6 +253,22 @@ def prepare(case: Case, base: dict, work: Path) -> tuple[list[str], Path | None,
             target.write_bytes(data + src.read_bytes())
         if case.kind == "eto-import":
             return ["import", "eto", str(eto), "--curated-dir", str(curated), "-o", out], target, line
+        return build_args, target, line
+    if case.kind in ("curated-folder", "eto-folder"):
+        target = (curated if case.kind == "curated-folder" else eto) / case.target
+        target.mkdir()
+        return build_args, target, None
+    if case.kind == "ontology":
+        onto = work / "ontology"
+        shutil.copytree(ontology_dir(), onto)
+        target = onto / case.target
+        data = target.read_bytes()
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        # the first non-blank appended line is the one the error names
+        appended = src.read_bytes()
+        line = data.count(b"\n") + 1 + (len(appended) - len(appended.lstrip(b"\n")))
+        target.write_bytes(data + appended)
         return build_args, target, line
     if case.kind == "scenario":
         return ["chokepoints", "--scenario", str(src)], src, line
@@ -258,10 +334,14 @@ def check_error(case: Case, exit_code: int, output: str, named: Path | None, lin
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES + IMPORT_CASES])
-def test_malformed_input_is_refused_and_outputs_unchanged(case: Case, baseline: dict, tmp_path: Path) -> None:
+def test_malformed_input_is_refused_and_outputs_unchanged(
+    case: Case, baseline: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from graph.cli import cli
 
     args, named, line = prepare(case, baseline, tmp_path)
+    if case.kind == "ontology":
+        monkeypatch.setenv("CHIPGRAPH_ONTOLOGY_DIR", str(tmp_path / "ontology"))
     if case.isolate:
         code, output = run_isolated(args, baseline["out"])
     else:
@@ -282,7 +362,7 @@ def test_corpus_is_complete() -> None:
     used = {c.file for c in CASES}
     files = {p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix != ".py"}
     assert files == used, f"unused: {sorted(files - used)}; missing: {sorted(used - files)}"
-    assert len(files) >= 30
+    assert len(files) >= 90
 
 
 @pytest.mark.slow

@@ -25,5 +25,8 @@ RECORD = """- id: zz-encoding-firm
     "stage_id,stage_name,description,market_share_chart_global_market_size_info,"
     "market_share_chart_caption,market_share_chart_source\nS1,Design,d,,,\n".encode("utf-16")
 )
+# Added with the security review's cases (F11, F12, F22): raw bytes a text editor would not write.
+(HERE / "eto_providers_nul.csv").write_bytes(b"Evil\x00Corp,,P9999,organization,USA\n")
 (HERE / "sparql_latin1.rq").write_bytes('SELECT * WHERE { ?s ?p "caf\u00e9" }\n'.encode("latin-1"))
 (HERE / "sparql_utf16.rq").write_bytes("SELECT * WHERE { ?s ?p ?o }\n".encode("utf-16"))
+(HERE / "ontology_latin1.ttl").write_bytes("\n# Sections \u00e9 in Latin-1\n".encode("latin-1"))
