@@ -24,6 +24,7 @@ ROW_COLUMNS = [
     "items",
     "buyers",
     "providers",
+    "importance",
     "countries",
     "measures",
     "domestic",
