@@ -114,7 +114,7 @@ def default_bridged(G: nx.DiGraph, roots: Iterable[Hashable], *, unbridge: Itera
     unbridge = set(unbridge)
     out: set[Hashable] = set()
     for root in roots:
-        for b in _blocked(G, root, availability(G, root)):
+        for b in _blocked(G, root, availability(G, root)):  # type: ignore[arg-type]
             if G.nodes[b].get("entity") not in unbridge:
                 out.add(b)
     return sorted(out, key=str)
