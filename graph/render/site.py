@@ -204,7 +204,7 @@ def remove_stale_temp_dirs(output_dir: Path) -> list[Path]:
 def render_site(
     store: Any,
     output_dir: Path,
-    as_of: Any = None,
+    as_of: str | dt.date | None = None,
     scenario: Any = None,
     progress: Callable[[str], None] | None = None,
     *,
