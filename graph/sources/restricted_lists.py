@@ -288,8 +288,12 @@ def _load_json(path: Path, problems: _Problems) -> tuple[Any, str] | None:
 
 def _record_lines(text: str, count: int) -> list[int | None]:
     """The line of each entity's "name" key in a pretty-printed file (None where it cannot tell)."""
-    lines = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'^\s*\{\s*\n\s*"name"\s*:', text, re.M)]
-    lines = [n + 1 for n in lines]
+    lines: list[int | None] = []
+    pos, line = 0, 1
+    for m in re.finditer(r'^[ \t]*\{[ \t]*\n[ \t]*"name"[ \t]*:', text, re.M):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.append(line + 1)
     return lines if len(lines) == count else [None] * count
 
 
@@ -502,7 +506,9 @@ def _read_meta(directory: Path, problems: _Problems) -> tuple[str, dict[str, Lis
             continue
         missing = [k for k in META_KEYS if not isinstance(item.get(k), str)]
         if missing:
-            problems.add(path, None, f"record {i} ({item.get('id')}): field(s) {', '.join(missing)} missing or not text")
+            problems.add(
+                path, None, f"record {i} ({item.get('id')}): field(s) {', '.join(missing)} missing or not text"
+            )
             continue
         meta[item["id"]] = ListMeta(
             item["id"],
@@ -627,9 +633,7 @@ def _read_list_file(
         if eff_text:
             effective = _normalise_date(eff_text)
             if effective is None:
-                problems.add(
-                    path, line, f"{where}, field effective_date: {eff_text!r} is not a date", "YYYY-MM-DD"
-                )
+                problems.add(path, line, f"{where}, field effective_date: {eff_text!r} is not a date", "YYYY-MM-DD")
                 continue
         entries.append(
             ListEntry(
