@@ -143,6 +143,16 @@ _DATE = NamedNode(XSD + "date")
 _INT = NamedNode(XSD + "integer")
 
 
+def default_dirs(directory: Path | None = None, cn_directory: Path | None = None) -> tuple[Path, Path]:
+    """The list folders to read: the arguments, else ``$CHIPGRAPH_LISTS_DIR`` / ``$CHIPGRAPH_CN_SANCTIONS_DIR``
+    (set by ``chipgraph import lists`` for the build it runs), else the embedded snapshots."""
+    import os
+
+    lists = directory or os.environ.get("CHIPGRAPH_LISTS_DIR") or LISTS_DIR
+    cn = cn_directory or os.environ.get("CHIPGRAPH_CN_SANCTIONS_DIR") or CN_DIR
+    return Path(lists), Path(cn)
+
+
 def list_source_id(list_id: str) -> str:
     return f"list-{list_id}"
 
@@ -432,8 +442,7 @@ def load_lists(
     assertions:
         Also run the minimum counts of a complete snapshot; tiny test fixtures turn this off.
     """
-    directory = Path(directory) if directory is not None else LISTS_DIR
-    cn_directory = Path(cn_directory) if cn_directory is not None else CN_DIR
+    directory, cn_directory = default_dirs(directory, cn_directory)
     crosswalk = Path(crosswalk) if crosswalk is not None else DEFAULT_CROSSWALK
     lists = read_us_lists(directory)
     cn = read_cn_sanctions(cn_directory, lists.countries, directory / "corrections.csv")
@@ -522,8 +531,7 @@ def curated_listed_ids(records: dict) -> set[str]:
 
 def input_files(directory: Path | None = None, cn_directory: Path | None = None) -> list[Path]:
     """The files whose content determines the import, in a stable order (for the build's input hash)."""
-    directory = Path(directory) if directory is not None else LISTS_DIR
-    cn_directory = Path(cn_directory) if cn_directory is not None else CN_DIR
+    directory, cn_directory = default_dirs(directory, cn_directory)
     files = [directory / n for n in ("lists.json", *US_LIST_FILES.values(), "countries.csv", "corrections.csv")]
     files += [cn_directory / "sanctions.csv", cn_directory / "cn_sanctions.yml", DEFAULT_CROSSWALK]
     return [f for f in files if f.exists()]
