@@ -85,6 +85,9 @@ def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
     crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
     if crosswalk.exists():
         files.append(crosswalk)
+    from graph.rdf.lists_rdf import input_files as list_files
+
+    files += list_files()
     return [f for f in files if f.is_file()]
 
 
@@ -124,6 +127,14 @@ def assemble(*, curated_dir: Path | None = None, eto_dir: Path | None = None, pr
     eto = load_eto(eto_dir, known_ids=set(data.records))
     quads += eto.quads
     counts["eto"] = len(eto.quads)
+    from graph.rdf.lists_rdf import curated_listed_ids, load_lists
+
+    progress("importing the restricted-party lists")
+    lists = load_lists(
+        known_ids=set(data.records) | set(eto.entity_ids), curated_listed=curated_listed_ids(data.records)
+    )
+    quads += lists.quads
+    counts["lists"] = len(lists.quads)
     cur = curated_quads(data, onto, eto.entity_ids)
     quads += cur.quads
     counts["curated"] = len(cur.quads)

@@ -22,6 +22,12 @@ def import_group() -> None:
     """
 
 
+def _register_lists() -> None:
+    from graph.cli.lists_cmds import lists
+
+    import_group.add_command(lists)
+
+
 @import_group.command(name="eto")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -89,6 +95,12 @@ def eto(
     help="List ETO organisations not matched to a curated entity, with near-matches for review.",
 )
 @click.option("--near", "near_only", is_flag=True, help="With --unmatched: only those with a near-match.")
+@click.option(
+    "--lists",
+    "of_lists",
+    is_flag=True,
+    help="The restricted-party list crosswalk (graph/data/lists_crosswalk.csv) instead of the ETO one.",
+)
 @click.option("--eto-dir", type=_dir, default=None, help="ETO dataset folder (default: the embedded release).")
 @click.option("--curated-dir", type=_dir, default=None, help="Curated YAML folder (default: the embedded data).")
 @click.option(
@@ -103,6 +115,7 @@ def eto(
 def crosswalk(
     unmatched: bool,
     near_only: bool,
+    of_lists: bool,
     eto_dir: Path | None,
     curated_dir: Path | None,
     crosswalk_file: Path | None,
@@ -119,12 +132,20 @@ def crosswalk(
     Example:
 
         chipgraph crosswalk --unmatched --near -t
+
+        chipgraph crosswalk --lists --unmatched --near -t
     """
     from graph.paths import CURATED_DIR
     from graph.rdf.eto_rdf import DEFAULT_CROSSWALK, load_eto
     from graph.sources.crosswalk import curated_names, near_matches, read_crosswalk
 
     names = curated_names(curated_dir or CURATED_DIR)
+    if of_lists:
+        from graph.cli.lists_cmds import lists_crosswalk_rows
+
+        rows, columns = lists_crosswalk_rows(names, unmatched=unmatched, near_only=near_only, crosswalk=crosswalk_file)
+        emit_rows(rows, fmt, output, columns=columns)
+        return
     crosswalk_file = crosswalk_file or DEFAULT_CROSSWALK
     result = load_eto(eto_dir, crosswalk=crosswalk_file, known_ids=set(names))
     if unmatched:
@@ -159,3 +180,6 @@ def crosswalk(
         for e in read_crosswalk(crosswalk_file).values()
     ]
     emit_rows(rows, fmt, output)
+
+
+_register_lists()

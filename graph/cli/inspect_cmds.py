@@ -61,6 +61,22 @@ def _render_report(report: dict[str, Any]) -> str:
                 lines.append(f"{title} (share of the world market, year of the figure, source):")
                 lines.append(format_rows(rows, "table").rstrip("\n"))
                 lines.append("")
+    if report.get("listings"):
+        lines.append("Listings (curated listings and list entries naming it or a subsidiary; dates, citations):")
+        rows = [
+            {
+                "since": x["effective"],
+                "until": x["end"],
+                "list": x["list"] or x["label"],
+                "party": x["party"] + (" (subsidiary)" if x["via"] else ""),
+                "federal register": "; ".join(x["federal_register"]) or x["legal_citation"],
+                "fn": " ".join(str(n) for n in x["footnotes"]),
+                "sources": _sources_text(x["sources"]),
+            }
+            for x in report["listings"]
+        ]
+        lines.append(format_rows(rows, "table").rstrip("\n"))
+        lines.append("")
     if report["referenced_by"]:
         lines.append("Referred to by:")
         rows = [

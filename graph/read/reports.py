@@ -71,6 +71,37 @@ SELECT ?e ?provider ?plabel ?iscountry ?clabel ?share ?year ?text ?src WHERE {
   BIND(EXISTS { ?provider a ?jur . ?jur rdfs:subClassOf* cg:Jurisdiction } AS ?iscountry)
 }"""
 
+#: Every listing that names the entity, or an organisation whose parent it is, with its list,
+#: dates, Federal Register events, footnotes and sources: curated cg:EntityListing measures and
+#: imported cg:ListEntry entries alike.
+LISTINGS_QUERY = """
+SELECT ?e ?entry ?elabel ?kind ?list ?party ?plabel ?eff ?end
+       (GROUP_CONCAT(DISTINCT ?cit; separator="; ") AS ?citations)
+       (GROUP_CONCAT(DISTINCT STR(?fn); separator=" ") AS ?footnotes)
+       (GROUP_CONCAT(DISTINCT ?legal; separator=" | ") AS ?legal_citation)
+       (GROUP_CONCAT(DISTINCT STRAFTER(STR(?src), STR(cgsrc:)); separator=" ") AS ?sources)
+WHERE {
+  PARTY
+  ?entry cg:listsParty ?party ; a ?cls .
+  VALUES (?cls ?kind) { (cg:ListEntry "list entry") (cg:EntityListing "curated listing") }
+  GRAPH ?g { ?entry cg:listsParty ?party }
+  OPTIONAL { ?g cg:statedIn ?src }
+  OPTIONAL { ?entry rdfs:label ?elabel FILTER(LANG(?elabel) = "en") }
+  OPTIONAL { ?entry cg:onList/rdfs:label ?list FILTER(LANG(?list) = "en") }
+  OPTIONAL { ?party rdfs:label ?plabel FILTER(LANG(?plabel) = "en") }
+  OPTIONAL { ?entry cg:effectiveDate ?eff }
+  OPTIONAL { ?entry cg:endDate ?end }
+  OPTIONAL { ?entry cg:legalCitation ?legal }
+  OPTIONAL { ?entry cg:footnote ?fn }
+  OPTIONAL {
+    ?entry cg:federalRegisterEvent ?fr . ?fr cg:frVolume ?vol ; cg:frPage ?page .
+    OPTIONAL { ?fr cg:frPublicationDate ?frdate }
+    BIND(CONCAT(STR(?vol), " FR ", STR(?page), IF(BOUND(?frdate), CONCAT(", ", STR(?frdate)), "")) AS ?cit)
+  }
+}
+GROUP BY ?e ?entry ?elabel ?kind ?list ?party ?plabel ?eff ?end
+ORDER BY ?eff ?list ?plabel ?entry"""
+
 SOURCES_QUERY = """
 SELECT ?src ?id ?title ?publisher ?date ?kind ?url ?lang (COUNT(DISTINCT ?g) AS ?claims) WHERE {
   ?src a cg:Source ; dcterms:identifier ?id ; dcterms:title ?title .
@@ -139,6 +170,12 @@ def _value(term: Term | None, label: Term | None) -> str | None:
     if isinstance(term, NamedNode) and label is not None:
         return label.value
     return term_text(term)
+
+
+def _agg(row: Any, name: str) -> str:
+    """The text of an aggregated or optional column ("" when unbound)."""
+    term = row[name]
+    return term.value if term is not None else ""
 
 
 def _group_claims(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -212,9 +249,31 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
         )
     providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]
     providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
+    listings = [
+        {
+            "listing": compact(r["entry"].value),
+            "label": term_text(r["elabel"]),
+            "kind": r["kind"].value,
+            "list": term_text(r["list"]),
+            "party": _value(r["party"], r["plabel"]),
+            "via": via or None,
+            "effective": term_text(r["eff"]),
+            "end": term_text(r["end"]),
+            "federal_register": _agg(r, "citations").split("; ") if _agg(r, "citations") else [],
+            "footnotes": [int(n) for n in _agg(r, "footnotes").split()] if _agg(r, "footnotes") else [],
+            "legal_citation": term_text(r["legal_citation"]) or None,
+            "sources": sorted(_agg(r, "sources").split()) if _agg(r, "sources") else [],
+        }
+        for via, pattern in (
+            ("", "?entry cg:listsParty ?e . BIND(?e AS ?party)"),
+            ("subsidiary", "?party cg:parentOrganisation ?e ."),
+        )
+        for r in store.select(LISTINGS_QUERY.replace("PARTY", pattern), e)
+    ]
     return {
         "iri": iri,
         "id": iri[len(ID) :] if iri.startswith(ID) else iri,
+        "listings": listings,
         "labels": {k: sorted(v) for k, v in sorted(labels.items())},
         "aliases": sorted(aliases),
         "types": types,
