@@ -43,6 +43,10 @@ class ListCrosswalkEntry:
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """What a row is about: its list entry, or, for a row reviewing a curated firm as absent
+        (no entry_name), that firm."""
+        if not self.entry_name:
+            return (self.list_id, "", "absent:" + self.chipgraph_id)
         return (self.list_id, self.entry_name, self.country)
 
 
