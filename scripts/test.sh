@@ -18,6 +18,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
 # CJK fonts so that screenshots of the site show Chinese and Korean labels, not boxes.
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+# SCRAM, the fault-tree tool that checks chipgraph's cut sets on the Open-PSA export (tests/test_openpsa_scram.py).
+command -v scram >/dev/null 2>&1 || need+=(scram)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

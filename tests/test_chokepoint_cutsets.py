@@ -96,8 +96,35 @@ def test_max_order_one_skips_pairs():
     )
     cs = minimal_cut_sets(G, "chip", max_order=1)
     assert cs.singles == ["c"] and cs.pairs == []
-    with pytest.raises(ChipgraphError):
-        minimal_cut_sets(G, "chip", max_order=3)
+    for bad in (0, -1, 2.0, True):
+        with pytest.raises(ChipgraphError):
+            minimal_cut_sets(G, "chip", max_order=bad)
+
+
+def test_order_three_finds_the_triple_of_three_alternatives():
+    # litho from ASML, Nikon or Canon; etch from Lam or TEL: one triple, one pair.
+    G = graph(
+        {"chip": "and", "litho": "or", "etch": "or"},
+        [("chip", "litho"), ("litho", "asml"), ("litho", "nikon"), ("litho", "canon")]
+        + [("chip", "etch"), ("etch", "lam"), ("etch", "tel")],
+        {"asml", "nikon", "canon", "lam", "tel"},
+    )
+    assert minimal_cut_sets(G, "chip").higher == []
+    cs = minimal_cut_sets(G, "chip", max_order=3)
+    assert cs.singles == [] and cs.pairs == [("lam", "tel")]
+    assert cs.higher == [("asml", "canon", "nikon")]
+    assert cs.as_sets()[-1] == frozenset({"asml", "canon", "nikon"})
+
+
+def test_order_three_through_a_provider_that_needs_inputs():
+    # As test_provider_that_needs_inputs_itself: {amat, lam, tsmc} is the triple of order 3.
+    G = graph(
+        {"chip": "and", "fab": "or", "smic": "and", "tools": "or"},
+        [("chip", "fab"), ("fab", "smic"), ("fab", "tsmc"), ("smic", "tools"), ("tools", "amat"), ("tools", "lam")],
+        {"smic", "tsmc", "amat", "lam"},
+    )
+    cs = minimal_cut_sets(G, "chip", max_order=3)
+    assert cs.pairs == [("smic", "tsmc")] and cs.higher == [("amat", "lam", "tsmc")]
 
 
 def test_cycle_is_refused_or_broken_and_reported():
@@ -109,6 +136,52 @@ def test_cycle_is_refused_or_broken_and_reported():
     assert cs.cycles == [["a", "b", "a"]]
     # the closing edge b -> a is dropped: the loop cannot supply b, so c is a single point
     assert cs.available and cs.singles == ["c"] and cs.pairs == []
+
+
+def brute_force_sets(G: nx.DiGraph, root: str, max_order: int, bridged=()) -> set[frozenset]:
+    """Every minimal cut set of order <= max_order, by trying all sets of basic events in order of size."""
+    basics = sorted(n for n in G if G.nodes[n].get("basic"))
+    found: list[frozenset] = []
+    for r in range(1, max_order + 1):
+        for combo in itertools.combinations(basics, r):
+            s = frozenset(combo)
+            if not any(f <= s for f in found) and not availability(G, root, failed=combo, bridged=bridged)[root]:
+                found.append(s)
+    return set(found)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_orders_one_to_four_match_brute_force_on_graphs_with_loops_and_stock(seed):
+    rng = random.Random(seed)
+    G, nodes = random_cyclic_graph(rng)
+    blocked = [
+        n for n in G if G.nodes[n].get("gate") == "or" and G.adj[n] and all(d["cut_by"] for d in G.adj[n].values())
+    ]
+    bridged = rng.sample(blocked, k=rng.randint(0, len(blocked)))
+    root = rng.choice([n for n in nodes if n.startswith("g")])
+    k = 1 + seed % 4
+    cs = minimal_cut_sets(G, root, max_order=k, bridged=bridged, on_cycle="break")
+    assert cs.available == availability(G, root, bridged=bridged)[root]
+    if cs.available:
+        assert set(cs.as_sets()) == brute_force_sets(G, root, k, bridged)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_order_three_matches_brute_force_on_larger_dags(seed):
+    rng = random.Random(1000 + seed)
+    basics = [f"p{i}" for i in range(rng.randint(4, 10))]
+    gates = {f"g{i}": rng.choice(["and", "or", "or"]) for i in range(rng.randint(8, 30))}
+    G = graph(gates, [], set(basics))
+    names = list(gates)
+    for i, g in enumerate(names):
+        pool = names[i + 1 :] + basics
+        for child in rng.sample(pool, k=min(len(pool), rng.randint(1, 4))):
+            G.add_edge(g, child, cut_by=("m",) if rng.random() < 0.05 else ())
+    for g in rng.sample(names[1:], k=2):
+        G.nodes[g]["basic"] = True
+    cs = minimal_cut_sets(G, "g0", max_order=3)
+    if cs.available:
+        assert set(cs.as_sets()) == brute_force_sets(G, "g0", 3)
 
 
 def brute_force(G: nx.DiGraph, root: str, basics: list[str]) -> tuple[set, set]:

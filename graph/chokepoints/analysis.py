@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
+from graph.chokepoints.importance import importance
 from graph.chokepoints.measures import parse_date
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
@@ -139,6 +140,8 @@ def analyse(
             }
         )
 
+    ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
+    share = {r["provider"]: r["importance"] for r in ranked}
     impact = IncrementalAvailability(G, root, bridged=bridged)  # one walk for all cut sets
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
@@ -155,12 +158,13 @@ def analyse(
             {
                 **base,
                 "order": len(members),
-                "kind": "single point" if len(members) == 1 else "pair",
+                "kind": {1: "single point", 2: "pair", 3: "triple"}.get(len(members), f"set of {len(members)}"),
                 "key": "providers:" + "+".join(entities),
                 "items": [_item_of(G, n)[0] for n in killed],
                 "item_labels": [_label(G, n) for n in killed],
                 "buyers": sorted({_item_of(G, n)[1] for n in killed} - {""}),
                 "providers": entities,
+                "importance": [round(share[m], 4) for m in members],
                 "provider_labels": [_label(G, m) for m in members],
                 "countries": countries,
                 "measures": [],
@@ -180,6 +184,14 @@ def analyse(
         "cycles": cs.cycles + G.graph.get("cycles", []),
         "scenario": getattr(scenario, "name", None),
         "chokepoints": rows,
+        "importance": [
+            {
+                **r,
+                "provider": G.nodes[r["provider"]].get("entity", r["provider"]),
+                "importance": round(r["importance"], 4),
+            }
+            for r in ranked
+        ],
     }
 
 

@@ -26,6 +26,7 @@ ROW_COLUMNS = [
     "items",
     "buyers",
     "providers",
+    "importance",
     "countries",
     "measures",
     "domestic",

@@ -46,10 +46,10 @@ def _scenario_option(func: Any) -> Any:
 @_scenario_option
 @click.option(
     "--max-order",
-    type=click.IntRange(1, 2),
+    type=click.IntRange(1, 3),
     default=2,
     show_default=True,
-    help="Largest cut set: 1 = single points of failure, 2 = also pairs.",
+    help="Largest cut set: 1 = single points of failure, 2 = also pairs, 3 = also triples.",
 )
 @click.option("--ranking", "show_ranking", is_flag=True, help="Print only the cross-accelerator ranking.")
 @store_options
@@ -165,35 +165,74 @@ def explain(
 
 
 @click.command("export-network")
+@click.argument("accelerators", nargs=-1)
 @click.option(
     "-o",
     "--output",
     "path",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv).",
+    help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv); "
+    "with --format open-psa, an .xml file.",
+)
+@click.option(
+    "--format",
+    "network_format",
+    type=click.Choice(["open-psa"]),
+    default=None,
+    help="open-psa: an Open-PSA MEF fault tree (for SCRAM and other fault-tree tools) of ACCELERATORS "
+    "(default: all); otherwise the format follows the file extension.",
 )
 @as_of_option
 @_scenario_option
 @store_options
 @handle_errors
 def export_network(
-    path: Path, as_of: dt.date | None, scenario: Path | None, output_dir: Path | None, endpoint: str | None
+    accelerators: tuple[str, ...],
+    path: Path,
+    network_format: str | None,
+    as_of: dt.date | None,
+    scenario: Path | None,
+    output_dir: Path | None,
+    endpoint: str | None,
 ) -> None:
     """Write the dependency graph for Gephi or Cytoscape, with cut-off flags for the date.
+
+    With --format open-psa: the fault tree of one or more accelerators (all without ACCELERATORS):
+    providers are basic events, cut-offs house events set true; `scram --mocus -l 2 FILE` then
+    finds the same minimal cut sets as `chipgraph chokepoints`.
 
     Example:
 
         chipgraph export-network -o network.graphml --as-of 2024-12-02
+
+        chipgraph export-network "Ascend 910C" --format open-psa -o ascend.xml
     """
     from graph.chokepoints.export import FORMATS
     from graph.chokepoints.export import export_network as write
     from graph.chokepoints.projection import dependency_graph
     from graph.errors import InputError, Problem
 
-    if path.suffix.lower() not in FORMATS:
-        raise InputError(Problem(f"cannot tell the format of {path.name}", hint="use .graphml, .gexf or .csv"))
+    if network_format is None and path.suffix.lower() not in FORMATS:
+        raise InputError(
+            Problem(f"cannot tell the format of {path.name}", hint="use .graphml, .gexf or .csv, or --format open-psa")
+        )
+    if accelerators and network_format != "open-psa":
+        raise InputError(
+            Problem("ACCELERATORS go with --format open-psa", hint="the other formats hold the whole graph")
+        )
     store = open_from_options(output_dir, endpoint)
     G = dependency_graph(store, as_of=as_of, scenario=scenario)
+    if network_format == "open-psa":
+        from graph.chokepoints.openpsa import write_open_psa
+        from graph.chokepoints.scenarios import load_scenario
+
+        roots = None
+        if accelerators:
+            wanted = set(_resolve(store, G, accelerators))
+            roots = [n for n, d in G.nodes(data=True) if d.get("kind") == "accelerator" and d.get("entity") in wanted]
+        unbridge = getattr(load_scenario(scenario), "unbridge", ()) or () if scenario is not None else ()
+        click.echo(f"wrote {write_open_psa(G, path, roots, unbridge=unbridge)}", err=True)
+        return
     for written in write(G, path):
         click.echo(f"wrote {written}", err=True)
