@@ -90,9 +90,13 @@ def test_show_accepts_an_ontology_iri_and_refuses_an_unknown_one(built):
 
 
 def test_query_param_takes_a_label_in_any_language(built):
-    by_id = json.loads(run(built, "query", "controls-on-firm", "-p", "firm", "smic", "-p", "as_of", "2024-12-31").output)
+    def controls(firm: str) -> list:
+        args = ["query", "controls-on-firm", "-p", "firm", firm, "-p", "as_of", "2024-12-31"]
+        return json.loads(run(built, *args).output)
+
+    by_id = controls("smic")
     for name in ("中芯国际", "SMIC", "cgid:smic"):
-        rows = json.loads(run(built, "query", "controls-on-firm", "-p", "firm", name, "-p", "as_of", "2024-12-31").output)
+        rows = controls(name)
         assert rows == by_id and rows, name
     shown = run(built, "query", "who-says", "-p", "subject", "昇腾910C", "--show").output
     assert "# bound: ?subject = <https://w3id.org/chipgraph/id/ascend-910c>" in shown
