@@ -43,9 +43,7 @@ def _scram(path: Path, order: int, out: Path) -> tuple[dict[str, Any], float]:
     from graph.chokepoints.openpsa import read_scram_report
 
     t = time.perf_counter()
-    subprocess.run(
-        ["scram", "--mocus", "-l", str(order), str(path), "-o", str(out)], check=True, capture_output=True
-    )
+    subprocess.run(["scram", "--mocus", "-l", str(order), str(path), "-o", str(out)], check=True, capture_output=True)
     wall = time.perf_counter() - t
     return read_scram_report(out.read_text(encoding="utf-8")), wall
 

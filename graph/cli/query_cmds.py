@@ -86,14 +86,15 @@ def query(
     """
     from graph.sparql.queries import bind_params, load_query, parse_named_query, run_query
 
-    if (name_or_file is None) == (text is None):
-        raise click.UsageError("give a query NAME, a .rq FILE or -e TEXT (exactly one)")
-    if text is not None:
-        named = parse_named_query(text, default_name="expression")
-        source = "-e"
-    else:
-        named = load_query(name_or_file)
-        source = str(named.path) if named.path and name_or_file.endswith((".rq", ".sparql")) else named.name
+    match name_or_file, text:
+        case None, str():
+            named = parse_named_query(text, default_name="expression")
+            source = "-e"
+        case str(), None:
+            named = load_query(name_or_file)
+            source = str(named.path) if named.path and name_or_file.endswith((".rq", ".sparql")) else named.name
+        case _:
+            raise click.UsageError("give a query NAME, a .rq FILE or -e TEXT (exactly one)")
     opened: list = []
 
     def store():  # opened once, and only when needed (a label to look up, or the query to run)

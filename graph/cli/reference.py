@@ -32,7 +32,8 @@ def reference_markdown() -> str:
     runner = CliRunner()
     parts = []
     ctx = click.Context(cli, info_name="chipgraph")
-    for path in [[]] + _commands(cli, ctx, []):
+    top: list[str] = []
+    for path in [top] + _commands(cli, ctx, []):
         result = runner.invoke(cli, path + ["--help"], prog_name="chipgraph", terminal_width=100)
         title = " ".join(["chipgraph"] + path)
         parts.append(f"### `{title}`\n\n```\n{result.output.rstrip()}\n```\n")

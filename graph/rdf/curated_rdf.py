@@ -167,9 +167,10 @@ def curated_quads(
         for fact in rec.facts:
             info = onto.properties[fact.prop]
             for value in fact.values:
+                objects: list[NamedNode | Literal]
                 if info.is_object:
-                    ref = resolve(value, fact, rid)
-                    objects = [ref] if ref is not None else []
+                    node = resolve(value, fact, rid)
+                    objects = [node] if node is not None else []
                 elif isinstance(value, dict) and all(LANG_RE.match(str(k)) for k in value):
                     objects = [Literal(str(v), language=str(k)) for k, v in sorted(value.items())]
                 else:

@@ -270,8 +270,8 @@ class _Mapper:
         }
         for pid, entity_id in sorted(_assign_ids(others, taken).items()):
             self.define(pid, entity_id)
-        for pid, entry in self.crosswalk.items():
-            self.define(pid, entry.chipgraph_id)
+        for pid, mapped in self.crosswalk.items():
+            self.define(pid, mapped.chipgraph_id)
 
         for pid, p in self.r.providers.items():
             s = self.node[pid]

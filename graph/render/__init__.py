@@ -6,6 +6,7 @@ The public entry point is :func:`render_site` (see :mod:`graph.render.site`).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,12 @@ __all__ = ["render_site"]
 
 
 def render_site(
-    store: Any, output_dir: Path, as_of: str | None = None, scenario: Any = None, progress: Any = None, **kwargs: Any
+    store: Any,
+    output_dir: Path,
+    as_of: str | dt.date | None = None,
+    scenario: Any = None,
+    progress: Any = None,
+    **kwargs: Any,
 ) -> Path:
     """Render the site into ``output_dir`` (atomically); see :func:`graph.render.site.render_site`."""
     from graph.render.site import render_site as _render_site

@@ -90,7 +90,7 @@ def upstream_graph(
             if e.s not in seen:
                 seen.add(e.s)
                 order.append(e.s)
-            m = snap.measures[e.s]
+            measure = snap.measures[e.s]
             edges.append(
                 GEdge(
                     e.s,
@@ -99,7 +99,10 @@ def upstream_graph(
                     list(e.sources),
                     e.confidence,
                     cut=True,
-                    notes=[f"In force from {m.effective or 'unknown date'}" + (f" until {m.end}" if m.end else "")],
+                    notes=[
+                        f"In force from {measure.effective or 'unknown date'}"
+                        + (f" until {measure.end}" if measure.end else "")
+                    ],
                 )
             )
     countries = country_labels(snap)

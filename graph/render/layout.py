@@ -12,14 +12,19 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 __all__ = ["force_layout", "layered_layout", "SPRING_LIMIT"]
 
 SPRING_LIMIT = 600
 SEED = 7
 GRAVITY = 0.08
-Pos = dict[Hashable, tuple[float, float]]
+#: A node key: any hashable value the caller names its nodes by (the site uses IRIs).
+K = TypeVar("K", bound=Hashable)
 
 
 def _jitter(key: Hashable, radius: float) -> tuple[float, float]:
@@ -65,12 +70,12 @@ def _fruchterman_reingold(n: int, pairs: list[tuple[int, int]], iterations: int 
     return pos / extent if extent > 0 else pos
 
 
-def force_layout(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable]], spacing: float = 90.0) -> Pos:
+def force_layout(nodes: list[K], edges: Iterable[tuple[K, K]], spacing: float = 90.0) -> dict[K, tuple[float, float]]:
     """Positions for ``nodes`` (in pixels, centred on 0,0) from a seeded spring layout."""
     nodes = list(nodes)
     if not nodes:
         return {}
-    adjacency: dict[Hashable, set[Hashable]] = defaultdict(set)
+    adjacency: dict[K, set[K]] = defaultdict(set)
     for a, b in edges:
         if a != b:
             adjacency[a].add(b)
@@ -83,7 +88,9 @@ def force_layout(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable
     pairs = [(index[a], index[b]) for a in core for b in adjacency[a] if b in core_set]
     raw = _fruchterman_reingold(len(core), pairs, iterations=80)
     scale = spacing * math.sqrt(len(nodes)) / 2
-    pos: Pos = {n: (float(raw[i, 0]) * scale, float(raw[i, 1]) * scale) for n, i in index.items()}
+    pos: dict[K, tuple[float, float]] = {
+        n: (float(raw[i, 0]) * scale, float(raw[i, 1]) * scale) for n, i in index.items()
+    }
 
     # Place the rest breadth-first around their already placed neighbours.
     queue = deque(n for n in core)
@@ -106,14 +113,14 @@ def force_layout(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable
 
 
 def layered_layout(
-    root: Hashable,
-    nodes: list[Hashable],
-    edges: Iterable[tuple[Hashable, Hashable]],
-    sort_key=None,
+    root: K,
+    nodes: list[K],
+    edges: Iterable[tuple[K, K]],
+    sort_key: Callable[[K], SupportsRichComparison] | None = None,
     column_gap: float = 320.0,
     row_gap: float = 46.0,
     max_rows: int = 40,
-) -> Pos:
+) -> dict[K, tuple[float, float]]:
     """Columns by distance from ``root`` along ``edges`` (root at the left); long columns wrap.
 
     ``sort_key`` orders nodes within a column (default: their order in ``nodes``). Nodes not
@@ -121,7 +128,7 @@ def layered_layout(
     """
     order = {n: i for i, n in enumerate(nodes)}
     key = sort_key or order.__getitem__
-    succ: dict[Hashable, list[Hashable]] = defaultdict(list)
+    succ: dict[K, list[K]] = defaultdict(list)
     for a, b in edges:
         succ[a].append(b)
     depth = {root: 0}
@@ -133,10 +140,10 @@ def layered_layout(
                 depth[m] = depth[n] + 1
                 queue.append(m)
     last = max(depth.values(), default=0) + 1
-    columns: dict[int, list[Hashable]] = defaultdict(list)
+    columns: dict[int, list[K]] = defaultdict(list)
     for n in nodes:
         columns[depth.get(n, last)].append(n)
-    pos: Pos = {}
+    pos: dict[K, tuple[float, float]] = {}
     x = 0.0
     for d in sorted(columns):
         col = sorted(columns[d], key=key)

@@ -185,7 +185,7 @@ def remove_stale_temp_dirs(output_dir: Path) -> list[Path]:
     and only when the process that made them is gone (folders from older versions carry no
     process id and are always stale), so a render running alongside keeps its folder.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = sorted(Path(output_dir).iterdir())
     except FileNotFoundError:
@@ -204,7 +204,7 @@ def remove_stale_temp_dirs(output_dir: Path) -> list[Path]:
 def render_site(
     store: Any,
     output_dir: Path,
-    as_of: Any = None,
+    as_of: str | dt.date | None = None,
     scenario: Any = None,
     progress: Callable[[str], None] | None = None,
     *,

@@ -242,7 +242,8 @@ def curated_names(directory: Path) -> dict[str, list[str]]:
         for rec in records if isinstance(records, list) else []:
             if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
                 continue
-            types = rec.get("type") if isinstance(rec.get("type"), list) else [rec.get("type")]
+            kind = rec.get("type")
+            types = kind if isinstance(kind, list) else [kind]
             if "Organisation" not in types and "Country" not in types:
                 continue
             label = rec.get("label")

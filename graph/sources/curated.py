@@ -349,11 +349,11 @@ class _Reader:
                 item.key_lines.get("confidence", line),
             )
             return None
-        dates = {}
+        dates: dict[str, str] = {}
         for key in ("valid_from", "valid_until"):
             if item.get(key) is not None:
-                dates[key] = normalise_date(item[key])
-                if dates[key] is None or len(dates[key]) != 10:
+                date = normalise_date(item[key])
+                if date is None or len(date) != 10:
                     self.problem(
                         f"{rid}: fact {prop!r}: bad {key} {item[key]!r}",
                         path,
@@ -361,6 +361,7 @@ class _Reader:
                         "write a date as YYYY-MM-DD",
                     )
                     return None
+                dates[key] = date
         contradicts = self.str_list(
             item.get("contradicts"), "contradicts", path, item.key_lines.get("contradicts", line)
         )
@@ -467,9 +468,9 @@ def share_sum_problems(data: CuratedData) -> list[Problem]:
                         groups.setdefault((input_id, year, is_country), []).append((Decimal(number), fact, record.id))
     problems = []
     for (input_id, year, is_country), rows in sorted(groups.items()):
-        shares = [share for share, _, _ in rows]
-        total = sum(shares, Decimal(0))
-        allowed = 100 + share_tolerance(shares)
+        numbers = [share for share, _, _ in rows]
+        total = sum(numbers, Decimal(0))
+        allowed = 100 + share_tolerance(numbers)
         if total > allowed:
             last = max((fact for _, fact, _ in rows), key=lambda f: (str(f.file), f.value_line))
             who = "countries" if is_country else "organisations"

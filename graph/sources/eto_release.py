@@ -565,9 +565,11 @@ def read_release(directory: Path) -> EtoRelease:
     for path in sorted(directory.iterdir()):
         if path.suffix in (".csv", ".yaml") and path.name not in COLUMNS and not path.is_file():
             problems.add(path, None, None, "is not a regular file", "an ETO release folder holds only files")
-    tables = {name: _read_table(directory / name, problems) for name in COLUMNS}
+    read = {name: _read_table(directory / name, problems) for name in COLUMNS}
     problems.raise_if_any(directory)  # structure first: later checks need every column
-    release.columns = {name: {c: i for i, c in enumerate(t.header, start=1)} for name, t in tables.items() if t}
+    # every table that could not be read added a problem, so past this point all of them were
+    tables = {name: t for name, t in read.items() if t is not None}
+    release.columns = {name: {c: i for i, c in enumerate(t.header, start=1)} for name, t in tables.items()}
     _read_stages(tables["stages.csv"], release, problems)
     _read_inputs(tables["inputs.csv"], release, problems)
     _read_sequence(tables["sequence.csv"], release, problems)

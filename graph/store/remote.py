@@ -269,7 +269,7 @@ class RemoteStore:
             self._challenges[url] = challenge
         scheme, _, rest = challenge.partition(" ")
         if scheme.lower() == "digest":
-            chal = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+            chal = urllib.request.parse_keqv_list([part for part in urllib.request.parse_http_list(rest) if part])
             auth = self._digest.get_authorization(req, chal)
             if auth:
                 req.add_unredirected_header("Authorization", "Digest " + auth)

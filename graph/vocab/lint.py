@@ -27,6 +27,7 @@ from graph.errors import InputError, Problem
 from graph.lexical import read_text
 from graph.vocab.namespaces import BASE, CG, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from graph.vocab.ontology import blank_node_line
+from graph.vocab.terms import term_value
 
 __all__ = ["lint_ontology"]
 
@@ -109,7 +110,7 @@ def _values(triples: list[ox.Triple], subject: ox.NamedNode, predicate: ox.Named
 
 
 def _header_problems(triples: list[ox.Triple], path: Path) -> list[Problem]:
-    headers = sorted({t.subject.value for t in triples if t.predicate == _TYPE and t.object == _ONTOLOGY})
+    headers = sorted({term_value(t.subject) for t in triples if t.predicate == _TYPE and t.object == _ONTOLOGY})
     if len(headers) != 1:
         return [
             Problem(

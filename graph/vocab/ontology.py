@@ -17,6 +17,7 @@ from graph.errors import InputError, Problem
 from graph.lexical import read_text, text_problem
 from graph.paths import ontology_file
 from graph.vocab.namespaces import CG, ONTOLOGY_GRAPH, OWL, RDF, RDFS
+from graph.vocab.terms import term_value
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,9 @@ def parse_ontology(path: Path | None = None) -> OntologyInfo:
         if isinstance(t.object, ox.Literal):
             bad = text_problem(t.object.value)
             if bad is not None:
-                local = t.subject.value[len(CG) :] if t.subject.value.startswith(CG) else ""
-                raise InputError(Problem(f"{bad} (in a literal of {t.subject.value})", path, _term_line(path, local)))
+                subject = term_value(t.subject)
+                local = subject[len(CG) :] if subject.startswith(CG) else ""
+                raise InputError(Problem(f"{bad} (in a literal of {subject})", path, _term_line(path, local)))
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     info = OntologyInfo(path=path, quads=[ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
 
