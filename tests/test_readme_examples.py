@@ -49,3 +49,34 @@ def test_readme_example_runs(example: str, built: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, f"chipgraph {example}\n{result.output}"
     assert result.output.strip()
+
+
+def readme_python_blocks() -> list[str]:
+    """The README's ```python blocks, in order (the tutorial: each block builds on the ones before)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+def test_readme_tutorial_runs(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """Every ```python block of the README runs, in order and in one namespace, on the shipped data.
+
+    The tutorial opens ``graph.open()``: the session build, through $CHIPGRAPH_OUTPUT; what it
+    writes (the chart) goes to ``tmp_path``.
+    """
+    pytest.importorskip("pandas", reason="the tutorial needs the notebook extra (pip install -e .[notebook])")
+    pytest.importorskip("matplotlib", reason="the tutorial's chart needs matplotlib (the notebook extra)")
+    blocks = readme_python_blocks()
+    assert len(blocks) >= 5, "the tutorial opens the graph, asks three questions and draws a chart"
+    monkeypatch.setenv("CHIPGRAPH_OUTPUT", str(built))
+    monkeypatch.delenv("CHIPGRAPH_ENDPOINT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "readme_tutorial"}
+    for i, block in enumerate(blocks, 1):
+        try:
+            exec(compile(block, f"README.md python block {i}", "exec"), namespace)
+        except Exception as exc:  # name the block that failed
+            raise AssertionError(f"README python block {i} failed: {exc!r}\n{block}") from exc
+    out = capsys.readouterr().out
+    assert "huawei" in out and "TechInsights" in out  # the lookup and the curators' note were printed
+    chart = tmp_path / "measures-per-year.png"
+    assert chart.exists() and chart.stat().st_size > 10_000

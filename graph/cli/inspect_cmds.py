@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,22 @@ def _sources_text(sources: list[str]) -> str:
     return ", ".join(sources)
 
 
+def _note_marks(notes: list[str], claims: list[dict[str, Any]]) -> list[str]:
+    """``[n]`` for each claim with a note (numbered in order, one number per distinct note), else ""."""
+    marks = []
+    for claim in claims:
+        note = claim.get("note")
+        if not note:
+            marks.append("")
+            continue
+        if note not in notes:
+            notes.append(note)
+        marks.append(f"[{notes.index(note) + 1}]")
+    return marks
+
+
 def _render_report(report: dict[str, Any]) -> str:
-    """The human-readable form of ``chipgraph show``."""
+    """The human-readable form of ``chipgraph show``: claims in tables, their notes numbered below."""
     labels = "; ".join(f"{lang or '-'}: {' / '.join(v)}" for lang, v in report["labels"].items())
     lines = [
         f"{report['labels'].get('en', [report['id']])[0]}  ({report['id']})",
@@ -27,8 +42,9 @@ def _render_report(report: dict[str, Any]) -> str:
     if report["aliases"]:
         lines.append(f"  aliases: {'; '.join(report['aliases'])}")
     lines.append("")
+    notes: list[str] = []
     if report["facts"]:
-        lines.append("Facts (each with the sources that state it):")
+        lines.append("Facts (each with the sources that state it; [n]: the curators' note n below):")
         rows = [
             {
                 "property": f["property"],
@@ -36,8 +52,9 @@ def _render_report(report: dict[str, Any]) -> str:
                 "confidence": f["confidence"],
                 "valid": " to ".join(x for x in (f["valid_from"], f["valid_until"]) if x),
                 "sources": _sources_text(f["sources"]),
+                "note": mark,
             }
-            for f in report["facts"]
+            for f, mark in zip(report["facts"], _note_marks(notes, report["facts"]))
         ]
         lines.append(format_rows(rows, "table").rstrip("\n"))
         lines.append("")
@@ -85,10 +102,17 @@ def _render_report(report: dict[str, Any]) -> str:
                 "property": f["property"],
                 "confidence": f["confidence"],
                 "sources": _sources_text(f["sources"]),
+                "note": mark,
             }
-            for f in report["referenced_by"]
+            for f, mark in zip(report["referenced_by"], _note_marks(notes, report["referenced_by"]))
         ]
         lines.append(format_rows(rows, "table").rstrip("\n"))
+        lines.append("")
+    if notes:
+        lines.append("Notes:")
+        for i, note in enumerate(notes, 1):
+            mark = f"  [{i}] "
+            lines += textwrap.wrap(note, width=100, initial_indent=mark, subsequent_indent=" " * len(mark))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -130,12 +154,12 @@ def show(name: str, output_dir: Path | None, endpoint: str | None, fmt: str, out
                 "valid_until": f["valid_until"],
                 "sources": f["sources"],
                 "claim": f["claim"],
+                "note": f["note"],
             }
             for f in report["facts"]
         ]
-        emit_rows(
-            rows, fmt, output, ["property", "value", "confidence", "valid_from", "valid_until", "sources", "claim"]
-        )
+        columns = ["property", "value", "confidence", "valid_from", "valid_until", "sources", "claim", "note"]
+        emit_rows(rows, fmt, output, columns)
 
 
 @click.command()
@@ -207,7 +231,9 @@ def sources(
         close = difflib.get_close_matches(source_id, known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `chipgraph sources` lists them"
         raise NotFoundError(f"no source {source_id!r}{hint}")
-    emit_rows(source_claims(store, source_id), fmt, output, ["subject", "property", "value", "confidence", "claim"])
+    emit_rows(
+        source_claims(store, source_id), fmt, output, ["subject", "property", "value", "confidence", "claim", "note"]
+    )
 
 
 @click.command()
@@ -231,5 +257,5 @@ def conflicts(output_dir: Path | None, endpoint: str | None, fmt: str, output: P
         find(open_from_options(output_dir, endpoint)),
         fmt,
         output,
-        ["kind", "conflict", "subject", "property", "value", "confidence", "sources", "claim"],
+        ["kind", "conflict", "subject", "property", "value", "confidence", "sources", "claim", "note"],
     )

@@ -45,7 +45,8 @@ def queries(fmt: str, output: Path | None) -> None:
     nargs=2,
     multiple=True,
     metavar="NAME VALUE",
-    help="Bind a parameter (repeatable). IRIs as cgid:huawei or <https://...>; typed by the header.",
+    help="Bind a parameter (repeatable), typed by the query's header. Where an IRI is expected: cgid:huawei, "
+    "<https://...>, or a label or alias in any language (华为, 'Ascend 910C'), looked up in the graph.",
 )
 @click.option(
     "--rdf-format",
@@ -79,6 +80,8 @@ def query(
 
         chipgraph query listed-firm-designs -p firm cgid:huawei
 
+        chipgraph query controls-on-firm -p firm 中芯国际
+
         chipgraph query -e 'SELECT ?l WHERE { cgid:huawei rdfs:label ?l }' --csv
     """
     from graph.sparql.queries import bind_params, load_query, parse_named_query, run_query
@@ -92,13 +95,26 @@ def query(
             source = str(named.path) if named.path and name_or_file.endswith((".rq", ".sparql")) else named.name
         case _:
             raise click.UsageError("give a query NAME, a .rq FILE or -e TEXT (exactly one)")
-    bindings = bind_params(named, list(params))
+    opened: list = []
+
+    def store():  # opened once, and only when needed (a label to look up, or the query to run)
+        if not opened:
+            opened.append(open_from_options(output_dir, endpoint))
+        return opened[0]
+
+    def resolve(name: str) -> str:
+        from graph.read.lookup import iri_resolver
+
+        if len(opened) < 2:
+            opened.append(iri_resolver(store()))
+        return opened[1](name)
+
+    bindings = bind_params(named, list(params), resolve=resolve)
     if show:
         lines = [named.text.rstrip("\n"), ""] + [f"# bound: ?{k} = {v}" for k, v in sorted(bindings.items())]
         emit("\n".join(lines) + "\n", output)
         return
-    store = open_from_options(output_dir, endpoint)
-    result = run_query(store, named.text, bindings, source=source)
+    result = run_query(store(), named.text, bindings, source=source)
     if result.form == "ASK":
         if fmt in ("json", "nl"):
             emit(json.dumps({"boolean": result.boolean}) + "\n", output)

@@ -1,18 +1,21 @@
-"""Find an entity by any of its names: a label or alias in any language, or its id.
+"""Find an entity by any of its names: a label or alias in any language, its id, ``cgid:`` name or IRI.
 
 Matching is case-insensitive and ignores surrounding spaces; unknown names raise
-:class:`NotFoundError` with "did you mean" suggestions drawn from every label and alias.
+:class:`NotFoundError` with "did you mean" suggestions drawn from every label and alias, and a
+name that several entities carry equally is refused with the candidates. :func:`iri_resolver`
+gives the same resolution as a function for query parameters (``chipgraph query -p firm 华为``).
 """
 
 from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.errors import NotFoundError
 from graph.store.local import GraphStore
-from graph.vocab.namespaces import ID, entity_id_of
+from graph.vocab.namespaces import ID, PREFIXES, entity_id_of
 
 NAMES_QUERY = """
 SELECT ?entity ?name ?kind WHERE {
@@ -53,10 +56,40 @@ def name_index(store: GraphStore) -> dict[str, list[Match]]:
     return index
 
 
+def written_iri(name: str) -> str | None:
+    """The IRI ``name`` spells, if it is written as one: ``<...>``, ``https://...`` or a known
+    prefix's name such as ``cgid:huawei``; None for anything else (a label, an alias, a bare id).
+
+    >>> written_iri("cgid:huawei"), written_iri("<https://w3id.org/chipgraph/id/smic>"), written_iri("华为")
+    ('https://w3id.org/chipgraph/id/huawei', 'https://w3id.org/chipgraph/id/smic', None)
+    """
+    text = name.strip()
+    if text.startswith("<") and text.endswith(">") and " " not in text:
+        return text[1:-1]
+    if "://" in text and " " not in text:
+        return text
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and " " not in text:
+        return PREFIXES[prefix] + local
+    return None
+
+
 def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]] | None = None) -> Match:
-    """The one entity called ``name``; raise NotFoundError (with suggestions) or on ambiguity."""
+    """The one entity called ``name``; raise NotFoundError (with suggestions) or on ambiguity.
+
+    ``name`` is a label or alias in any language, the entity's id (``huawei``), its prefixed name
+    (``cgid:huawei``) or its IRI (``https://w3id.org/chipgraph/id/huawei``, with or without ``<>``).
+    An IRI outside the entity namespace is accepted when the graph has statements about it.
+    """
     index = index if index is not None else name_index(store)
-    key = normalise(name)
+    iri = written_iri(name)
+    if iri is not None and not iri.startswith(ID):
+        from pyoxigraph import NamedNode
+
+        if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(iri)}):
+            return Match(iri=iri, id=iri, name=iri, kind="iri")
+        raise NotFoundError(f"the graph says nothing about {name!r}")
+    key = normalise(iri[len(ID) :]) if iri is not None else normalise(name)
     if key.startswith(normalise(ID)):
         key = normalise(key[len(ID) :])
     found = index.get(key, [])
@@ -70,8 +103,14 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
         best = [m for m in by_iri.values() if ("id", "label", "alias").index(m.kind) == strongest]
         if len(best) == 1:
             return best[0]
-        options = ", ".join(sorted(m.id for m in best))
-        raise NotFoundError(f"{name!r} names several entities: {options}; use the id instead")
+        options = ", ".join(f"{m.id} ({_shown(index, m)})" for m in sorted(best, key=lambda m: m.id))
+        raise NotFoundError(f"{name!r} names several entities: {options}; give the id (e.g. cgid:{best[0].id}) instead")
+    bare = iri[len(ID) :] if iri is not None else name.strip()
+    if bare and " " not in bare and "/" not in bare:  # an id of an entity with no label (a provision, a claim)
+        from pyoxigraph import NamedNode
+
+        if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(ID + bare)}):
+            return Match(iri=ID + bare, id=bare, name=bare, kind="id")
     close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
     if not close:
         close = sorted(k for k in index if key and key in k)[:5]
@@ -83,3 +122,26 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
             names.append(m.name if m.kind != "id" else m.id)
         hint = "; did you mean " + ", ".join(repr(n) for n in dict.fromkeys(names)) + "?"
     raise NotFoundError(f"no entity is called {name!r}{hint}")
+
+
+def _shown(index: dict[str, list[Match]], match: Match) -> str:
+    """A label of ``match``'s entity to tell the candidates of an ambiguous name apart."""
+    labels = {m.name for ms in index.values() for m in ms if m.iri == match.iri and m.kind == "label"}
+    others = sorted(labels - {match.name}, key=lambda n: (not n.isascii(), n)) or sorted(labels)
+    return others[0] if others else match.name
+
+
+def iri_resolver(store: GraphStore) -> Callable[[str], str]:
+    """A function from an entity's name (label, alias, id, ``cgid:`` name or IRI) to its IRI.
+
+    The name index is read on first use and kept, so resolving several parameters reads the
+    store once. Errors are those of :func:`resolve_entity` (unknown or ambiguous names).
+    """
+    cache: dict[str, dict[str, list[Match]]] = {}
+
+    def resolve(name: str) -> str:
+        if "index" not in cache:
+            cache["index"] = name_index(store)
+        return resolve_entity(store, name, index=cache["index"]).iri
+
+    return resolve

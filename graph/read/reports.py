@@ -149,6 +149,12 @@ SELECT ?s ?slabel ?p ?o ?olabel ?g ?conf ?src WHERE {
   OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en") }
 } ORDER BY ?s ?p ?o"""
 
+#: The curators' note on each claim graph (``rdfs:comment`` on the graph, in the provenance graph).
+NOTES_QUERY = """
+SELECT ?g ?note WHERE {
+  GRAPH cggraph:provenance { ?g a cg:Assertion ; rdfs:comment ?note }
+} ORDER BY ?g ?note"""
+
 CONTRADICTIONS_QUERY = """
 SELECT ?g ?other ?s ?slabel ?p ?o ?olabel ?conf ?src WHERE {
   { ?g cg:contradicts ?other } UNION { ?other cg:contradicts ?g }
@@ -176,6 +182,23 @@ def _agg(row: Any, name: str) -> str:
     """The text of an aggregated or optional column ("" when unbound)."""
     term = row[name]
     return term.value if term is not None else ""
+
+
+def claim_notes(store: GraphStore) -> dict[str, str]:
+    """Compacted claim graph IRI (``cgclaim:...``) -> the curators' note on it (notes of one graph joined)."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    for row in store.select(NOTES_QUERY):
+        graph, note = row["g"], row["note"]
+        if isinstance(graph, NamedNode) and isinstance(note, Literal) and note.value.strip():
+            notes[compact(graph.value)].append(note.value.strip())
+    return {g: " ".join(dict.fromkeys(texts)) for g, texts in notes.items()}
+
+
+def _with_notes(rows: list[dict[str, Any]], notes: dict[str, str]) -> list[dict[str, Any]]:
+    """Each row (which has a ``claim``) with the ``note`` of its claim graph, or None."""
+    for row in rows:
+        row["note"] = notes.get(row["claim"])
+    return rows
 
 
 def _group_claims(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -247,6 +270,9 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
                 "source": _source_id(r["src"]),
             }
         )
+    notes = claim_notes(store)
+    _with_notes(facts, notes)
+    _with_notes(referenced_by, notes)
     providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]
     providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
     listings = [
@@ -324,6 +350,7 @@ def sources(store: GraphStore) -> list[dict[str, Any]]:
 def source_claims(store: GraphStore, source_id: str) -> list[dict[str, Any]]:
     """Every claim one source supports: subject, property, value, confidence, claim graph."""
     rows = store.select(SOURCE_CLAIMS_QUERY, {"src": NamedNode(SOURCE + source_id)})
+    notes = claim_notes(store)
     return [
         {
             "subject": _value(r["s"], r["slabel"]),
@@ -331,6 +358,7 @@ def source_claims(store: GraphStore, source_id: str) -> list[dict[str, Any]]:
             "value": _value(r["o"], r["olabel"]),
             "confidence": term_text(r["conf"]),
             "claim": compact(r["g"].value),
+            "note": notes.get(compact(r["g"].value)),
         }
         for r in rows
     ]
@@ -373,9 +401,9 @@ def conflicts(store: GraphStore) -> list[dict[str, Any]]:
         ],
         ("conflict", "claim"),
     )
-    out = rows + contra
+    out = _with_notes(rows + contra, claim_notes(store))
     out.sort(key=lambda r: (r["kind"], r["conflict"], str(r["value"]), r["claim"]))
     return out
 
 
-__all__ = ["entity_report", "stats", "sources", "source_claims", "conflicts", "compact", "term_text"]
+__all__ = ["entity_report", "stats", "sources", "source_claims", "conflicts", "claim_notes", "compact", "term_text"]

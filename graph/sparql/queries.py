@@ -15,9 +15,12 @@ supply a value. Types: ``iri``, ``string``, ``date``, ``gyear``, ``integer``, ``
 ``boolean``.
 
 Values given on the command line are strings; :func:`parse_value` turns them into RDF terms:
-the declared type decides; for a variable with no declaration (ad hoc ``-e`` queries) a value that
-looks like an IRI or a prefixed name (``cgid:huawei``) becomes an IRI, an ISO date an
-``xsd:date``, a number an ``xsd:integer`` or ``xsd:decimal``, and anything else a plain string.
+the declared type decides (for an ``iri`` parameter, a value that is not written as an IRI, such
+as ``华为`` or ``Ascend 910C``, goes to the ``resolve`` function the caller gives, which looks the
+entity up by its labels and aliases: :func:`graph.read.lookup.iri_resolver`); for a variable with
+no declaration (ad hoc ``-e`` queries) a value that looks like an IRI or a prefixed name
+(``cgid:huawei``) becomes an IRI, an ISO date an ``xsd:date``, a number an ``xsd:integer`` or
+``xsd:decimal``, and anything else a plain string.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -394,8 +397,17 @@ def looks_like_iri(value: str) -> bool:
     return bool(m and (m.group(1) or "") in PREFIXES and " " not in value)
 
 
-def parse_value(value: str, ptype: str | None = None, name: str = "value") -> ox.NamedNode | ox.Literal:
-    """Turn a command-line string into an RDF term of the declared type (or a guessed one)."""
+def parse_value(
+    value: str, ptype: str | None = None, name: str = "value", *, resolve: Callable[[str], str] | None = None
+) -> ox.NamedNode | ox.Literal:
+    """Turn a command-line string into an RDF term of the declared type (or a guessed one).
+
+    For an ``iri`` parameter, ``resolve`` (when given) turns a value that is not written as an
+    IRI (a label or alias in any language, or a bare id) into the IRI of the entity it names; it
+    raises for an unknown or ambiguous name. Without it, a bare id becomes a ``cgid:`` IRI.
+    """
+    if ptype == "iri" and resolve is not None and not looks_like_iri(value):
+        return ox.NamedNode(resolve(value))
     try:
         if ptype == "iri" or (ptype is None and looks_like_iri(value)):
             return ox.NamedNode(expand_iri(value))
@@ -447,12 +459,16 @@ def parse_value(value: str, ptype: str | None = None, name: str = "value") -> ox
 
 
 def bind_params(
-    query: NamedQuery, given: Mapping[str, str] | Sequence[tuple[str, str]]
+    query: NamedQuery,
+    given: Mapping[str, str] | Sequence[tuple[str, str]],
+    *,
+    resolve: Callable[[str], str] | None = None,
 ) -> dict[str, ox.NamedNode | ox.Literal]:
     """Bindings for a query: declared defaults, overridden by ``given`` (name -> string value).
 
     Declared queries accept only their declared parameters; a query without declarations (an ad
-    hoc one) accepts any variable it mentions. Unknown names get suggestions.
+    hoc one) accepts any variable it mentions. Unknown names get suggestions. ``resolve`` looks up
+    the entity named by an ``iri`` parameter's value (see :func:`parse_value`).
     """
     pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
     declared = {p.name: p for p in query.params}
@@ -472,7 +488,7 @@ def bind_params(
             raise InputError(Problem(f"parameter {name!r} given twice"))
         supplied.add(name)
         param = declared.get(name)
-        bindings[name] = parse_value(value, param.type if param else None, name)
+        bindings[name] = parse_value(value, param.type if param else None, name, resolve=resolve)
     missing = [p.name for p in query.params if p.required and p.name not in supplied]
     if missing:
         raise InputError(
