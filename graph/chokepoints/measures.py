@@ -105,7 +105,10 @@ def covers(measure: Measure, item: str, item_ancestors: Iterable[str] = ()) -> b
 def applies_to_buyer(measure: Measure, buyer_parties: Iterable[str], buyer_country: str | None) -> bool:
     """Does the measure restrict exports to this buyer (by destination or by listing)?"""
     if not measure.destinations and not measure.parties:
-        return True
+        # A listing restricts exports to the parties it names. One whose parties are not in the
+        # graph (the 2025 affiliates rule, listings whose parties are named only in notes) restricts
+        # no buyer chipgraph knows; read as "every buyer" it would cut every supplier of every chip.
+        return measure.kind != "EntityListing"
     if buyer_country is not None and buyer_country in measure.destinations:
         return True
     return bool(measure.parties.intersection(buyer_parties))
