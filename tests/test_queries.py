@@ -324,9 +324,26 @@ def test_measures_in_force(store):
 
 
 def test_listed_parties(store):
-    # measures.yaml: Huawei listed 2019-05-16, Hygon and Sugon 2019-06-24, SMIC only from 2020-12-18
-    assert ids(col(run_named(store, "listed-parties", as_of="2020-01-01"), "party")) == {"huawei", "hygon", "sugon"}
+    # measures.yaml: Huawei listed 2019-05-16, Hygon and Sugon 2019-06-24, SMIC only from 2020-12-18;
+    # the imported lists add their own entries (party-... nodes, and curated firms they name).
+    early = ids(col(run_named(store, "listed-parties", as_of="2020-01-01"), "party"))
+    curated = {p for p in early if not p.startswith("party-")}
+    assert {"huawei", "hygon", "sugon"} <= curated and "smic" not in early
     assert "smic" in ids(col(run_named(store, "listed-parties"), "party"))
+    only_el = run_named(store, "listed-parties", as_of="2020-01-01", list="cgid:list-bis-entity-list", in_country="CHN")
+    assert {"huawei", "hygon", "sugon"} <= ids(col(only_el, "party")) and set(col(only_el, "country")) == {"CHN"}
+
+
+def test_listing_check(store):
+    # The Entity List snapshot dates SMIC's entry 85 FR 83420 (2020-12-22), four days after the
+    # curated effective date; it names NAURA's subsidiaries but not NAURA Technology Group.
+    r = run_named(store, "listing-check")
+    smic = rows_where(r, party="smic", listing="us-entity-list-smic-2020")
+    assert [(x["listDate"].value, x["days"].value, x["verdict"].value) for x in smic] == [
+        ("2020-12-22", "4", "confirms")
+    ]
+    assert [x["verdict"].value for x in rows_where(r, party="naura")] == ["not on the lists"]
+    assert len(run_named(store, "listing-check", within_days="0").rows) == len(r.rows)
 
 
 def test_model_deployments(store):
