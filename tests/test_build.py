@@ -126,6 +126,7 @@ def test_who_says_so_in_one_query(store) -> None:
 def test_entity_listing_is_sourced_to_the_federal_register(store) -> None:
     rows = store.select("""
         SELECT ?m ?publisher ?date WHERE {
+          ?m a cg:EntityListing .  # the curated listing; the Entity List snapshot's entry dates it 2023-10-19
           GRAPH ?g { ?m cg:listsParty cgid:biren }
           ?g cg:statedIn ?src . ?src cg:publisher ?publisher .
           ?m cg:effectiveDate ?date .

@@ -314,6 +314,7 @@ class _Mapper:
         labels = {iso3: label for iso3, label in countries.values() if iso3}
         lists: dict[str, NamedNode] = {}
         parties: dict[str, NamedNode] = {}
+        first_names: dict[str, str] = {}
         entry_slugs: dict[str, int] = defaultdict(int)
         for d in cn.designations:
             lid, llabel, basis = CN_PROGRAMS[d.program or ""]
@@ -323,15 +324,19 @@ class _Mapper:
                 self.add(g, lnode, _TYPE, cg("RestrictedPartyList"))
                 self.add(g, lnode, _LABEL, _en(llabel))
                 self.add(g, lnode, cg("legalBasis"), Literal(basis))
-            party = parties.get(d.name)
+            # One target per name slug: rows spelling a name differently only in case, spaces or
+            # punctuation ("Skydio Inc." / "Skydio, Inc.") are one party; later spellings are aliases.
+            pslug = slugify(d.name)[:80].strip("-")
+            party = parties.get(pslug)
             if party is None:
                 classes = ("Person",) if d.type == "Person" else ("Organisation",)
-                party, curated = self.party(
-                    g, CN_LIST, slugify(d.name)[:80].strip("-"), d.name, d.country, str(d.line), classes
-                )
-                parties[d.name] = party
+                party, curated = self.party(g, CN_LIST, pslug, d.name, d.country, str(d.line), classes)
+                parties[pslug] = party
+                first_names[pslug] = d.name
                 if curated:
                     self.add(g, party, _ALT, Literal(d.name))
+            elif d.name != first_names[pslug]:
+                self.add(g, party, _ALT, Literal(d.name))
             self._cn_names(g, party, d, labels)
             base = f"entry-{lid}-{slugify(d.name)[:60].strip('-')}-{d.date}"
             entry_slugs[base] += 1

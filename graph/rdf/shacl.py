@@ -147,9 +147,15 @@ def validate_quads(
     """
     quads = list(quads)
     if not full:
-        bulk = [q for q in quads if q.graph_name.value.startswith(TARGETED_PREFIXES)]
+        import pyoxigraph
+
+        def is_bulk(q: pyoxigraph.Quad) -> bool:
+            g = q.graph_name
+            return isinstance(g, pyoxigraph.NamedNode) and g.value.startswith(TARGETED_PREFIXES)
+
+        bulk = [q for q in quads if is_bulk(q)]
         if bulk:
-            core = [q for q in quads if not q.graph_name.value.startswith(TARGETED_PREFIXES)]
+            core = [q for q in quads if not is_bulk(q)]
             report = validate_quads(core, shapes_path, full=True)
             extra = check_references(bulk, quads, shapes_path)
             return ValidationReport(conforms=report.conforms and not extra, violations=report.violations + extra)
