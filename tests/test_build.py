@@ -191,6 +191,8 @@ def test_stats_reports_the_newest_date_of_each_kind_of_fact(built: Path) -> None
     assert newest["measure effective dates"]["newest"] == "2026-01-14"
     assert newest["deployments"]["newest"] == "2026-04-24"  # DeepSeek-V4 on Ascend (deployments_2025_2026.yaml)
     assert newest["supply relationships (end)"]["newest"] == "2024-12-02"
+    # the bulk lists' entries are counted on their own row, apart from the curated measures
+    assert newest["restricted-party list entries"]["count"] > 1000
     assert all(d["count"] > 0 for d in newest.values())
     table = CliRunner().invoke(cli, ["stats", "--output-dir", str(built), "--tsv"]).output
     assert "newest measure effective dates\t2026-01-14" in table

@@ -115,7 +115,11 @@ def output_options(func: Callable) -> Callable:
 
 
 def _one_line(value: Any) -> str:
-    return cell_text(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    """A cell on one line, its control characters shown as escapes before rich lays it out (rich
+    would drop some of them silently, so the reader would not see they were there)."""
+    from graph.lexical import terminal_safe
+
+    return terminal_safe(cell_text(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
 
 
 #: A box with no borders and a line of dashes under the header; columns are two spaces apart.

@@ -32,13 +32,21 @@ DATED_FACTS: tuple[tuple[str, str], ...] = (
     ("stock listings", CG + "listingDate"),
     ("sources", DCTERMS + "date"),
 )
+#: Entries of the imported restricted-party lists carry cg:effectiveDate too; they are counted on
+#: their own row, so the curated measures' newest date stays visible beside the bulk lists'.
+LIST_ENTRIES = ("restricted-party list entries", CG + "effectiveDate")
 
 _QUERY = """
 SELECT ?p (MAX(STR(?d)) AS ?newest) (COUNT(?d) AS ?count) WHERE {
   VALUES ?p { %s }
   ?s ?p ?d .
+  FILTER NOT EXISTS { ?s a cg:ListEntry }
 }
 GROUP BY ?p
+"""
+
+_LIST_QUERY = """
+SELECT (MAX(STR(?d)) AS ?newest) (COUNT(?d) AS ?count) WHERE { ?s a cg:ListEntry ; cg:effectiveDate ?d }
 """
 
 
@@ -67,4 +75,10 @@ def newest_dates(store: GraphStore) -> list[dict[str, Any]]:
     for kind, iri in DATED_FACTS:
         newest_text, number = found.get(iri, (None, 0))
         out.append({"kind": kind, "property": iri, "newest": newest_text, "count": number})
+    [row] = store.select(_LIST_QUERY) or [{}]
+    newest, count = row.get("newest"), row.get("count")
+    if isinstance(count, ox.Literal) and int(count.value):
+        kind, iri = LIST_ENTRIES
+        text = newest.value if isinstance(newest, ox.Literal) else None
+        out.append({"kind": kind, "property": iri, "newest": text, "count": int(count.value)})
     return out
