@@ -383,7 +383,15 @@ def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore
         here, there = _answer(store, queries[name], given), _answer(full_remote, queries[name], given)
         if here != there:
             differ.append((name, given, here, there))
-    assert [d[:2] for d in differ] == [], differ[:1]
+    def _difference(here: object, there: object) -> object:
+        if isinstance(here, list) and isinstance(there, list):
+            return {
+                "only here": [r for r in here if r not in there][:3],
+                "only on Virtuoso": [r for r in there if r not in here][:3],
+            }
+        return (here, there)
+
+    assert [d[:2] for d in differ] == [], repr([(d[0], d[1], _difference(d[2], d[3])) for d in differ[:2]])
 
 
 @pytest.mark.virtuoso
