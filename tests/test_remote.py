@@ -383,6 +383,7 @@ def test_every_named_query_answers_the_same_on_virtuoso(full_remote: RemoteStore
         here, there = _answer(store, queries[name], given), _answer(full_remote, queries[name], given)
         if here != there:
             differ.append((name, given, here, there))
+
     def _difference(here: object, there: object) -> object:
         if isinstance(here, list) and isinstance(there, list):
             return {
