@@ -12,6 +12,13 @@ For an accelerator and a date (the graph's ``as_of``, or one given here) the ana
 
 Each row says which items the cut set would take away, which countries its providers are in,
 and whether the supply that remains is domestic (Chinese) and with what world share.
+
+**Two readings.** A measure that covers an input only in part (``cg:coversInputInPart``: Japan's
+23 listed tool types, the parameter limits of the US equipment rules) may or may not cut a given
+supplier's tools. :func:`all_chokepoints` analyses each accelerator both ways: the *broad*
+reading counts such coverage as a cut, the *narrow* one does not. A finding found in both is
+**robust** (``reading: "both"``); one found in a single reading is **fragile**, and its
+``reading`` names the one it needs.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import networkx as nx
 
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
 from graph.chokepoints.importance import importance
-from graph.chokepoints.measures import parse_date
+from graph.chokepoints.measures import READINGS, parse_date
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
@@ -40,17 +47,27 @@ def _root(G: nx.DiGraph, accelerator: str) -> str:
     return node
 
 
-def _prepared(G: nx.DiGraph, as_of: Any, scenario: Any, min_confidence: str | None) -> nx.DiGraph:
-    """``G`` with its cuts for the date, scenario and confidence asked; a copy when they differ."""
+def _prepared(
+    G: nx.DiGraph, as_of: Any, scenario: Any, min_confidence: str | None, reading: str | None = None
+) -> nx.DiGraph:
+    """``G`` with its cuts for the date, scenario, confidence and reading asked; a copy when they differ."""
     scenario = as_scenario(scenario)
     conf = min_confidence or G.graph.get("min_confidence", "medium")
+    reading = reading or G.graph.get("reading", "broad")
     if scenario is not None:
         return annotate_cuts(
-            apply_scenario(G, scenario), as_of or scenario.as_of or G.graph.get("as_of"), min_confidence=conf
+            apply_scenario(G, scenario),
+            as_of or scenario.as_of or G.graph.get("as_of"),
+            min_confidence=conf,
+            reading=reading,
         )
     date = parse_date(as_of, "--as-of date")
-    if (date is not None and date.isoformat() != G.graph.get("as_of")) or conf != G.graph.get("min_confidence"):
-        G = annotate_cuts(G.copy(), date or G.graph.get("as_of"), min_confidence=conf)
+    if (
+        (date is not None and date.isoformat() != G.graph.get("as_of"))
+        or conf != G.graph.get("min_confidence")
+        or reading != G.graph.get("reading", "broad")
+    ):
+        G = annotate_cuts(G.copy(), date or G.graph.get("as_of"), min_confidence=conf, reading=reading)
     return G
 
 
@@ -233,15 +250,49 @@ def all_chokepoints(
     scenario: Any = None,
     max_order: int = 2,
     min_confidence: str | None = None,
+    readings: Iterable[str] = READINGS,
 ) -> list[dict[str, Any]]:
-    """:func:`analyse` for each accelerator (default: every domestic one), in id order."""
+    """:func:`analyse` for each accelerator (default: every domestic one), in id order, in both readings.
+
+    The result of each accelerator is that of the first reading (broad), with the rows found only
+    in the other added; every row says in which ``reading`` it holds ("both" when in all of them)
+    and whether it is ``robust``. ``feasible_by_reading`` gives feasibility per reading.
+    """
     scenario = as_scenario(scenario)
-    G = _prepared(G, as_of, scenario, min_confidence)
-    accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(G)
-    return [
-        analyse(
-            G, a, max_order=max_order, unbridge=getattr(scenario, "unbridge", ()) or (), min_confidence=min_confidence
-        )
-        | {"scenario": getattr(scenario, "name", None)}
-        for a in accs
-    ]
+    readings = tuple(readings)
+    graphs = {r: _prepared(G, as_of, scenario, min_confidence, reading=r) for r in readings}
+    accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(graphs[readings[0]])
+    unbridge = getattr(scenario, "unbridge", ()) or ()
+    out = []
+    for a in accs:
+        per = {
+            r: analyse(graphs[r], a, max_order=max_order, unbridge=unbridge, min_confidence=min_confidence)
+            for r in readings
+        }
+        out.append(_merge_readings(per) | {"scenario": getattr(scenario, "name", None)})
+    return out
+
+
+def _merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One accelerator's results in several readings as one: rows tagged with where they hold."""
+    readings = list(per)
+    first = per[readings[0]]
+    keys = {r: {row["key"] for row in res["chokepoints"]} for r, res in per.items()}
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for r in readings:
+        for row in per[r]["chokepoints"]:
+            if row["key"] in seen:
+                continue
+            seen.add(row["key"])
+            holds = [x for x in readings if row["key"] in keys[x]]
+            rows.append({**row, "reading": "both" if len(holds) == len(readings) else "+".join(holds)})
+    for row in rows:
+        row["robust"] = row["reading"] == "both"
+    rows.sort(key=lambda row: (row["order"], row["key"]))
+    return {
+        **first,
+        "chokepoints": rows,
+        "readings": readings,
+        "feasible_by_reading": {r: res["feasible"] for r, res in per.items()},
+    }

@@ -6,7 +6,10 @@ A measure cuts a provider off from a buyer, for one item, on a date, when all of
 2. **covers the item**: it names no item at all (an entity listing: every item subject to the
    imposing jurisdiction's law), or it names the item, or an item of which the item is a variant
    (``cg:isTypeOf``: a control on deposition tools covers ALD tools; not the other way round). HBM
-   generations (``cg:HBMGeneration``) count as variants of ``hbm``;
+   generations (``cg:HBMGeneration``) count as variants of ``hbm``. A measure that covers an item
+   only **in part** (``cg:coversInputInPart``: the tools above a threshold, the types on a list)
+   covers it in the *broad* reading and not in the *narrow* one; the analysis runs both and calls
+   a finding robust when it holds in both;
 3. **applies to the buyer**: its destination list contains the buyer's country, or its party list
    names the buyer or an organisation above the buyer (``cg:parentOrganisation``); a measure with
    neither list applies to every buyer;
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Measure", "CONFIDENCE_RANK", "cutting_measures", "in_force", "parse_date"]
+__all__ = ["Measure", "CONFIDENCE_RANK", "READINGS", "cutting_measures", "in_force", "in_part_candidates", "parse_date"]
 
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -55,13 +58,15 @@ class Measure:
     end: dt.date | None = None
     parties: frozenset[str] = frozenset()
     destinations: frozenset[str] = frozenset()
-    items: frozenset[str] = frozenset()  # coversInput and coversProduct ids
+    items: frozenset[str] = frozenset()  # coversInput, coversInputInPart and coversProduct ids
+    partial_items: frozenset[str] = frozenset()  # the coversInputInPart ids among ``items``
     reaches_foreign: bool = False
     legal_citation: str = ""
     scope_note: str = ""
     confidence: str = "high"  # confidence of the effective date
     sources: tuple[str, ...] = ()
     hypothetical: bool = False  # added by a scenario
+    covers_nothing: bool = False  # its coverage is stated only below the confidence floor
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Measure:
@@ -79,6 +84,7 @@ class Measure:
             "parties": sorted(self.parties),
             "destinations": sorted(self.destinations),
             "items": sorted(self.items),
+            "items_in_part": sorted(self.partial_items),
             "reaches_foreign_products": self.reaches_foreign,
             "legal_citation": self.legal_citation,
             "scope_note": self.scope_note,
@@ -95,11 +101,24 @@ def in_force(measure: Measure, date: dt.date) -> bool:
     return measure.end is None or date < measure.end
 
 
-def covers(measure: Measure, item: str, item_ancestors: Iterable[str] = ()) -> bool:
-    """Does the measure cover ``item`` (directly, through a broader item, or as an all-items listing)?"""
+#: The two readings of a measure's scope: "broad" counts coverage in part as coverage, "narrow" does not.
+READINGS = ("broad", "narrow")
+
+
+def covers(measure: Measure, item: str, item_ancestors: Iterable[str] = (), reading: str = "broad") -> bool:
+    """Does the measure cover ``item`` (directly, through a broader item, or as an all-items listing)?
+
+    >>> m = Measure("jp", "Japan 23 items", "ItemControl", frozenset({"JPN"}), None,
+    ...             items=frozenset({"euv", "deposition"}), partial_items=frozenset({"deposition"}))
+    >>> covers(m, "ald", ["deposition"]), covers(m, "ald", ["deposition"], reading="narrow")
+    (True, False)
+    """
+    if measure.covers_nothing:
+        return False
     if not measure.items:
         return True
-    return item in measure.items or any(a in measure.items for a in item_ancestors)
+    items = measure.items if reading == "broad" else measure.items - measure.partial_items
+    return item in items or any(a in items for a in item_ancestors)
 
 
 def applies_to_buyer(measure: Measure, buyer_parties: Iterable[str], buyer_country: str | None) -> bool:
@@ -133,28 +152,45 @@ def candidate_measures(
     buyer_parties: Iterable[str],
     buyer_country: str | None,
     provider_country: str | None,
+    reading: str = "broad",
 ) -> tuple[str, ...]:
-    """Ids of the measures that would cut this supply whenever they are in force (dates ignored)."""
+    """Ids of the measures that would cut this supply whenever they are in force (dates ignored).
+
+    ``reading="broad"`` (default) counts coverage in part; ``"narrow"`` does not.
+    """
     ancestors = tuple(item_ancestors)
     parties = tuple(buyer_parties)
     return tuple(
         sorted(
             m.id
             for m in measures.values()
-            if covers(m, item, ancestors)
+            if covers(m, item, ancestors, reading)
             and applies_to_buyer(m, parties, buyer_country)
             and applies_to_provider(m, provider_country, buyer_country)
         )
     )
 
 
+def in_part_candidates(measures: Mapping[str, Measure], candidates: Iterable[str], **supply: Any) -> tuple[str, ...]:
+    """The candidates (broad reading) that cover this supply only in part: dropped in the narrow reading."""
+    narrow = set(candidate_measures(measures, reading="narrow", **supply))
+    return tuple(c for c in candidates if c not in narrow)
+
+
 def cutting_measures(
-    measures: Mapping[str, Measure], candidates: Iterable[str], date: dt.date, min_confidence: str = "medium"
+    measures: Mapping[str, Measure],
+    candidates: Iterable[str],
+    date: dt.date,
+    min_confidence: str = "medium",
+    exclude: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """The candidate measures that are in force on ``date`` and trusted enough."""
+    """The candidate measures that are in force on ``date`` and trusted enough (minus ``exclude``)."""
     floor = CONFIDENCE_RANK[min_confidence]
+    skip = set(exclude)
     out = []
     for mid in candidates:
+        if mid in skip:
+            continue
         m = measures.get(mid)
         if m is not None and CONFIDENCE_RANK.get(m.confidence, 0) >= floor and in_force(m, date):
             out.append(mid)

@@ -115,11 +115,17 @@ def jurisdiction_exposure(G: nx.DiGraph, accelerator: str) -> list[dict[str, Any
     return sorted(rows, key=lambda r: (-r["exposure"], r["jurisdiction"]))
 
 
-def ranking(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Chokepoints across accelerators, most accelerators first (results of ``all_chokepoints``)."""
+def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> list[dict[str, Any]]:
+    """Chokepoints across accelerators, most accelerators first (results of ``all_chokepoints``).
+
+    By default only robust findings (those that hold in both readings of the measures' scope);
+    ``robust_only=False`` ranks every finding, and a key is robust when it is for every accelerator.
+    """
     held: dict[str, dict[str, Any]] = {}
     for res in results:
         for row in res["chokepoints"]:
+            if robust_only and not row.get("robust", True):
+                continue
             entry = held.setdefault(
                 row["key"],
                 {
@@ -130,8 +136,10 @@ def ranking(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     "countries": set(),
                     "measures": set(),
                     "accelerators": set(),
+                    "robust": True,
                 },
             )
+            entry["robust"] = entry["robust"] and row.get("robust", True)
             entry["order"] = min(entry["order"], row["order"])
             entry["countries"] |= set(row["countries"])
             entry["measures"] |= set(row["measures"])

@@ -31,6 +31,7 @@ ROW_COLUMNS = [
     "measures",
     "domestic",
     "domestic_share",
+    "reading",
 ]
 #: The columns of chokepoints.csv: the row columns plus the accelerator's label and feasibility.
 CSV_COLUMNS = [ROW_COLUMNS[0], "accelerator_label", "feasible", "feasible_with_stock", *ROW_COLUMNS[1:]]
@@ -53,6 +54,7 @@ def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dic
         "min_confidence": G.graph["min_confidence"],
         "accelerators": results,
         "ranking": ranking(results),
+        "ranking_with_fragile": ranking(results, robust_only=False),
         "input_concentration": input_concentration(G),
         "measures": [measures[m].as_dict() for m in sorted(measures)],
         "measures_cutting": used,

@@ -23,6 +23,7 @@ those that do (``cut_by``). Every edge carries the ids of the sources that state
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ import networkx as nx
 
 from graph.chokepoints.measures import (
     CONFIDENCE_RANK,
+    READINGS,
     Measure,
     candidate_measures,
     cutting_measures,
+    in_part_candidates,
     parse_date,
 )
 from graph.vocab.namespaces import CG, ID, entity_id_of
@@ -43,6 +46,11 @@ __all__ = ["dependency_graph", "annotate_cuts", "load_model", "Model", "SUPPLY_R
 
 #: The country whose accelerators and providers are "domestic".
 DOMESTIC = "CHN"
+ISO3 = re.compile(r"[A-Z]{3}")
+#: ETO's provider "Various companies": the firms it leaves unnamed, of every country together.
+UNATTRIBUTED_FIRMS = "various-companies"
+#: A country's ETO share that its named firms leave unaccounted, kept as "unnamed firms" from this size (percent).
+RESIDUAL_MIN_PERCENT = 0.1
 #: Edge relations that a measure can cut.
 SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 ACCELERATOR_CLASSES = {"AIAccelerator", "GPU", "NPU", "ASIC"}
@@ -81,6 +89,14 @@ FACT_PROPS = (
     "reachesForeignProducts",
     "imposedBy",
     "scopeNote",
+    "coversInputInPart",
+    "purchasedInput",
+    "purchaserRole",
+    "variantsAllNeeded",
+    "inHouseSourceOf",
+    "supplier",
+    "suppliedProduct",
+    "relationshipKind",
 )
 
 FACTS_QUERY = (
@@ -233,7 +249,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
         kinds = model.types[mid] & {"EntityListing", "ItemControl", "ExportControlMeasure"}
         if not kinds:
             continue
-        eff_values = model.values(mid, "effectiveDate")
+        eff_values = sorted(model.facts.get(mid, {}).get("effectiveDate", {}))  # any confidence: see cutting_measures
         effective = min((dt.date.fromisoformat(v[:10]) for v in eff_values if len(v) >= 10), default=None)
         conf = "low"
         for v in eff_values:
@@ -246,6 +262,11 @@ def load_measures(model: Model) -> dict[str, Measure]:
         for prop_claims in model.facts.get(mid, {}).values():
             for claim in prop_claims.values():
                 srcs |= claim.sources
+        coverage = [
+            v
+            for prop in ("coversInput", "coversInputInPart", "coversProduct")
+            for v in model.facts.get(mid, {}).get(prop, {})
+        ]
         measures[mid] = Measure(
             id=mid,
             label=model.label(mid),
@@ -255,12 +276,25 @@ def load_measures(model: Model) -> dict[str, Measure]:
             end=min(ends) if ends else None,
             parties=frozenset(model.values(mid, "listsParty")),
             destinations=frozenset(model.values(mid, "appliesToDestination")),
-            items=frozenset(model.values(mid, "coversInput") + model.values(mid, "coversProduct")),
+            items=frozenset(
+                model.values(mid, "coversInput")
+                + model.values(mid, "coversInputInPart")
+                + model.values(mid, "coversProduct")
+            ),
+            partial_items=frozenset(model.values(mid, "coversInputInPart"))
+            - frozenset(model.values(mid, "coversInput")),
             reaches_foreign=reach,
             legal_citation="; ".join(model.values(mid, "legalCitation")),
             scope_note=" ".join(model.values(mid, "scopeNote")),
             confidence=conf,
             sources=tuple(sorted(srcs)),
+            # coverage stated only below the confidence floor: the measure covers nothing, not everything
+            covers_nothing=bool(coverage)
+            and not (
+                model.values(mid, "coversInput")
+                or model.values(mid, "coversInputInPart")
+                or model.values(mid, "coversProduct")
+            ),
         )
     return measures
 
@@ -280,9 +314,28 @@ class _Builder:
                 self.goes_into_children[target].append(e)
             for target in model.values(e, "isTypeOf"):
                 self.variants[target].append(e)
+        #: ETO shares no named firm accounts for, kept as providers: id -> (label, country)
+        self.unnamed: dict[str, tuple[str, str]] = {}
         self.providers_of = self._provisions()
         self.rules = sorted(e for e, t in model.types.items() if "RequirementRule" in t)
         self._stage_cache: dict[str, str | None] = {}
+        # cg:SupplyModelRule: who buys an input, and inputs whose variants are all needed
+        self.purchaser: dict[str, tuple[str, str]] = {}  # input -> (role, rule)
+        self.complements: dict[str, tuple[str, list[str]]] = {}  # input -> (rule, its needed variants)
+        for rule in sorted(e for e, t in model.types.items() if "SupplyModelRule" in t):
+            for role in model.values(rule, "purchaserRole")[:1]:
+                for item in model.values(rule, "purchasedInput"):
+                    self.purchaser[item] = (role, rule)
+            for item in model.values(rule, "variantsAllNeeded"):
+                self.complements[item] = (rule, sorted(model.values(rule, "requiresInput")))
+        #: inputs left out of a buyer's chain because another party buys them: input -> rule
+        self.out_of_scope: dict[str, str] = {}
+        self.packagers: dict[str, list[tuple[str, str]]] = defaultdict(list)  # product -> [(packager, relationship)]
+        for rel in sorted(e for e, t in model.types.items() if "SupplyRelationship" in t):
+            if "packaging" in model.values(rel, "relationshipKind"):
+                for product in model.values(rel, "suppliedProduct"):
+                    for supplier in model.values(rel, "supplier"):
+                        self.packagers[product].append((supplier, rel))
 
     # -- facts helpers ---------------------------------------------------------------------------
     def sources(self, subject: str, prop: str, value: str) -> list[str]:
@@ -296,6 +349,8 @@ class _Builder:
     def country_of(self, entity: str | None) -> str | None:
         if entity is None:
             return None
+        if entity in self.unnamed:
+            return self.unnamed[entity][1]
         if self.m.has_type(entity, {"Country"}):
             return entity
         countries = self.m.values(entity, "country")
@@ -326,6 +381,16 @@ class _Builder:
             seen.append("hbm")
         return tuple(sorted(seen))
 
+    def role_of(self, item: str) -> tuple[str, str] | None:
+        """(purchaser role, rule) of ``item`` or of a broader item it is a variant of, if a rule names one."""
+        for x in (item, *self.ancestors(item)):
+            if x in self.purchaser:
+                return self.purchaser[x]
+        return None
+
+    def label(self, entity: str) -> str:
+        return self.unnamed[entity][0] if entity in self.unnamed else self.m.label(entity)
+
     def stage_of(self, item: str) -> str | None:
         """'design', 'fabrication' or 'packaging', from cg:inStage of the item or of what it goes into."""
         if item in self._stage_cache:
@@ -351,7 +416,15 @@ class _Builder:
         return result
 
     def _provisions(self) -> dict[str, list[tuple[str, float | None, list[str], str]]]:
-        """input id -> [(provider, share, sources, confidence)], firms where known, else countries."""
+        """input id -> [(provider, share, sources, confidence)]: firms where ETO names them, else countries.
+
+        Where ETO names firms, a country's share that its named firms do not account for is kept
+        as one provider "unnamed <country> firms" of that input (ETO leaves firms of countries
+        with about 2 % or less unnamed); dropping them made the one named firm of a category look
+        like its only source. ETO's "Various companies" row is the same unnamed supply seen from
+        the firm side, and the "Various countries" row has no country a control could bind, so
+        neither becomes a provider of its own.
+        """
         raw: dict[str, list[tuple[str, float | None, list[str], str]]] = defaultdict(list)
         for prov in sorted(e for e, t in self.m.types.items() if "Provision" in t):
             providers = self.m.values(prov, "provider")
@@ -359,8 +432,10 @@ class _Builder:
             shares = self.m.values(prov, "sharePercent")
             share = float(shares[0]) if shares else None
             for p in providers:
-                if self.m.label(p).lower().startswith("various"):
-                    continue  # ETO's unattributed remainder is not a provider one can name or cut
+                if p == UNATTRIBUTED_FIRMS:
+                    # ETO's "Various companies" are the unnamed firms whose countries' shares are kept
+                    # below as "unnamed <country> firms"; kept as well, the same supply counts twice
+                    continue
                 for i in inputs:
                     srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, "providedInput", i)))
                     raw[i].append((p, share, srcs, self.confidence(prov, "provider", p)))
@@ -368,7 +443,24 @@ class _Builder:
         out = {}
         for i, rows in raw.items():
             firms = [r for r in rows if not self.m.has_type(r[0], {"Country", "Jurisdiction"})]
-            out[i] = sorted(firms or rows)
+            if not firms:
+                out[i] = sorted(rows)
+                continue
+            named: dict[str, float] = defaultdict(float)
+            for p, share, _, _ in firms:
+                country = self.country_of(p)
+                if country and share is not None:
+                    named[country] += share
+            kept = list(firms)
+            for p, share, srcs, conf in rows:
+                if share is None or not self.m.has_type(p, {"Country"}) or not ISO3.fullmatch(p):
+                    continue
+                rest = round(share - named.get(p, 0.0), 3)
+                if rest >= RESIDUAL_MIN_PERCENT:
+                    pid = f"unnamed-{p.lower()}-{i}"
+                    self.unnamed[pid] = (f"unnamed {p} firms ({self.m.label(i)})", p)
+                    kept.append((pid, rest, srcs, conf))
+            out[i] = sorted(kept)
         return out
 
     # -- nodes -----------------------------------------------------------------------------------
@@ -386,7 +478,7 @@ class _Builder:
             gate="and",
             basic=True,
             entity=provider,
-            label=self.m.label(provider),
+            label=self.label(provider),
             country=country or "",
         )
 
@@ -406,6 +498,14 @@ class _Builder:
     ) -> None:
         provider_country = self.country_of(provider)
         ancestors = self.ancestors(item)
+        supply = dict(
+            item=item,
+            item_ancestors=ancestors,
+            buyer_parties=buyer_parties,
+            buyer_country=buyer_country,
+            provider_country=provider_country,
+        )
+        candidates = candidate_measures(self.measures, **supply)
         self.G.add_edge(
             parent,
             child,
@@ -419,14 +519,8 @@ class _Builder:
             share=share,
             sources=tuple(sources),
             confidence=confidence,
-            candidates=candidate_measures(
-                self.measures,
-                item=item,
-                item_ancestors=ancestors,
-                buyer_parties=buyer_parties,
-                buyer_country=buyer_country,
-                provider_country=provider_country,
-            ),
+            candidates=candidates,
+            in_part=in_part_candidates(self.measures, candidates, **supply),
             cut_by=(),
         )
 
@@ -491,6 +585,10 @@ class _Builder:
             if child in trail:
                 self.G.graph.setdefault("cycles", []).append(list(trail) + [child])
                 continue
+            role = self.role_of(child)
+            if role is not None and role[0] == "wafer maker":
+                self.out_of_scope[child] = role[1]  # the wafer makers buy it, not the fab
+                continue
             target = self.need(child, buyer, parties, country, stage, trail + (item,))
             self.fact_edge(node, target, "goes-into", (child, "goesInto", item))
         return node
@@ -504,7 +602,13 @@ class _Builder:
         stage: str | None,
         trail: tuple[str, ...],
     ) -> str | None:
-        """OR node over the item's providers and variants; None when the graph knows neither."""
+        """OR node over the item's providers and variants; None when the graph knows neither.
+
+        An input whose variants complement each other (a cg:SupplyModelRule's
+        ``variantsAllNeeded``) gets an AND node over the variants the rule lists instead.
+        """
+        if item in self.complements:
+            return self.all_variants(item, buyer, parties, country, stage, trail)
         providers = self.providers_of.get(item, [])
         variants = sorted(self.variants.get(item, []))
         if not providers and not variants:
@@ -521,6 +625,56 @@ class _Builder:
             target = self.need(variant, buyer, parties, country, stage, trail)
             self.fact_edge(node, target, "variant", (variant, "isTypeOf", item))
         return node
+
+    def all_variants(
+        self,
+        item: str,
+        buyer: str,
+        parties: tuple[str, ...],
+        country: str | None,
+        stage: str | None,
+        trail: tuple[str, ...],
+    ) -> str:
+        """AND node over the complementary variants of ``item`` that its rule lists."""
+        rule, variants = self.complements[item]
+        node = f"all:{item}@{buyer}"
+        if node in self.G:
+            return node
+        self.add_node(node, kind="complements", gate="and", entity=item, buyer=buyer, label=self.m.label(item))
+        for variant in variants:
+            if variant in trail:
+                continue
+            target = self.need(variant, buyer, parties, country, stage, trail)
+            self.fact_edge(node, target, "complement", (rule, "requiresInput", variant), rule=rule)
+        return node
+
+    def in_house(self, acc: str, buyer: str, designers: list[str]) -> None:
+        """Designers that make an input themselves (cg:inHouseSourceOf): a source no control cuts."""
+        for designer in designers:
+            for item in self.m.values(designer, "inHouseSourceOf"):
+                supply = f"supply:{item}@{buyer}"
+                if supply not in self.G:
+                    continue
+                node = self.add_node(
+                    f"inhouse:{designer}:{item}",
+                    kind="in-house",
+                    gate="and",  # no children: always available, and not a basic event
+                    entity=designer,
+                    label=f"{self.m.label(designer)} (in-house)",
+                    country=self.country_of(designer) or "",
+                )
+                self.fact_edge(supply, node, "in-house", (designer, "inHouseSourceOf", item))
+
+    def packager(self, acc: str, buyer: str) -> tuple[str, tuple[str, ...], str | None]:
+        """(buyer id, parties, country) of the house that packages and tests ``acc``.
+
+        A named packager (a cg:SupplyRelationship of kind packaging) buys with its own parties
+        and country; an unnamed one is a buyer no listing names, in no known country.
+        """
+        named = sorted({p for p, _ in self.packagers.get(acc, [])})
+        if named:
+            return "+".join(named), self.parties_of(named), self.country_of(named[0])
+        return f"packager-of-{buyer}", (), None
 
     def requirement(
         self, parent: str, rule: str, buyer: str, parties: tuple[str, ...], country: str | None, stage: str | None
@@ -593,20 +747,29 @@ class _Builder:
         )
         class_rules, _ = self.rules_for(acc, None)
 
-        # design and packaging: the designer buys (the packager is not in the graph)
+        # design: the designer buys; packaging: the packaging house, where a rule says it buys
         for stage in ("design", "packaging"):
             node = self.add_node(f"stage:{acc}:{stage}", kind="stage", gate="and", entity=acc, label=stage)
+            s_buyer, s_parties, s_country = buyer, parties, country
+            if stage == "packaging" and any(
+                (role := self.role_of(i)) is not None and role[0] == "packager"
+                for r in class_rules
+                for i in m.values(r, "requiresInput")
+            ):
+                s_buyer, s_parties, s_country = self.packager(acc, buyer)
             for rule in class_rules:
-                self.requirement(node, rule, buyer, parties, country, stage)
+                self.requirement(node, rule, s_buyer, s_parties, s_country, stage)
             for item in m.values(acc, "requiresInput"):
                 if self.stage_of(item) == stage:
                     self.G.add_edge(
                         node,
-                        self.need(item, buyer, parties, country, stage),
+                        self.need(item, s_buyer, s_parties, s_country, stage),
                         relation="requires",
                         sources=tuple(self.sources(acc, "requiresInput", item)),
                         confidence="high",
                     )
+            if stage == "design":
+                self.in_house(acc, buyer, designers)
             if self.G.out_degree(node):
                 self.G.add_edge(root, node, relation="stage", sources=(), confidence="high")
             else:
@@ -628,7 +791,7 @@ class _Builder:
             fnodes = [n for n in nodes if foundry and foundry in m.values(n, "nodeOperatedBy")] or [None]
             for n in fnodes:
                 route = f"route:{acc}:{foundry or 'unknown'}:{n or '-'}"
-                fab_buyer = foundry or buyer
+                fab_buyer = foundry or f"unknown-foundry-of-{buyer}"  # not the designer: it buys no fab tools
                 fab_parties = self.parties_of([foundry]) if foundry else ()  # an unnamed foundry is not listed
                 fab_country = (self.country_of(foundry) if foundry else country) or country
                 label = f"{m.label(foundry) if foundry else 'unknown foundry'}" + (f" {m.label(n)}" if n else "")
@@ -706,15 +869,24 @@ class _Builder:
         return root
 
 
-def annotate_cuts(G: nx.DiGraph, as_of: dt.date | str | None = None, *, min_confidence: str = "medium") -> nx.DiGraph:
-    """Set ``cut_by`` on every supply edge for the date (in place) and record it in ``G.graph``."""
+def annotate_cuts(
+    G: nx.DiGraph, as_of: dt.date | str | None = None, *, min_confidence: str = "medium", reading: str = "broad"
+) -> nx.DiGraph:
+    """Set ``cut_by`` on every supply edge for the date (in place) and record it in ``G.graph``.
+
+    ``reading="narrow"`` leaves out the measures that cover an edge's item only in part.
+    """
+    if reading not in READINGS:
+        raise ValueError(f"reading must be one of {', '.join(READINGS)}, not {reading!r}")
     date = parse_date(as_of, "--as-of date") or dt.date.today()
     measures = G.graph.get("measures", {})
     for _, _, data in G.edges(data=True):
         if "candidates" in data:
-            data["cut_by"] = cutting_measures(measures, data["candidates"], date, min_confidence)
+            skip = data.get("in_part", ()) if reading == "narrow" else ()
+            data["cut_by"] = cutting_measures(measures, data["candidates"], date, min_confidence, exclude=skip)
     G.graph["as_of"] = date.isoformat()
     G.graph["min_confidence"] = min_confidence
+    G.graph["reading"] = reading
     return G
 
 
@@ -723,14 +895,15 @@ def recompute_candidates(G: nx.DiGraph) -> None:
     measures = G.graph.get("measures", {})
     for _, _, data in G.edges(data=True):
         if "candidates" in data:
-            data["candidates"] = candidate_measures(
-                measures,
+            supply = dict(
                 item=data["item"],
                 item_ancestors=data["item_ancestors"],
                 buyer_parties=data["buyer_parties"],
                 buyer_country=data["buyer_country"] or None,
                 provider_country=data["provider_country"] or None,
             )
+            data["candidates"] = candidate_measures(measures, **supply)
+            data["in_part"] = in_part_candidates(measures, data["candidates"], **supply)
 
 
 def dependency_graph(
@@ -757,8 +930,11 @@ def dependency_graph(
         (ids), ``cycles`` (requirement loops found and broken) and ``as_of``.
     """
     model = load_model(store)
+    # structural claims below the floor are left out, a measure's coverage and parties among them
+    # (China's 2023-2025 measures cover ETO inputs only at low confidence: no rare-earth input
+    # exists); a measure's effective date is read at any confidence and judged when cuts are made
+    model.min_confidence = min_confidence
     measures = load_measures(model)
-    model.min_confidence = min_confidence  # structural claims below this are left out too
     builder = _Builder(model, measures)
     G = builder.G
     G.graph.update(measures=measures, sources=model.sources, cycles=[], scenario=None)
@@ -766,14 +942,17 @@ def dependency_graph(
     for acc in accelerators:
         builder.accelerator(acc)
     G.graph["accelerators"] = accelerators
-    G.graph["labels"] = {e: model.label(e) for e in set(model.labels)}
+    G.graph["labels"] = {e: model.label(e) for e in set(model.labels)} | {
+        p: label for p, (label, _) in builder.unnamed.items()
+    }
+    G.graph["out_of_scope"] = dict(sorted(builder.out_of_scope.items()))
     G.graph["entities"] = sorted(model.types)
     G.graph["inputs"] = sorted(builder.inputs)
     G.graph["provider_country"] = {
         e: builder.country_of(e) or ""
         for e in model.types
         if model.has_type(e, {"Organisation", "Country", "Jurisdiction"})
-    }
+    } | {p: country for p, (_, country) in builder.unnamed.items()}
     G.graph["provisions"] = {i: [(p, s) for p, s, _, _ in rows] for i, rows in builder.providers_of.items()}
     G.graph["country_provisions"] = {
         i: [(p, s) for p, s, _, _ in rows if model.has_type(p, {"Country", "Jurisdiction"})]

@@ -12,7 +12,7 @@ from graph.cli.common import as_of_option, handle_errors, open_from_options, sto
 from graph.cli.output import emit_rows, output_options
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
-RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "countries", "measures", "accelerators"]
+RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "robust", "countries", "measures", "accelerators"]
 
 
 def _resolve(store: Any, G: Any, names: tuple[str, ...], index: Any = None) -> list[str]:
@@ -52,6 +52,13 @@ def _scenario_option(func: Any) -> Any:
     help="Largest cut set: 1 = single points of failure, 2 = also pairs, 3 = also triples.",
 )
 @click.option("--ranking", "show_ranking", is_flag=True, help="Print only the cross-accelerator ranking.")
+@click.option(
+    "--fragile",
+    "include_fragile",
+    is_flag=True,
+    help="Rank fragile findings too (those that hold in only one reading of a measure's scope); "
+    "the default ranks robust findings only.",
+)
 @store_options
 @output_options
 @handle_errors
@@ -61,6 +68,7 @@ def chokepoints(
     scenario: Path | None,
     max_order: int,
     show_ranking: bool,
+    include_fragile: bool,
     output_dir: Path | None,
     endpoint: str | None,
     fmt: str,
@@ -73,6 +81,9 @@ def chokepoints(
     Without ACCELERATORS: every domestic (Chinese-designed) accelerator, followed by the ranking
     of chokepoints by how many accelerators they hold. Names may be labels or aliases in any
     language. With --scenario: the new, removed and changed chokepoints against the baseline.
+
+    Measures that cover an input only in part are read both ways (broad: they cut; narrow: they
+    do not); a row's `reading` says where it holds, and `robust` rows hold in both.
 
     Example:
 
@@ -94,7 +105,7 @@ def chokepoints(
         emit_rows(compare(base, after), fmt, output, DIFF_COLUMNS)
         return
     if show_ranking:
-        emit_rows(ranking(base), fmt, output, RANK_COLUMNS)
+        emit_rows(ranking(base, robust_only=not include_fragile), fmt, output, RANK_COLUMNS)
         return
     rows = [row for res in base for row in res["chokepoints"]]
     if not accelerators and fmt in ("table", "md"):
@@ -107,7 +118,7 @@ def chokepoints(
                 "countries": r["countries"],
                 "measures": r["measures"],
             }
-            for r in ranking(base)
+            for r in ranking(base, robust_only=not include_fragile)
         ]
     emit_rows(rows, fmt, output, ROW_COLUMNS)
     for res in base:
