@@ -122,8 +122,9 @@ def test_a_measure_covering_an_input_in_part_is_read_both_ways(G):
     assert "jp-sme-control-2023-07" in edge["in_part"]
     broad = annotate_cuts(G.copy(), "2025-06-01", reading="broad")
     narrow = annotate_cuts(G.copy(), "2025-06-01", reading="narrow")
-    assert "jp-sme-control-2023-07" in broad.edges["supply:resist-processing-tools@smic", "provider:tokyo-electron"]["cut_by"]
-    assert narrow.edges["supply:resist-processing-tools@smic", "provider:tokyo-electron"]["cut_by"] == ()
+    tel = ("supply:resist-processing-tools@smic", "provider:tokyo-electron")
+    assert "jp-sme-control-2023-07" in broad.edges[tel]["cut_by"]
+    assert narrow.edges[tel]["cut_by"] == ()
     # ASML's EUV scanners are covered in full: cut in both readings
     for H in (broad, narrow):
         assert H.edges["supply:euv-lithography-tools@smic", "provider:asml"]["cut_by"]
@@ -161,3 +162,35 @@ def test_the_reviews_artefacts_are_not_robust_findings_for_huawei(G):
     for res in all_chokepoints(G, ["ascend-910b", "ascend-910c"]):
         found = [r["key"] for r in res["chokepoints"] if r["robust"] and any(a in r["key"] for a in artefacts)]
         assert found == [], (res["accelerator"], found)
+
+
+def test_history_dates_each_finding_by_the_measure_that_made_it(G):
+    from graph.chokepoints.history import change_dates, history
+
+    events = history(G, ["ascend-910c"])
+    dates = [e["date"] for e in events]
+    assert dates == sorted(dates)
+    measures = G.graph["measures"]
+    # the Dutch licence requirement of 2023-09-01 cut the last ArF immersion scanners to SMIC
+    arf = [e for e in events if e["key"] == "cut:arf-immersion-duv-lithography-tools" and e["event"] == "appears"]
+    assert arf and arf[0]["date"] == measures["nl-duv-control-2023-09"].effective.isoformat()
+    assert "nl-duv-control-2023-09" in arf[0]["measures_changing"]
+    # every event after the baseline falls on a date a measure takes effect or ends
+    when = {d.isoformat() for d in change_dates(G, measures["nl-duv-control-2023-09"].effective.replace(year=2100))}
+    assert {e["date"] for e in events if e["event"] != "present"} <= when
+    # a finding that appears and later vanishes is listed twice, in that order
+    for key in {e["key"] for e in events if e["event"] == "vanishes"}:
+        kinds = [e["event"] for e in events if e["key"] == key]
+        assert kinds[0] in ("present", "appears")
+
+
+def test_history_command_prints_the_events(built):
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    result = CliRunner().invoke(cli, ["chokepoints", "--history", "Ascend 910C", "--csv", "--output-dir", str(built)])
+    assert result.exit_code == 0, result.output
+    assert "cut:arf-immersion-duv-lithography-tools" in result.stdout
+    assert result.stdout.splitlines()[0].startswith("accelerator,date,event,key")
+    assert "dates analysed:" in result.stderr  # progress goes to stderr

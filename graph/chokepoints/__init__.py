@@ -9,15 +9,21 @@ of the foundry routes the sources report (OR); a route needs the foundry itself 
 fabrication inputs of the ETO dataset that the requirement rules (``rules.yaml``) name for the
 accelerator and its process node (e.g. a node of 7 nm or below needs ArF immersion OR EUV
 lithography). An input is needed together with every input that goes into it (``cg:goesInto``,
-within its stage), and can be had from ANY of its providers (``cg:Provision``, firms where ETO
-names them, else countries) or variants (``cg:isTypeOf``). HBM comes from the suppliers reported
-for the accelerator and the HBM market's providers.
+within its stage), and can be had from ANY of its providers (``cg:Provision``: firms where ETO
+names them, plus "unnamed <country> firms" for a country's share its named firms leave
+unaccounted; else countries) or variants (``cg:isTypeOf``), except where a supply model rule
+(``supply_model.yaml``) says the variants complement each other (CD metrology AND overlay AND
+defect inspection...). HBM comes from the suppliers reported for the accelerator and the HBM
+market's providers.
 
-The buyer of design, packaging and memory inputs is the accelerator's designer; the buyer of
-fabrication inputs is the foundry. A measure cuts a provider off from a buyer on a date when it
-is in force, covers the item, applies to the buyer (destination or listed party, including
-parents) and binds the provider (its jurisdiction, or a foreign-direct-product rule); see
-:mod:`graph.chokepoints.measures`.
+Buyers: the designer buys design inputs and memory (and needs no supplier for what it makes in
+house, ``cg:inHouseSourceOf``); the foundry buys fabrication inputs, except the wafer's own inputs
+(crystal pullers), which the wafer makers buy; the packaging house buys assembly, packaging and
+test inputs (the one a supply relationship names, else an unlisted house). A measure cuts a
+provider off from a buyer on a date when it is in force, covers the item, applies to the buyer
+(destination or listed party, including parents) and binds the provider (its jurisdiction, or a
+foreign-direct-product rule); see :mod:`graph.chokepoints.measures`. A measure that covers an
+item only in part is read both ways, and findings say whether they are robust to that.
 
 Chokepoints are then (fault-tree style, :mod:`graph.chokepoints.cutsets`): items whose every
 provider is already cut off (order 0), and the minimal sets of one or two providers whose loss

@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
-from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
+from graph.cli.common import StepProgress, as_of_option, handle_errors, open_from_options, store_options
 from graph.cli.output import emit_rows, output_options
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
+HISTORY_COLUMNS = ["accelerator", "date", "event", "key", "order", "robust", "measures", "measures_changing"]
 RANK_COLUMNS = ["rank", "key", "order", "n_accelerators", "robust", "countries", "measures", "accelerators"]
 
 
@@ -53,6 +54,13 @@ def _scenario_option(func: Any) -> Any:
 )
 @click.option("--ranking", "show_ranking", is_flag=True, help="Print only the cross-accelerator ranking.")
 @click.option(
+    "--history",
+    "show_history",
+    is_flag=True,
+    help="When each chokepoint appeared or vanished: the analysis at every date a measure takes "
+    "effect or ends, up to the date (progress on stderr).",
+)
+@click.option(
     "--fragile",
     "include_fragile",
     is_flag=True,
@@ -68,6 +76,7 @@ def chokepoints(
     scenario: Path | None,
     max_order: int,
     show_ranking: bool,
+    show_history: bool,
     include_fragile: bool,
     output_dir: Path | None,
     endpoint: str | None,
@@ -99,6 +108,15 @@ def chokepoints(
     scen = load_scenario(scenario) if scenario is not None else None
     G = dependency_graph(store, as_of=as_of)
     ids = _resolve(store, G, accelerators) if accelerators else None
+    if show_history:
+        from graph.chokepoints.history import history
+
+        with StepProgress() as progress:
+            events = history(
+                G, ids, max_order=max_order, progress=lambda done, total: progress(f"dates analysed: {done}/{total}")
+            )
+        emit_rows(events, fmt, output, HISTORY_COLUMNS)
+        return
     base = all_chokepoints(G, ids, max_order=max_order)
     if scen is not None:
         after = all_chokepoints(G, ids, scenario=scen, max_order=max_order)
