@@ -194,3 +194,20 @@ def test_history_command_prints_the_events(built):
     assert "cut:arf-immersion-duv-lithography-tools" in result.stdout
     assert result.stdout.splitlines()[0].startswith("accelerator,date,event,key")
     assert "dates analysed:" in result.stderr  # progress goes to stderr
+
+
+def test_servicing_controls_mark_the_installed_base_of_a_cut_off_as_decaying(G):
+    from graph.chokepoints.analysis import analyse
+
+    def arf(as_of):
+        rows = analyse(G, "ascend-910c", as_of=as_of)["chokepoints"]
+        return next(r for r in rows if r["key"] == "cut:arf-immersion-duv-lithography-tools")
+
+    # Dutch licences for spare parts and updates of installed NXT:1970i/1980i from 2024-09-07
+    # (measures.yaml); ASML's supply is serviced no more, the unnamed Japanese share's still is
+    after = arf("2025-06-01")
+    assert after["servicing_cut_by"] == ["nl-duv-extension-2024-09"]
+    assert after["servicing_cut_for"] == ["asml"] and "servicing cut for some providers" in after["kind"]
+    assert arf("2024-09-06")["servicing_cut_by"] == []
+    # a measure about servicing only does not also cut new sales
+    assert G.graph["measures"]["nl-servicing-licences-2025-01"].covers_nothing

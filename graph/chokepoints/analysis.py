@@ -30,7 +30,7 @@ import networkx as nx
 
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
 from graph.chokepoints.importance import importance
-from graph.chokepoints.measures import READINGS, parse_date
+from graph.chokepoints.measures import READINGS, parse_date, servicing_cut
 from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
@@ -133,16 +133,27 @@ def analyse(
     base = {"accelerator": acc["entity"], "accelerator_label": acc.get("label", acc["entity"])}
     measures = G.graph.get("measures", {})
 
+    date = parse_date(G.graph.get("as_of"))
+    conf = G.graph.get("min_confidence", "medium")
     for node in blocked:
         item, buyer = _item_of(G, node)
         edges = sorted(G.adj[node].items(), key=lambda kv: str(kv[0]))
         provs = [d.get("provider", v) for v, d in edges]
         cut_by = sorted({m for _, d in edges for m in d.get("cut_by", ())})
+        # the installed tools that bridge a cut-off decay where servicing is cut too, for every provider
+        servicing = [servicing_cut(measures, d, date, conf) if date and "item" in d else () for _, d in edges]
+        servicing_cut_by = sorted({m for s in servicing for m in s})
+        servicing_cut_for = [p for p, s in zip(provs, servicing) if s]
+        kind = "cut-off" + ("" if node in bridged else " (no stock)")
+        if servicing_cut_for:
+            kind += " (servicing cut" + ("" if len(servicing_cut_for) == len(provs) else " for some providers") + ")"
         rows.append(
             {
                 **base,
                 "order": 0,
-                "kind": "cut-off" + ("" if node in bridged else " (no stock)"),
+                "kind": kind,
+                "servicing_cut_by": servicing_cut_by,
+                "servicing_cut_for": servicing_cut_for,
                 "key": f"cut:{item}",
                 "items": [item],
                 "item_labels": [_label(G, node)],
@@ -175,6 +186,8 @@ def analyse(
             {
                 **base,
                 "order": len(members),
+                "servicing_cut_by": [],
+                "servicing_cut_for": [],
                 "kind": {1: "single point", 2: "pair", 3: "triple"}.get(len(members), f"set of {len(members)}"),
                 "key": "providers:" + "+".join(entities),
                 "items": [_item_of(G, n)[0] for n in killed],

@@ -29,7 +29,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Measure", "CONFIDENCE_RANK", "READINGS", "cutting_measures", "in_force", "in_part_candidates", "parse_date"]
+__all__ = [
+    "Measure",
+    "CONFIDENCE_RANK",
+    "READINGS",
+    "cutting_measures",
+    "in_force",
+    "in_part_candidates",
+    "parse_date",
+    "servicing_cut",
+]
 
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
@@ -66,7 +75,8 @@ class Measure:
     confidence: str = "high"  # confidence of the effective date
     sources: tuple[str, ...] = ()
     hypothetical: bool = False  # added by a scenario
-    covers_nothing: bool = False  # its coverage is stated only below the confidence floor
+    covers_nothing: bool = False  # its coverage is stated only below the confidence floor, or is servicing only
+    servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools it stops servicing
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Measure:
@@ -85,6 +95,7 @@ class Measure:
             "destinations": sorted(self.destinations),
             "items": sorted(self.items),
             "items_in_part": sorted(self.partial_items),
+            "servicing_items": sorted(self.servicing_items),
             "reaches_foreign_products": self.reaches_foreign,
             "legal_citation": self.legal_citation,
             "scope_note": self.scope_note,
@@ -195,3 +206,27 @@ def cutting_measures(
         if m is not None and CONFIDENCE_RANK.get(m.confidence, 0) >= floor and in_force(m, date):
             out.append(mid)
     return tuple(sorted(out))
+
+
+def servicing_cut(
+    measures: Mapping[str, Measure], supply: Mapping[str, Any], date: dt.date, min_confidence: str = "medium"
+) -> tuple[str, ...]:
+    """Measures in force on ``date`` that stop this supply edge's provider servicing installed tools.
+
+    ``supply`` is a supply edge's data (item, item_ancestors, buyer_parties, buyer_country,
+    provider_country). A cut-off input is bridged by the tools already installed; such a measure
+    says that bridge decays (no service, spare parts or software updates).
+    """
+    floor = CONFIDENCE_RANK[min_confidence]
+    items = {supply["item"], *supply.get("item_ancestors", ())}
+    return tuple(
+        sorted(
+            m.id
+            for m in measures.values()
+            if m.servicing_items & items
+            and CONFIDENCE_RANK.get(m.confidence, 0) >= floor
+            and in_force(m, date)
+            and applies_to_buyer(m, supply.get("buyer_parties", ()), supply.get("buyer_country") or None)
+            and applies_to_provider(m, supply.get("provider_country") or None, supply.get("buyer_country") or None)
+        )
+    )

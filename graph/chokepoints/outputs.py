@@ -29,6 +29,7 @@ ROW_COLUMNS = [
     "importance",
     "countries",
     "measures",
+    "servicing_cut_by",
     "domestic",
     "domestic_share",
     "reading",

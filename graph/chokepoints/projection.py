@@ -90,6 +90,7 @@ FACT_PROPS = (
     "imposedBy",
     "scopeNote",
     "coversInputInPart",
+    "coversServicingOf",
     "purchasedInput",
     "purchaserRole",
     "variantsAllNeeded",
@@ -264,7 +265,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
                 srcs |= claim.sources
         coverage = [
             v
-            for prop in ("coversInput", "coversInputInPart", "coversProduct")
+            for prop in ("coversInput", "coversInputInPart", "coversProduct", "coversServicingOf")
             for v in model.facts.get(mid, {}).get(prop, {})
         ]
         measures[mid] = Measure(
@@ -288,6 +289,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
             scope_note=" ".join(model.values(mid, "scopeNote")),
             confidence=conf,
             sources=tuple(sorted(srcs)),
+            servicing_items=frozenset(model.values(mid, "coversServicingOf")),
             # coverage stated only below the confidence floor: the measure covers nothing, not everything
             covers_nothing=bool(coverage)
             and not (
