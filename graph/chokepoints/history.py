@@ -4,7 +4,9 @@ The analysis (:func:`graph.chokepoints.analysis.all_chokepoints`, both readings)
 date on which a measure of the graph takes effect or ends, up to the graph's date; between two
 such dates nothing a measure does can change. Each event says on which date a finding (a row
 key) appeared or vanished for an accelerator, with its order, reading and the measures behind it.
-The first date evaluated is the baseline: its findings are listed as ``present``.
+The first date evaluated is the baseline: its findings are listed as ``present``. Dates on which
+only measures that touch no supply edge of the graph change (controls on US chips, say) are
+skipped: the analysis there equals the one before.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from graph.chokepoints.analysis import all_chokepoints, domestic_accelerators
-from graph.chokepoints.measures import parse_date
+from graph.chokepoints.measures import in_force, parse_date
 
 __all__ = ["change_dates", "history"]
 
@@ -29,6 +31,12 @@ def change_dates(G: nx.DiGraph, until: dt.date) -> list[dt.date]:
             if d is not None and d <= until:
                 dates.add(d)
     return sorted(dates)
+
+
+def _relevant_in_force(G: nx.DiGraph, date: dt.date, relevant: set[str]) -> frozenset[str]:
+    """The measures in force on ``date`` that could cut some supply edge or servicing of the graph."""
+    measures = G.graph.get("measures", {})
+    return frozenset(m for m in relevant if in_force(measures[m], date))
 
 
 def _measures_on(G: nx.DiGraph, date: dt.date) -> list[str]:
@@ -54,7 +62,17 @@ def history(
     dates = change_dates(G, last) or [last]
     before: dict[str, dict[str, dict[str, Any]]] = {}
     events: list[dict[str, Any]] = []
+    measures = G.graph.get("measures", {})
+    relevant = {m for _, _, d in G.edges(data=True) for m in d.get("candidates", ())}
+    relevant |= {m.id for m in measures.values() if m.servicing_items}
+    previous: frozenset[str] | None = None
     for i, date in enumerate(dates):
+        if progress is not None:
+            progress(i + 1, len(dates))
+        active = _relevant_in_force(G, date, relevant)
+        if active == previous:
+            continue  # no measure that touches these accelerators started or ended: nothing changes
+        previous = active
         changed_by = _measures_on(G, date)
         for res in all_chokepoints(G, accs, as_of=date, max_order=max_order):
             now = {row["key"]: row for row in res["chokepoints"]}
@@ -78,6 +96,4 @@ def history(
                     }
                 )
             before[res["accelerator"]] = now
-        if progress is not None:
-            progress(i + 1, len(dates))
     return events
