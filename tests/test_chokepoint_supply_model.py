@@ -211,3 +211,56 @@ def test_servicing_controls_mark_the_installed_base_of_a_cut_off_as_decaying(G):
     assert arf("2024-09-06")["servicing_cut_by"] == []
     # a measure about servicing only does not also cut new sales
     assert G.graph["measures"]["nl-servicing-licences-2025-01"].covers_nothing
+
+
+def test_bulk_entity_list_entries_become_measures_for_parties_the_curators_did_not_list():
+    from graph.chokepoints.bulk_lists import bulk_listing_measures
+    from graph.chokepoints.measures import Measure
+    from graph.chokepoints.projection import Claim, Model
+
+    def claim(*sources):
+        return Claim(sources=set(sources), confidence="high")
+
+    entry = {
+        "onList": {"list-bis-entity-list": claim("list-bis-entity-list")},
+        "listsParty": {"acme-ai": claim("list-bis-entity-list"), "party-x": claim("list-bis-entity-list")},
+        "effectiveDate": {"2025-01-16": claim("list-bis-entity-list")},
+        "footnote": {"4": claim("list-bis-entity-list")},
+    }
+    model = Model(
+        facts={"entry-acme": entry, "entry-huawei": {**entry, "listsParty": {"huawei": claim("x")}}},
+        types={
+            "entry-acme": {"ListEntry"},
+            "entry-huawei": {"ListEntry"},
+            "acme-ai": {"Organisation"},
+            "huawei": {"Organisation"},
+            "party-x": {"Party"},
+        },
+        labels={"entry-acme": "Entity List: Acme AI"},
+        superclasses={},
+        sources={},
+    )
+    curated = {
+        "us-el-huawei": Measure(
+            "us-el-huawei", "", "EntityListing", frozenset({"USA"}), None, parties=frozenset({"huawei"})
+        )
+    }
+    out = bulk_listing_measures(model, curated)
+    # huawei keeps its curated listing; the list's own party record buys nothing in the graph
+    assert list(out) == ["entry-acme"]
+    m = out["entry-acme"]
+    assert m.parties == {"acme-ai"} and m.effective.isoformat() == "2025-01-16"
+    assert m.reaches_foreign and m.kind == "EntityListing" and not m.items  # footnote 4: the FDP rule
+
+
+def test_every_listed_buyer_of_the_shipped_graph_has_a_curated_or_bulk_listing(G):
+    # the bulk Entity List confirms the curated listings: every curated organisation on it is a
+    # party of some listing measure the analysis reads
+    parties = {p for m in G.graph["measures"].values() if m.kind == "EntityListing" for p in m.parties}
+    assert {"huawei", "hisilicon", "smic", "cambricon", "biren", "moore-threads"} <= parties
+    # HiSilicon is on the bulk list only (its parent Huawei is the curated party), from 2019-05-21
+    (hisilicon,) = [m for m in G.graph["measures"].values() if m.parties == {"hisilicon"}]
+    assert (
+        hisilicon.id.startswith("entry-bis-entity-list-hisilicon") and hisilicon.effective.isoformat() == "2019-05-21"
+    )
+    assert hisilicon.reaches_foreign  # footnote 1, the Huawei rule

@@ -31,6 +31,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.chokepoints.bulk_lists import bulk_listing_measures
 from graph.chokepoints.measures import (
     CONFIDENCE_RANK,
     READINGS,
@@ -91,6 +92,8 @@ FACT_PROPS = (
     "scopeNote",
     "coversInputInPart",
     "coversServicingOf",
+    "onList",
+    "footnote",
     "purchasedInput",
     "purchaserRole",
     "variantsAllNeeded",
@@ -937,6 +940,7 @@ def dependency_graph(
     # exists); a measure's effective date is read at any confidence and judged when cuts are made
     model.min_confidence = min_confidence
     measures = load_measures(model)
+    measures |= bulk_listing_measures(model, measures)  # parties of the bulk Entity List the curators did not list
     builder = _Builder(model, measures)
     G = builder.G
     G.graph.update(measures=measures, sources=model.sources, cycles=[], scenario=None)
