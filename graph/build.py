@@ -364,7 +364,8 @@ def build(
         shutil.rmtree(output_dir / ".store.tmp", ignore_errors=True)  # left by an older chipgraph
         record = read_store_record(store_dir)
         rebuild_store = force or record is None or record.get("input_hash") != digest
-        files = list(outputs) + ["manifest.json"] + (["chokepoints.json", "chokepoints.csv"] if analyses else [])
+        analysis_files = ["chokepoints.json", "chokepoints.csv", "capacity.json", "capacity.csv"]
+        files = list(outputs) + ["manifest.json"] + (analysis_files if analyses else [])
         check_replaceable(output_dir, files, (["store"] if rebuild_store else []) + (["site"] if site else []))
         try:
             staging = new_staging_dir(output_dir)
@@ -434,17 +435,28 @@ def _prepare_outputs(
         store = open_store(staging if rebuild_store else output_dir)
         progress(f"projecting the dependency graph as of {as_of} (the data date)")
         dependencies = dependency_graph(store, as_of=as_of)  # shared by the tables and the site
+        capacity = None
         if analyses:
+            from graph.capacity.report import build_results, write_capacity_outputs
             from graph.chokepoints import write_chokepoint_outputs
 
             progress("analysing chokepoints")
             files += write_chokepoint_outputs(store, staging, as_of=as_of, graph=dependencies)
+            progress("estimating production capacity (100,000 draws per accelerator and year)")
+            capacity = build_results(store)
+            files += write_capacity_outputs(store, staging, results=capacity)
         if site:
             from graph.render import render_site
             from graph.render.analysis import run_analysis
 
             progress("rendering the site")
-            render_site(store, staging, as_of=as_of, analyse=functools.partial(run_analysis, graph=dependencies))
+            render_site(
+                store,
+                staging,
+                as_of=as_of,
+                analyse=functools.partial(run_analysis, graph=dependencies),
+                capacity=capacity,
+            )
             files.append(staging / "site")
         del store, dependencies
         gc.collect()  # close the store before its folder is renamed

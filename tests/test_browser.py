@@ -162,6 +162,9 @@ def test_real_site_pages_work_and_are_screenshotted(browser, built):
     pages = {"index": (site / "index.html", False), "overview": (site / "overview.html", True)}
     accelerator = site / "accelerator-ascend-910c.html"
     pages["accelerator"] = (accelerator if accelerator.exists() else sorted(site.glob("accelerator-*.html"))[0], True)
+    # the build draws the capacity results too: a page per accelerator and year, linked from the index
+    pages["capacity"] = (site / "capacity-ascend-910c-2025.html", False)
+    assert 'href="capacity-ascend-910c-2025.html"' in (site / "index.html").read_text(encoding="utf-8")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, (path, graph) in pages.items():
         v = Visit(browser, path, graph)

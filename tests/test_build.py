@@ -203,3 +203,18 @@ def test_sources_lists_the_claims_of_one_source(built: Path) -> None:
     assert result.exit_code == 0, result.output
     claims = json.loads(result.output)
     assert any(c["property"] == "cg:founderName" and c["value"] == "Zhang Jianjun" for c in claims)
+
+
+def test_build_writes_the_capacity_results_and_their_pages(built: Path) -> None:
+    import csv
+    import json
+
+    results = json.loads((built / "capacity.json").read_text(encoding="utf-8"))
+    c910 = next(r for r in results if r["accelerator"] == "ascend-910c" and r["year"] == 2025)
+    assert c910["status"] == "modelled" and c910["output"]["p10"] <= c910["output"]["p50"] <= c910["output"]["p90"]
+    rows = list(csv.DictReader(open(built / "capacity.csv", encoding="utf-8")))
+    assert len(rows) == len(results) and {r["year"] for r in rows} >= {"2025", "2026"}
+    page = (built / "site" / "capacity-ascend-910c-2025.html").read_text(encoding="utf-8")
+    assert "Ascend 910C: production capacity in 2025" in page and "e+0" not in page
+    accelerator_page = (built / "site" / "accelerator-ascend-910c.html").read_text(encoding="utf-8")
+    assert 'href="capacity-ascend-910c-2025.html"' in accelerator_page

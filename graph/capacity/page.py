@@ -28,7 +28,7 @@ def _fmt(x: Any) -> str:
     if x is None:
         return ""
     if isinstance(x, float) and not x.is_integer():
-        return f"{x:,.4g}"
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.4g}"  # 221,400, not 2.214e+05
     return f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
 
 
@@ -79,6 +79,8 @@ def page_data(result: dict[str, Any], sources: dict[str, dict[str, Any]] | None 
                 "row": i,
                 "text": f"{p['claimed_by_label'] or p['id']}: {_fmt(p['value'])}",
                 "verdict": p["verdict"] or "",
+                # labels right of the middle end at their dot, so they stay inside the picture
+                "anchor": "end" if (_pct(p["value"], top) or 0) > 55 else "start",
             }
         )
     sens = result.get("sensitivity", [])

@@ -129,20 +129,34 @@ def summary_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def build_results(
+    store: Any, *, years: Iterable[int] = DEFAULT_YEARS, draws: int = 100_000, seed: int = 0
+) -> list[dict[str, Any]]:
+    """The capacity results ``chipgraph build`` writes and draws: every accelerator with claims, each year."""
+    return capacity_results(read_claims(store), years=tuple(years), draws=draws, seed=seed)
+
+
 def write_capacity_outputs(
-    store: Any, out_dir: str | Path, *, years: Iterable[int] = DEFAULT_YEARS, draws: int = 100_000, seed: int = 0
+    store: Any,
+    out_dir: str | Path,
+    *,
+    years: Iterable[int] = DEFAULT_YEARS,
+    draws: int = 100_000,
+    seed: int = 0,
+    results: list[dict[str, Any]] | None = None,
 ) -> list[Path]:
     """Write ``capacity.json`` (every result) and ``capacity.csv`` (summary rows) into ``out_dir``.
 
     For ``chipgraph build``: deterministic (fixed seed, sorted keys), written atomically.
+    ``results`` are those of :func:`build_results` when the caller computed them already.
     """
     import csv
     import io
 
     from graph.atomic import write_text_atomic
 
-    data = read_claims(store)
-    results = capacity_results(data, years=tuple(years), draws=draws, seed=seed)
+    if results is None:
+        results = build_results(store, years=years, draws=draws, seed=seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "capacity.json", out / "capacity.csv"]

@@ -264,18 +264,21 @@ def all_chokepoints(
     max_order: int = 2,
     min_confidence: str | None = None,
     readings: Iterable[str] = READINGS,
+    unbridge: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
     """:func:`analyse` for each accelerator (default: every domestic one), in id order, in both readings.
 
     The result of each accelerator is that of the first reading (broad), with the rows found only
     in the other added; every row says in which ``reading`` it holds ("both" when in all of them)
     and whether it is ``robust``. ``feasible_by_reading`` gives feasibility per reading.
+    ``unbridge`` withdraws the stock bridge of these inputs (as a scenario's ``unbridge`` does, for a
+    graph a scenario was applied to already).
     """
     scenario = as_scenario(scenario)
     readings = tuple(readings)
     graphs = {r: _prepared(G, as_of, scenario, min_confidence, reading=r) for r in readings}
     accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(graphs[readings[0]])
-    unbridge = getattr(scenario, "unbridge", ()) or ()
+    unbridge = tuple(unbridge) + tuple(getattr(scenario, "unbridge", ()) or ())
     out = []
     for a in accs:
         per = {

@@ -46,7 +46,7 @@ def run_analysis(
     ``graph`` is a dependency graph already projected for the same date and no scenario (the
     build shares the one it analysed for chokepoints.json); otherwise one is projected here.
     """
-    from graph.chokepoints.analysis import analyse
+    from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.projection import dependency_graph
 
     if scenario is not None:
@@ -57,14 +57,21 @@ def run_analysis(
         G = graph
     else:
         G = dependency_graph(store, as_of=as_of, scenario=scenario)
-    out: dict[str, AcceleratorAnalysis] = {}
-    for iri in accelerators:
-        acc = entity_id_of(iri) or iri
-        if f"acc:{acc}" not in G:
-            continue
-        result = analyse(G, acc, as_of=as_of, max_order=2, unbridge=getattr(scenario, "unbridge", ()) or ())
-        out[iri] = _normalise(G, f"acc:{acc}", result)
-    return out
+    ids = {entity_id_of(iri) or iri: iri for iri in accelerators}
+    present = sorted(acc for acc in ids if f"acc:{acc}" in G)
+    # the same call as chokepoints.json (both readings of partial coverage), so the pages and the
+    # tables name the same findings
+    unbridge = getattr(scenario, "unbridge", ()) or ()
+    results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
+    return {ids[r["accelerator"]]: _normalise(G, f"acc:{r['accelerator']}", r) for r in results}
+
+
+#: How a row's reading of partial-coverage measures reads on a page.
+_READING_TEXT = {
+    "both": "robust",
+    "broad": "fragile: only if partial coverage cuts",
+    "narrow": "fragile: only if partial coverage does not cut",
+}
 
 
 def _measure_ref(G: Any, mid: str) -> dict[str, str]:
@@ -159,6 +166,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
             {
                 "order": order,
                 "kind": row["kind"],
+                "reading": _READING_TEXT.get(row.get("reading", "both"), row.get("reading", "both")),
                 "items": items,
                 "takes": takes,
                 "countries": row.get("countries", []),

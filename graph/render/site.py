@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from graph.render.layout import force_layout, layered_layout
 from graph.render.overview import country_labels, overview_graph
 from graph.render.templating import render
 from graph.render.timeline import TimelineRow, timeline_svg
+from graph.vocab.namespaces import SOURCE, entity_id_of
 
 __all__ = ["render_site", "remove_stale_temp_dirs", "ASSET_FILES"]
 
@@ -90,6 +92,7 @@ def _accelerator_page(
     analysed: bool,
     view: PageView,
     max_nodes: int | None,
+    capacity_pages: list[dict[str, str]] | None = None,
 ) -> tuple[str, set[str]]:
     if analysis is not None and analysis.graph is not None:
         all_nodes, all_edges = analysis_graph(snap, analysis)
@@ -118,8 +121,44 @@ def _accelerator_page(
         analysis=analysis or AcceleratorAnalysis(),
         analysed=analysed and analysis is not None,
         view=view,
+        capacity_pages=capacity_pages or [],
     )
     return html, reached
+
+
+def _capacity_pages(
+    folder: Path, results: list[dict[str, Any]], snap: Snapshot, say: Callable[[str], None]
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, str]]]]:
+    """Write one capacity page per result into ``folder``; (index rows, accelerator id -> page links)."""
+    if not results:
+        return [], {}
+    from graph.capacity.page import page_name as capacity_page_name
+    from graph.capacity.report import summary_rows
+    from graph.render.capacity_page import render_capacity_page
+
+    say(f"site: {len(results)} capacity pages")
+    sources: dict[str, dict[str, Any]] = {
+        r.iri.removeprefix(SOURCE): {"title": r.title, "publisher": r.publisher, "date": r.date, "url": r.url}
+        for r in snap.sources.values()
+    }
+    index, links = [], defaultdict(list)
+    for result, row in zip(results, summary_rows(results), strict=True):
+        name = capacity_page_name(result)
+        (folder / name).write_text(render_capacity_page(result, sources), encoding="utf-8")
+        links[result["accelerator"]].append({"label": str(result["year"]), "page": name})
+        p10, p50, p90 = row["p10"], row["p50"], row["p90"]
+        index.append(
+            {
+                "label": row["accelerator"],
+                "year": row["year"],
+                "page": name,
+                "p50": f"{p50:,.0f}" if p50 is not None else "—",
+                "range": f"{p10:,.0f} to {p90:,.0f}" if p10 is not None and p90 is not None else "—",
+                "binding": row["binding"] or "—",
+                "missing": row["missing"] or "—",
+            }
+        )
+    return index, dict(links)
 
 
 def _index_page(
@@ -128,6 +167,7 @@ def _index_page(
     analyses: dict[str, AcceleratorAnalysis] | None,
     reached: dict[str, set[str]],
     view: PageView,
+    capacity: list[dict[str, Any]] | None = None,
 ) -> str:
     accs = [
         {
@@ -153,6 +193,7 @@ def _index_page(
         counts={"entities": sum(1 for e in snap.entities.values() if e.types), "claims": snap.claim_count},
         accelerators=accs,
         analysed=analyses is not None,
+        capacity=capacity or [],
         timeline=timeline_svg(rows, snap.as_of or snap.data_date),
         classes=classes,
         sources=sources,
@@ -210,6 +251,7 @@ def render_site(
     *,
     analyse: Analyse | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    capacity: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Render the site into ``output_dir/site`` and return that path.
 
@@ -229,6 +271,9 @@ def render_site(
         Replaces :func:`graph.render.analysis.run_analysis` (for tests).
     max_nodes : int, optional
         Most nodes a graph page draws (:func:`graph.render.cap.cap_graph`); ``None`` or 0 draws all.
+    capacity : list of dict, optional
+        Results of :func:`graph.capacity.report.build_results`: one page per accelerator and year,
+        a table on the index and links from the accelerator pages.
 
     Temporary folders left by a killed earlier render are removed first
     (:func:`remove_stale_temp_dirs`); this render's own is removed on any error.
@@ -255,14 +300,17 @@ def render_site(
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
         say("site: overview graph")
         (tmp / "overview.html").write_text(_overview_page(snap, view, max_nodes), encoding="utf-8")
+        capacity_index, capacity_links = _capacity_pages(tmp, capacity or [], snap, say)
         reached: dict[str, set[str]] = {}
         for iri in accelerators:
             analysis = analyses.get(iri) if analyses is not None else None
-            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes)
+            links = capacity_links.get(entity_id_of(iri) or iri, [])
+            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes, links)
             reached[iri] = measures | (analysis.measures if analysis else set())
             (tmp / page_name(iri)).write_text(html, encoding="utf-8")
         say("site: index")
-        (tmp / "index.html").write_text(_index_page(snap, accelerators, analyses, reached, view), encoding="utf-8")
+        index = _index_page(snap, accelerators, analyses, reached, view, capacity_index)
+        (tmp / "index.html").write_text(index, encoding="utf-8")
         tmp.chmod(0o755)
         replace_dir_atomic(tmp, target)
     except BaseException:
