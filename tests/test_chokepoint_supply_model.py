@@ -264,3 +264,12 @@ def test_every_listed_buyer_of_the_shipped_graph_has_a_curated_or_bulk_listing(G
         hisilicon.id.startswith("entry-bis-entity-list-hisilicon") and hisilicon.effective.isoformat() == "2019-05-21"
     )
     assert hisilicon.reaches_foreign  # footnote 1, the Huawei rule
+
+
+def test_no_residual_where_etos_named_firms_have_no_share(G):
+    # ETO names EDA firms without their shares: the US share (96 %) is theirs, not an unnamed remainder
+    edges = _supply_edges(G, "supply:electronic-design-automation-software@huawei")
+    assert "provider:synopsys" in edges and edges["provider:synopsys"]["share"] is None
+    assert "provider:unnamed-usa-electronic-design-automation-software" not in edges
+    # Japan's 3 % has no named firm: it stays, as unnamed Japanese firms
+    assert edges["provider:unnamed-jpn-electronic-design-automation-software"]["share"] == 3.0

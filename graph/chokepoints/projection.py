@@ -452,14 +452,17 @@ class _Builder:
                 out[i] = sorted(rows)
                 continue
             named: dict[str, float] = defaultdict(float)
+            unshared: set[str] = set()  # countries with a named firm whose share ETO does not give
             for p, share, _, _ in firms:
                 country = self.country_of(p)
                 if country and share is not None:
                     named[country] += share
+                elif country:
+                    unshared.add(country)
             kept = list(firms)
             for p, share, srcs, conf in rows:
-                if share is None or not self.m.has_type(p, {"Country"}) or not ISO3.fullmatch(p):
-                    continue
+                if share is None or not self.m.has_type(p, {"Country"}) or not ISO3.fullmatch(p) or p in unshared:
+                    continue  # no residual where the named firms' own shares are unknown (EDA: firms without shares)
                 rest = round(share - named.get(p, 0.0), 3)
                 if rest >= RESIDUAL_MIN_PERCENT:
                     pid = f"unnamed-{p.lower()}-{i}"

@@ -6,7 +6,9 @@ with its sources and the finding keys, ETO input ids or provider ids that count 
 and the review's artefacts (``not_chokepoints``) that an expert would not sign.
 
 A ranked finding *matches* a reference entry when its key, one of its providers, or one of the
-items it cuts off or would take away (in any accelerator) is among the entry's ``match`` ids.
+items it cuts off or would take away (in any accelerator) is among the entry's ``match`` ids; a
+cut-off whose servicing is cut as well also matches ``servicing:<item>``. An artefact may be
+given by its finding ``key`` alone (``providers:a+b`` then also matches the providers a and b).
 Precision is the share of ranked findings that match some entry; recall the share of entries
 that some ranked finding matches. Findings that match an artefact are listed apart.
 """
@@ -39,13 +41,24 @@ class ReferenceEntry:
 def _entries(doc: Mapping[str, Any], section: str, path: Path) -> list[ReferenceEntry]:
     out = []
     for i, raw in enumerate(doc.get(section) or []):
-        if not isinstance(raw, Mapping) or not raw.get("id") or not raw.get("match"):
+        if not isinstance(raw, Mapping):
+            raise InputError(Problem(f"{section}[{i}] must be a mapping", path))
+        ident = raw.get("id") or raw.get("key")
+        match = list(raw.get("match") or [])
+        key = str(raw.get("key") or "")
+        if key:  # a finding key names itself and, for providers:a+b, the providers a and b
+            match += [key, *key.removeprefix("providers:").split("+")] if key.startswith("providers:") else [key]
+        if not ident or not match:
             raise InputError(
-                Problem(f"{section}[{i}] needs an id and a match list", path, hint="see graph/data/reference/README.md")
+                Problem(
+                    f"{section}[{i}] needs an id and a match list (or a finding key)",
+                    path,
+                    hint="see graph/data/reference/README.md",
+                )
             )
         urls = tuple(str(s.get("url", "")) if isinstance(s, Mapping) else str(s) for s in raw.get("sources") or [])
-        label = str(raw.get("label", raw["id"]))
-        out.append(ReferenceEntry(str(raw["id"]), label, frozenset(map(str, raw["match"])), urls))
+        label = str(raw.get("label", ident))
+        out.append(ReferenceEntry(str(ident), label, frozenset(map(str, match)), urls))
     return out
 
 
@@ -72,6 +85,8 @@ def _finding_ids(results: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
     for res in results:
         for row in res["chokepoints"]:
             ids[row["key"]] |= {row["key"], *row.get("providers", ()), *row.get("items", ())}
+            if row.get("servicing_cut_by"):  # the installed base of these items decays
+                ids[row["key"]] |= {f"servicing:{item}" for item in row.get("items", ())}
     return ids
 
 
