@@ -273,3 +273,22 @@ def test_no_residual_where_etos_named_firms_have_no_share(G):
     assert "provider:unnamed-usa-electronic-design-automation-software" not in edges
     # Japan's 3 % has no named firm: it stays, as unnamed Japanese firms
     assert edges["provider:unnamed-jpn-electronic-design-automation-software"]["share"] == 3.0
+
+
+def test_chinese_substitutes_not_shown_to_serve_7nm_are_listed_as_partial(G):
+    from graph.chokepoints.analysis import all_chokepoints
+
+    # US EDA is cut off from Huawei by its listing; what is left is Chinese EDA, and no source in
+    # the graph says a Chinese flow serves 7 nm, so the row says so instead of calling it covered
+    (res,) = all_chokepoints(G, ["ascend-910c"])
+    row = next(r for r in res["chokepoints"] if r["key"] == "domestic-only:electronic-design-automation-software")
+    assert row["order"] == 0 and row["robust"] and row["domestic"]
+    assert "huada-empyrean" in row["providers"] and "synopsys" not in row["providers"]
+    assert "us-entity-list-huawei-2019" in row["measures"]
+    # a capability statement for every one of them makes the row go away
+    H = G.copy()
+    for _, _, d in H.edges("supply:electronic-design-automation-software@huawei", data=True):
+        if d.get("partial_substitute"):
+            d["partial_substitute"] = False
+    (res,) = all_chokepoints(H, ["ascend-910c"])
+    assert not any(r["key"].startswith("domestic-only:electronic-design") for r in res["chokepoints"])

@@ -118,8 +118,14 @@ def analyse(
     min_confidence: str | None = None,
     unbridge: Iterable[str] = (),
     on_cycle: str = "break",
+    substitutes: nx.DiGraph | None = None,
 ) -> dict[str, Any]:
-    """Full result for one accelerator: summary fields and its chokepoint rows (plain data)."""
+    """Full result for one accelerator: summary fields and its chokepoint rows (plain data).
+
+    ``substitutes`` is :func:`without_partial_substitutes` of the prepared graph; with it, the
+    rows also list the inputs whose only supply left is Chinese providers that no source shows
+    serving the 7 nm class (``domestic-only:<item>``, order 0).
+    """
     scenario = as_scenario(scenario)
     G = _prepared(G, as_of, scenario, min_confidence)
     root = _root(G, accelerator)
@@ -167,6 +173,9 @@ def analyse(
                 "domestic_share": None,
             }
         )
+
+    if substitutes is not None:
+        rows += _domestic_only_rows(G, substitutes, root, set(blocked), base)
 
     ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
     share = {r["provider"]: r["importance"] for r in ranked}
@@ -225,6 +234,59 @@ def analyse(
     }
 
 
+#: The marker ``without_partial_substitutes`` puts on the edges it cuts.
+NO_CAPABILITY = "no-source-for-the-node"
+
+
+def without_partial_substitutes(G: nx.DiGraph) -> nx.DiGraph:
+    """A copy of ``G`` in which Chinese providers not shown to serve the 7 nm class are cut off too."""
+    H = G.copy()
+    for _, _, data in H.edges(data=True):
+        if data.get("partial_substitute") and not is_cut(data):
+            data["cut_by"] = (NO_CAPABILITY,)
+    return H
+
+
+def _domestic_only_rows(
+    G: nx.DiGraph, H: nx.DiGraph, root: str, blocked: set[str], base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Order-0 rows for the inputs that only partial (Chinese, capability not sourced) substitutes still supply."""
+    plain = availability(H, root)
+    rows = []
+    for node in _blocked(H, root, plain):
+        if node in blocked:
+            continue
+        item, buyer = _item_of(G, node)
+        edges = sorted(G.adj[node].items(), key=lambda kv: str(kv[0]))
+        left = [(d.get("provider", v), d) for v, d in edges if not is_cut(d)]
+        if not left or not all(d.get("partial_substitute") for _, d in left):
+            continue  # blocked through a child, not by this node's own supply
+        cut_by = sorted({m for _, d in edges for m in d.get("cut_by", ())})
+        measures = G.graph.get("measures", {})
+        shares = [d["share"] for _, d in left if d.get("share") is not None]
+        rows.append(
+            {
+                **base,
+                "order": 0,
+                "kind": "domestic substitutes only (no source shows them serving 7 nm)",
+                "key": f"domestic-only:{item}",
+                "items": [item],
+                "item_labels": [_label(G, node)],
+                "buyers": [buyer],
+                "providers": [p for p, _ in left],
+                "provider_labels": [G.graph.get("labels", {}).get(p, p) for p, _ in left],
+                "countries": sorted({d.get("provider_country", "") for _, d in edges if is_cut(d)} - {""}),
+                "measures": cut_by,
+                "citations": [measures[m].legal_citation for m in cut_by if m in measures],
+                "servicing_cut_by": [],
+                "servicing_cut_for": [],
+                "domestic": True,
+                "domestic_share": round(sum(shares), 3) if shares else None,
+            }
+        )
+    return rows
+
+
 def chokepoints(
     G: nx.DiGraph,
     accelerator: str,
@@ -277,12 +339,20 @@ def all_chokepoints(
     scenario = as_scenario(scenario)
     readings = tuple(readings)
     graphs = {r: _prepared(G, as_of, scenario, min_confidence, reading=r) for r in readings}
+    partial = {r: without_partial_substitutes(H) for r, H in graphs.items()}
     accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(graphs[readings[0]])
     unbridge = tuple(unbridge) + tuple(getattr(scenario, "unbridge", ()) or ())
     out = []
     for a in accs:
         per = {
-            r: analyse(graphs[r], a, max_order=max_order, unbridge=unbridge, min_confidence=min_confidence)
+            r: analyse(
+                graphs[r],
+                a,
+                max_order=max_order,
+                unbridge=unbridge,
+                min_confidence=min_confidence,
+                substitutes=partial[r],
+            )
             for r in readings
         }
         out.append(_merge_readings(per) | {"scenario": getattr(scenario, "name", None)})

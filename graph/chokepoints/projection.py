@@ -52,6 +52,8 @@ ISO3 = re.compile(r"[A-Z]{3}")
 UNATTRIBUTED_FIRMS = "various-companies"
 #: A country's ETO share that its named firms leave unaccounted, kept as "unnamed firms" from this size (percent).
 RESIDUAL_MIN_PERCENT = 0.1
+#: A Chinese provider is a full substitute where a source says it serves this node size (nm) or smaller.
+CAPABILITY_NODE_NM = 7.0
 #: Edge relations that a measure can cut.
 SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 ACCELERATOR_CLASSES = {"AIAccelerator", "GPU", "NPU", "ASIC"}
@@ -94,6 +96,9 @@ FACT_PROPS = (
     "coversServicingOf",
     "onList",
     "footnote",
+    "capabilityInput",
+    "capabilityProvider",
+    "servesNodeNm",
     "purchasedInput",
     "purchaserRole",
     "variantsAllNeeded",
@@ -333,6 +338,14 @@ class _Builder:
                     self.purchaser[item] = (role, rule)
             for item in model.values(rule, "variantsAllNeeded"):
                 self.complements[item] = (rule, sorted(model.values(rule, "requiresInput")))
+        #: (provider, input) -> smallest node (nm) a cg:NodeCapability says the provider's products serve
+        self.capable: dict[tuple[str, str], float] = {}
+        for cap in sorted(e for e, t in model.types.items() if "NodeCapability" in t):
+            sizes = [float(v) for v in model.values(cap, "servesNodeNm")]
+            for provider in model.values(cap, "capabilityProvider"):
+                for item in model.values(cap, "capabilityInput"):
+                    if sizes:
+                        self.capable[(provider, item)] = min(sizes + [self.capable.get((provider, item), 1e9)])
         #: inputs left out of a buyer's chain because another party buys them: input -> rule
         self.out_of_scope: dict[str, str] = {}
         self.packagers: dict[str, list[tuple[str, str]]] = defaultdict(list)  # product -> [(packager, relationship)]
@@ -554,7 +567,15 @@ class _Builder:
         parties: tuple[str, ...],
         country: str | None,
     ) -> None:
-        """The supply edge from an OR node over ``item`` to one provider of it."""
+        """The supply edge from an OR node over ``item`` to one provider of it.
+
+        A Chinese provider to a Chinese buyer is marked ``partial_substitute`` unless a
+        cg:NodeCapability says its products of the item serve the 7 nm class.
+        """
+        partial = None
+        if country == DOMESTIC and self.country_of(provider) == DOMESTIC:
+            reach = [self.capable.get((provider, x)) for x in (item, *self.ancestors(item))]
+            partial = not any(r is not None and r <= CAPABILITY_NODE_NM for r in reach)
         self.supply_edge(
             parent,
             self.provider_node(provider),
@@ -567,6 +588,8 @@ class _Builder:
             sources=sources,
             confidence=confidence,
         )
+        if partial is not None:
+            self.G.edges[parent, self.provider_node(provider)]["partial_substitute"] = partial
 
     def need(
         self,
