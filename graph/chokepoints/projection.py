@@ -25,244 +25,64 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from graph.chokepoints.measures import (
-    CONFIDENCE_RANK,
     Measure,
     candidate_measures,
     cutting_measures,
     parse_date,
 )
-from graph.vocab.namespaces import CG, ID, entity_id_of
-
-__all__ = ["dependency_graph", "annotate_cuts", "load_model", "Model", "SUPPLY_RELATIONS", "DOMESTIC"]
-
-#: The country whose accelerators and providers are "domestic".
-DOMESTIC = "CHN"
-#: Edge relations that a measure can cut.
-SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
-ACCELERATOR_CLASSES = {"AIAccelerator", "GPU", "NPU", "ASIC"}
-INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
-
-FACT_PROPS = (
-    "designedBy",
-    "fabricatedBy",
-    "processNode",
-    "nodeOperatedBy",
-    "nodeSizeNm",
-    "memoryTechnology",
-    "memorySupplier",
-    "requiresInput",
-    "requiresAnyOf",
-    "ruleAppliesTo",
-    "maxNodeSizeNm",
-    "parentOrganisation",
-    "country",
-    "goesInto",
-    "isTypeOf",
-    "inStage",
-    "provider",
-    "providedInput",
-    "sharePercent",
-    "year",
-    "effectiveDate",
-    "endDate",
-    "publicationDate",
-    "legalCitation",
-    "listsParty",
-    "coversInput",
-    "coversProduct",
-    "appliesToDestination",
-    "jurisdiction",
-    "reachesForeignProducts",
-    "imposedBy",
-    "scopeNote",
+from graph.read.model import (
+    ACCELERATOR_CLASSES,
+    DOMESTIC,
+    Claim,
+    Model,
+    load_model,
+    measure_facts,
 )
 
-FACTS_QUERY = (
-    """
-SELECT ?s ?p ?o ?src ?conf ?from ?until WHERE {
-  VALUES ?p { PREDICATES }
-  GRAPH ?g { ?s ?p ?o }
-  OPTIONAL { ?g cg:statedIn ?src }
-  OPTIONAL { ?g cg:confidence ?conf }
-  OPTIONAL { ?g cg:validFrom ?from }
-  OPTIONAL { ?g cg:validUntil ?until }
-}
-"""
-).replace("PREDICATES", " ".join(f"cg:{p}" for p in FACT_PROPS))
+__all__ = [
+    "dependency_graph",
+    "annotate_cuts",
+    "load_model",
+    "load_measures",
+    "Claim",
+    "Model",
+    "SUPPLY_RELATIONS",
+    "DOMESTIC",
+]
 
-TYPES_QUERY = """
-SELECT DISTINCT ?e ?t WHERE { ?e a ?t . FILTER(STRSTARTS(STR(?t), STR(cg:))) FILTER(STRSTARTS(STR(?e), STR(cgid:))) }
-"""
-
-LABELS_QUERY = """
-SELECT ?e ?label WHERE {
-  ?e rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?e), STR(cgid:)))
-  FILTER(LANG(?label) = "en" || LANG(?label) = "")
-}
-"""
-
-SUBCLASS_QUERY = """
-SELECT DISTINCT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup . FILTER(STRSTARTS(STR(?c), STR(cg:))) }
-"""
-
-SOURCES_QUERY = """
-SELECT ?src ?title ?publisher ?date ?url WHERE {
-  ?src a cg:Source .
-  OPTIONAL { ?src dcterms:title ?title }
-  OPTIONAL { ?src cg:publisher ?publisher }
-  OPTIONAL { ?src dcterms:date ?date }
-  OPTIONAL { ?src cg:url ?url }
-}
-"""
-
-
-@dataclass
-class Claim:
-    """What the graph says about one (subject, property, value): its sources, best confidence, validity."""
-
-    sources: set[str] = field(default_factory=set)
-    confidence: str = "low"
-    valid_from: str | None = None
-    valid_until: str | None = None
-
-
-@dataclass
-class Model:
-    """The facts the projection needs, read from the store as plain Python data."""
-
-    facts: dict[str, dict[str, dict[str, Claim]]]  # subject id -> property -> value -> claim
-    types: dict[str, set[str]]
-    labels: dict[str, str]
-    superclasses: dict[str, set[str]]
-    sources: dict[str, dict[str, Any]]
-
-    min_confidence: str = "low"
-
-    def values(self, subject: str, prop: str) -> list[str]:
-        """Values of a property whose best claim is at least ``min_confidence``."""
-        floor = CONFIDENCE_RANK[self.min_confidence]
-        claims = self.facts.get(subject, {}).get(prop, {})
-        return sorted(v for v, c in claims.items() if CONFIDENCE_RANK.get(c.confidence, 0) >= floor)
-
-    def claim(self, subject: str, prop: str, value: str) -> Claim | None:
-        return self.facts.get(subject, {}).get(prop, {}).get(value)
-
-    def label(self, entity: str) -> str:
-        return self.labels.get(entity, entity)
-
-    def has_type(self, entity: str, classes: set[str]) -> bool:
-        for t in self.types.get(entity, ()):
-            if t in classes or self.superclasses.get(t, set()) & classes:
-                return True
-        return False
-
-
-def _term_id(term: Any) -> str | None:
-    """An IRI as an entity id or a cg local name; a literal as its text."""
-    if term is None:
-        return None
-    value = term.value
-    if type(term).__name__ == "NamedNode":
-        if value.startswith(ID):
-            return entity_id_of(value)
-        if value.startswith(CG):
-            return value[len(CG) :]
-        if "/source/" in value:
-            return value.rsplit("/", 1)[1]
-        return value
-    return value
-
-
-def load_model(store: Any) -> Model:
-    """Read everything the projection needs with five SPARQL queries."""
-    facts: dict[str, dict[str, dict[str, Claim]]] = defaultdict(lambda: defaultdict(dict))
-    for row in store.select(FACTS_QUERY):
-        s, p, o = _term_id(row["s"]), _term_id(row["p"]), _term_id(row["o"])
-        if s is None or p is None or o is None:
-            continue
-        claim = facts[s][p].setdefault(o, Claim())
-        if row.get("src") is not None:
-            claim.sources.add(_term_id(row["src"]) or "")
-        conf = _term_id(row.get("conf"))
-        if conf:
-            level = conf.removesuffix("Confidence").lower()
-            if CONFIDENCE_RANK.get(level, 0) >= CONFIDENCE_RANK.get(claim.confidence, 0):
-                claim.confidence = level
-        if row.get("from") is not None:
-            claim.valid_from = row["from"].value
-        if row.get("until") is not None:
-            claim.valid_until = row["until"].value
-    types: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(TYPES_QUERY):
-        types[_term_id(row["e"]) or ""].add(_term_id(row["t"]) or "")
-    labels: dict[str, str] = {}
-    for row in store.select(LABELS_QUERY):
-        e = _term_id(row["e"]) or ""
-        if e not in labels or row["label"].language == "en":
-            labels[e] = row["label"].value
-    superclasses: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(SUBCLASS_QUERY):
-        superclasses[_term_id(row["c"]) or ""].add(_term_id(row["sup"]) or "")
-    sources: dict[str, dict[str, Any]] = {}
-    for row in store.select(SOURCES_QUERY):
-        sid = _term_id(row["src"]) or ""
-        sources[sid] = {
-            "id": sid,
-            **{k: (row[k].value if row.get(k) is not None else None) for k in ("title", "publisher", "date", "url")},
-        }
-    return Model(
-        facts={k: dict(v) for k, v in facts.items()},
-        types=dict(types),
-        labels=labels,
-        superclasses=dict(superclasses),
-        sources=sources,
-    )
+#: Edge relations that a measure can cut.
+SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
+INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
+# The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
+# the read model (graph.read.model); they are re-exported here for the builder and older callers.
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
     """Every cg:EntityListing / cg:ItemControl of the graph as a :class:`Measure`."""
-    measures: dict[str, Measure] = {}
-    for mid in sorted(model.types):
-        kinds = model.types[mid] & {"EntityListing", "ItemControl", "ExportControlMeasure"}
-        if not kinds:
-            continue
-        eff_values = model.values(mid, "effectiveDate")
-        effective = min((dt.date.fromisoformat(v[:10]) for v in eff_values if len(v) >= 10), default=None)
-        conf = "low"
-        for v in eff_values:
-            c = model.claim(mid, "effectiveDate", v)
-            if c and CONFIDENCE_RANK[c.confidence] > CONFIDENCE_RANK[conf]:
-                conf = c.confidence
-        ends = [dt.date.fromisoformat(v[:10]) for v in model.values(mid, "endDate") if len(v) >= 10]
-        reach = any(v.lower() in ("true", "1") for v in model.values(mid, "reachesForeignProducts"))
-        srcs: set[str] = set()
-        for prop_claims in model.facts.get(mid, {}).values():
-            for claim in prop_claims.values():
-                srcs |= claim.sources
-        measures[mid] = Measure(
-            id=mid,
-            label=model.label(mid),
-            kind=sorted(kinds)[0],
-            jurisdiction=frozenset(model.values(mid, "jurisdiction")),
-            effective=effective,
-            end=min(ends) if ends else None,
-            parties=frozenset(model.values(mid, "listsParty")),
-            destinations=frozenset(model.values(mid, "appliesToDestination")),
-            items=frozenset(model.values(mid, "coversInput") + model.values(mid, "coversProduct")),
-            reaches_foreign=reach,
-            legal_citation="; ".join(model.values(mid, "legalCitation")),
-            scope_note=" ".join(model.values(mid, "scopeNote")),
-            confidence=conf,
-            sources=tuple(sorted(srcs)),
+    return {
+        mid: Measure(
+            id=f.id,
+            label=f.label,
+            kind=f.kind,
+            jurisdiction=f.jurisdiction,
+            effective=f.effective,
+            end=f.end,
+            parties=f.parties,
+            destinations=f.destinations,
+            items=f.items,
+            reaches_foreign=f.reaches_foreign,
+            legal_citation=f.legal_citation,
+            scope_note=f.scope_note,
+            confidence=f.confidence,
+            sources=f.sources,
         )
-    return measures
+        for mid, f in measure_facts(model).items()
+    }
 
 
 class _Builder:
