@@ -50,6 +50,7 @@ __all__ = [
     "at_least",
     "compact",
     "data_date",
+    "date_or_data_date",
     "entity_id",
     "holds_on",
     "in_force",
@@ -185,6 +186,21 @@ def data_date(store: GraphStore) -> dt.date | None:
         return dt.date.fromisoformat(newest.value)
     except ValueError:
         return None
+
+
+#: The data date of a graph that holds no full date (what ``chipgraph build`` records then).
+NO_DATA_DATE = dt.date(1970, 1, 1)
+
+
+def date_or_data_date(store: GraphStore, as_of: dt.date | None, *fallbacks: dt.date | None) -> dt.date:
+    """``as_of``, else the first of ``fallbacks`` given (a scenario's date), else :func:`data_date`.
+
+    This is what ``--as-of`` means when it is not given, for every command.
+    """
+    for date in (as_of, *fallbacks):
+        if date is not None:
+            return date
+    return data_date(store) or NO_DATA_DATE
 
 
 # -- the model -----------------------------------------------------------------------------------
