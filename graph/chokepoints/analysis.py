@@ -21,18 +21,20 @@ from typing import Any
 
 import networkx as nx
 
+from graph.chokepoints import nodeids
+from graph.chokepoints.cuts import annotate_cuts
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
 from graph.chokepoints.importance import importance
 from graph.chokepoints.measures import parse_date
-from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
+from graph.read.model import DOMESTIC
 
 __all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators"]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
-    node = accelerator if str(accelerator).startswith("acc:") else f"acc:{accelerator}"
+    node = nodeids.accelerator(str(accelerator))
     if node not in G:
         close = sorted(a for a in G.graph.get("accelerators", []) if accelerator.lower() in a)[:5]
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -219,9 +221,9 @@ def chokepoints(
 def domestic_accelerators(G: nx.DiGraph) -> list[str]:
     """Accelerators designed by an organisation in China."""
     return sorted(
-        G.nodes[f"acc:{a}"]["entity"]
+        G.nodes[nodeids.accelerator(a)]["entity"]
         for a in G.graph.get("accelerators", [])
-        if G.nodes.get(f"acc:{a}", {}).get("domestic")
+        if G.nodes.get(nodeids.accelerator(a), {}).get("domestic")
     )
 
 

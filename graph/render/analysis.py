@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.chokepoints import nodeids
 from graph.vocab.namespaces import ID, entity_id_of
 
 __all__ = ["AcceleratorAnalysis", "run_analysis"]
@@ -60,10 +61,10 @@ def run_analysis(
     out: dict[str, AcceleratorAnalysis] = {}
     for iri in accelerators:
         acc = entity_id_of(iri) or iri
-        if f"acc:{acc}" not in G:
+        if nodeids.accelerator(acc) not in G:
             continue
         result = analyse(G, acc, as_of=as_of, max_order=2, unbridge=getattr(scenario, "unbridge", ()) or ())
-        out[iri] = _normalise(G, f"acc:{acc}", result)
+        out[iri] = _normalise(G, nodeids.accelerator(acc), result)
     return out
 
 
@@ -113,7 +114,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
         order = row["order"]
         if order == 0:
             item_nodes = [
-                f"supply:{i}@{b}" if b else f"stage:{result['accelerator']}:fabrication"
+                nodeids.supply(i, b) if b else nodeids.stage(result["accelerator"], "fabrication")
                 for i, b in zip(row["items"], row["buyers"], strict=False)
             ]
             path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
@@ -137,7 +138,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
         else:
             labels, psources = [], []
             for prov in row["providers"]:
-                path, srcs = _path(G, root, f"provider:{prov}")
+                path, srcs = _path(G, root, nodeids.provider(prov))
                 if path:
                     labels.append(" → ".join(path))
                 psources += srcs
