@@ -60,6 +60,11 @@ SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
+# Left for the builder's editor (branch readmodel did not touch _Builder or what follows it):
+# _Builder.country_of/parties_of and the designer-country lines of accelerator() duplicate
+# Model.country_of/parties_of/designer_country; its f"acc:"/"stage:"/"route:"/"need:"/"supply:"/
+# "anyof:"/"provider:" strings should be graph.chokepoints.nodeids calls; annotate_cuts and
+# recompute_candidates below duplicate graph.chokepoints.cuts (import them from there instead).
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
