@@ -89,3 +89,11 @@ def test_the_library_refuses_an_as_of_without_dashes(store, tmp_path: Path):
     with pytest.raises(InputError, match="YYYY-MM-DD"):
         render_site(store, tmp_path, as_of="20240101")
     assert dt.date.fromisoformat("20240101")  # what the stdlib alone would have let through
+
+
+def test_the_library_entry_points_default_to_the_data_date(store):
+    from graph.chokepoints.outputs import chokepoint_document
+
+    day = data_date(store)
+    assert day is not None
+    assert chokepoint_document(store)["as_of"] == day.isoformat()

@@ -45,7 +45,8 @@ def run_analysis(
     """Chokepoints of every accelerator IRI in ``accelerators``.
 
     ``graph`` is a dependency graph already projected for the same date and no scenario (the
-    build shares the one it analysed for chokepoints.json); otherwise one is projected here.
+    build shares the one it analysed for chokepoints.json); otherwise one is projected here, as of
+    ``as_of``, else the scenario's date, else the data date.
     """
     from graph.chokepoints.analysis import analyse
     from graph.chokepoints.projection import dependency_graph
@@ -57,7 +58,10 @@ def run_analysis(
     if graph is not None and scenario is None:
         G = graph
     else:
-        G = dependency_graph(store, as_of=as_of, scenario=scenario)
+        from graph.read.model import date_or_data_date
+
+        when = as_of if as_of is not None or getattr(scenario, "as_of", None) else date_or_data_date(store, None)
+        G = dependency_graph(store, as_of=when, scenario=scenario)  # no date: the scenario's, else the data date
     out: dict[str, AcceleratorAnalysis] = {}
     for iri in accelerators:
         acc = entity_id_of(iri) or iri
