@@ -97,14 +97,12 @@ def _param_text(value: Any) -> str:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        from graph.errors import InputError
+    """``value`` as a date (``YYYY-MM-DD`` exactly), None for None."""
+    if value is None:
+        return None
+    from graph.lexical import parse_iso_date
 
-        raise InputError(f"{value!r} is not a date; write YYYY-MM-DD (e.g. 2024-12-02)") from None
+    return parse_iso_date(value, "as_of")
 
 
 class Graph:
@@ -180,12 +178,18 @@ class Graph:
 
         return self._run(parse_named_query(text, default_name="expression"), params, "sparql")
 
+    def _data_date(self) -> str | None:
+        from graph.read.model import data_date
+
+        day = data_date(self.store)
+        return day.isoformat() if day else None
+
     def _run(self, named: Any, params: Mapping[str, Any], source: str) -> Rows:
         from graph.errors import InputError
         from graph.sparql.queries import bind_params, run_query
 
         given = [(k, _param_text(v)) for k, v in params.items() if v is not None]
-        bindings = bind_params(named, given, resolve=self._resolve)
+        bindings = bind_params(named, given, resolve=self._resolve, data_date=self._data_date)
         result = run_query(self.store, named.text, bindings, source=source)
         if result.form == "ASK":
             return Rows([{"boolean": bool(result.boolean)}], ["boolean"])
@@ -217,8 +221,9 @@ class Graph:
         """
         from graph.chokepoints.analysis import all_chokepoints
         from graph.chokepoints.projection import dependency_graph
+        from graph.read.model import date_or_data_date
 
-        G = dependency_graph(self.store, as_of=_date(as_of))
+        G = dependency_graph(self.store, as_of=date_or_data_date(self.store, _date(as_of)))
         ids = self._accelerators(accelerators, G.graph.get("accelerators", [])) if accelerators else None
         scen = None
         if scenario is not None:

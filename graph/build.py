@@ -44,7 +44,7 @@ from graph.atomic import (
 )
 from graph.errors import ChipgraphError, InputError, Problem
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
-from graph.vocab.namespaces import CG, DCTERMS
+from graph.read.model import DATA_DATE_PROPERTIES, NO_DATA_DATE
 
 Progress = Callable[[str], None]
 
@@ -192,13 +192,13 @@ def data_date(quads: list[ox.Quad]) -> str:
     Analyses and the site written by ``build`` are evaluated as of this date, so the same inputs
     give the same outputs on any day, and every measure in the data is taken into account.
     """
-    wanted = {DCTERMS + "date", CG + "effectiveDate", CG + "endDate", CG + "claimDate", CG + "deploymentDate"}
+    wanted = set(DATA_DATE_PROPERTIES)
     dates = [
         q.object.value
         for q in quads
         if q.predicate.value in wanted and isinstance(q.object, ox.Literal) and len(q.object.value) == 10
     ]
-    return max(dates) if dates else "1970-01-01"
+    return max(dates) if dates else NO_DATA_DATE.isoformat()
 
 
 def read_manifest(output_dir: Path) -> dict:

@@ -64,7 +64,7 @@ def test_every_query_parses_and_binds_every_parameter():
         every = [(p.name, samples[p.type]) for p in q.params]
         run_query(empty, q.text, bind_params(q, every), source=q.name)
         required = [(p.name, samples[p.type]) for p in q.params if p.required]
-        run_query(empty, q.text, bind_params(q, required), source=q.name)
+        run_query(empty, q.text, bind_params(q, required, data_date=lambda: "2024-01-01"), source=q.name)
 
 
 def test_header_parsing():
@@ -130,7 +130,13 @@ def test_parse_value_rejects(value, ptype):
 
 def test_bind_params_unknown_and_missing():
     q = load_query("measures-in-force", QUERIES_DIR)
-    assert bind_params(q, [])["as_of"] == parse_value("2025-02-17", "date")
+    assert bind_params(q, [], data_date=lambda: "2025-02-17")["as_of"] == parse_value("2025-02-17", "date")
+    with pytest.raises(InputError, match="data date") as refused:
+        bind_params(q, [])
+    assert "-p as_of YYYY-MM-DD" in str(refused.value)
+    assert bind_params(q, [("as_of", "2024-01-01")])["as_of"] == parse_value("2024-01-01", "date")
+    with pytest.raises(InputError, match="not a valid date"):
+        bind_params(q, [("as_of", "20240101")], data_date=lambda: "2025-02-17")
     with pytest.raises(InputError, match="did you mean as_of"):
         bind_params(q, [("asof", "2024-01-01")])
     with pytest.raises(InputError, match="needs parameter"):
@@ -197,8 +203,8 @@ def test_cli_queries_lists_everything():
     assert result.exit_code == 0
     listed = {q["name"]: q for q in json.loads(result.output)}
     assert set(listed) == set(catalogue(QUERIES_DIR))
-    assert listed["measures-in-force"]["params"][0]["default"] == "2025-02-17"
-    assert "as_of (date, default: 2025-02-17)" in run_cli("queries", "--tsv").output
+    assert listed["measures-in-force"]["params"][0]["default"] == "data-date"
+    assert "as_of (date, default: data-date)" in run_cli("queries", "--tsv").output
 
 
 def test_cli_errors():
@@ -251,7 +257,16 @@ def test_cli_query_formats(built):
 
 def run_named(store, name: str, **params: str):
     q = load_query(name, QUERIES_DIR)
-    return run_query(store, q.text, bind_params(q, list(params.items())), source=name)
+    return run_query(
+        store, q.text, bind_params(q, list(params.items()), data_date=lambda: _data_date(store)), source=name
+    )
+
+
+def _data_date(store) -> str | None:
+    from graph.read.model import data_date
+
+    day = data_date(store)
+    return day.isoformat() if day else None
 
 
 def col(result, name: str) -> list:
@@ -317,7 +332,7 @@ def test_measures_in_force(store):
     assert "us-advanced-computing-rule-2022-10" in early  # effective 2022-10-07
     assert "us-hbm-rule-2024-12" not in early  # effective 2024-12-02
     default = run_named(store, "measures-in-force")
-    assert {r["as_of"].value for r in default.rows} == {"2025-02-17"}
+    assert {r["as_of"].value for r in default.rows} == {_data_date(store)}  # no as_of: the data date
     assert "us-hbm-rule-2024-12" in ids(col(default, "measure"))
     usa = ids(col(run_named(store, "measures-in-force", jurisdiction="USA"), "measure"))
     assert usa and not any(m.startswith("nl-") for m in usa)

@@ -316,7 +316,7 @@ def _answer(store, named, given: dict[str, str] | None = None) -> object:
     from graph.sparql.queries import bind_params, run_query
 
     values = _examples(named) | (given or {})
-    result = run_query(store, named.text, bind_params(named, values), source=named.name)
+    result = run_query(store, named.text, bind_params(named, values, data_date=lambda: "2025-02-17"), source=named.name)
     if result.form == "SELECT":
         # An empty GROUP_CONCAT is "" on Virtuoso (as the spec says) and unbound on Oxigraph.
         return sorted(

@@ -159,7 +159,7 @@ def test_latest_data_date_not_clock(site):
 def test_bad_as_of_is_an_error(tmp_path):
     from graph.errors import ChipgraphError
 
-    with pytest.raises(ChipgraphError, match="not a date"):
+    with pytest.raises(ChipgraphError, match="not a calendar date"):
         render_site(fixture_store(), tmp_path, as_of="2020-13-45", analyse=lambda *a: None)
     assert not (tmp_path / "site").exists()
 

@@ -28,18 +28,20 @@ from typing import Any
 
 import networkx as nx
 
+from graph.chokepoints import nodeids
+from graph.chokepoints.cuts import annotate_cuts
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
 from graph.chokepoints.importance import importance
 from graph.chokepoints.measures import READINGS, parse_date, servicing_cut
-from graph.chokepoints.projection import DOMESTIC, annotate_cuts
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
+from graph.read.model import DOMESTIC
 
 __all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators"]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
-    node = accelerator if str(accelerator).startswith("acc:") else f"acc:{accelerator}"
+    node = nodeids.accelerator(str(accelerator))
     if node not in G:
         close = sorted(a for a in G.graph.get("accelerators", []) if accelerator.lower() in a)[:5]
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -296,24 +298,30 @@ def chokepoints(
     max_order: int = 2,
     min_confidence: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The chokepoint rows of one accelerator (see :func:`analyse` for the summary fields).
+    """The chokepoint rows of one accelerator, in both readings, as the CLI and chokepoints.json give them.
+
+    Each row says in which ``reading`` it holds and whether it is ``robust``; :func:`analyse`
+    gives one reading (the graph's) with the summary fields.
 
     Examples
     --------
     ``chokepoints(G, "ascend-910c", as_of="2025-01-01")`` lists EUV and ArF immersion scanners as
     cut off for SMIC (order 0), then the providers whose loss would end the rest of the chain.
     """
-    return analyse(G, accelerator, as_of=as_of, scenario=scenario, max_order=max_order, min_confidence=min_confidence)[
-        "chokepoints"
-    ]
+    _root(G, accelerator)  # a clear error for an unknown accelerator
+    acc = accelerator.removeprefix("acc:")
+    (result,) = all_chokepoints(
+        G, [acc], as_of=as_of, scenario=scenario, max_order=max_order, min_confidence=min_confidence
+    )
+    return result["chokepoints"]
 
 
 def domestic_accelerators(G: nx.DiGraph) -> list[str]:
     """Accelerators designed by an organisation in China."""
     return sorted(
-        G.nodes[f"acc:{a}"]["entity"]
+        G.nodes[nodeids.accelerator(a)]["entity"]
         for a in G.graph.get("accelerators", [])
-        if G.nodes.get(f"acc:{a}", {}).get("domestic")
+        if G.nodes.get(nodeids.accelerator(a), {}).get("domestic")
     )
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph.chokepoints import nodeids
+
 __all__ = ["hhi", "countries_for_share", "input_concentration", "jurisdiction_exposure", "ranking"]
 
 
@@ -92,7 +94,7 @@ def input_concentration(G: nx.DiGraph, inputs: Iterable[str] | None = None) -> l
 
 def jurisdiction_exposure(G: nx.DiGraph, accelerator: str) -> list[dict[str, Any]]:
     """Share-weighted count of the accelerator's supply nodes that depend on each jurisdiction."""
-    root = accelerator if accelerator.startswith("acc:") else f"acc:{accelerator}"
+    root = nodeids.accelerator(accelerator)
     exposure: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
     for node in nx.descendants(G, root) | {root}:

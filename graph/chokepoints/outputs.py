@@ -39,12 +39,20 @@ CSV_COLUMNS = [ROW_COLUMNS[0], "accelerator_label", "feasible", "feasible_with_s
 
 
 def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dict[str, Any]:
-    """Everything the outputs hold, as plain data (``graph``: a dependency graph already projected)."""
+    """Everything the outputs hold, as plain data (``graph``: a dependency graph already projected).
+
+    ``as_of`` defaults to the data date (:func:`graph.read.model.data_date`), as ``chipgraph build`` uses.
+    """
     from graph.chokepoints.analysis import all_chokepoints
+    from graph.chokepoints.measures import parse_date
     from graph.chokepoints.metrics import input_concentration, jurisdiction_exposure, ranking
     from graph.chokepoints.projection import dependency_graph
+    from graph.read.model import date_or_data_date
 
-    G = graph if graph is not None else dependency_graph(store, as_of=as_of)
+    if graph is not None:
+        G = graph
+    else:
+        G = dependency_graph(store, as_of=date_or_data_date(store, parse_date(as_of, "as_of")))
     results = all_chokepoints(G)
     for r in results:
         r["exposure"] = jurisdiction_exposure(G, r["accelerator"])

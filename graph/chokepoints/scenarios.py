@@ -37,6 +37,8 @@ from typing import Any
 
 import networkx as nx
 
+from graph.chokepoints import nodeids
+from graph.chokepoints.cuts import recompute_candidates
 from graph.chokepoints.measures import Measure
 from graph.errors import InputError, Problem
 from graph.lexical import COUNTRY_RE, parse_iso_date
@@ -299,8 +301,6 @@ def as_scenario(scenario: Scenario | str | Path | None) -> Scenario | None:
 
 def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     """A copy of ``G`` with the scenario's changes (cuts must be re-annotated afterwards)."""
-    from graph.chokepoints.projection import recompute_candidates
-
     path = Path(scenario.path) if scenario.path else None
     problems: list[Problem] = []
     entities = set(G.graph.get("entities", []))
@@ -326,7 +326,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
                 )
         measures[m.id] = m
     for p in scenario.remove_providers:
-        if f"provider:{p}" not in G:
+        if nodeids.provider(p) not in G:
             problems.append(
                 Problem(f"remove_providers: unknown provider {p!r}", path, scenario.lines.get("remove_providers"))
             )
@@ -392,7 +392,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     for add in scenario.add_providers:
         provider = add["provider"]
         country = add.get("country") or H.graph.get("provider_country", {}).get(provider, "")
-        pnode = f"provider:{provider}"
+        pnode = nodeids.provider(provider)
         if pnode not in H:
             H.add_node(
                 pnode,

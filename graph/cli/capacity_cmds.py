@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
+from graph.cli.common import handle_errors, open_from_options, parse_as_of, store_options
 from graph.cli.output import emit, format_rows, output_options
 
 INPUT_COLUMNS = ["parameter", "low", "high", "unit", "basis", "from"]
@@ -137,7 +137,13 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
     multiple=True,
     help="Production year (repeatable; default: the year of --as-of, else of the latest claim).",
 )
-@as_of_option
+@click.option(
+    "--as-of",
+    callback=parse_as_of,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Use only the claims made on or before this date (default: every claim, undated ones included).",
+)
 @click.option(
     "--scenario",
     type=click.Path(dir_okay=False, path_type=Path),

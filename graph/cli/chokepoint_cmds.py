@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from graph.cli.common import StepProgress, as_of_option, handle_errors, open_from_options, store_options
+from graph.cli.common import (
+    StepProgress,
+    as_of_option,
+    as_of_or_data_date,
+    handle_errors,
+    open_from_options,
+    store_options,
+)
 from graph.cli.output import emit_rows, output_options
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
@@ -106,7 +113,7 @@ def chokepoints(
 
     store = open_from_options(output_dir, endpoint)
     scen = load_scenario(scenario) if scenario is not None else None
-    G = dependency_graph(store, as_of=as_of)
+    G = dependency_graph(store, as_of=as_of_or_data_date(store, as_of))
     ids = _resolve(store, G, accelerators) if accelerators else None
     if show_history:
         from graph.chokepoints.history import history
@@ -178,7 +185,7 @@ def explain(
     from graph.read.lookup import name_index, resolve_entity
 
     store = open_from_options(output_dir, endpoint)
-    G = dependency_graph(store, as_of=as_of)
+    G = dependency_graph(store, as_of=as_of_or_data_date(store, as_of))
     index = name_index(store)
     [acc] = _resolve(store, G, (accelerator,), index)
     try:
@@ -250,17 +257,19 @@ def export_network(
         raise InputError(
             Problem("ACCELERATORS go with --format open-psa", hint="the other formats hold the whole graph")
         )
+    from graph.chokepoints.scenarios import load_scenario
+
     store = open_from_options(output_dir, endpoint)
-    G = dependency_graph(store, as_of=as_of, scenario=scenario)
+    scen = load_scenario(scenario) if scenario is not None else None
+    G = dependency_graph(store, as_of=as_of_or_data_date(store, as_of, scen.as_of if scen else None), scenario=scen)
     if network_format == "open-psa":
         from graph.chokepoints.openpsa import write_open_psa
-        from graph.chokepoints.scenarios import load_scenario
 
         roots = None
         if accelerators:
             wanted = set(_resolve(store, G, accelerators))
             roots = [n for n, d in G.nodes(data=True) if d.get("kind") == "accelerator" and d.get("entity") in wanted]
-        unbridge = getattr(load_scenario(scenario), "unbridge", ()) or () if scenario is not None else ()
+        unbridge = getattr(scen, "unbridge", ()) or () if scen is not None else ()
         click.echo(f"wrote {write_open_psa(G, path, roots, unbridge=unbridge)}", err=True)
         return
     for written in write(G, path):

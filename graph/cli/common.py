@@ -75,21 +75,34 @@ def open_from_options(output_dir: Path | None, endpoint: str | None):
 
 
 def parse_as_of(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> dt.date | None:
-    """Click callback for ``--as-of YYYY-MM-DD``."""
+    """Click callback for ``--as-of YYYY-MM-DD`` (exactly that form: ``20240101`` is refused)."""
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD (e.g. 2024-12-02)") from None
+    from graph.errors import InputError
+    from graph.lexical import parse_iso_date
 
+    try:
+        return parse_iso_date(value, "--as-of")
+    except InputError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD (e.g. 2024-12-02)") from None
+
+
+def as_of_or_data_date(store: Any, as_of: dt.date | None, *fallbacks: dt.date | None) -> dt.date:
+    """The date a command evaluates: ``--as-of``, else a scenario's date, else the data date."""
+    from graph.read.model import date_or_data_date
+
+    return date_or_data_date(store, as_of, *fallbacks)
+
+
+#: What ``--as-of`` means when it is not given, for every command that takes it.
+AS_OF_DEFAULT_HELP = "default: the data date, the newest full date of a source or dated fact, as build uses"
 
 as_of_option = click.option(
     "--as-of",
     callback=parse_as_of,
     default=None,
     metavar="YYYY-MM-DD",
-    help="Evaluate as of this date (default: today).",
+    help=f"Evaluate as of this date ({AS_OF_DEFAULT_HELP}).",
 )
 
 

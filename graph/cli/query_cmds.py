@@ -109,7 +109,13 @@ def query(
             opened.append(iri_resolver(store()))
         return opened[1](name)
 
-    bindings = bind_params(named, list(params), resolve=resolve)
+    def data_date() -> str | None:
+        from graph.read.model import data_date as newest
+
+        day = newest(store())
+        return day.isoformat() if day else None
+
+    bindings = bind_params(named, list(params), resolve=resolve, data_date=data_date)
     if show:
         lines = [named.text.rstrip("\n"), ""] + [f"# bound: ?{k} = {v}" for k, v in sorted(bindings.items())]
         emit("\n".join(lines) + "\n", output)

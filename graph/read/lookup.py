@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pyoxigraph import Literal, NamedNode
+
 from graph.errors import NotFoundError
 from graph.store.local import GraphStore
 from graph.vocab.namespaces import ID, PREFIXES, entity_id_of
@@ -47,8 +49,11 @@ def name_index(store: GraphStore) -> dict[str, list[Match]]:
     index: dict[str, list[Match]] = {}
     seen: set[str] = set()
     for row in store.select(NAMES_QUERY):
-        iri = row["entity"].value
-        match = Match(iri=iri, id=entity_id_of(iri) or iri, name=row["name"].value, kind=row["kind"].value)
+        entity, name, kind = row["entity"], row["name"], row["kind"]
+        if not (isinstance(entity, NamedNode) and isinstance(name, Literal) and isinstance(kind, Literal)):
+            continue
+        iri = entity.value
+        match = Match(iri=iri, id=entity_id_of(iri) or iri, name=name.value, kind=kind.value)
         index.setdefault(normalise(match.name), []).append(match)
         if iri not in seen:
             seen.add(iri)
@@ -84,8 +89,6 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
     index = index if index is not None else name_index(store)
     iri = written_iri(name)
     if iri is not None and not iri.startswith(ID):
-        from pyoxigraph import NamedNode
-
         if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(iri)}):
             return Match(iri=iri, id=iri, name=iri, kind="iri")
         raise NotFoundError(f"the graph says nothing about {name!r}")
@@ -107,8 +110,6 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
         raise NotFoundError(f"{name!r} names several entities: {options}; give the id (e.g. cgid:{best[0].id}) instead")
     bare = iri[len(ID) :] if iri is not None else name.strip()
     if bare and " " not in bare and "/" not in bare:  # an id of an entity with no label (a provision, a claim)
-        from pyoxigraph import NamedNode
-
         if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(ID + bare)}):
             return Match(iri=ID + bare, id=bare, name=bare, kind="id")
     close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)

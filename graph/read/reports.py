@@ -7,18 +7,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
+from graph.read.model import compact
 from graph.store.local import GraphStore, Term
-from graph.vocab.namespaces import ID, PREFIXES, SOURCE
+from graph.vocab.namespaces import ID, SOURCE
 
 
-def compact(iri: str) -> str:
-    """``https://w3id.org/chipgraph#country`` -> ``cg:country``."""
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+def _v(term: Term | None) -> str:
+    """The lexical value of a bound column ("" when unbound; a quoted triple as N-Triples)."""
+    if term is None:
+        return ""
+    if isinstance(term, Triple):
+        return str(term)
+    return term.value
+
+
+def _c(term: Term | None) -> str:
+    """An IRI column compacted (:func:`graph.read.model.compact`)."""
+    return compact(_v(term))
 
 
 def term_text(term: Term | None) -> str | None:
@@ -174,7 +181,7 @@ def _source_id(term: Term | None) -> str | None:
 
 def _value(term: Term | None, label: Term | None) -> str | None:
     if isinstance(term, NamedNode) and label is not None:
-        return label.value
+        return _v(label)
     return term_text(term)
 
 
@@ -222,20 +229,22 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
     aliases: list[str] = []
     for row in store.select(LABELS_QUERY, e):
         lit = row["label"]
-        if row["kind"].value == "alias":
+        if not isinstance(lit, Literal):
+            continue
+        if _v(row["kind"]) == "alias":
             aliases.append(lit.value)
         else:
             labels[lit.language or ""].append(lit.value)
-    types = sorted(compact(r["type"].value) for r in store.select(TYPES_QUERY, e))
+    types = sorted(_c(r["type"]) for r in store.select(TYPES_QUERY, e))
     facts = _group_claims(
         [
             {
-                "property": compact(r["p"].value),
+                "property": _c(r["p"]),
                 "value": _value(r["o"], r["olabel"]),
                 "confidence": term_text(r["conf"]),
                 "valid_from": term_text(r["from"]),
                 "valid_until": term_text(r["until"]),
-                "claim": compact(r["g"].value),
+                "claim": _c(r["g"]),
                 "source": _source_id(r["src"]),
             }
             for r in store.select(CLAIMS_OUT_QUERY, e)
@@ -247,9 +256,9 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
         [
             {
                 "subject": _value(r["s"], r["slabel"]),
-                "property": compact(r["p"].value),
+                "property": _c(r["p"]),
                 "confidence": term_text(r["conf"]),
-                "claim": compact(r["g"].value),
+                "claim": _c(r["g"]),
                 "source": _source_id(r["src"]),
             }
             for r in store.select(CLAIMS_IN_QUERY, e)
@@ -262,9 +271,9 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
         providers.append(
             {
                 "provider": _value(r["provider"], r["plabel"]),
-                "kind": "country" if r["iscountry"] is not None and r["iscountry"].value == "true" else "firm",
+                "kind": "country" if r["iscountry"] is not None and _v(r["iscountry"]) == "true" else "firm",
                 "country": term_text(r["clabel"]),
-                "share_percent": float(r["share"].value) if r["share"] is not None else None,
+                "share_percent": float(_v(r["share"])) if r["share"] is not None else None,
                 "year": term_text(r["year"]),
                 "source_text": term_text(r["text"]),
                 "source": _source_id(r["src"]),
@@ -274,12 +283,12 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
     _with_notes(facts, notes)
     _with_notes(referenced_by, notes)
     providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]
-    providers.sort(key=lambda p: (p["kind"], -(p["share_percent"] or -1), p["provider"] or ""))
+    providers.sort(key=lambda p: (str(p["kind"]), -float(p["share_percent"] or -1), str(p["provider"] or "")))
     listings = [
         {
-            "listing": compact(r["entry"].value),
+            "listing": _c(r["entry"]),
             "label": term_text(r["elabel"]),
-            "kind": r["kind"].value,
+            "kind": _v(r["kind"]),
             "list": term_text(r["list"]),
             "party": _value(r["party"], r["plabel"]),
             "via": via or None,
@@ -310,7 +319,7 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
 
 
 def class_counts(store: GraphStore) -> list[dict[str, Any]]:
-    return [{"class": compact(r["class"].value), "count": int(r["n"].value)} for r in store.select(CLASS_COUNTS_QUERY)]
+    return [{"class": _c(r["class"]), "count": int(_v(r["n"]))} for r in store.select(CLASS_COUNTS_QUERY)]
 
 
 def stats(store: GraphStore) -> dict[str, Any]:
@@ -319,12 +328,12 @@ def stats(store: GraphStore) -> dict[str, Any]:
     triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")[0]["n"]
     assertions = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }")[0]["n"]
     sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:Source }")[0]["n"]
-    missing = {r["kind"].value: int(r["n"].value) for r in store.select(MISSING_DATES_QUERY)}
+    missing = {_v(r["kind"]): int(_v(r["n"])) for r in store.select(MISSING_DATES_QUERY)}
     return {
-        "triples": int(triples.value),
-        "named_graphs": int(graphs.value),
-        "assertions": int(assertions.value),
-        "sources": int(sources.value),
+        "triples": int(_v(triples)),
+        "named_graphs": int(_v(graphs)),
+        "assertions": int(_v(assertions)),
+        "sources": int(_v(sources)),
         "classes": class_counts(store),
         "missing_dates": missing,
     }
@@ -341,7 +350,7 @@ def sources(store: GraphStore) -> list[dict[str, Any]]:
             "kind": term_text(r["kind"]),
             "language": term_text(r["lang"]),
             "url": term_text(r["url"]),
-            "claims": int(r["claims"].value),
+            "claims": int(_v(r["claims"])),
         }
         for r in store.select(SOURCES_QUERY)
     ]
@@ -354,11 +363,11 @@ def source_claims(store: GraphStore, source_id: str) -> list[dict[str, Any]]:
     return [
         {
             "subject": _value(r["s"], r["slabel"]),
-            "property": compact(r["p"].value),
+            "property": _c(r["p"]),
             "value": _value(r["o"], r["olabel"]),
             "confidence": term_text(r["conf"]),
-            "claim": compact(r["g"].value),
-            "note": notes.get(compact(r["g"].value)),
+            "claim": _c(r["g"]),
+            "note": notes.get(_c(r["g"])),
         }
         for r in rows
     ]
@@ -372,13 +381,13 @@ def conflicts(store: GraphStore) -> list[dict[str, Any]]:
     rows = _group_claims(
         [
             {
-                "conflict": f"{compact(r['s'].value)} {compact(r['p'].value)}",
+                "conflict": f"{_c(r['s'])} {_c(r['p'])}",
                 "kind": "different values",
                 "subject": _value(r["s"], r["slabel"]),
-                "property": compact(r["p"].value),
+                "property": _c(r["p"]),
                 "value": _value(r["o"], r["olabel"]),
                 "confidence": term_text(r["conf"]),
-                "claim": compact(r["g"].value),
+                "claim": _c(r["g"]),
                 "source": _source_id(r["src"]),
             }
             for r in store.select(CONFLICT_VALUES_QUERY)
@@ -388,13 +397,13 @@ def conflicts(store: GraphStore) -> list[dict[str, Any]]:
     contra = _group_claims(
         [
             {
-                "conflict": " vs ".join(sorted([compact(r["g"].value), compact(r["other"].value)])),
+                "conflict": " vs ".join(sorted([_c(r["g"]), _c(r["other"])])),
                 "kind": "contradicts",
                 "subject": _value(r["s"], r["slabel"]),
-                "property": compact(r["p"].value),
+                "property": _c(r["p"]),
                 "value": _value(r["o"], r["olabel"]),
                 "confidence": term_text(r["conf"]),
-                "claim": compact(r["g"].value),
+                "claim": _c(r["g"]),
                 "source": _source_id(r["src"]),
             }
             for r in store.select(CONTRADICTIONS_QUERY)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
+from graph.chokepoints import nodeids
 from graph.render.analysis import AcceleratorAnalysis
 from graph.render.data import Edge, Snapshot, SourceRef
 from graph.render.graphpage import GEdge, GNode
@@ -230,7 +231,7 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
         if edge.cut and dv in nodes and "cut" not in nodes[dv].marks:
             nodes[dv].marks.append("cut")
     # providers -> their countries
-    for key in [k for k, n in nodes.items() if G.nodes.get(f"provider:{entity_id_of(k) or ''}")]:
+    for key in [k for k, n in nodes.items() if G.nodes.get(nodeids.provider(entity_id_of(k) or ""))]:
         for code in nodes[key].countries:
             ciri = ID + code
             if ciri in snap.entities and ciri != key:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.chokepoints import nodeids
 from graph.vocab.namespaces import ID, entity_id_of
 
 __all__ = ["AcceleratorAnalysis", "run_analysis"]
@@ -44,7 +45,8 @@ def run_analysis(
     """Chokepoints of every accelerator IRI in ``accelerators``.
 
     ``graph`` is a dependency graph already projected for the same date and no scenario (the
-    build shares the one it analysed for chokepoints.json); otherwise one is projected here.
+    build shares the one it analysed for chokepoints.json); otherwise one is projected here, as of
+    ``as_of``, else the scenario's date, else the data date.
     """
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.projection import dependency_graph
@@ -56,14 +58,17 @@ def run_analysis(
     if graph is not None and scenario is None:
         G = graph
     else:
-        G = dependency_graph(store, as_of=as_of, scenario=scenario)
+        from graph.read.model import date_or_data_date
+
+        when = as_of if as_of is not None or getattr(scenario, "as_of", None) else date_or_data_date(store, None)
+        G = dependency_graph(store, as_of=when, scenario=scenario)  # no date: the scenario's, else the data date
     ids = {entity_id_of(iri) or iri: iri for iri in accelerators}
-    present = sorted(acc for acc in ids if f"acc:{acc}" in G)
+    present = sorted(acc for acc in ids if nodeids.accelerator(acc) in G)
     # the same call as chokepoints.json (both readings of partial coverage), so the pages and the
     # tables name the same findings
     unbridge = getattr(scenario, "unbridge", ()) or ()
     results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
-    return {ids[r["accelerator"]]: _normalise(G, f"acc:{r['accelerator']}", r) for r in results}
+    return {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
 
 
 #: How a row's reading of partial-coverage measures reads on a page.
@@ -120,7 +125,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
         order = row["order"]
         if order == 0:
             item_nodes = [
-                f"supply:{i}@{b}" if b else f"stage:{result['accelerator']}:fabrication"
+                nodeids.supply(i, b) if b else nodeids.stage(result["accelerator"], "fabrication")
                 for i, b in zip(row["items"], row["buyers"], strict=False)
             ]
             path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
@@ -144,7 +149,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
         else:
             labels, psources = [], []
             for prov in row["providers"]:
-                path, srcs = _path(G, root, f"provider:{prov}")
+                path, srcs = _path(G, root, nodeids.provider(prov))
                 if path:
                     labels.append(" → ".join(path))
                 psources += srcs

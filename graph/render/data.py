@@ -5,17 +5,29 @@ their labels, classes and countries; sourced edges; measures; sources; counts), 
 held on ``as_of``. Every page is rendered from that snapshot, so the store is read once and the
 pages agree with each other.
 
-Dates are compared as ISO strings (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), which order
-correctly for the granularity the sources give.
+What "domestic", "in force on a date", the confidence floor, the label language order and a
+measure's interval mean is defined by the read model (:mod:`graph.read.model`), which the chokepoint
+analysis reads through too, so the site and the analysis name the same accelerators and measures.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from graph.vocab.namespaces import CG, ID, SOURCE, entity_id_of
+import pyoxigraph as ox
+
+from graph.read.model import (
+    MIN_CONFIDENCE,
+    data_date,
+    holds_on,
+    in_force,
+    load_model,
+    measure_interval,
+    preferred_label,
+)
+from graph.store.local import GraphStore, Term
+from graph.vocab.namespaces import CG, SOURCE, entity_id_of
 
 __all__ = ["Entity", "Edge", "Measure", "Snapshot", "SourceRef", "load_snapshot", "GROUPS", "group_of"]
 
@@ -50,7 +62,7 @@ GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 GROUP_COLOURS: dict[str, str] = {name: colour for name, colour, _ in GROUPS}
 GROUP_ORDER: dict[str, int] = {name: i for i, (name, _, _) in enumerate(GROUPS)}
-_CLASS_GROUP = {}
+_CLASS_GROUP: dict[str, str] = {}
 for _name, _colour, _classes in GROUPS:
     for _cls in _classes:
         _CLASS_GROUP.setdefault(_cls, _name)
@@ -89,10 +101,8 @@ class Entity:
 
     @property
     def label(self) -> str:
-        """The English label, else any label, else the id."""
-        if "en" in self.labels:
-            return self.labels["en"]
-        return self.labels[sorted(self.labels)[0]] if self.labels else self.id
+        """The label in the read model's language order (:func:`graph.read.model.preferred_label`), else the id."""
+        return preferred_label({("" if k == "und" else k): v for k, v in self.labels.items()}, self.id)
 
     @property
     def group(self) -> str:
@@ -138,44 +148,36 @@ class Snapshot:
     listed: dict[str, list[str]]
     deployment_kinds: dict[str, str] = field(default_factory=dict)
     shares: dict[str, str] = field(default_factory=dict)  # provision IRI -> share in percent (as written)
+    domestic: list[str] = field(default_factory=list)  # IRIs of the domestic accelerators (read model)
 
     def label(self, iri: str) -> str:
         ent = self.entities.get(iri)
         return ent.label if ent else iri.rsplit("/", 1)[-1]
 
     def domestic_accelerators(self) -> list[str]:
-        """Accelerators whose designer (or its parent) is a Chinese organisation, sorted by label."""
-        by_s: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for e in self.edges:
-            by_s[e.s][e.p].append(e.o)
-        china = ID + "CHN"
-        out = []
-        for iri, ent in self.entities.items():
-            if ent.group != "Accelerator":
-                continue
-            designers = by_s[iri]["designedBy"]
-            orgs = designers + [p for d in designers for p in by_s[d]["parentOrganisation"]]
-            if any(china in by_s[o]["country"] for o in orgs):
-                out.append(iri)
-        return sorted(out, key=lambda i: (self.label(i).lower(), i))
+        """The domestic accelerators (:meth:`graph.read.model.Model.is_domestic` at the default
+        confidence floor, as the chokepoint analysis counts them), sorted by label."""
+        return sorted(self.domestic, key=lambda i: (self.label(i).lower(), i))
 
 
-def _local(term: Any) -> str:
-    value = term.value
+def _value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def _local(term: Term | None) -> str:
+    value = _value(term)
     return value[len(CG) :] if value.startswith(CG) else value
 
 
-def _text(term: Any) -> str:
-    return "" if term is None else str(term.value)
+def _text(term: Term | None) -> str:
+    return _value(term)
 
 
-def _in_force(start: str, end: str, as_of: str | None) -> bool:
-    """True when [start, end) contains ``as_of`` (no date means always)."""
-    if as_of is None:
-        return True
-    if start and start[: len(as_of)] > as_of:
-        return False
-    return not (end and end[: len(as_of)] <= as_of)
+def _holds(start: str, end: str, as_of: str | None) -> bool:
+    """Does a claim valid over [start, end) hold on ``as_of`` (None: every date counts)?"""
+    return as_of is None or holds_on(start, end, as_of)
 
 
 _Q_TYPES = """SELECT ?e ?t WHERE { ?e a ?t .
@@ -202,17 +204,17 @@ _Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t .
 _Q_DEPLOYMENT_KINDS = "SELECT ?d ?k WHERE { ?d cg:deploymentKind ?k }"
 _Q_SHARES = "SELECT ?p ?s WHERE { ?p cg:sharePercent ?s }"
 _Q_CLAIM_COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }"
-_Q_DATA_DATES = """SELECT DISTINCT ?d WHERE {
-  VALUES ?p { dcterms:date cg:effectiveDate cg:endDate cg:claimDate cg:deploymentDate } ?x ?p ?d }"""
 
 
-def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
+def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
     """Read entities, sourced edges, measures and counts from ``store`` as of ``as_of``.
 
-    Statements whose claim is not valid on ``as_of`` (``cg:validFrom``/``cg:validUntil``) and
-    measures not in force then (``cg:effectiveDate``/``cg:endDate``) are left out, together
-    with the edges that name a left-out measure.
+    Statements whose claim does not hold on ``as_of`` (``cg:validFrom``/``cg:validUntil``) and
+    measures not in force then (:func:`graph.read.model.in_force` over the interval of
+    :func:`graph.read.model.measure_interval`) are left out, together with the edges that name a
+    left-out measure. ``as_of=None`` keeps every dated fact.
     """
+    model = load_model(store)
     entities: dict[str, Entity] = {}
 
     def ent(iri: str) -> Entity:
@@ -221,11 +223,13 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         return entities[iri]
 
     for row in store.select(_Q_TYPES):
-        ent(row["e"].value).types.append(_local(row["t"]))
+        ent(_value(row["e"])).types.append(_local(row["t"]))
     for row in store.select(_Q_LABELS):
-        e = ent(row["e"].value)
+        e = ent(_value(row["e"]))
         lit = row["l"]
-        if row["p"].value.endswith("altLabel"):
+        if not isinstance(lit, ox.Literal):
+            continue
+        if _value(row["p"]).endswith("altLabel"):
             e.aliases.append(lit.value)
         else:
             lang = (lit.language or "und").lower()
@@ -237,7 +241,7 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
 
     sources: dict[str, SourceRef] = {}
     for row in store.select(_Q_SOURCES):
-        iri = row["src"].value
+        iri = _value(row["src"])
         ref = SourceRef(
             iri, _text(row["title"]) or iri[len(SOURCE) :], _text(row["pub"]), _text(row["date"]), _text(row["url"])
         )
@@ -248,30 +252,32 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
     claim_conf: dict[str, str] = {}
     claim_valid: dict[str, tuple[str, str]] = {}
     for row in store.select(_Q_CLAIMS):
-        g = row["g"].value
-        claim_sources[g].add(row["src"].value)
+        g = _value(row["g"])
+        claim_sources[g].add(_value(row["src"]))
         if row["conf"] is not None:
             claim_conf[g] = _local(row["conf"]).removesuffix("Confidence").lower()
         claim_valid[g] = (_text(row["from"]), _text(row["until"]))
 
     measures: dict[str, Measure] = {}
     for row in store.select(_Q_MEASURES):
-        iri = row["m"].value
+        iri = _value(row["m"])
         m = measures.setdefault(iri, Measure(iri=iri, effective=""))
-        m.effective = min(filter(None, [m.effective, _text(row["eff"])]), default="")
-        m.end = max(filter(None, [m.end, _text(row["end"])]), default="")
         m.citation = m.citation or _text(row["cite"])
-    out_of_force = {iri for iri, m in measures.items() if not _in_force(m.effective, m.end, as_of)}
+    for iri, m in measures.items():
+        first, last = measure_interval(model, entity_id_of(iri) or iri)
+        m.effective = first.isoformat() if first else ""
+        m.end = last.isoformat() if last else ""
+    out_of_force = {iri for iri, m in measures.items() if as_of is not None and not in_force(m.effective, m.end, as_of)}
     for iri in out_of_force:
         del measures[iri]
 
     merged: dict[tuple[str, str, str], Edge] = {}
     for row in store.select(_Q_EDGES):
-        g = row["g"].value
+        g = _value(row["g"])
         start, end = claim_valid.get(g, ("", ""))
-        if not _in_force(start, end, as_of):
+        if not _holds(start, end, as_of):
             continue
-        s, p, o = row["s"].value, _local(row["p"]), row["o"].value
+        s, p, o = _value(row["s"]), _local(row["p"]), _value(row["o"])
         if s in out_of_force or o in out_of_force:
             continue
         edge = merged.setdefault((s, p, o), Edge(s, p, o))
@@ -285,20 +291,20 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         ent(s)
         ent(o)
     edges = sorted(merged.values(), key=lambda e: (e.s, e.p, e.o))
-    for e in edges:
-        e.sources.sort(key=lambda r: (r.date, r.title, r.iri))
-        if e.p == "country":
-            entities[e.s].countries.append(entity_id_of(e.o) or e.o)
-        if e.p == "listsParty" and e.s in measures:
-            measures[e.s].listed.append(e.o)
+    for ed in edges:
+        ed.sources.sort(key=lambda r: (r.date, r.title, r.iri))
+        if ed.p == "country":
+            entities[ed.s].countries.append(entity_id_of(ed.o) or ed.o)
+        if ed.p == "listsParty" and ed.s in measures:
+            measures[ed.s].listed.append(ed.o)
     for iri in out_of_force:
         entities.pop(iri, None)
     for e in entities.values():
         e.countries = sorted(set(e.countries))
     refs_of: dict[str, set[SourceRef]] = defaultdict(set)  # subject -> sources of its edges, read once
-    for e in edges:
-        if e.s in measures:
-            refs_of[e.s].update(e.sources)
+    for ed in edges:
+        if ed.s in measures:
+            refs_of[ed.s].update(ed.sources)
     for iri, m in measures.items():
         m.listed.sort()
         m.sources = sorted(refs_of[iri], key=lambda r: (r.date, r.title, r.iri))
@@ -307,16 +313,17 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         for party in m.listed:
             listed[party].append(iri)
 
-    class_counts = {_local(r["t"]): int(r["n"].value) for r in store.select(_Q_COUNTS)}
+    class_counts = {_local(r["t"]): int(_value(r["n"])) for r in store.select(_Q_COUNTS)}
     class_labels: dict[str, str] = {}
-    for term, text in sorted((_local(r["c"]), r["l"].value) for r in store.select(_Q_TERM_LABELS)):
+    for term, text in sorted((_local(r["c"]), _value(r["l"])) for r in store.select(_Q_TERM_LABELS)):
         class_labels.setdefault(term, text)
     claim_rows = store.select(_Q_CLAIM_COUNT)
-    claim_count = int(claim_rows[0]["n"].value) if claim_rows else 0
-    # the latest full date a source or a dated fact gives, as chipgraph build computes it (never the clock)
-    dates = sorted(r["d"].value for r in store.select(_Q_DATA_DATES) if r["d"] is not None and len(r["d"].value) == 10)
-    kinds = {r["d"].value: _local(r["k"]).lower() for r in store.select(_Q_DEPLOYMENT_KINDS)}
-    shares = {r["p"].value: r["s"].value for r in sorted(store.select(_Q_SHARES), key=lambda r: r["s"].value)}
+    claim_count = int(_value(claim_rows[0]["n"])) if claim_rows else 0
+    newest = data_date(store)  # as chipgraph build computes it (never the clock)
+    kinds = {_value(r["d"]): _local(r["k"]).lower() for r in store.select(_Q_DEPLOYMENT_KINDS)}
+    shares = {_value(r["p"]): _value(r["s"]) for r in sorted(store.select(_Q_SHARES), key=lambda r: _value(r["s"]))}
+    domestic_ids = set(model.at_floor(MIN_CONFIDENCE).domestic_accelerators())
+    domestic = [iri for iri in entities if (entity_id_of(iri) or iri) in domestic_ids]
     return Snapshot(
         as_of=as_of,
         entities=dict(sorted(entities.items())),
@@ -326,8 +333,9 @@ def load_snapshot(store: Any, as_of: str | None = None) -> Snapshot:
         class_counts=dict(sorted(class_counts.items())),
         class_labels=class_labels,
         claim_count=claim_count,
-        data_date=dates[-1] if dates else "unknown",
+        data_date=newest.isoformat() if newest else "unknown",
         listed=dict(sorted(listed.items())),
         deployment_kinds=dict(sorted(kinds.items())),
         shares=dict(sorted(shares.items())),
+        domestic=sorted(domestic),
     )

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.atomic import recover_dir, replace_dir_atomic
-from graph.errors import ChipgraphError
+from graph.lexical import parse_iso_date
 from graph.paths import ASSETS_DIR
+from graph.read.model import date_or_data_date
 from graph.render.accelerator_pages import analysis_graph, page_name, upstream_graph
 from graph.render.analysis import AcceleratorAnalysis, run_analysis
 from graph.render.cap import DEFAULT_MAX_NODES, cap_graph
@@ -45,23 +46,10 @@ ASSET_FILES = (
 Analyse = Callable[[Any, list[str], str | None, Any], dict[str, AcceleratorAnalysis] | None]
 
 
-def _as_of_text(as_of: Any) -> str | None:
-    if as_of is None:
-        return None
-    if isinstance(as_of, dt.date):
-        return as_of.isoformat()
-    try:
-        return dt.date.fromisoformat(str(as_of)).isoformat()
-    except ValueError:
-        raise ChipgraphError(f"{as_of!r} is not a date; write YYYY-MM-DD") from None
-
-
-def _date_or_none(text: str) -> str | None:
-    """``text`` if it is an ISO date (the analysis date when no --as-of is given), else None."""
-    try:
-        return dt.date.fromisoformat(text[:10]).isoformat()
-    except ValueError:
-        return None
+def _as_of_text(store: Any, as_of: Any) -> str:
+    """The date the site shows: ``as_of`` (``YYYY-MM-DD`` exactly), else the data date."""
+    date = None if as_of is None else parse_iso_date(as_of, "--as-of")
+    return date_or_data_date(store, date).isoformat()
 
 
 def _scenario_text(scenario: Any) -> str | None:
@@ -262,7 +250,8 @@ def render_site(
     output_dir : Path
         The build's output folder; the site goes into its ``site/`` subfolder, replaced atomically.
     as_of : str or datetime.date, optional
-        Show facts and measures as of this date (``YYYY-MM-DD``); the pages say which date was used.
+        Show facts and measures as of this date (``YYYY-MM-DD``); default: the data date
+        (:func:`graph.read.model.data_date`). The pages say which date was used.
     scenario : optional
         A what-if scenario (a YAML path or a loaded scenario), passed to the chokepoint analysis.
     progress : callable, optional
@@ -279,13 +268,13 @@ def render_site(
     (:func:`remove_stale_temp_dirs`); this render's own is removed on any error.
     """
     say = progress or (lambda _msg: None)
-    as_of_s = _as_of_text(as_of)
+    as_of_s = _as_of_text(store, as_of)
     say("site: reading the graph")
     snap = load_snapshot(store, as_of=as_of_s)
     view = PageView(as_of=as_of_s, scenario=_scenario_text(scenario), data_date=snap.data_date)
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
-    analyses = (analyse or run_analysis)(store, accelerators, as_of_s or _date_or_none(snap.data_date), scenario)
+    analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -230,6 +230,17 @@ class EndpointApp:
         ctype = answer["type"] + ("; charset=utf-8" if not answer["type"].endswith("xml") else "")
         return Response(answer["body"], 200, headers, content_type=ctype)
 
+    def _data_date(self) -> str | None:
+        """The data date of the served graph, as its build recorded it (``manifest.json`` beside the store)."""
+        import json
+
+        try:
+            manifest = json.loads((self.config.store_dir.parent / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        day = manifest.get("data_date") if isinstance(manifest, dict) else None
+        return day if isinstance(day, str) else None
+
     def _named(self, request: Request, name: str) -> Response:
         from graph.errors import NotFoundError
         from graph.sparql.queries import bind_params, named_query
@@ -242,7 +253,7 @@ class EndpointApp:
         try:
             query = named_query(name, self.catalogue)  # a name only: never a path on disk
             given = [(k, v[-1]) for k, v in params.items() if k != "format" and v and v[-1] != ""]
-            bindings = bind_params(query, given)
+            bindings = bind_params(query, given, data_date=self._data_date)
         except NotFoundError as exc:
             return self._error(request, 404, str(exc))
         except ChipgraphError as exc:

@@ -5,14 +5,16 @@ Named queries are the ``ontology/queries/*.rq`` files. Each opens with a header 
     # name: accelerators
     # description: Accelerators with designer, foundry, node and memory, with sources
     # param: designer (iri, default: none) Only accelerators designed by this organisation
-    # param: as_of (date, default: 2025-02-17) The day on which measures must be in force
+    # param: as_of (date, default: data-date) The day on which measures must be in force
 
 A parameter is a variable of the query (``?designer``). Its value is bound by Oxigraph's
 substitutions (SEP-0007), never pasted into the query text, so a value cannot change the query's
 shape. ``default: none`` leaves the variable free: a free ``?designer`` in a triple pattern
 matches every designer, which is how optional filters are written. ``required`` makes the caller
-supply a value. Types: ``iri``, ``string``, ``date``, ``gyear``, ``integer``, ``decimal``,
-``boolean``.
+supply a value. ``default: data-date`` (for a ``date``) is the data date of the graph the query
+runs on, the newest full date of a source or dated fact (:func:`graph.read.model.data_date`), the
+same day every command takes when ``--as-of`` is not given. Types: ``iri``, ``string``, ``date``,
+``gyear``, ``integer``, ``decimal``, ``boolean``.
 
 Values given on the command line are strings; :func:`parse_value` turns them into RDF terms:
 the declared type decides (for an ``iri`` parameter, a value that is not written as an IRI, such
@@ -72,6 +74,8 @@ _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _SYNTAX_RE = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 _PREFIXED_RE = re.compile(r"^([A-Za-z][\w.-]*)?:([^\s<>\"]*)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The declared default that stands for the data date of the graph queried.
+DATA_DATE_DEFAULT = "data-date"
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _DEC_RE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
 
@@ -463,19 +467,22 @@ def bind_params(
     given: Mapping[str, str] | Sequence[tuple[str, str]],
     *,
     resolve: Callable[[str], str] | None = None,
+    data_date: Callable[[], str | None] | None = None,
 ) -> dict[str, ox.NamedNode | ox.Literal]:
     """Bindings for a query: declared defaults, overridden by ``given`` (name -> string value).
 
     Declared queries accept only their declared parameters; a query without declarations (an ad
     hoc one) accepts any variable it mentions. Unknown names get suggestions. ``resolve`` looks up
-    the entity named by an ``iri`` parameter's value (see :func:`parse_value`).
+    the entity named by an ``iri`` parameter's value (see :func:`parse_value`). ``data_date``
+    gives the data date (``YYYY-MM-DD``) for a ``default: data-date`` parameter the caller did not
+    give; it is called only then, and without it such a parameter must be given.
     """
     pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
     declared = {p.name: p for p in query.params}
     allowed = list(declared) if declared else variables_in(query.text)
     bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     for p in query.params:
-        if p.default is not None:
+        if p.default is not None and p.default != DATA_DATE_DEFAULT:
             bindings[p.name] = parse_value(p.default, p.type, p.name)
     supplied: set[str] = set()
     for name, value in pairs:
@@ -494,6 +501,17 @@ def bind_params(
         raise InputError(
             Problem(f"query {query.name} needs parameter(s): {', '.join(missing)}", hint="give them with -p NAME VALUE")
         )
+    for p in query.params:
+        if p.default == DATA_DATE_DEFAULT and p.name not in supplied:
+            day = data_date() if data_date is not None else None
+            if day is None:
+                raise InputError(
+                    Problem(
+                        f"query {query.name}: parameter {p.name} defaults to the data date, which is not known here",
+                        hint=f"give it with -p {p.name} YYYY-MM-DD",
+                    )
+                )
+            bindings[p.name] = parse_value(day, p.type, p.name)
     return bindings
 
 

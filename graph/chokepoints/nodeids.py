@@ -1,0 +1,92 @@
+"""The node ids of the dependency graph, written and read in one place.
+
+The grammar (see :mod:`graph.chokepoints.projection` for what each node means):
+
+=====================================  ====================================================
+``acc:<accelerator>``                  an accelerator (AND over its stages)
+``stage:<accelerator>:<stage>``        a stage: design, fabrication, packaging or memory
+``route:<accelerator>:<foundry>:<n>``  fabrication at one foundry on one process node
+``need:<item>@<buyer>``                the buyer has the item and what goes into it
+``supply:<item>@<buyer>``              the item's providers and variants (OR)
+``anyof:<rule>@<buyer>``               the alternatives of a requirement rule (OR)
+``provider:<entity>``                  a firm or a country (a basic event)
+=====================================  ====================================================
+
+``buyer`` is the id of the buying organisation, or several ids joined with ``+`` (an
+accelerator's designers together). Entity ids never hold ``:`` or ``@``.
+
+>>> supply("hbm2e", "huawei"), provider("asml"), accelerator("acc:ascend-910c")
+('supply:hbm2e@huawei', 'provider:asml', 'acc:ascend-910c')
+>>> kind_of("supply:hbm2e@huawei"), entity_of("supply:hbm2e@huawei"), buyer_of("supply:hbm2e@huawei")
+('supply', 'hbm2e', 'huawei')
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "UNKNOWN_FOUNDRY",
+    "accelerator",
+    "anyof",
+    "buyer_of",
+    "entity_of",
+    "kind_of",
+    "need",
+    "provider",
+    "route",
+    "stage",
+    "supply",
+]
+
+#: The foundry part of a route whose foundry the graph does not know.
+UNKNOWN_FOUNDRY = "unknown"
+
+
+def accelerator(acc: str) -> str:
+    """``acc:<acc>``; an id that is a node id already is returned as it is."""
+    return acc if acc.startswith("acc:") else f"acc:{acc}"
+
+
+def stage(acc: str, name: str) -> str:
+    """``stage:<acc>:<name>`` (``design``, ``fabrication``, ``packaging`` or ``memory``)."""
+    return f"stage:{acc}:{name}"
+
+
+def route(acc: str, foundry: str | None, process_node: str | None) -> str:
+    """``route:<acc>:<foundry>:<node>`` (``unknown`` foundry and ``-`` node when not known)."""
+    return f"route:{acc}:{foundry or UNKNOWN_FOUNDRY}:{process_node or '-'}"
+
+
+def need(item: str, buyer: str) -> str:
+    return f"need:{item}@{buyer}"
+
+
+def supply(item: str, buyer: str) -> str:
+    return f"supply:{item}@{buyer}"
+
+
+def anyof(rule: str, buyer: str) -> str:
+    return f"anyof:{rule}@{buyer}"
+
+
+def provider(entity: str) -> str:
+    return f"provider:{entity}"
+
+
+def kind_of(node: str) -> str:
+    """The node's kind prefix: ``acc``, ``stage``, ``route``, ``need``, ``supply``, ``anyof``, ``provider``."""
+    return node.split(":", 1)[0]
+
+
+def entity_of(node: str) -> str:
+    """The entity a node is about: the accelerator, the item, the rule or the provider."""
+    rest = node.split(":", 1)[1] if ":" in node else node
+    if kind_of(node) in ("stage", "route"):
+        return rest.split(":", 1)[0]
+    return rest.split("@", 1)[0]
+
+
+def buyer_of(node: str) -> str | None:
+    """The buyer of a ``need``, ``supply`` or ``anyof`` node; None for the other kinds."""
+    if kind_of(node) in ("need", "supply", "anyof") and "@" in node:
+        return node.rsplit("@", 1)[1]
+    return None
