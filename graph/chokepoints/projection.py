@@ -69,9 +69,7 @@ SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
-# Still to do in the builder (left by the read-model change): _Builder.country_of/parties_of and
-# the designer-country lines of accelerator() duplicate Model.country_of/parties_of/
-# designer_country, and its node-id strings should be graph.chokepoints.nodeids calls.
+# Still to do in the builder: its node-id strings should be graph.chokepoints.nodeids calls.
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
@@ -156,26 +154,14 @@ class _Builder:
         return claim.confidence if claim else "low"
 
     def country_of(self, entity: str | None) -> str | None:
-        if entity is None:
-            return None
-        if entity in self.unnamed:
+        """The read model's country of an entity, and that of the builder's unnamed providers."""
+        if entity is not None and entity in self.unnamed:
             return self.unnamed[entity][1]
-        if self.m.has_type(entity, {"Country"}):
-            return entity
-        countries = self.m.values(entity, "country")
-        return countries[0] if countries else None
+        return self.m.country_of(entity)
 
     def parties_of(self, orgs: Iterable[str]) -> tuple[str, ...]:
-        """The organisations and everything above them (cg:parentOrganisation), for listing checks."""
-        seen: set[str] = set()
-        todo = list(orgs)
-        while todo:
-            org = todo.pop()
-            if org in seen:
-                continue
-            seen.add(org)
-            todo += self.m.values(org, "parentOrganisation")
-        return tuple(sorted(seen))
+        """The organisations and everything above them, for listing checks (the read model's rule)."""
+        return self.m.parties_of(orgs)
 
     def ancestors(self, item: str) -> tuple[str, ...]:
         """Broader items of ``item`` (isTypeOf, transitively); HBM generations are variants of hbm."""
