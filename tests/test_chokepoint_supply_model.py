@@ -292,3 +292,19 @@ def test_chinese_substitutes_not_shown_to_serve_7nm_are_listed_as_partial(G):
             d["partial_substitute"] = False
     (res,) = all_chokepoints(H, ["ascend-910c"])
     assert not any(r["key"].startswith("domestic-only:electronic-design") for r in res["chokepoints"])
+
+
+def test_the_order_to_tsmc_cuts_its_route_for_chinese_designers(store):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import dependency_graph
+
+    # the 2024-11-11 letter to TSMC covers its output of AI chips for Chinese designers
+    # (measures_2022_2026.yaml: coversInput finished-logic-chip), so Iluvatar's TSMC route is cut
+    # from that day (the review's row 15: a single point before, order 0 after)
+    def fabrication(as_of):
+        G = dependency_graph(store, as_of=as_of)
+        return {r["key"]: r for r in chokepoints(G, "iluvatar-bi")}
+
+    before, after = fabrication("2024-11-10"), fabrication("2024-11-11")
+    assert "providers:tsmc" in before and "cut:fabrication" not in before
+    assert "us-tsmc-is-informed-2024-11" in after["cut:fabrication"]["measures"]

@@ -346,8 +346,18 @@ def all_chokepoints(
     """
     scenario = as_scenario(scenario)
     readings = tuple(readings)
-    graphs = {r: _prepared(G, as_of, scenario, min_confidence, reading=r) for r in readings}
-    partial = {r: without_partial_substitutes(H) for r, H in graphs.items()}
+    graphs: dict[str, nx.DiGraph] = {}
+    partial: dict[str, nx.DiGraph | None] = {}
+    edges = [d for _, _, d in G.edges(data=True)]
+    has_in_part = any(d.get("in_part") for d in edges)
+    has_partial = any(d.get("partial_substitute") for d in edges)
+    for r in readings:
+        if graphs and not has_in_part:
+            # no measure covers any edge only in part: every reading is the first one (no copy)
+            graphs[r], partial[r] = graphs[readings[0]], partial[readings[0]]
+            continue
+        graphs[r] = _prepared(G, as_of, scenario, min_confidence, reading=r)
+        partial[r] = without_partial_substitutes(graphs[r]) if has_partial else None
     accs = sorted(accelerators) if accelerators is not None else domestic_accelerators(graphs[readings[0]])
     unbridge = tuple(unbridge) + tuple(getattr(scenario, "unbridge", ()) or ())
     out = []

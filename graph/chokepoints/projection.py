@@ -64,6 +64,9 @@ UNATTRIBUTED_FIRMS = "various-companies"
 RESIDUAL_MIN_PERCENT = 0.1
 #: A Chinese provider is a full substitute where a source says it serves this node size (nm) or smaller.
 CAPABILITY_NODE_NM = 7.0
+#: The ETO output a foundry route supplies: a control on it (the 2024-11 order to TSMC, the 2025-01
+#: foundry rule) cuts the route.
+FOUNDRY_OUTPUT = "finished-logic-chip"
 #: Edge relations that a measure can cut.
 SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
@@ -293,9 +296,10 @@ class _Builder:
         share: float | None,
         sources: list[str],
         confidence: str,
+        also_covers: tuple[str, ...] = (),
     ) -> None:
         provider_country = self.country_of(provider)
-        ancestors = self.ancestors(item)
+        ancestors = tuple(sorted({*self.ancestors(item), *also_covers}))
         supply = dict(
             item=item,
             item_ancestors=ancestors,
@@ -617,6 +621,7 @@ class _Builder:
                         share=None,
                         sources=sorted(set(srcs)),
                         confidence=self.confidence(subj, prop, val),
+                        also_covers=(FOUNDRY_OUTPUT,),  # a measure on foundry output reaches this route
                     )
                     self.G.add_edge(
                         route,
