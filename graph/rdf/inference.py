@@ -92,13 +92,14 @@ def inferred_quads(quads: Iterable[Quad]) -> list[Quad]:
     onto = [q for q in quads if _v(q.graph_name) == ONTOLOGY_GRAPH]
     classes = _closure((_v(q.subject), _v(q.object)) for q in onto if _v(q.predicate) == _SUBCLASS)
     props = _closure((_v(q.subject), _v(q.object)) for q in onto if _v(q.predicate) == _SUBPROPERTY)
-    asserted = {(q.subject, _v(q.predicate), q.object) for q in quads}
+    heads = {_TYPE}.union(*props.values())  # the predicates an entailment can have
+    asserted = {(q.subject, q.predicate.value, q.object) for q in quads if q.predicate.value in heads}
     graph = NamedNode(INFERRED_GRAPH)
     out: set[Quad] = set()
     for q in quads:
-        if _v(q.graph_name) == ONTOLOGY_GRAPH:
+        pred = q.predicate.value
+        if (pred != _TYPE and pred not in props) or _v(q.graph_name) == ONTOLOGY_GRAPH:
             continue
-        pred = _v(q.predicate)
         if pred == _TYPE:
             for sup in classes.get(_v(q.object), ()):
                 if (q.subject, _TYPE, NamedNode(sup)) not in asserted:
@@ -110,4 +111,4 @@ def inferred_quads(quads: Iterable[Quad]) -> list[Quad]:
         return []
     out.add(Quad(graph, NamedNode(PROV + "wasDerivedFrom"), NamedNode(ONTOLOGY_GRAPH), graph))
     out.add(Quad(graph, NamedNode(RDFS + "comment"), Literal(_NOTE, language="en"), graph))
-    return sorted(out, key=str)
+    return sorted(out, key=lambda q: (q.subject.value, q.predicate.value, str(q.object)))
