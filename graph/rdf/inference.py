@@ -111,4 +111,4 @@ def inferred_quads(quads: Iterable[Quad]) -> list[Quad]:
         return []
     out.add(Quad(graph, NamedNode(PROV + "wasDerivedFrom"), NamedNode(ONTOLOGY_GRAPH), graph))
     out.add(Quad(graph, NamedNode(RDFS + "comment"), Literal(_NOTE, language="en"), graph))
-    return sorted(out, key=lambda q: (q.subject.value, q.predicate.value, str(q.object)))
+    return sorted(out, key=lambda q: (str(q.subject), q.predicate.value, str(q.object)))
