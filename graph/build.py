@@ -333,8 +333,13 @@ def build(
 
     check_assertions(dataset.quads, curated_dir / "assertions.yaml")
 
+    progress("materialising the RDFS entailments")
+    from graph.rdf.inference import inferred_quads  # into cggraph:inferred, after validation: not a claim
+
+    inferred = inferred_quads(dataset.quads)
+    dataset.counts["inferred"] = len(inferred)
     progress("serialising")
-    quads = sorted_quads(dataset.quads)
+    quads = sorted_quads(dataset.quads + inferred)
     triples = union_triples(quads)
     nquads = to_nquads(quads)
     outputs = {

@@ -78,6 +78,7 @@ def test_same_inputs_give_byte_identical_outputs(built: Path, tmp_path: Path) ->
 
     build(tmp_path / "again")
     assert _hash_outputs(tmp_path / "again") == _hash_outputs(built)
+    assert b"\ncggraph:inferred {\n" in (built / "chipgraph.trig").read_bytes()  # the entailments too
 
 
 def test_every_claim_graph_has_a_source_with_title_publisher_date(store) -> None:
@@ -127,6 +128,7 @@ def test_entity_listing_is_sourced_to_the_federal_register(store) -> None:
     rows = store.select("""
         SELECT ?m ?publisher ?date WHERE {
           ?m a cg:EntityListing .  # the curated listing; the Entity List snapshot's entry dates it 2023-10-19
+          FILTER NOT EXISTS { ?m a cg:ListEntry }  # (an entry is a cg:EntityListing too, by inference)
           GRAPH ?g { ?m cg:listsParty cgid:biren }
           ?g cg:statedIn ?src . ?src cg:publisher ?publisher .
           ?m cg:effectiveDate ?date .

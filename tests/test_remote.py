@@ -426,3 +426,17 @@ def test_cli_query_and_show_through_endpoint(full_remote: RemoteStore, virtuoso:
     assert local_show.exit_code == 0, local_show.output
     assert remote_show.exit_code == 0, remote_show.output
     assert json.loads(remote_show.stdout) == json.loads(local_show.stdout)
+
+
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_the_inferred_graph_answers_the_same_on_virtuoso(full_remote: RemoteStore, store) -> None:
+    # pushed with the rest of the TriG: the subclass closure holds on the server without its reasoner
+    queries = {
+        "measures": "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cg:ExportControlMeasure }",
+        "inferred": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH cggraph:inferred { ?s ?p ?o } }",
+        "sub-organisations": "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://www.w3.org/ns/org#subOrganizationOf> ?b }",
+    }
+    here = {k: int(store.select(q)[0]["n"].value) for k, q in queries.items()}
+    there = {k: int(full_remote.select(q)[0]["n"].value) for k, q in queries.items()}
+    assert there == here and here["measures"] > 1000, (here, there)

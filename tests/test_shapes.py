@@ -184,3 +184,19 @@ def test_validate_graph_leaves_the_data_graph_unchanged():
     report = validate_graph(graph)
     assert len(report.violations) == 3
     assert set(graph) == before
+
+
+def test_validate_quads_leaves_the_inferred_graph_out():
+    """cggraph:inferred is no claim: its statements are neither checked nor counted as sourced."""
+    common = (FIXTURES / "common.ttl").read_text(encoding="utf-8")
+    valid = PREFIXES + """
+        cggraph:eto { cgid:stage-x a cg:SupplyChainStage ; rdfs:label "Stage X"@en . }
+        cggraph:provenance { cggraph:eto a cg:Assertion ; cg:statedIn cgsrc:fixture ;
+                             cg:confidence cg:HighConfidence . }
+    """  # fmt: skip
+    # an unlabelled, unsourced stage that only the inferred graph mentions: ignored, not a violation
+    inferred = PREFIXES + "cggraph:inferred { cgid:stage-y a cg:SupplyChainStage . }"
+    assert validate_quads(_quads(common) + _quads(valid) + _quads(inferred)).conforms
+    # the same statement in a claim graph is checked (it lacks a label and a source)
+    claimed = inferred.replace("cggraph:inferred", "cggraph:other")
+    assert not validate_quads(_quads(common) + _quads(valid) + _quads(claimed)).conforms

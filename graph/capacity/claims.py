@@ -31,7 +31,7 @@ ACCELERATOR_CLASSES = ("AIAccelerator", "GPU", "NPU", "ASIC")
 CLAIMS_QUERY = """
 SELECT ?f ?p ?o ?conf ?src WHERE {
   VALUES ?cls { cg:FigureClaim cg:MarketClaim cg:BenchmarkClaim }
-  ?f a ?cls .
+  ?f a ?cls . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?f a ?cls } }
   VALUES ?p { cg:aboutEntity cg:metric cg:figureValue cg:figureLow cg:figureHigh cg:unit cg:claimDate
               cg:figureYear cg:claimedBy rdfs:label }
   GRAPH ?g { ?f ?p ?o }
@@ -43,7 +43,7 @@ SELECT ?f ?p ?o ?conf ?src WHERE {
 ACCELERATORS_QUERY = """
 SELECT ?a ?label ?designer ?node ?country WHERE {
   VALUES ?cls { cg:AIAccelerator cg:GPU cg:NPU cg:ASIC }
-  ?a a ?cls .
+  ?a a ?cls . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?a a ?cls } }
   OPTIONAL { ?a rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }
   OPTIONAL { ?a cg:designedBy ?designer OPTIONAL { ?designer cg:country ?country } }
   OPTIONAL { ?a cg:processNode ?node }

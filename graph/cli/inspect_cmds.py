@@ -187,7 +187,8 @@ def stats(output_dir: Path | None, endpoint: str | None, fmt: str, output: Path 
         emit(json.dumps(result, ensure_ascii=False, indent=2) + "\n", output)
         return
     rows = [
-        {"what": k.replace("_", " "), "count": result[k]} for k in ("triples", "named_graphs", "assertions", "sources")
+        {"what": k.replace("_", " "), "count": result[k]}
+        for k in ("triples", "named_graphs", "inferred_triples", "assertions", "sources")
     ]
     rows += [{"what": f"class {c['class']}", "count": c["count"]} for c in result["classes"]]
     rows += [{"what": k, "count": v} for k, v in result["missing_dates"].items()]

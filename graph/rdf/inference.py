@@ -3,16 +3,22 @@
 A SPARQL user expects ``?m a cg:ExportControlMeasure`` to return the entity listings and item
 controls, and ``?x org:subOrganizationOf ?y`` to return what ``cg:parentOrganisation`` states;
 Oxigraph and Virtuoso answer only what is stored. :func:`inferred_quads` therefore adds, once at
-build time, the two RDFS rules the ontology uses:
+build time, the two RDFS rules the ontology's hierarchy implies:
 
 - rdfs9: ``?s a ?C`` and ``?C rdfs:subClassOf+ ?D`` give ``?s a ?D``;
 - rdfs7: ``?s ?P ?o`` and ``?P rdfs:subPropertyOf+ ?Q`` give ``?s ?Q ?o``.
 
-Only what no graph already asserts is added, and all of it goes into ``cggraph:inferred``, an
-assertion stated by the ontology itself (source ``chipgraph-ontology``), so "says who?" answers
-"entailed by the ontology", and a query that wants asserted facts only can leave that graph out.
-The ontology's own class and property declarations are not closed over (they are schema, not
-data). The result is sorted, so builds stay byte-identical.
+Domain and range typing (rdfs2, rdfs3) is left out on purpose: several properties are used on
+more than their declared domain or range (their ``skos:scopeNote`` says so), and typing every
+subject and object from them would put wrong classes on entities that SHACL checked as right.
+
+Only what no graph already asserts is added, and all of it goes into :data:`INFERRED_GRAPH`
+(``cggraph:inferred``), which also describes itself (``prov:wasDerivedFrom cggraph:ontology`` and
+an ``rdfs:comment``). It is *not* a claim: it is no ``cg:Assertion``, cites no source, and the
+reports, SHACL validation and provenance checks skip it (:func:`is_inferred`); a query that wants
+asserted facts only leaves it out (``FILTER(?g != cggraph:inferred)`` under ``GRAPH ?g``). The
+ontology's own class and property declarations are not closed over (they are schema, not data).
+The result is sorted, so builds stay byte-identical.
 """
 
 from __future__ import annotations
@@ -20,36 +26,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
-from graph.rdf.provenance import assertion_quads, source_quads
-from graph.sources.records import SourceRecord
-from graph.vocab.namespaces import DCTERMS, GRAPH, ONTOLOGY_GRAPH, OWL, RDF, RDFS
+from graph.vocab.namespaces import GRAPH, ONTOLOGY_GRAPH, PROV, RDF, RDFS
 
-__all__ = ["INFERRED_GRAPH", "ONTOLOGY_SOURCE_ID", "inferred_quads", "ontology_source"]
+__all__ = ["INFERRED_GRAPH", "inferred_quads", "is_inferred"]
 
 #: The named graph holding every entailed statement.
 INFERRED_GRAPH = GRAPH + "inferred"
-#: The source that states the inferred graph: the ontology.
-ONTOLOGY_SOURCE_ID = "chipgraph-ontology"
 
 _TYPE = RDF + "type"
 _SUBCLASS = RDFS + "subClassOf"
 _SUBPROPERTY = RDFS + "subPropertyOf"
+_NOTE = (
+    "Entailed by the chipgraph ontology's rdfs:subClassOf and rdfs:subPropertyOf axioms (RDFS rules rdfs9 "
+    "and rdfs7), materialised at build time; not a claim of any source."
+)
 
 
-def ontology_source(version: str, modified: str) -> SourceRecord:
-    """The source record of the ontology, which states the inferred graph."""
-    return SourceRecord(
-        id=ONTOLOGY_SOURCE_ID,
-        title=f"chipgraph ontology {version}",
-        publisher="chipgraph maintainers",
-        date=modified,
-        url="https://w3id.org/chipgraph",
-        language="en",
-        kind="dataset",
-        note="RDFS entailments (rdfs:subClassOf, rdfs:subPropertyOf) of the ontology, materialised at build time.",
-    )
+def is_inferred(graph: object) -> bool:
+    """Whether ``graph`` (a pyoxigraph term, or an IRI string) is the inferred graph."""
+    return (graph if isinstance(graph, str) else _v(graph)) == INFERRED_GRAPH
 
 
 def _v(term: object) -> str:
@@ -78,32 +75,31 @@ def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
 
 
 def inferred_quads(quads: Iterable[Quad]) -> list[Quad]:
-    """The entailed quads of ``quads`` in :data:`INFERRED_GRAPH`, with the graph's provenance.
+    """The entailed quads of ``quads``, all in :data:`INFERRED_GRAPH`, with the graph's description.
 
     Parameters
     ----------
     quads : iterable of Quad
         The whole dataset: the ontology graph (whose subClassOf/subPropertyOf axioms are read)
-        and every data graph.
+        and every data graph. Quads already in the inferred graph are ignored.
 
     Returns
     -------
     list of Quad
-        Sorted; empty of anything some graph already asserts.
+        Sorted; empty of anything some graph already asserts; empty when nothing is entailed.
     """
-    quads = list(quads)
+    quads = [q for q in quads if not is_inferred(q.graph_name)]
     onto = [q for q in quads if _v(q.graph_name) == ONTOLOGY_GRAPH]
     classes = _closure((_v(q.subject), _v(q.object)) for q in onto if _v(q.predicate) == _SUBCLASS)
     props = _closure((_v(q.subject), _v(q.object)) for q in onto if _v(q.predicate) == _SUBPROPERTY)
-    asserted = {(q.subject, _v(q.predicate), q.object) for q in quads}
-    version = next((_v(q.object) for q in onto if _v(q.predicate) == OWL + "versionInfo"), "")
-    modified = next((_v(q.object) for q in onto if _v(q.predicate) == DCTERMS + "modified"), "")
+    heads = {_TYPE}.union(*props.values())  # the predicates an entailment can have
+    asserted = {(q.subject, q.predicate.value, q.object) for q in quads if q.predicate.value in heads}
     graph = NamedNode(INFERRED_GRAPH)
     out: set[Quad] = set()
     for q in quads:
-        if _v(q.graph_name) == ONTOLOGY_GRAPH:
+        pred = q.predicate.value
+        if (pred != _TYPE and pred not in props) or _v(q.graph_name) == ONTOLOGY_GRAPH:
             continue
-        pred = _v(q.predicate)
         if pred == _TYPE:
             for sup in classes.get(_v(q.object), ()):
                 if (q.subject, _TYPE, NamedNode(sup)) not in asserted:
@@ -113,12 +109,6 @@ def inferred_quads(quads: Iterable[Quad]) -> list[Quad]:
                 out.add(Quad(q.subject, NamedNode(sup), q.object, graph))
     if not out:
         return []
-    if len(modified) != 10:
-        raise ValueError("the ontology header has no dcterms:modified date, which the inferred graph's source needs")
-    provenance = assertion_quads(
-        graph,
-        sources=[ONTOLOGY_SOURCE_ID],
-        confidence="high",
-        note="Entailed by the ontology's rdfs:subClassOf and rdfs:subPropertyOf axioms (RDFS rules rdfs9, rdfs7).",
-    )
-    return sorted(out, key=str) + source_quads(ontology_source(version, modified)) + provenance
+    out.add(Quad(graph, NamedNode(PROV + "wasDerivedFrom"), NamedNode(ONTOLOGY_GRAPH), graph))
+    out.add(Quad(graph, NamedNode(RDFS + "comment"), Literal(_NOTE, language="en"), graph))
+    return sorted(out, key=lambda q: (str(q.subject), q.predicate.value, str(q.object)))

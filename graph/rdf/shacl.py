@@ -143,9 +143,13 @@ def validate_quads(
     describes, the validated graph (never the output) also gets ``<graph> cg:subjectEntity <s>``
     for each data-namespace subject ``<s>`` of a triple in an assertion graph ``<graph>``.
     Quads of the bulk graphs (:data:`TARGETED_PREFIXES`) get :func:`check_references` instead of
-    pyshacl unless ``full`` is true.
+    pyshacl unless ``full`` is true. The inferred graph (:data:`graph.rdf.inference.INFERRED_GRAPH`)
+    is left out: it is no claim, and the shapes are about what the sources assert (sh:class
+    already follows rdfs:subClassOf in the ontology graph).
     """
-    quads = list(quads)
+    from graph.rdf.inference import is_inferred
+
+    quads = [q for q in quads if not is_inferred(q.graph_name)]
     if not full:
         import pyoxigraph
 

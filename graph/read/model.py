@@ -259,6 +259,7 @@ FACTS_QUERY = (
 SELECT ?s ?p ?o ?src ?conf ?from ?until WHERE {
   VALUES ?p { PREDICATES }
   GRAPH ?g { ?s ?p ?o }
+  FILTER(?g != cggraph:inferred)  # entailed statements are no claims
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?g cg:confidence ?conf }
   OPTIONAL { ?g cg:validFrom ?from }
@@ -267,8 +268,13 @@ SELECT ?s ?p ?o ?src ?conf ?from ?until WHERE {
 """
 ).replace("PREDICATES", " ".join(f"cg:{p}" for p in FACT_PROPS))
 
+#: Asserted types only: :meth:`Model.has_type` closes over the superclasses itself, and a measure's
+#: kind is its most specific class (the inferred graph would make every cg:ListEntry a measure).
 TYPES_QUERY = """
-SELECT DISTINCT ?e ?t WHERE { ?e a ?t . FILTER(STRSTARTS(STR(?t), STR(cg:))) FILTER(STRSTARTS(STR(?e), STR(cgid:))) }
+SELECT DISTINCT ?e ?t WHERE {
+  ?e a ?t . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?e a ?t } }
+  FILTER(STRSTARTS(STR(?t), STR(cg:))) FILTER(STRSTARTS(STR(?e), STR(cgid:)))
+}
 """
 
 LABELS_QUERY = """

@@ -44,12 +44,16 @@ SELECT ?e ?label ?kind WHERE {
   { ?e rdfs:label ?label . BIND("label" AS ?kind) } UNION { ?e skos:altLabel ?label . BIND("alias" AS ?kind) }
 }"""
 
-TYPES_QUERY = "SELECT DISTINCT ?e ?type WHERE { ?e a ?type }"
+#: The types the data asserts (the superclasses in cggraph:inferred are left out).
+TYPES_QUERY = (
+    "SELECT DISTINCT ?e ?type WHERE { ?e a ?type FILTER NOT EXISTS { GRAPH cggraph:inferred { ?e a ?type } } }"
+)
 
 CLAIMS_OUT_QUERY = """
 SELECT ?e ?g ?p ?o ?olabel ?conf ?src ?from ?until WHERE {
   GRAPH ?g { ?e ?p ?o }
-  FILTER(?p NOT IN (rdf:type, rdfs:label, skos:altLabel) && ?g != cggraph:provenance && ?g != cggraph:ontology)
+  FILTER(?p NOT IN (rdf:type, rdfs:label, skos:altLabel))
+  FILTER(?g NOT IN (cggraph:provenance, cggraph:ontology, cggraph:inferred))
   OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?g cg:validFrom ?from }
@@ -60,7 +64,7 @@ SELECT ?e ?g ?p ?o ?olabel ?conf ?src ?from ?until WHERE {
 CLAIMS_IN_QUERY = """
 SELECT ?e ?g ?s ?p ?slabel ?conf ?src WHERE {
   GRAPH ?g { ?s ?p ?e }
-  FILTER(?g != cggraph:provenance && ?g != cggraph:ontology && ?p != cg:providedInput)
+  FILTER(?g NOT IN (cggraph:provenance, cggraph:ontology, cggraph:inferred) && ?p != cg:providedInput)
   OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
@@ -89,7 +93,7 @@ SELECT ?e ?entry ?elabel ?kind ?list ?party ?plabel ?eff ?end
        (GROUP_CONCAT(DISTINCT STRAFTER(STR(?src), STR(cgsrc:)); separator=" ") AS ?sources)
 WHERE {
   PARTY
-  ?entry cg:listsParty ?party ; a ?cls .
+  ?entry cg:listsParty ?party ; a ?cls . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?entry a ?cls } }
   VALUES (?cls ?kind) { (cg:ListEntry "list entry") (cg:EntityListing "curated listing") }
   GRAPH ?g { ?entry cg:listsParty ?party }
   OPTIONAL { ?g cg:statedIn ?src }
@@ -131,7 +135,7 @@ SELECT ?src ?g ?s ?slabel ?p ?o ?olabel ?conf WHERE {
 
 CLASS_COUNTS_QUERY = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(cg:)))
+  ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(cg:))) FILTER NOT EXISTS { GRAPH cggraph:inferred { ?s a ?class } }
 } GROUP BY ?class ORDER BY DESC(?n) ?class"""
 
 MISSING_DATES_QUERY = """
@@ -149,7 +153,8 @@ CONFLICT_VALUES_QUERY = """
 SELECT ?s ?slabel ?p ?o ?olabel ?g ?conf ?src WHERE {
   ?p cg:expectsSingleValue true .
   GRAPH ?g { ?s ?p ?o }
-  FILTER EXISTS { GRAPH ?g2 { ?s ?p ?o2 } FILTER(?o2 != ?o) }
+  FILTER EXISTS { GRAPH ?g2 { ?s ?p ?o2 } FILTER(?o2 != ?o && ?g2 != cggraph:inferred) }
+  FILTER(?g != cggraph:inferred)
   OPTIONAL { ?g cg:confidence ?c . ?c rdfs:label ?conf }
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?s rdfs:label ?slabel FILTER(LANG(?slabel) = "en") }
@@ -323,15 +328,22 @@ def class_counts(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def stats(store: GraphStore) -> dict[str, Any]:
-    """Counts by class, of sources and claims, and facts lacking a date where one is required."""
+    """Counts by class, of sources and claims, and facts lacking a date where one is required.
+
+    ``triples`` and ``named_graphs`` count everything stored, the inferred graph included;
+    ``inferred_triples`` says how much of it is entailed (cggraph:inferred), ``assertions`` counts
+    the claim graphs only, and the class counts are of asserted types.
+    """
     graphs = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
     triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")[0]["n"]
+    inferred = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH cggraph:inferred { ?s ?p ?o } }")[0]["n"]
     assertions = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }")[0]["n"]
     sources = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a cg:Source }")[0]["n"]
     missing = {_v(r["kind"]): int(_v(r["n"])) for r in store.select(MISSING_DATES_QUERY)}
     return {
         "triples": int(_v(triples)),
         "named_graphs": int(_v(graphs)),
+        "inferred_triples": int(_v(inferred)),
         "assertions": int(_v(assertions)),
         "sources": int(_v(sources)),
         "classes": class_counts(store),

@@ -180,7 +180,8 @@ def _holds(start: str, end: str, as_of: str | None) -> bool:
     return as_of is None or holds_on(start, end, as_of)
 
 
-_Q_TYPES = """SELECT ?e ?t WHERE { ?e a ?t .
+# Types as asserted (the most specific ones); the closure that cggraph:inferred holds is left out.
+_Q_TYPES = """SELECT ?e ?t WHERE { ?e a ?t . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?e a ?t } }
   FILTER(STRSTARTS(STR(?e), STR(cgid:)) && STRSTARTS(STR(?t), STR(cg:))) }"""
 _Q_LABELS = """SELECT ?e ?p ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?l .
   FILTER(STRSTARTS(STR(?e), STR(cgid:))) }"""
@@ -195,10 +196,12 @@ _Q_CLAIMS = """SELECT ?g ?src ?conf ?from ?until WHERE { ?g cg:statedIn ?src .
 _Q_SOURCES = """SELECT ?src ?title ?pub ?date ?url WHERE { ?src a ?k . VALUES ?k { cg:Source cg:Dataset }
   OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src cg:publisher ?pub }
   OPTIONAL { ?src dcterms:date ?date } OPTIONAL { ?src cg:url ?url } }"""
-_Q_MEASURES = """SELECT ?m ?eff ?end ?cite WHERE { ?m a/rdfs:subClassOf* cg:ExportControlMeasure .
+_Q_MEASURES = """SELECT ?m ?eff ?end ?cite WHERE { ?m a ?mc . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?m a ?mc } }
+  ?mc rdfs:subClassOf* cg:ExportControlMeasure .
   OPTIONAL { ?m cg:effectiveDate ?eff } OPTIONAL { ?m cg:endDate ?end }
   OPTIONAL { ?m cg:legalCitation ?cite } }"""
-_Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t .
+_Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  ?e a ?t . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?e a ?t } }
   FILTER(STRSTARTS(STR(?t), STR(cg:)) && (STRSTARTS(STR(?e), STR(cgid:)) || STRSTARTS(STR(?e), STR(cgsrc:))))
 } GROUP BY ?t"""
 _Q_DEPLOYMENT_KINDS = "SELECT ?d ?k WHERE { ?d cg:deploymentKind ?k }"
