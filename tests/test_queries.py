@@ -496,6 +496,10 @@ def test_who_says(store):
     assert ("tsmc", "bloomberg-2025-10-03-huawei-components") in said
     assert ("smic", "kr-article-2025-02-17") in said
     assert all(x["title"] is not None for x in r.rows)
+    # every row's title is its own source's: a graph that cites no source (the sources registry)
+    # is no claim, and was once paired with every source's title
+    about_a_source = run_named(store, "who-says", subject="cgsrc:kr-article-2025-02-17")
+    assert about_a_source.rows == []
 
 
 def test_sources(store):
