@@ -220,3 +220,19 @@ def test_build_writes_the_capacity_results_and_their_pages(built: Path) -> None:
     assert "Ascend 910C: production capacity in 2025" in page and "e+0" not in page
     accelerator_page = (built / "site" / "accelerator-ascend-910c.html").read_text(encoding="utf-8")
     assert 'href="capacity-ascend-910c-2025.html"' in accelerator_page
+
+
+def test_index_matrix_links_every_cell_to_its_row_on_the_accelerator_page(built: Path) -> None:
+    import re
+
+    site = built / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "<h2>Chokepoint matrix</h2>" in index
+    links = re.findall(r'<td class="o([012])( fragile)?"><a href="([^"#]+)#([^"]+)"', index)
+    assert links, "no cell in the matrix"
+    pages: dict[str, str] = {}
+    for _order, _fragile, page, anchor in links:
+        text = pages.setdefault(page, (site / page).read_text(encoding="utf-8"))
+        assert f'id="{anchor}"' in text, (page, anchor)
+    # the Ascend 910C's EUV cut-off is a robust order-0 cell
+    assert re.search(r'<td class="o0"><a href="accelerator-ascend-910c.html#cp-cut-euv-lithography-tools"', index)

@@ -9,6 +9,7 @@ installed it returns None and the pages say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,15 @@ def run_analysis(
     unbridge = getattr(scenario, "unbridge", ()) or ()
     results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
     return {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
+
+
+def anchor(key: str) -> str:
+    """The HTML id of a chokepoint row on its accelerator's page (a finding key made id-safe).
+
+    >>> anchor("providers:asml+unnamed-chn-e-beam-metrology-tools")
+    'cp-providers-asml-unnamed-chn-e-beam-metrology-tools'
+    """
+    return "cp-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
 
 
 #: How a row's reading of partial-coverage measures reads on a page.
@@ -169,6 +179,9 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
             )
         out.rows.append(
             {
+                "key": row["key"],
+                "anchor": anchor(row["key"]),
+                "robust": bool(row.get("robust", True)),
                 "order": order,
                 "kind": row["kind"],
                 "reading": _READING_TEXT.get(row.get("reading", "both"), row.get("reading", "both")),

@@ -149,6 +149,50 @@ def _capacity_pages(
     return index, dict(links)
 
 
+#: Most chokepoints (columns) the index's matrix shows: those holding the most accelerators.
+MATRIX_COLUMNS = 24
+
+
+def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_COLUMNS) -> dict[str, Any]:
+    """Accelerators x chokepoints for the index: columns are the findings that hold the most
+    accelerators (robust before fragile, then by order and key), each cell the row's order and
+    robustness with a link to its explanation on the accelerator's page.
+
+    >>> m = chokepoint_matrix([{"label": "A", "page": "a.html", "rows": [
+    ...     {"key": "cut:euv", "items": ["EUV"], "order": 0, "robust": True, "anchor": "cp-cut-euv"}]}])
+    >>> m["columns"][0]["key"], m["rows"][0]["cells"][0]["href"]
+    ('cut:euv', 'a.html#cp-cut-euv')
+    """
+    held: dict[str, dict[str, Any]] = {}
+    for acc in accelerators:
+        for row in acc["rows"]:
+            col = held.setdefault(
+                row["key"],
+                {"key": row["key"], "label": " + ".join(row["items"]), "n": 0, "robust": True, "order": row["order"]},
+            )
+            col["n"] += 1
+            col["robust"] = col["robust"] and row.get("robust", True)
+            col["order"] = min(col["order"], row["order"])
+    columns = sorted(held.values(), key=lambda c: (not c["robust"], -c["n"], c["order"], c["key"]))[:limit]
+    rows = []
+    for acc in accelerators:
+        by_key = {r["key"]: r for r in acc["rows"]}
+        cells = []
+        for col in columns:
+            r = by_key.get(col["key"])
+            title = f"{acc['label']}: {col['label']} (order {r['order']}, {r.get('reading', '')})" if r else ""
+            cells.append(
+                {
+                    "order": r["order"] if r else None,
+                    "robust": bool(r.get("robust", True)) if r else None,
+                    "href": f"{acc['page']}#{r['anchor']}" if r else "",
+                    "title": title,
+                }
+            )
+        rows.append({"label": acc["label"], "page": acc["page"], "cells": cells})
+    return {"columns": columns, "rows": rows, "hidden": max(0, len(held) - len(columns))}
+
+
 def _index_page(
     snap: Snapshot,
     accelerators: list[str],
@@ -181,6 +225,7 @@ def _index_page(
         counts={"entities": sum(1 for e in snap.entities.values() if e.types), "claims": snap.claim_count},
         accelerators=accs,
         analysed=analyses is not None,
+        matrix=chokepoint_matrix(accs) if analyses is not None else None,
         capacity=capacity or [],
         timeline=timeline_svg(rows, snap.as_of or snap.data_date),
         classes=classes,
