@@ -8,16 +8,18 @@ its output order is not stable across runs.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from graph.vocab.namespaces import PREFIXES, RDF, XSD
+from graph.vocab.terms import term_value
 
 
 def quad_sort_key(q: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(q.graph_name), q.subject.value, q.predicate.value, str(q.object))
+    return (str(q.graph_name), term_value(q.subject), q.predicate.value, str(q.object))
 
 
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -28,19 +30,29 @@ def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The plain view: every triple of every graph, once, sorted."""
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(triples, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+    return sorted(triples, key=lambda t: (term_value(t.subject), t.predicate.value, str(t.object)))
+
+
+def _serialize(
+    terms: list[ox.Quad] | list[ox.Triple], format: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    # Written into a buffer, not returned: ox.serialize types its return as bytes | None (None when
+    # it writes to an output), which a caller would have to check on every call.
+    out = io.BytesIO()
+    ox.serialize(terms, out, format=format, prefixes=prefixes)
+    return out.getvalue()
 
 
 def to_trig(quads: list[ox.Quad]) -> bytes:
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    return _serialize(quads, ox.RdfFormat.TRIG, PREFIXES)
 
 
 def to_nquads(quads: list[ox.Quad]) -> bytes:
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return _serialize(quads, ox.RdfFormat.N_QUADS)
 
 
 def to_turtle(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return _serialize(triples, ox.RdfFormat.TURTLE, PREFIXES)
 
 
 def _compact(iri: str) -> str:
@@ -52,9 +64,11 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def _jsonld_value(term: ox.NamedNode | ox.Literal) -> dict[str, str]:
+def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"@id": _compact(term.value)}
+    if not isinstance(term, ox.Literal):
+        raise TypeError(f"no JSON-LD value for {term!r}: the dataset holds no blank nodes or quoted triples")
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value == XSD + "string":
@@ -67,17 +81,17 @@ def to_jsonld(quads: list[ox.Quad]) -> bytes:
     graphs: dict[str, dict[str, dict[str, list]]] = {}
     for q in quads:
         nodes = graphs.setdefault(q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "@default", {})
-        node = nodes.setdefault(q.subject.value, {})
+        node = nodes.setdefault(term_value(q.subject), {})
         if q.predicate.value == RDF + "type" and isinstance(q.object, ox.NamedNode):
             node.setdefault("@type", []).append(_compact(q.object.value))
         else:
             node.setdefault(_compact(q.predicate.value), []).append(_jsonld_value(q.object))
     doc_graphs = []
     for gname in sorted(graphs):
-        nodes = [
+        entries = [
             {"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}
             for s, props in sorted(graphs[gname].items())
         ]
-        doc_graphs.append({"@id": _compact(gname), "@graph": nodes} if gname != "@default" else {"@graph": nodes})
+        doc_graphs.append({"@id": _compact(gname), "@graph": entries} if gname != "@default" else {"@graph": entries})
     doc = {"@context": dict(sorted(PREFIXES.items())), "@graph": doc_graphs}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
