@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from graph.errors import Problem, ValidationReport
 from graph.vocab.namespaces import BASE, CG, ID, PREFIXES, RDF, SH
+from graph.vocab.terms import term_value
 
 if TYPE_CHECKING:  # heavy imports stay inside the functions that need them
     import pyoxigraph
@@ -199,9 +200,9 @@ def check_references(
     supers: dict[str, set[str]] = {}
     for q in everything:
         if q.predicate.value == rdf_type:
-            types.setdefault(q.subject.value, set()).add(q.object.value)
+            types.setdefault(term_value(q.subject), set()).add(term_value(q.object))
         elif q.predicate.value == sub and isinstance(q.object, pyoxigraph.NamedNode):
-            supers.setdefault(q.subject.value, set()).add(q.object.value)
+            supers.setdefault(term_value(q.subject), set()).add(q.object.value)
 
     def closure(cls: str) -> set[str]:
         seen, todo = {cls}, [cls]
@@ -226,7 +227,7 @@ def check_references(
             else:
                 ok = isinstance(o, pyoxigraph.Literal) and re.search(value, o.value) is not None
             if not ok:
-                focus, path = q.subject.value, compact(q.predicate.value)
+                focus, path = term_value(q.subject), compact(q.predicate.value)
                 text = f"{compact(focus)} {path}: {message} (value: {o})"
                 problems.setdefault((focus, path, str(o)), Problem(message=text, focus=focus, path=path))
     return [problems[k] for k in sorted(problems)]
@@ -239,7 +240,7 @@ def _membership_triples(quads: list[pyoxigraph.Quad]) -> list[tuple]:
 
     assertion = pyoxigraph.NamedNode(CG + "Assertion")
     rdf_type = pyoxigraph.NamedNode(RDF + "type")
-    assertions = {q.subject.value for q in quads if q.predicate == rdf_type and q.object == assertion}
+    assertions = {term_value(q.subject) for q in quads if q.predicate == rdf_type and q.object == assertion}
     pairs = {
         (q.graph_name.value, q.subject.value)
         for q in quads
