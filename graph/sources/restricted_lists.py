@@ -24,6 +24,7 @@ complete snapshot.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import datetime as dt
 import io
@@ -212,7 +213,7 @@ class CnDesignation:
     program: str | None
     date: str
     end_date: str | None
-    source_urls: list[str]
+    source_urls: builtins.list[str]  # builtins: the field `list` above shadows the type in this class
     address: str
 
 
@@ -435,7 +436,19 @@ def read_corrections(path: Path) -> list[Correction]:
         if not row["note"]:
             problems.add(path, line, "a correction needs a note saying why")
             continue
-        out.append(Correction(line=line, **{k: (int(v) if k == "record" else v) for k, v in row.items()}))
+        out.append(
+            Correction(
+                file=row["file"],
+                record=int(row["record"]),
+                name=row["name"],
+                field=row["field"],
+                action=row["action"],
+                found=row["found"],
+                replacement=row["replacement"],
+                note=row["note"],
+                line=line,
+            )
+        )
     problems.raise_if_any(str(path))
     return out
 
@@ -565,7 +578,8 @@ def _read_list_file(
         if not isinstance(rec, dict):
             problems.add(path, line, f"{where}: not an object")
             continue
-        label = rec.get("name") if isinstance(rec.get("name"), str) else "?"
+        rec_name = rec.get("name")
+        label = rec_name if isinstance(rec_name, str) else "?"
         where = f"record {i} ({label})"
         bad_keys = [k for k in rec if k not in ENTRY_KEYS]
         for k in bad_keys:
