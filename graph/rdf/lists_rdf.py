@@ -153,6 +153,12 @@ def default_dirs(directory: Path | None = None, cn_directory: Path | None = None
     return Path(lists), Path(cn)
 
 
+def _in_scope(list_id: str, entry: ListEntry) -> bool:
+    """Whether an entry of a US list becomes a party (see :data:`SCOPE`)."""
+    scope = SCOPE[list_id]
+    return scope is None or entry.country in scope
+
+
 def list_source_id(list_id: str) -> str:
     return f"list-{list_id}"
 
@@ -259,9 +265,8 @@ class _Mapper:
         usa = self.country(g, "USA", "United States")
         slugs: dict[str, int] = defaultdict(int)
         inferred = False
-        scope = SCOPE[list_id]
         for e in lists.entries[list_id]:
-            if scope is not None and e.country not in scope:
+            if not _in_scope(list_id, e):
                 continue
             base = slugify(e.name)[:80].strip("-")
             slugs[base] += 1
@@ -501,9 +506,7 @@ def load_lists(
     quads += assertion_quads(list_graph(CN_LIST), sources=[CN_SOURCE_ID], confidence="medium")
     quads += source_quads(CN_SOURCE)
     counts = {f"entries_{k}": len(v) for k, v in lists.entries.items()}
-    counts["entries_imported"] = sum(
-        1 for k, v in lists.entries.items() for e in v if SCOPE[k] is None or e.country in SCOPE[k]
-    )
+    counts["entries_imported"] = sum(1 for k, v in lists.entries.items() for e in v if _in_scope(k, e))
     counts["chinese_entity_list"] = sum(1 for e in lists.entries["bis-entity-list"] if e.iso3 == "CHN")
     counts["cn_designations"] = len(cn.designations)
     counts["crosswalk_matched"] = len([e for e in entries if e.chipgraph_id and e.entry_name])
