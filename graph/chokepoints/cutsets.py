@@ -176,6 +176,8 @@ def _evaluate(
         data = G.nodes[node]
         gate = data.get("gate", "and")
         kids = [c for c in _children(G, node) if (node, c) not in back]
+        singles: frozenset
+        pairs: set[frozenset]
         if gate == "or":
             any_edges = G.out_degree(node) > 0
             avail_kids = [info[c] for c in kids if info[c][0]]
@@ -422,7 +424,7 @@ class _Families:
                 node, it, is_or, basic, s, f, kids, ok = stack.pop()
                 if is_or:
                     if fam is not None:
-                        kids.append((child, fam))  # type: ignore[union-attr]
+                        kids.append((child, fam))
                 elif fam is None:
                     ok = False
                 else:
