@@ -294,7 +294,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def as_scenario(scenario: Scenario | str | Path | None) -> Scenario | None:
     """``scenario`` itself when it is loaded already (or None), else the scenario file it names."""
-    if scenario is None or hasattr(scenario, "changes"):
+    if scenario is None or isinstance(scenario, Scenario):
         return scenario
     return load_scenario(scenario)
 
@@ -338,9 +338,9 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     inputs = set(G.graph.get("inputs", [])) | {
         d.get("entity") for _, d in G.nodes(data=True) if d.get("kind") == "supply"
     }
-    for i in scenario.unbridge:
-        if i not in inputs and i != "fabrication":
-            problems.append(Problem(f"unbridge: unknown input {i!r}", path, scenario.lines.get("unbridge")))
+    for input_id in scenario.unbridge:
+        if input_id not in inputs and input_id != "fabrication":
+            problems.append(Problem(f"unbridge: unknown input {input_id!r}", path, scenario.lines.get("unbridge")))
     providers = set(G.graph.get("provider_country", {}))  # organisations, countries, jurisdictions
     for i, add in enumerate(scenario.add_providers):
         line = scenario.lines.get(f"add_providers/{i}")
@@ -456,18 +456,18 @@ def compare(baseline: list[dict[str, Any]], scenario: list[dict[str, Any]]) -> l
         bk = {r["key"]: r for r in (b or {}).get("chokepoints", [])}
         ak = {r["key"]: r for r in (a or {}).get("chokepoints", [])}
         for key in sorted(set(bk) | set(ak)):
-            x, y = bk.get(key), ak.get(key)
-            if x and not y:
-                change = "removed"
-            elif y and not x:
-                change = "new"
+            x, y = bk.get(key), ak.get(key)  # a row has a key: only a missing one is falsy
+            if y is None:
+                change, latest = "removed", bk[key]
+            elif x is None:
+                change, latest = "new", y
             elif (x["order"], x["kind"], x["measures"], x["items"]) != (
                 y["order"],
                 y["kind"],
                 y["measures"],
                 y["items"],
             ):
-                change = "changed"
+                change, latest = "changed", y
             else:
                 continue
             rows.append(
@@ -478,7 +478,7 @@ def compare(baseline: list[dict[str, Any]], scenario: list[dict[str, Any]]) -> l
                     "key": key,
                     "before": x["kind"] if x else None,
                     "after": y["kind"] if y else None,
-                    "order": (y or x)["order"],
+                    "order": latest["order"],
                     "measures_before": x["measures"] if x else [],
                     "measures_after": y["measures"] if y else [],
                 }
