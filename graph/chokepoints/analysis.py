@@ -23,7 +23,7 @@ reading counts such coverage as a cut, the *narrow* one does not. A finding foun
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -73,7 +73,7 @@ def _prepared(
     return G
 
 
-def _blocked(G: nx.DiGraph, root: str, plain: dict[str, bool]) -> list[str]:
+def _blocked(G: nx.DiGraph, root: str, plain: Mapping[Hashable, bool]) -> list[str]:
     """OR nodes whose every edge is cut and whose loss reaches the root.
 
     A blocked node matters when a chain of unavailable nodes leads from the root down to it; a
@@ -105,9 +105,12 @@ def _item_of(G: nx.DiGraph, node: str) -> tuple[str, str]:
     return data.get("entity", node), data.get("buyer", "")
 
 
-def _killed_items(G: nx.DiGraph, lost: Iterable[str]) -> list[str]:
+def _killed_items(G: nx.DiGraph, lost: Iterable[Hashable]) -> list[str]:
     """The supply and stage OR nodes among the nodes a cut set takes away, sorted: the rows' items."""
-    return sorted(n for n in lost if G.nodes[n].get("kind") in ("supply", "stage") and G.nodes[n].get("gate") == "or")
+    # The cut-set engine is typed for any hashable node; the supply graph's node ids are strings.
+    return sorted(
+        str(n) for n in lost if G.nodes[n].get("kind") in ("supply", "stage") and G.nodes[n].get("gate") == "or"
+    )
 
 
 def analyse(
