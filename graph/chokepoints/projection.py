@@ -26,7 +26,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
@@ -73,6 +73,16 @@ INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResou
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
 # Still to do in the builder: its node-id strings should be graph.chokepoints.nodeids calls.
+
+
+class _SupplyRule(TypedDict):
+    """What the measure rule reads of a supply edge: the keywords of :func:`candidate_measures`."""
+
+    item: str
+    item_ancestors: tuple[str, ...]
+    buyer_parties: tuple[str, ...]
+    buyer_country: str | None
+    provider_country: str | None
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
@@ -300,7 +310,7 @@ class _Builder:
     ) -> None:
         provider_country = self.country_of(provider)
         ancestors = tuple(sorted({*self.ancestors(item), *also_covers}))
-        supply = dict(
+        supply = _SupplyRule(
             item=item,
             item_ancestors=ancestors,
             buyer_parties=buyer_parties,
@@ -594,12 +604,13 @@ class _Builder:
         self.G.add_edge(root, fab, relation="stage", sources=(), confidence="high")
         nodes = m.values(acc, "processNode")
         foundries = {f: ("fabricatedBy", acc, f) for f in m.values(acc, "fabricatedBy")}
-        for n in nodes:
-            for f in m.values(n, "nodeOperatedBy"):
-                foundries.setdefault(f, ("processNode", acc, n))  # inferred from the node's operator
+        for process_node in nodes:
+            for f in m.values(process_node, "nodeOperatedBy"):
+                foundries.setdefault(f, ("processNode", acc, process_node))  # inferred from the node's operator
         if not foundries:
             foundries = {"": ("", acc, "")}
         for foundry, (prop, subj, val) in sorted(foundries.items()):
+            fnodes: list[str | None]  # [None]: no process node of the accelerator is known for this foundry
             fnodes = [n for n in nodes if foundry and foundry in m.values(n, "nodeOperatedBy")] or [None]
             for n in fnodes:
                 route = f"route:{acc}:{foundry or 'unknown'}:{n or '-'}"
