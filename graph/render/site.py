@@ -163,12 +163,16 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
     >>> m["columns"][0]["key"], m["rows"][0]["cells"][0]["href"]
     ('cut:euv', 'a.html#cp-cut-euv')
     """
+
+    def key_of(row: dict[str, Any]) -> str:  # rows of a custom ``analyse`` may lack the finding key
+        return str(row.get("key") or f"{row['order']}:" + "+".join(row["items"]))
+
     held: dict[str, dict[str, Any]] = {}
     for acc in accelerators:
         for row in acc["rows"]:
+            key = key_of(row)
             col = held.setdefault(
-                row["key"],
-                {"key": row["key"], "label": " + ".join(row["items"]), "n": 0, "robust": True, "order": row["order"]},
+                key, {"key": key, "label": " + ".join(row["items"]), "n": 0, "robust": True, "order": row["order"]}
             )
             col["n"] += 1
             col["robust"] = col["robust"] and row.get("robust", True)
@@ -176,7 +180,7 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
     columns = sorted(held.values(), key=lambda c: (not c["robust"], -c["n"], c["order"], c["key"]))[:limit]
     rows = []
     for acc in accelerators:
-        by_key = {r["key"]: r for r in acc["rows"]}
+        by_key = {key_of(r): r for r in acc["rows"]}
         cells = []
         for col in columns:
             r = by_key.get(col["key"])
@@ -185,7 +189,7 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
                 {
                     "order": r["order"] if r else None,
                     "robust": bool(r.get("robust", True)) if r else None,
-                    "href": f"{acc['page']}#{r['anchor']}" if r else "",
+                    "href": f"{acc['page']}#{r['anchor']}" if r and r.get("anchor") else (acc["page"] if r else ""),
                     "title": title,
                 }
             )
