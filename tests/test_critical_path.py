@@ -65,3 +65,25 @@ def test_every_chokepoint_row_is_marked_and_the_tree_is_bounded_and_deterministi
     assert all(len(n["providers"]) <= MAX_PROVIDERS for _, n in _walk(tree))
     assert any(n["more"] for _, n in _walk(tree))  # some input has more providers than are listed
     assert critical_path(analysis.graph, analysis.root, analysis.rows) == tree
+
+
+def test_labels_are_escaped_in_the_tree():
+    import networkx as nx
+
+    from graph.render.templating import render
+
+    probe = '<img src=x onerror="alert(1)">'
+    G = nx.DiGraph(measures={})
+    G.add_node("acc:a", kind="accelerator", label="A")
+    G.add_node("stage:a:design", kind="stage", label="design", gate="and")
+    G.add_node("need:x@a", kind="need", label=probe, entity="x", buyer="a")
+    G.add_node("supply:x@a", kind="supply", label=probe, entity="x", buyer="a")
+    G.add_node("provider:p", kind="provider", label=probe, entity="p")
+    G.add_edge("acc:a", "stage:a:design", relation="stage")
+    G.add_edge("stage:a:design", "need:x@a", relation="requires")
+    G.add_edge("need:x@a", "supply:x@a", relation="supplied-as")
+    G.add_edge("supply:x@a", "provider:p", relation="provided-by", provider_country=probe, cut_by=(probe,))
+    rows = [{"key": "cut:x", "order": 0, "anchor": 'cp-"x', "item_ids": ["x"], "buyers": ["a"]}]
+    html = str(render("_critical_path.html", entity={"label": probe}, critical_path=critical_path(G, "acc:a", rows)))
+    assert "<img" not in html and html.count("&lt;img") >= 5
+    assert 'href="#cp-&#34;x"' in html
