@@ -200,3 +200,63 @@ def test_capped_page_says_so_and_search_finds_nodes_not_drawn(browser, tmp_path)
     assert v.page.evaluate("() => document.querySelectorAll('img').length") == 0
     assert v.dialogs == [] and v.errors == []
     v.page.close()
+
+
+def test_critical_path_tree_of_the_910c(browser, built):
+    """The 910C's critical path: painted above the graph, chokepoints open, folded inputs open on a click.
+
+    Timing: the tree must be painted, and a click must open a folded node, each in under a second.
+    The earliest possible click (issued as soon as the page is parsed) waits for vis-network to
+    draw the graph (a few hundred milliseconds of script); that time is printed, not asserted, as
+    it depends on the machine's load.
+    """
+    site = built / "site"
+    path = site / "accelerator-ascend-910c.html"
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    # note (from navigation start) when a details element opens or closes
+    page.add_init_script("""window.toggledMs = 0; new MutationObserver(() => {
+        if (!window.toggledMs) window.toggledMs = performance.now(); })
+        .observe(document, { subtree: true, attributes: true, attributeFilter: ["open"] });""")
+    page.goto(path.as_uri(), wait_until="domcontentloaded")
+    tree = page.locator("#critical-path")
+
+    def folded(label: str):
+        node = tree.locator(f"details:has(> summary .cp-label:text-is('{label}'))").first
+        assert node.get_attribute("open") is None, f"{label} should be folded"
+        return node
+
+    first = folded("Core intellectual property")
+    first.locator("> summary").click()
+    page.wait_for_function("el => el.open", arg=first.element_handle(), timeout=5000)
+    earliest_ms = page.evaluate("() => window.toggledMs")
+    painted_ms = page.evaluate("() => performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    assert painted_ms < 1000, f"first paint after {painted_ms:.0f} ms"
+    page.wait_for_function("document.body.getAttribute('data-ready') === '1'", timeout=30000)
+    assert tree.is_visible()
+    assert tree.bounding_box()["y"] < page.locator("#graph").bounding_box()["y"]
+    assert first.locator(".cp-provider-list").is_visible()
+    euv = tree.locator("details:has(> summary .cp-label:text-is('EUV lithography tools'))").first
+    assert euv.get_attribute("open") is not None and "Netherlands" in euv.inner_text()
+    packaging = folded("packaging")
+    started = page.evaluate("() => { window.toggledMs = 0; return performance.now(); }")
+    packaging.locator("> summary").click()
+    page.wait_for_function("el => el.open", arg=packaging.element_handle(), timeout=1000)
+    took = page.evaluate("() => window.toggledMs") - started
+    assert took < 1000, f"opening a folded node took {took:.0f} ms"
+    assert packaging.locator("details").first.is_visible()
+    assert errors == [], f"console errors {errors}"
+    base = site.as_uri() + "/"
+    assert [u for u in requests if not u.startswith(base)] == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tree.locator(".cp-tree").evaluate("el => { el.scrollTop = 0; }")
+    page.screenshot(path=str(SCREENSHOTS / "accelerator-tree.png"))
+    print(
+        f"first paint {painted_ms:.0f} ms; earliest click opened at {earliest_ms:.0f} ms; "
+        f"a click after load: {took:.0f} ms"
+    )
+    page.close()

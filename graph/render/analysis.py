@@ -26,7 +26,8 @@ class AcceleratorAnalysis:
     ``rows``: one dict per chokepoint with ``items`` (what the chokepoint is), ``takes`` (what
     losing it takes away), ``order``, ``kind``, ``measures`` (``label``, ``date``, ``iri``),
     ``countries``, ``domestic`` (text), ``explanation`` (lines) and ``sources`` (``title``,
-    ``publisher``, ``date``, ``url``). ``chokepoint_items`` and ``cut_providers`` map IRIs to
+    ``publisher``, ``date``, ``url``), and the analysis's ids: ``item_ids`` (what it takes away),
+    ``buyers`` and ``provider_ids``. ``chokepoint_items`` and ``cut_providers`` map IRIs to
     tooltip notes. ``graph`` and ``root`` are the analysis graph and the accelerator's node in it.
     """
 
@@ -187,6 +188,9 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
                 "reading": _READING_TEXT.get(row.get("reading", "both"), row.get("reading", "both")),
                 "items": items,
                 "takes": takes,
+                "item_ids": list(row.get("items", [])),
+                "buyers": list(row.get("buyers", [])),
+                "provider_ids": list(row.get("providers", [])),
                 "countries": row.get("countries", []),
                 "measures": measures,
                 "domestic": domestic,

@@ -26,6 +26,7 @@ from graph.read.model import date_or_data_date
 from graph.render.accelerator_pages import analysis_graph, page_name, upstream_graph
 from graph.render.analysis import AcceleratorAnalysis, run_analysis
 from graph.render.cap import DEFAULT_MAX_NODES, cap_graph
+from graph.render.critical_path import critical_path
 from graph.render.data import Snapshot, load_snapshot
 from graph.render.graphpage import PageView, graph_page, graph_payload
 from graph.render.layout import force_layout, layered_layout
@@ -110,6 +111,9 @@ def _accelerator_page(
         analysed=analysed and analysis is not None,
         view=view,
         capacity_pages=capacity_pages or [],
+        critical_path=critical_path(analysis.graph, analysis.root, analysis.rows)
+        if analysis is not None and analysis.graph is not None
+        else [],
     )
     return html, reached
 
