@@ -17,7 +17,12 @@ def test_ids_round_trip():
     assert nodeids.stage("ascend-910c", "fabrication") == "stage:ascend-910c:fabrication"
     assert nodeids.route("ascend-910c", "smic", "smic-n7") == "route:ascend-910c:smic:smic-n7"
     assert nodeids.route("x", None, None) == "route:x:unknown:-"
-    for make, kind in ((nodeids.need, "need"), (nodeids.supply, "supply"), (nodeids.anyof, "anyof")):
+    for make, kind in (
+        (nodeids.need, "need"),
+        (nodeids.supply, "supply"),
+        (nodeids.all_of, "all"),
+        (nodeids.anyof, "anyof"),
+    ):
         node = make("hbm2e", "hisilicon+huawei")
         assert (nodeids.kind_of(node), nodeids.entity_of(node), nodeids.buyer_of(node)) == (
             kind,
@@ -26,6 +31,12 @@ def test_ids_round_trip():
         )
     assert nodeids.entity_of(nodeids.provider("asml")) == "asml" and nodeids.buyer_of("provider:asml") is None
     assert nodeids.entity_of(nodeids.stage("ascend-910c", "memory")) == "ascend-910c"
+    inhouse = nodeids.in_house("huawei", "kirin-ip")
+    assert (nodeids.kind_of(inhouse), nodeids.entity_of(inhouse), nodeids.buyer_of(inhouse)) == (
+        "inhouse",
+        "huawei",
+        None,
+    )
 
 
 def test_the_projection_writes_ids_of_this_grammar(store):
@@ -37,6 +48,7 @@ def test_the_projection_writes_ids_of_this_grammar(store):
         "provider": lambda d: nodeids.provider(d["entity"]),
         "need": lambda d: nodeids.need(d["entity"], d["buyer"]),
         "alternatives": lambda d: nodeids.anyof(d["entity"], d["buyer"]),
+        "complements": lambda d: nodeids.all_of(d["entity"], d["buyer"]),
     }
     checked = 0
     for node, data in G.nodes(data=True):

@@ -8,8 +8,10 @@ The grammar (see :mod:`graph.chokepoints.projection` for what each node means):
 ``route:<accelerator>:<foundry>:<n>``  fabrication at one foundry on one process node
 ``need:<item>@<buyer>``                the buyer has the item and what goes into it
 ``supply:<item>@<buyer>``              the item's providers and variants (OR)
+``all:<item>@<buyer>``                 the item's complementary variants, all needed (AND)
 ``anyof:<rule>@<buyer>``               the alternatives of a requirement rule (OR)
 ``provider:<entity>``                  a firm or a country (a basic event)
+``inhouse:<designer>:<item>``          a designer that makes the item itself (no control cuts it)
 =====================================  ====================================================
 
 ``buyer`` is the id of the buying organisation, or several ids joined with ``+`` (an
@@ -17,6 +19,8 @@ accelerator's designers together). Entity ids never hold ``:`` or ``@``.
 
 >>> supply("hbm2e", "huawei"), provider("asml"), accelerator("acc:ascend-910c")
 ('supply:hbm2e@huawei', 'provider:asml', 'acc:ascend-910c')
+>>> all_of("hbm", "huawei"), in_house("huawei", "kirin-ip")
+('all:hbm@huawei', 'inhouse:huawei:kirin-ip')
 >>> kind_of("supply:hbm2e@huawei"), entity_of("supply:hbm2e@huawei"), buyer_of("supply:hbm2e@huawei")
 ('supply', 'hbm2e', 'huawei')
 """
@@ -26,9 +30,11 @@ from __future__ import annotations
 __all__ = [
     "UNKNOWN_FOUNDRY",
     "accelerator",
+    "all_of",
     "anyof",
     "buyer_of",
     "entity_of",
+    "in_house",
     "kind_of",
     "need",
     "provider",
@@ -64,6 +70,15 @@ def supply(item: str, buyer: str) -> str:
     return f"supply:{item}@{buyer}"
 
 
+def all_of(item: str, buyer: str) -> str:
+    """``all:<item>@<buyer>``: the complementary variants of ``item`` that its rule lists, all needed.
+
+    >>> all_of("hbm", "hisilicon+huawei")
+    'all:hbm@hisilicon+huawei'
+    """
+    return f"all:{item}@{buyer}"
+
+
 def anyof(rule: str, buyer: str) -> str:
     return f"anyof:{rule}@{buyer}"
 
@@ -72,21 +87,31 @@ def provider(entity: str) -> str:
     return f"provider:{entity}"
 
 
+def in_house(designer: str, item: str) -> str:
+    """``inhouse:<designer>:<item>``: the designer makes ``item`` itself (``cg:inHouseSourceOf``).
+
+    >>> in_house("huawei", "kirin-ip")
+    'inhouse:huawei:kirin-ip'
+    """
+    return f"inhouse:{designer}:{item}"
+
+
 def kind_of(node: str) -> str:
-    """The node's kind prefix: ``acc``, ``stage``, ``route``, ``need``, ``supply``, ``anyof``, ``provider``."""
+    """The node's kind prefix: ``acc``, ``stage``, ``route``, ``need``, ``supply``, ``all``, ``anyof``,
+    ``provider`` or ``inhouse``."""
     return node.split(":", 1)[0]
 
 
 def entity_of(node: str) -> str:
-    """The entity a node is about: the accelerator, the item, the rule or the provider."""
+    """The entity a node is about: the accelerator, the item, the rule, the provider or the designer."""
     rest = node.split(":", 1)[1] if ":" in node else node
-    if kind_of(node) in ("stage", "route"):
+    if kind_of(node) in ("stage", "route", "inhouse"):
         return rest.split(":", 1)[0]
     return rest.split("@", 1)[0]
 
 
 def buyer_of(node: str) -> str | None:
-    """The buyer of a ``need``, ``supply`` or ``anyof`` node; None for the other kinds."""
-    if kind_of(node) in ("need", "supply", "anyof") and "@" in node:
+    """The buyer of a ``need``, ``supply``, ``all`` or ``anyof`` node; None for the other kinds."""
+    if kind_of(node) in ("need", "supply", "all", "anyof") and "@" in node:
         return node.rsplit("@", 1)[1]
     return None

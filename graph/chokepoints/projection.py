@@ -30,6 +30,7 @@ from typing import Any, TypedDict
 
 import networkx as nx
 
+from graph.chokepoints import nodeids
 from graph.chokepoints.bulk_lists import bulk_listing_measures
 from graph.chokepoints.cuts import annotate_cuts
 from graph.chokepoints.measures import (
@@ -72,7 +73,6 @@ SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
-# Still to do in the builder: its node-id strings should be graph.chokepoints.nodeids calls.
 
 
 class _SupplyRule(TypedDict):
@@ -281,7 +281,7 @@ class _Builder:
         return node
 
     def provider_node(self, provider: str) -> str:
-        node = f"provider:{provider}"
+        node = nodeids.provider(provider)
         country = self.country_of(provider)
         return self.add_node(
             node,
@@ -392,7 +392,7 @@ class _Builder:
         trail: tuple[str, ...] = (),
     ) -> str:
         """The node standing for 'the buyer has ``item`` and everything that goes into it'."""
-        node = f"need:{item}@{buyer}"
+        node = nodeids.need(item, buyer)
         if node in self.G:
             return node
         self.add_node(node, kind="need", gate="and", entity=item, buyer=buyer, label=self.m.label(item))
@@ -435,7 +435,7 @@ class _Builder:
         variants = sorted(self.variants.get(item, []))
         if not providers and not variants:
             return None
-        node = f"supply:{item}@{buyer}"
+        node = nodeids.supply(item, buyer)
         if node in self.G:
             return node
         self.add_node(node, kind="supply", gate="or", entity=item, buyer=buyer, label=self.m.label(item))
@@ -459,7 +459,7 @@ class _Builder:
     ) -> str:
         """AND node over the complementary variants of ``item`` that its rule lists."""
         rule, variants = self.complements[item]
-        node = f"all:{item}@{buyer}"
+        node = nodeids.all_of(item, buyer)
         if node in self.G:
             return node
         self.add_node(node, kind="complements", gate="and", entity=item, buyer=buyer, label=self.m.label(item))
@@ -474,11 +474,11 @@ class _Builder:
         """Designers that make an input themselves (cg:inHouseSourceOf): a source no control cuts."""
         for designer in designers:
             for item in self.m.values(designer, "inHouseSourceOf"):
-                supply = f"supply:{item}@{buyer}"
+                supply = nodeids.supply(item, buyer)
                 if supply not in self.G:
                     continue
                 node = self.add_node(
-                    f"inhouse:{designer}:{item}",
+                    nodeids.in_house(designer, item),
                     kind="in-house",
                     gate="and",  # no children: always available, and not a basic event
                     entity=designer,
@@ -510,7 +510,7 @@ class _Builder:
         alternatives = self.m.values(rule, "requiresAnyOf")
         if alternatives and (stage is None or self.stage_of(alternatives[0]) in (stage, None)):
             node = self.add_node(
-                f"anyof:{rule}@{buyer}",
+                nodeids.anyof(rule, buyer),
                 kind="alternatives",
                 gate="or",
                 entity=rule,
@@ -558,7 +558,7 @@ class _Builder:
             country = next((self.country_of(p) for p in parties if self.country_of(p)), None)
         buyer = "+".join(designers) or acc
         root = self.add_node(
-            f"acc:{acc}",
+            nodeids.accelerator(acc),
             kind="accelerator",
             gate="and",
             entity=acc,
@@ -571,7 +571,7 @@ class _Builder:
 
         # design: the designer buys; packaging: the packaging house, where a rule says it buys
         for stage in ("design", "packaging"):
-            node = self.add_node(f"stage:{acc}:{stage}", kind="stage", gate="and", entity=acc, label=stage)
+            node = self.add_node(nodeids.stage(acc, stage), kind="stage", gate="and", entity=acc, label=stage)
             s_buyer, s_parties, s_country = buyer, parties, country
             if stage == "packaging" and any(
                 (role := self.role_of(i)) is not None and role[0] == "packager"
@@ -599,7 +599,7 @@ class _Builder:
 
         # fabrication: any of the foundry routes; the foundry buys the fab inputs
         fab = self.add_node(
-            f"stage:{acc}:fabrication", kind="stage", gate="or", entity=acc, label="fabrication", buyer=buyer
+            nodeids.stage(acc, "fabrication"), kind="stage", gate="or", entity=acc, label="fabrication", buyer=buyer
         )
         self.G.add_edge(root, fab, relation="stage", sources=(), confidence="high")
         nodes = m.values(acc, "processNode")
@@ -613,7 +613,7 @@ class _Builder:
             fnodes: list[str | None]  # [None]: no process node of the accelerator is known for this foundry
             fnodes = [n for n in nodes if foundry and foundry in m.values(n, "nodeOperatedBy")] or [None]
             for n in fnodes:
-                route = f"route:{acc}:{foundry or 'unknown'}:{n or '-'}"
+                route = nodeids.route(acc, foundry, n)
                 fab_buyer = foundry or f"unknown-foundry-of-{buyer}"  # not the designer: it buys no fab tools
                 fab_parties = self.parties_of([foundry]) if foundry else ()  # an unnamed foundry is not listed
                 fab_country = (self.country_of(foundry) if foundry else country) or country
@@ -676,10 +676,10 @@ class _Builder:
                 self.confidence(acc, "memorySupplier", s),
             )
         if providers:
-            stage = self.add_node(f"stage:{acc}:memory", kind="stage", gate="and", entity=acc, label="memory")
+            stage = self.add_node(nodeids.stage(acc, "memory"), kind="stage", gate="and", entity=acc, label="memory")
             self.G.add_edge(root, stage, relation="stage", sources=(), confidence="high")
             supply = self.add_node(
-                f"supply:{item}@{acc}", kind="supply", gate="or", entity=item, buyer=buyer, label=m.label(item)
+                nodeids.supply(item, acc), kind="supply", gate="or", entity=item, buyer=buyer, label=m.label(item)
             )
             self.G.add_edge(
                 stage,
