@@ -3,9 +3,12 @@
 Everything :mod:`graph.capacity` knows about the graph comes through :func:`read_claims`, which runs
 three SPARQL ``SELECT`` queries through the store's :meth:`~graph.store.local.GraphStore.select`
 (so the embedded store, an in-memory store and a remote endpoint all work). When the shared read
-model (``graph.read.model``: entities, labels, claims with confidence, the confidence floor and the
-data date) lands, this module is the only one to change: :func:`read_claims` keeps its signature and
-returns the same :class:`ClaimSet`, built from the read model instead of from these queries.
+model (:mod:`graph.read.model`) gets figure claims, this module is the only one to change:
+:func:`read_claims` keeps its signature and returns the same :class:`ClaimSet`. What the read model
+already defines comes from it: the confidence grades and their order (:data:`CONFIDENCE_RANK`), the
+accelerator classes, the label language order (:func:`~graph.read.model.preferred_label`) and how an
+IRI becomes a property name, a confidence level or a source id (:func:`~graph.read.model.compact`,
+:func:`~graph.read.model.entity_id`).
 
 A claim's confidence and sources are those of the assertion that states its ``cg:figureValue``;
 the other facts of a claim record share them in the curated data.
@@ -18,15 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+
+from graph.read.model import ACCELERATOR_CLASSES, CONFIDENCE_RANK, compact, entity_id, preferred_label
+from graph.read.model import LABELS_QUERY as _LABELS_QUERY
 from graph.vocab.namespaces import entity_id_of
 
-__all__ = ["FigureClaim", "Accelerator", "ClaimSet", "read_claims", "CONFIDENCE_RANK"]
-
-#: Order of the confidence grades (higher is better).
-CONFIDENCE_RANK = {"low": 1, "medium": 2, "high": 3}
-
-#: Ontology classes whose individuals count as accelerators.
-ACCELERATOR_CLASSES = ("AIAccelerator", "GPU", "NPU", "ASIC")
+__all__ = ["FigureClaim", "Accelerator", "ClaimSet", "read_claims", "CONFIDENCE_RANK", "ACCELERATOR_CLASSES"]
 
 CLAIMS_QUERY = """
 SELECT ?f ?p ?o ?conf ?src WHERE {
@@ -40,23 +41,21 @@ SELECT ?f ?p ?o ?conf ?src WHERE {
 }
 """
 
-ACCELERATORS_QUERY = """
-SELECT ?a ?label ?designer ?node ?country WHERE {
-  VALUES ?cls { cg:AIAccelerator cg:GPU cg:NPU cg:ASIC }
+ACCELERATORS_QUERY = (
+    """
+SELECT ?a ?designer ?node ?country WHERE {
+  VALUES ?cls { """
+    + " ".join(f"cg:{c}" for c in sorted(ACCELERATOR_CLASSES))
+    + """ }
   ?a a ?cls . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?a a ?cls } }
-  OPTIONAL { ?a rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }
   OPTIONAL { ?a cg:designedBy ?designer OPTIONAL { ?designer cg:country ?country } }
   OPTIONAL { ?a cg:processNode ?node }
 }
 """
+)
 
-LABELS_QUERY = """
-SELECT ?e ?label WHERE {
-  ?e rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?e), STR(cgid:)))
-  FILTER(LANGMATCHES(LANG(?label), "en"))
-}
-"""
+#: The entities' labels: the read model's query (English and untagged labels of ``cgid:`` entities).
+LABELS_QUERY = _LABELS_QUERY
 
 
 @dataclass(frozen=True)
@@ -114,14 +113,14 @@ class Accelerator:
 
 @dataclass
 class ClaimSet:
-    """The figure claims, the accelerators and the English labels of every entity."""
+    """The figure claims, the accelerators and the labels of every entity (the read model's choice)."""
 
     claims: list[FigureClaim]
     accelerators: dict[str, Accelerator]
     labels: dict[str, str] = field(default_factory=dict)
 
     def label(self, entity: str | None) -> str:
-        """English label of an entity id (the id itself when it has none)."""
+        """Label of an entity id (the id itself when it has none)."""
         if entity is None:
             return ""
         return self.labels.get(entity, entity)
@@ -137,9 +136,9 @@ def _id(term: Any) -> str | None:
     return entity_id_of(term.value) if hasattr(term, "value") else None
 
 
-def _local(term: Any) -> str:
-    value = term.value
-    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def _property(term: Any) -> str:
+    """A property IRI's local name, after the read model's prefixing: ``cg:figureValue`` -> ``figureValue``."""
+    return compact(term.value).partition(":")[2]
 
 
 def read_claims(store: Any) -> ClaimSet:
@@ -153,7 +152,7 @@ def read_claims(store: Any) -> ClaimSet:
     Returns
     -------
     ClaimSet
-        Claims sorted by id, accelerators keyed by id, English labels.
+        Claims sorted by id, accelerators keyed by id, labels.
     """
     raw: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(set))
     conf: dict[str, str] = {}
@@ -162,14 +161,14 @@ def read_claims(store: Any) -> ClaimSet:
         fid = _id(row["f"])
         if fid is None:
             continue
-        prop = _local(row["p"])
+        prop = _property(row["p"])
         obj = row["o"]
         raw[fid][prop].add(_id(obj) if prop in ("aboutEntity", "claimedBy") else obj.value)
         if prop == "figureValue":
             if row.get("src") is not None:
-                sources[fid].add(_local(row["src"]))
+                sources[fid].add(entity_id(row["src"]) or "")
             if row.get("conf") is not None:
-                level = _local(row["conf"]).removesuffix("Confidence").lower()
+                level = (entity_id(row["conf"]) or "").removesuffix("Confidence").lower()
                 if CONFIDENCE_RANK.get(level, 0) > CONFIDENCE_RANK.get(conf.get(fid, ""), 0):
                     conf[fid] = level
 
@@ -211,17 +210,16 @@ def read_claims(store: Any) -> ClaimSet:
         if aid is None:
             continue
         entry = acc[aid]
-        if row.get("label") is not None:
-            entry["label"].add(row["label"].value)
         for key, col in (("designers", "designer"), ("nodes", "node"), ("countries", "country")):
             value = _id(row.get(col))
             if value:
                 entry[key].add(value)
-    labels: dict[str, str] = {}
+    by_lang: dict[str, dict[str, str]] = defaultdict(dict)
     for row in store.select(LABELS_QUERY):
-        e = _id(row["e"])
-        if e and (e not in labels or row["label"].value < labels[e]):
-            labels[e] = row["label"].value
+        e, label = _id(row["e"]), row["label"]
+        if e and isinstance(label, ox.Literal):
+            by_lang[e][label.language or ""] = label.value
+    labels = {e: preferred_label(texts, e) for e, texts in by_lang.items()}
     accelerators = {
         aid: Accelerator(
             id=aid,

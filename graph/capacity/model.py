@@ -37,9 +37,10 @@ from typing import Any
 import numpy as np
 
 from graph.capacity.assumptions import Assumption
-from graph.capacity.claims import CONFIDENCE_RANK, Accelerator, ClaimSet, FigureClaim
+from graph.capacity.claims import Accelerator, ClaimSet, FigureClaim
 from graph.capacity.dies import gross_dies_per_wafer
 from graph.errors import InputError, NotFoundError
+from graph.read.model import CONFIDENCE_RANK, at_least
 
 __all__ = [
     "PARAMETERS",
@@ -206,8 +207,7 @@ def _pick(claims: Iterable[FigureClaim], year: int, min_confidence: str) -> tupl
         return [], None, False
     best = max(c.year for c in pool)  # type: ignore[type-var]
     pool = [c for c in pool if c.year == best]
-    floor = CONFIDENCE_RANK[min_confidence]
-    kept = [c for c in pool if CONFIDENCE_RANK.get(c.confidence, 0) >= floor]
+    kept = [c for c in pool if at_least(c.confidence, min_confidence)]
     low_only = not kept
     return sorted(kept or pool, key=lambda c: c.id), (best if best != year else None), low_only
 
