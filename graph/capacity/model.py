@@ -40,7 +40,7 @@ from graph.capacity.assumptions import Assumption
 from graph.capacity.claims import Accelerator, ClaimSet, FigureClaim
 from graph.capacity.dies import gross_dies_per_wafer
 from graph.errors import InputError, NotFoundError
-from graph.read.model import CONFIDENCE_RANK, at_least
+from graph.read.model import CONFIDENCE_RANK, MIN_CONFIDENCE, at_least
 
 __all__ = [
     "PARAMETERS",
@@ -219,7 +219,7 @@ def select_inputs(
     assumptions: list[Assumption],
     *,
     as_of: dt.date | None = None,
-    min_confidence: str = "medium",
+    min_confidence: str = MIN_CONFIDENCE,
 ) -> tuple[dict[str, InputRange], list[dict[str, Any]], list[Assumption]]:
     """Apply the range rule to every parameter: (inputs, missing, assumptions used).
 
@@ -479,7 +479,7 @@ def capacity(
     *,
     assumptions: list[Assumption],
     as_of: dt.date | None = None,
-    min_confidence: str = "medium",
+    min_confidence: str = MIN_CONFIDENCE,
     draws: int = 100_000,
     seed: int = 0,
     scenario: Any = None,

@@ -11,6 +11,7 @@ from typing import Any
 from graph.capacity.assumptions import DEFAULT_ASSUMPTIONS, Assumption, check_assumptions, load_assumptions
 from graph.capacity.claims import ClaimSet, read_claims
 from graph.capacity.model import CONTEXT_METRICS, OUTPUT_METRIC, PARAMETERS, capacity
+from graph.read.model import MIN_CONFIDENCE
 
 __all__ = [
     "default_accelerators",
@@ -57,7 +58,7 @@ def capacity_results(
     assumptions: list[Assumption] | None = None,
     as_of: dt.date | None = None,
     scenario: Any = None,
-    min_confidence: str = "medium",
+    min_confidence: str = MIN_CONFIDENCE,
     draws: int = 100_000,
     seed: int = 0,
 ) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ import click
 
 from graph.cli.common import handle_errors, open_from_options, parse_as_of, store_options
 from graph.cli.output import emit, format_rows, output_options
+from graph.read.model import MIN_CONFIDENCE
+from graph.vocab.terms import CONFIDENCE_LEVELS
 
 INPUT_COLUMNS = ["parameter", "low", "high", "unit", "basis", "from"]
 PUBLISHED_COLUMNS = ["estimate", "claimed_by", "value", "range", "scope", "confidence", "verdict", "would_need"]
@@ -152,8 +154,8 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
 )
 @click.option(
     "--min-confidence",
-    type=click.Choice(["low", "medium", "high"]),
-    default="medium",
+    type=click.Choice(list(CONFIDENCE_LEVELS)),
+    default=MIN_CONFIDENCE,
     show_default=True,
     help="Confidence floor of the range rule.",
 )
