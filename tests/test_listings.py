@@ -54,3 +54,15 @@ def test_the_built_page_lists_smic_escaped_and_is_linked_from_the_index(built: P
     assert html.count("<tr data-search=") > 1500
     assert "<script src=" not in html and "http" not in html.split("<script>")[1]
     assert 'href="listings.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_as_of_leaves_out_later_entries_and_ended_ones_say_until(store):
+    from graph.render.listings import listing_rows
+
+    before = listing_rows(store, as_of="2020-12-21")
+    assert not [r for r in before if r["party"] == SMIC and r["list"] == "Entity List"]
+    assert all(r["date"] <= "2020-12-21" for r in before)
+    rows = listing_rows(store)
+    assert len(before) < len(rows)
+    ended = [r for r in rows if r["end"]]
+    assert all(r["end"] > r["date"] for r in ended)

@@ -18,8 +18,9 @@ from graph.vocab.namespaces import CG
 
 __all__ = ["listing_rows", "search_text"]
 
-_Q_ENTRIES = """SELECT ?entry ?list ?listLabel ?party ?eff ?cite ?iso WHERE {
+_Q_ENTRIES = """SELECT ?entry ?list ?listLabel ?party ?eff ?end ?cite ?iso WHERE {
   ?entry cg:listsParty ?party ; cg:effectiveDate ?eff ; cg:onList ?list .
+  OPTIONAL { ?entry cg:endDate ?end }
   OPTIONAL { ?list rdfs:label ?listLabel FILTER(LANGMATCHES(LANG(?listLabel), "en")) }
   OPTIONAL { ?entry cg:legalCitation ?cite }
   OPTIONAL { ?party cg:country ?c . ?c cg:iso3 ?iso }
@@ -59,8 +60,8 @@ def search_text(row: Mapping[str, Any]) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def listing_rows(store: Any, pages: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """One dict per list entry: list, name, names, country, date, citation, roles, links, search.
+def listing_rows(store: Any, pages: Mapping[str, str] | None = None, as_of: str | None = None) -> list[dict[str, Any]]:
+    """One dict per list entry: list, name, names, country, date, end, citation, roles, links, search.
 
     Parameters
     ----------
@@ -69,6 +70,9 @@ def listing_rows(store: Any, pages: Mapping[str, str] | None = None) -> list[dic
     pages : mapping of str to str, optional
         Entity IRI -> page file name (the site's accelerator pages); an entity with a page that
         names a listed party with a ``cg:`` property (e.g. ``cg:fabricatedBy``) becomes a link.
+    as_of : str, optional
+        ``YYYY-MM-DD``: leave out entries listed after this day. Entries removed by then
+        (``cg:endDate``) stay, with ``end`` set, so the page can say so; ``end`` is "" otherwise.
 
     Returns
     -------
@@ -97,6 +101,8 @@ def listing_rows(store: Any, pages: Mapping[str, str] | None = None) -> list[dic
     entries: dict[str, dict[str, Any]] = {}
     for r in store.select(_Q_ENTRIES):
         iri = _v(r["entry"])
+        if as_of is not None and _v(r["eff"]) > as_of:
+            continue
         row = entries.get(iri)
         if row is None:
             party = _v(r["party"])
@@ -110,6 +116,7 @@ def listing_rows(store: Any, pages: Mapping[str, str] | None = None) -> list[dic
                 "names": unique[1:],
                 "countries": set(),
                 "date": _v(r["eff"]),
+                "end": _v(r["end"]),
                 "citations": set(),
                 "roles": sorted(roles.get(party, set())),
                 "links": [
