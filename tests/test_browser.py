@@ -260,3 +260,27 @@ def test_critical_path_tree_of_the_910c(browser, built):
         f"a click after load: {took:.0f} ms"
     )
     page.close()
+
+
+def test_listings_page_filters_by_a_chinese_name(browser, built):
+    """The listings page: offline, no console error; typing 中芯 leaves SMIC's rows and hides the rest."""
+    site = built / "site"
+    v = Visit(browser, site / "listings.html", False)
+    rows = v.page.locator("#listings tbody tr")
+    total = rows.count()
+    assert total > 1500
+    v.page.fill("#listing-filter", "中芯")
+    visible = v.page.locator("#listings tbody tr:not([hidden])")
+    shown = visible.count()
+    assert 0 < shown < total / 10
+    texts = visible.all_inner_texts()
+    assert any("SMIC" in t and "Entity List" in t and "2020-12-22" in t for t in texts)
+    assert all("中芯" in t for t in texts)
+    assert "of" in v.page.inner_text("#listing-count")
+    assert v.errors == [], f"console errors {v.errors}"
+    assert v.outside(site) == [], "requests outside the site folder"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    v.page.screenshot(path=str(SCREENSHOTS / "listings.png"))
+    v.page.fill("#listing-filter", "")
+    assert v.page.locator("#listings tbody tr:not([hidden])").count() == total
+    v.page.close()

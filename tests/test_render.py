@@ -66,7 +66,7 @@ def _pages(site: Path) -> list[Path]:
 
 def test_pages_exist(site):
     names = [p.name for p in _pages(site)]
-    assert names == ["accelerator-ascend-910c.html", "index.html", "overview.html"]
+    assert names == ["accelerator-ascend-910c.html", "index.html", "listings.html", "overview.html"]
     assert (site / "assets" / "vis-network.min.js").stat().st_size > 100_000
     assert (site / "assets" / "vis-network.LICENSE-MIT").exists()
 

@@ -242,6 +242,16 @@ def _index_page(
     )
 
 
+def _listings_page(store: Any, accelerators: list[str], view: PageView, as_of: str | None) -> str:
+    from graph.render.listings import listing_rows
+
+    rows = listing_rows(store, {iri: page_name(iri) for iri in accelerators}, as_of=as_of)
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row["list"]] += 1
+    return render("listings.html", rows=rows, lists=sorted(counts.items(), key=lambda c: c[0].lower()), view=view)
+
+
 TEMP_PREFIX = ".site."
 #: The renderer's own temporary folders: ``.site.<pid>-<mkdtemp suffix>`` (and, from earlier
 #: versions, ``.site.<mkdtemp suffix>``); nothing else in the output folder is ever removed.
@@ -350,6 +360,8 @@ def render_site(
             html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes, links)
             reached[iri] = measures | (analysis.measures if analysis else set())
             (tmp / page_name(iri)).write_text(html, encoding="utf-8")
+        say("site: listings")
+        (tmp / "listings.html").write_text(_listings_page(store, accelerators, view, as_of_s), encoding="utf-8")
         say("site: index")
         index = _index_page(snap, accelerators, analyses, reached, view, capacity_index)
         (tmp / "index.html").write_text(index, encoding="utf-8")
