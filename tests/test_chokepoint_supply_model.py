@@ -308,3 +308,16 @@ def test_the_order_to_tsmc_cuts_its_route_for_chinese_designers(store):
     before, after = fabrication("2024-11-10"), fabrication("2024-11-11")
     assert "providers:tsmc" in before and "cut:fabrication" not in before
     assert "us-tsmc-is-informed-2024-11" in after["cut:fabrication"]["measures"]
+
+
+def test_an_unknown_foundry_is_in_no_country_so_no_fab_control_is_assumed(G):
+    from graph.chokepoints.analysis import all_chokepoints
+
+    # no source names the MTT S4000's foundry: its fab inputs are not cut by China's fab rules,
+    # which would assume a Chinese fab (they were, and put it in every SMIC-only finding)
+    (s4000,) = all_chokepoints(G, ["mtt-s4000"])
+    assert s4000["foundry_unknown"]
+    assert not any(r["key"] == "cut:process-monitoring-tools" for r in s4000["chokepoints"])
+    (c910,) = all_chokepoints(G, ["ascend-910c"])  # SMIC named: the cut stands
+    assert not c910["foundry_unknown"]
+    assert any(r["key"] == "cut:process-monitoring-tools" for r in c910["chokepoints"])

@@ -94,6 +94,13 @@ def _blocked(G: nx.DiGraph, root: str, plain: Mapping[Hashable, bool]) -> list[s
     return sorted(out)
 
 
+def _foundry_unknown(G: nx.DiGraph, accelerator: str) -> bool:
+    """True when every fabrication route of the accelerator is one with no named foundry."""
+    stage = nodeids.stage(accelerator, "fabrication")
+    routes = [v for v in G.successors(stage)] if stage in G else []
+    return bool(routes) and all(not G.nodes[v].get("entity") for v in routes)
+
+
 def _label(G: nx.DiGraph, node: str) -> str:
     return G.nodes[node].get("label", node)
 
@@ -226,6 +233,8 @@ def analyse(
         "feasible": bool(plain.get(root)),
         "feasible_with_stock": cs.available,
         "cycles": cs.cycles + G.graph.get("cycles", []),
+        # no foundry in the data: the fab inputs are in the graph, but no control is applied to them
+        "foundry_unknown": _foundry_unknown(G, acc["entity"]),
         "scenario": getattr(scenario, "name", None),
         "chokepoints": rows,
         "importance": [

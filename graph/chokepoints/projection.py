@@ -616,7 +616,9 @@ class _Builder:
                 route = nodeids.route(acc, foundry, n)
                 fab_buyer = foundry or f"unknown-foundry-of-{buyer}"  # not the designer: it buys no fab tools
                 fab_parties = self.parties_of([foundry]) if foundry else ()  # an unnamed foundry is not listed
-                fab_country = (self.country_of(foundry) if foundry else country) or country
+                # an unknown foundry is in no known country: assuming the designer's would apply that
+                # country's fab controls (the 2022 US end-use rule) to chips that may be made abroad
+                fab_country = self.country_of(foundry) if foundry else None
                 label = f"{m.label(foundry) if foundry else 'unknown foundry'}" + (f" {m.label(n)}" if n else "")
                 self.add_node(route, kind="route", gate="and", entity=foundry, process_node=n or "", label=label)
                 if foundry:

@@ -125,6 +125,13 @@ def chokepoints(
         emit_rows(events, fmt, output, HISTORY_COLUMNS)
         return
     base = all_chokepoints(G, ids, max_order=max_order)
+    unknown = sorted(res["accelerator"] for res in base if res.get("foundry_unknown"))
+    if unknown:
+        click.echo(
+            f"note: no source names the foundry of {len(unknown)} accelerator(s) ({', '.join(unknown)}): "
+            "their fabrication inputs are not checked against any control",
+            err=True,
+        )
     if scen is not None:
         after = all_chokepoints(G, ids, scenario=scen, max_order=max_order)
         emit_rows(compare(base, after), fmt, output, DIFF_COLUMNS)
