@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.vocab.terms import CONFIDENCE_RANK
+
 __all__ = [
     "Measure",
     "CONFIDENCE_RANK",
@@ -40,7 +42,7 @@ __all__ = [
     "servicing_cut",
 ]
 
-CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+# the one confidence order of the project (graph.vocab.terms, as the read model uses it)
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
@@ -106,7 +108,11 @@ class Measure:
 
 
 def in_force(measure: Measure, date: dt.date) -> bool:
-    """True when ``effective <= date < end``."""
+    """True when ``effective <= date < end``: :func:`graph.read.model.in_force` on parsed dates.
+
+    Kept here on ``datetime.date`` values because annotate_cuts calls it for every candidate of
+    every supply edge at every date it evaluates; the read model's takes ISO text.
+    """
     if measure.effective is None or measure.effective > date:
         return False
     return measure.end is None or date < measure.end

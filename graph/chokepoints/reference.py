@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
+from graph.paths import DATA_DIR
 
 __all__ = ["ReferenceEntry", "load_reference", "score", "REFERENCE_FILE"]
 
-REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "expert-chokepoints.yaml"
+REFERENCE_FILE = DATA_DIR / "reference" / "expert-chokepoints.yaml"
 
 
 @dataclass(frozen=True)
