@@ -137,6 +137,31 @@ def test_scram_agrees_on_the_real_graph(store, tmp_path, order):
 
 
 @needs_scram
+def test_scram_agrees_on_the_narrow_reading_exported_by_the_cli(built, store, tmp_path):
+    """`export-network --reading narrow` cuts fewer edges (in-part coverage left out) and SCRAM still agrees."""
+    from click.testing import CliRunner
+
+    from graph.chokepoints.cuts import annotate_cuts
+    from graph.chokepoints.projection import dependency_graph
+    from graph.cli import cli
+    from graph.read.model import date_or_data_date
+
+    files = {}
+    for reading in ("broad", "narrow"):
+        files[reading] = tmp_path / f"{reading}.xml"
+        args = ["export-network", "--format", "open-psa", "--reading", reading, "-o", str(files[reading])]
+        result = CliRunner().invoke(cli, [*args, "--output-dir", str(built)])
+        assert result.exit_code == 0, result.output
+    broad, narrow = (files[r].read_text(encoding="utf-8") for r in ("broad", "narrow"))
+    assert narrow.count('<house-event name="cut-') < broad.count('<house-event name="cut-')
+    G = dependency_graph(store, as_of=date_or_data_date(store, None))  # the CLI's default date
+    annotate_cuts(G, G.graph["as_of"], reading="narrow")
+    assert open_psa(G) == narrow  # the CLI wrote the narrow reading of the data date
+    report = scram(narrow, tmp_path, "--mocus", "-l", "2")
+    assert assert_same_cut_sets(G, narrow, report, default_roots(G), 2) > 50
+
+
+@needs_scram
 @pytest.mark.parametrize(("n", "seed"), [(1000, 0), (1000, 1), (10_000, 2)])
 def test_scram_agrees_on_synthetic_graphs_of_order_two(tmp_path, n, seed):
     G = synthetic_graph(n, seed=seed, cut_rate=0.05)  # cut edges: house events set true, and stock

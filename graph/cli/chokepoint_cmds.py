@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from graph.chokepoints.measures import READINGS
 from graph.cli.common import (
     StepProgress,
     as_of_option,
@@ -226,6 +227,14 @@ def explain(
     help="open-psa: an Open-PSA MEF fault tree (for SCRAM and other fault-tree tools) of ACCELERATORS "
     "(default: all); otherwise the format follows the file extension.",
 )
+@click.option(
+    "--reading",
+    type=click.Choice(READINGS),
+    default="broad",
+    show_default=True,
+    help="Which reading of the measures' scope cuts supply: broad counts a measure that covers an "
+    "item only in part as cutting it, narrow does not (the two readings of `chipgraph chokepoints`).",
+)
 @as_of_option
 @_scenario_option
 @store_options
@@ -234,6 +243,7 @@ def export_network(
     accelerators: tuple[str, ...],
     path: Path,
     network_format: str | None,
+    reading: str,
     as_of: dt.date | None,
     scenario: Path | None,
     output_dir: Path | None,
@@ -251,6 +261,7 @@ def export_network(
 
         chipgraph export-network "Ascend 910C" --format open-psa -o ascend.xml
     """
+    from graph.chokepoints.cuts import annotate_cuts
     from graph.chokepoints.export import FORMATS
     from graph.chokepoints.export import export_network as write
     from graph.chokepoints.projection import dependency_graph
@@ -269,6 +280,8 @@ def export_network(
     store = open_from_options(output_dir, endpoint)
     scen = load_scenario(scenario) if scenario is not None else None
     G = dependency_graph(store, as_of=as_of_or_data_date(store, as_of, scen.as_of if scen else None), scenario=scen)
+    if reading != G.graph["reading"]:
+        annotate_cuts(G, G.graph["as_of"], min_confidence=G.graph["min_confidence"], reading=reading)
     if network_format == "open-psa":
         from graph.chokepoints.openpsa import write_open_psa
 
