@@ -52,6 +52,17 @@ def test_chokepoints_and_capacity_rows(built):
         g.chokepoints("SMIC")
 
 
+def test_capacity_without_as_of_is_the_capacity_of_the_data_date(built):
+    """`capacity --as-of` with no value uses every claim: the same results as the data date's."""
+    from graph.read.model import date_or_data_date
+
+    g = graph.open(built)
+    on_data_date = g.capacity(year=2025, as_of=date_or_data_date(g.store, None))
+    assert len(on_data_date) > 3
+    assert g.capacity(year=2025) == on_data_date
+    assert g.capacity(year=2025, as_of="2024-06-01") != on_data_date  # a date before some claims changes them
+
+
 def test_to_pandas(built):
     pd = pytest.importorskip("pandas")
     df = graph.open(built).chokepoints("Ascend 910C").to_pandas()

@@ -144,7 +144,8 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
     callback=parse_as_of,
     default=None,
     metavar="YYYY-MM-DD",
-    help="Use only the claims made on or before this date (default: every claim, undated ones included).",
+    help="Use only the claims made on or before this date (default: every claim, undated ones included, "
+    "which is the same as the data date, since no claim is newer than the data date).",
 )
 @click.option(
     "--scenario",
