@@ -14,7 +14,7 @@ What this module adds, in three small subclasses of waitress's parser, task and 
 * the arrival time of each request (its header complete) goes into the WSGI environ as
   ``chipgraph.arrived``, so the query time limit counts from there, queueing included;
 * a connection that has not finished sending its request within ``request_timeout`` seconds of
-  starting it is closed, however slowly it trickles (waitress alone closes only *idle*
+  starting it gets ``408 Request Timeout`` and is closed, however slowly it trickles (waitress alone closes only *idle*
   connections, after ``channel_timeout``, which is set to the same value).
 
 Errors waitress answers itself are JSON like the application's. Clients that hang up are not
@@ -101,8 +101,27 @@ class _Server(TcpWSGIServer):
         cutoff = time.monotonic() - self.request_timeout
         for channel in list(self.active_channels.values()):
             partial = getattr(channel, "request", None)
-            if partial is not None and not channel.requests and partial.started < cutoff:
-                channel.will_close = True
+            if partial is not None and not channel.requests and partial.started < cutoff and channel.connected:
+                # no task runs on this channel, so the main loop may queue the answer itself; the
+                # channel closes once it is sent (or at once if the client is gone)
+                channel.request = None
+                channel.write_soon(_timeout_answer(self.request_timeout))
+                channel.close_when_flushed = True
+
+
+def _timeout_answer(seconds: float) -> bytes:
+    """A complete ``408 Request Timeout`` response, JSON like every other error, closing the connection."""
+    body = (
+        json.dumps(
+            {"error": f"the request was not complete within {seconds:g} s; the connection is closed", "status": 408}
+        ).encode()
+        + b"\n"
+    )
+    head = (
+        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nServer: chipgraph\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 class EndpointServer:
