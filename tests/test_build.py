@@ -187,17 +187,17 @@ def test_stats_reports_the_newest_date_of_each_kind_of_fact(built: Path) -> None
     result = CliRunner().invoke(cli, ["stats", "--output-dir", str(built), "--json"])
     assert result.exit_code == 0, result.output
     newest = {d["kind"]: d for d in json.loads(result.output)["newest_dates"]}
-    # measures_2022_2026.yaml: the H200 rule's suspension of the 2023 rule starts 2026-01-15;
-    # china_measures.yaml: the customs block of H200 imports is the newest effective date (2026-01-14)
-    assert newest["suspensions (start)"]["newest"] == "2026-01-15"
-    assert newest["measure effective dates"]["newest"] == "2026-01-14"
+    # china_measures.yaml: the reported H200 import approvals relax the customs block from 2026-01-28;
+    # measures_2022_2026.yaml: BIS's headquarters guidance of 2026-05-31 is the newest effective date
+    assert newest["suspensions (start)"]["newest"] == "2026-01-28"
+    assert newest["measure effective dates"]["newest"] == "2026-05-31"
     assert newest["deployments"]["newest"] == "2026-04-24"  # DeepSeek-V4 on Ascend (deployments_2025_2026.yaml)
     assert newest["supply relationships (end)"]["newest"] == "2024-12-02"
     # the bulk lists' entries are counted on their own row, apart from the curated measures
     assert newest["restricted-party list entries"]["count"] > 1000
     assert all(d["count"] > 0 for d in newest.values())
     table = CliRunner().invoke(cli, ["stats", "--output-dir", str(built), "--tsv"]).output
-    assert "newest measure effective dates\t2026-01-14" in table
+    assert "newest measure effective dates\t2026-05-31" in table
 
 
 def test_sources_lists_the_claims_of_one_source(built: Path) -> None:
