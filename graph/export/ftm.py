@@ -96,20 +96,27 @@ def validate_lines(lines: list[str]) -> list[str]:
             problems.append(f"line {n}: id {eid!r} is also on line {entities[eid][0]}")
         try:
             again = model.get_proxy(data, cleaned=False).to_dict()
-            schema.validate(data)
         except InvalidData as exc:
             problems.append(f"line {n} ({eid}): {exc}")
             continue
+        try:
+            schema.validate(data)
+        except InvalidData as exc:
+            details = exc.errors.get("properties", {}) if isinstance(exc.errors, dict) else exc.errors
+            problems.append(f"line {n} ({eid}): {exc}: {details}")
         if again != data:
             problems.append(f"line {n} ({eid}): changes when FtM cleans it again: {_line(again)}")
+        unknown = sorted(set(data["properties"]) - set(schema.properties))
+        if unknown:
+            problems.append(f"line {n} ({eid}): {schema.name} has no property {', '.join(unknown)}")
         missing = sorted(p for p in schema.required if not data["properties"].get(p))
         if missing:
             problems.append(f"line {n} ({eid}): required {', '.join(missing)} missing")
         entities[eid] = (n, schema, data)
     for eid, (n, schema, data) in entities.items():
         for name, values in data["properties"].items():
-            prop = schema.properties[name]
-            if prop.type.name != "entity":
+            prop = schema.properties.get(name)
+            if prop is None or prop.type.name != "entity":
                 continue
             for value in values:
                 target = entities.get(value)
