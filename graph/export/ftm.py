@@ -3,9 +3,10 @@
 :func:`ftm_lines` turns the records of :mod:`graph.export.ftm_records` into entities with the
 ``followthemoney`` package (``model.make_entity`` and ``proxy.add``, which cleans every value by
 its property type: countries to ISO alpha-2 codes, dates to ISO prefixes, names and URLs
-normalised; a value FtM cannot clean is dropped) and serialises them as FtM's line-delimited JSON
-(``{"id", "schema", "properties"}`` per line, as ``ftm`` and Aleph's ``alephclient write-entities``
-read it). The output is deterministic: lines sorted by id, keys sorted, no timestamps.
+normalised; a value FtM cannot clean is dropped) and serialises them as an FtM entity stream
+(line-based JSON, ``{"id", "schema", "properties"}`` per line, what the ``ftm`` commands read,
+e.g. ``ftm validate -i FILE``, which passes the export through unchanged). The output is
+deterministic: lines sorted by id, keys sorted, no timestamps.
 
 :func:`validate_lines` checks what a consumer relies on, line by line: the JSON parses; the
 schema exists and is not abstract; the entity round-trips unchanged through
