@@ -369,7 +369,8 @@ def _sanctions(g: _Graph, parties: dict[str, FtmRecord]) -> list[FtmRecord]:
         if fr_texts:
             described.append("Federal Register: " + "; ".join(fr_texts) + ".")
         if footnotes:
-            described.append("Entity List footnote " + ", ".join(footnotes) + " (see the licence requirement).")
+            word = "footnote" if len(footnotes) == 1 else "footnotes"
+            described.append(f"Entity List {word} {', '.join(footnotes)} (see the licence requirement).")
         graphs = g.graphs(m) | set().union(*(g.graphs(fr) for fr in g.values(m, "federalRegisterEvent")))
         provenance = g.provenance(graphs)
         lists = g.values(m, "onList")
