@@ -10,7 +10,6 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # System packages for the browser and SPARQL-server tests (root on CI and dev machines).
 need=()
@@ -20,6 +19,9 @@ command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 # SCRAM, the fault-tree tool that checks chipgraph's cut sets on the Open-PSA export (tests/test_openpsa_scram.py).
 command -v scram >/dev/null 2>&1 || need+=(scram)
+# PyICU (through followthemoney, the ftm extra in the test extras) builds against ICU with a C++ compiler
+pkg-config --exists icu-uc 2>/dev/null || need+=(libicu-dev pkg-config)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -31,6 +33,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Static checks first: they take seconds and name the file and line of every problem.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
 echo "checks: ruff, ruff format, import-linter, mypy" >&2
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

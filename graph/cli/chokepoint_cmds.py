@@ -217,15 +217,16 @@ def explain(
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
     help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv); "
-    "with --format open-psa, an .xml file.",
+    "with --format open-psa, an .xml file; with --format ftm, FtM JSON lines (e.g. chipgraph.ftm.json).",
 )
 @click.option(
     "--format",
     "network_format",
-    type=click.Choice(["open-psa"]),
+    type=click.Choice(["open-psa", "ftm"]),
     default=None,
     help="open-psa: an Open-PSA MEF fault tree (for SCRAM and other fault-tree tools) of ACCELERATORS "
-    "(default: all); otherwise the format follows the file extension.",
+    "(default: all); ftm: the parties, listings, ownership and supply links as FollowTheMoney entities "
+    "(for Aleph and yente; needs the ftm extra); otherwise the format follows the file extension.",
 )
 @click.option(
     "--reading",
@@ -255,11 +256,20 @@ def export_network(
     providers are basic events, cut-offs house events set true; `scram --mocus -l 2 FILE` then
     finds the same minimal cut sets as `chipgraph chokepoints`.
 
+    With --format ftm: not the dependency graph but the graph's parties (persons, companies,
+    organisations, public bodies, legal entities), their listings (Sanction, with the Federal
+    Register citations and dates), ownership and supply links as FollowTheMoney entities, one
+    JSON object per line, each validated with the followthemoney package, to load into Aleph or
+    match against OpenSanctions with yente. Every listing is exported with its dates, so
+    --as-of and --scenario do not apply.
+
     Example:
 
         chipgraph export-network -o network.graphml --as-of 2024-12-02
 
         chipgraph export-network "Ascend 910C" --format open-psa -o ascend.xml
+
+        chipgraph export-network --format ftm -o chipgraph.ftm.json
     """
     from graph.chokepoints.cuts import annotate_cuts
     from graph.chokepoints.export import FORMATS
@@ -267,6 +277,9 @@ def export_network(
     from graph.chokepoints.projection import dependency_graph
     from graph.errors import InputError, Problem
 
+    if network_format == "ftm":
+        _export_ftm(path, accelerators, as_of, scenario, output_dir, endpoint)
+        return
     if network_format is None and path.suffix.lower() not in FORMATS:
         raise InputError(
             Problem(f"cannot tell the format of {path.name}", hint="use .graphml, .gexf or .csv, or --format open-psa")
@@ -294,3 +307,32 @@ def export_network(
         return
     for written in write(G, path):
         click.echo(f"wrote {written}", err=True)
+
+
+def _export_ftm(
+    path: Path,
+    accelerators: tuple[str, ...],
+    as_of: dt.date | None,
+    scenario: Path | None,
+    output_dir: Path | None,
+    endpoint: str | None,
+) -> None:
+    """``export-network --format ftm``: the FollowTheMoney export (graph.export.ftm)."""
+    from graph.errors import InputError, Problem
+    from graph.export.ftm import followthemoney_model, write_ftm
+
+    given = [
+        name for name, value in (("ACCELERATORS", accelerators), ("--as-of", as_of), ("--scenario", scenario)) if value
+    ]
+    if given:
+        raise InputError(
+            Problem(
+                f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not apply to --format ftm",
+                hint="the FtM export holds every party and every listing with its dates",
+            )
+        )
+    followthemoney_model()  # the missing-package error before the store is opened
+    store = open_from_options(output_dir, endpoint)
+    written = write_ftm(store, path)
+    counts = ", ".join(f"{n} {schema}" for schema, n in written.counts.items())
+    click.echo(f"wrote {written.path}: {written.total} FollowTheMoney entities ({counts}), all valid", err=True)
