@@ -37,7 +37,7 @@ from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
 from graph.read.model import DOMESTIC
 
-__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators"]
+__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators", "merge_readings"]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
@@ -385,11 +385,11 @@ def all_chokepoints(
             )
             for r in readings
         }
-        out.append(_merge_readings(per) | {"scenario": getattr(scenario, "name", None)})
+        out.append(merge_readings(per) | {"scenario": getattr(scenario, "name", None)})
     return out
 
 
-def _merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One accelerator's results in several readings as one: rows tagged with where they hold."""
     readings = list(per)
     first = per[readings[0]]
