@@ -191,11 +191,11 @@ def history(
             last_active[a] = frozenset(mine)
             per = {}
             for r in readings:
-                key = (a, under[a].state(recuts[r], servicing_now))
-                if key not in memo:
+                state = (a, under[a].state(recuts[r], servicing_now))
+                if state not in memo:
                     rc = recuts[r]
-                    memo[key] = analyse(rc.graph, a, max_order=max_order, substitutes=rc.substitutes)
-                per[r] = memo[key]
+                    memo[state] = analyse(rc.graph, a, max_order=max_order, substitutes=rc.substitutes)
+                per[r] = memo[state]
             if len(readings) < len(READINGS):
                 per = {r: per[readings[0]] for r in READINGS}
             res = merge_readings(per)
