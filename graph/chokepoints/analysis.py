@@ -30,7 +30,7 @@ import networkx as nx
 
 from graph.chokepoints import nodeids
 from graph.chokepoints.cuts import annotate_cuts
-from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
+from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets, walk
 from graph.chokepoints.importance import importance
 from graph.chokepoints.measures import READINGS, parse_date, servicing_cut
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
@@ -143,7 +143,8 @@ def analyse(
     root = _root(G, accelerator)
     unbridge = set(unbridge) | set(getattr(scenario, "unbridge", ()) or ())
     acc = G.nodes[root]
-    plain = availability(G, root)
+    search = walk(G, root)  # one search for the availability without and with the bridge
+    plain = availability(G, root, walk=search)
     blocked = _blocked(G, root, plain)
     bridged = [b for b in blocked if G.nodes[b].get("entity") not in unbridge]
     cs = minimal_cut_sets(G, root, max_order=max_order, bridged=bridged, on_cycle=on_cycle)
@@ -191,7 +192,7 @@ def analyse(
 
     ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
     share = {r["provider"]: r["importance"] for r in ranked}
-    impact = IncrementalAvailability(G, root, bridged=bridged)  # one walk for all cut sets
+    impact = IncrementalAvailability(G, root, bridged=bridged, walk=search)  # one walk for all cut sets
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
         killed = _killed_items(G, impact.failures(members))

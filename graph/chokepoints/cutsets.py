@@ -72,7 +72,7 @@ import networkx as nx
 
 from graph.errors import ChipgraphError
 
-__all__ = ["CutSets", "minimal_cut_sets", "availability", "IncrementalAvailability", "is_cut"]
+__all__ = ["CutSets", "minimal_cut_sets", "availability", "IncrementalAvailability", "is_cut", "walk"]
 
 Pair = frozenset
 
@@ -158,6 +158,19 @@ def _walk(
             state[node] = 2
             order.append(node)
     return order, kids, cycles
+
+
+Walk = tuple[list[Hashable], dict[Hashable, list[Hashable]], list[list]]
+
+
+def walk(G: nx.DiGraph, root: Hashable, on_cycle: str = "break") -> Walk:
+    """The search under ``root`` that :func:`availability` and :class:`IncrementalAvailability` make.
+
+    Both depend on the graph's cuts only through it, so a caller asking both about the same
+    graph and root (the analysis: availability without bridging, then with) can search once and
+    pass the result to each as ``walk``.
+    """
+    return _walk(G, root, on_cycle)
 
 
 def _postorder(G: nx.DiGraph, root: Hashable, on_cycle: str) -> tuple[list[Hashable], set[tuple], list[list]]:
@@ -570,11 +583,15 @@ def availability(
     failed: Iterable[Hashable] = (),
     bridged: Iterable[Hashable] = (),
     on_cycle: str = "break",
+    walk: Walk | None = None,
 ) -> dict[Hashable, bool]:
-    """Which nodes reachable from ``root`` are available when the ``failed`` basic events fail."""
+    """Which nodes reachable from ``root`` are available when the ``failed`` basic events fail.
+
+    ``walk``: the result of :func:`walk` for this graph, root and ``on_cycle``, if already made.
+    """
     failed = set(failed)
     bridged = frozenset(bridged)
-    order, children, _ = _walk(G, root, on_cycle)
+    order, children, _ = walk if walk is not None else _walk(G, root, on_cycle)
     ndata = G._node if hasattr(G, "_node") else G.nodes
     adj = G._adj if hasattr(G, "_adj") else G.adj
     avail: dict[Hashable, bool] = {}
@@ -619,12 +636,18 @@ class IncrementalAvailability:
     """
 
     def __init__(
-        self, G: nx.DiGraph, root: Hashable, *, bridged: Iterable[Hashable] = (), on_cycle: str = "break"
+        self,
+        G: nx.DiGraph,
+        root: Hashable,
+        *,
+        bridged: Iterable[Hashable] = (),
+        on_cycle: str = "break",
+        walk: Walk | None = None,
     ) -> None:
         self.G = G
         self.root = root
         self.bridged = frozenset(bridged)
-        self.order, children, self.cycles = _walk(G, root, on_cycle)
+        self.order, children, self.cycles = walk if walk is not None else _walk(G, root, on_cycle)
         self.position: dict[Hashable, int] = {node: i for i, node in enumerate(self.order)}
         self.kids: dict[Hashable, list[Hashable]] = {}
         self.parents: dict[Hashable, list[Hashable]] = {node: [] for node in self.order}
