@@ -254,6 +254,7 @@ def test_critical_path_tree_of_the_910c(browser, built):
     assert [u for u in requests if not u.startswith(base)] == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tree.locator(".cp-tree").evaluate("el => { el.scrollTop = 0; }")
+    page.evaluate("() => document.getElementById('critical-path').scrollIntoView()")  # below the history chart
     page.screenshot(path=str(SCREENSHOTS / "accelerator-tree.png"))
     print(
         f"first paint {painted_ms:.0f} ms; earliest click opened at {earliest_ms:.0f} ms; "
@@ -375,6 +376,8 @@ def test_index_timeline_filters_zooms_and_links(browser, built):
 def test_timeline_draws_hostile_labels_as_text(browser, site):
     v = Visit(browser, site / "index.html", False)
     texts = v.page.evaluate("() => [...document.querySelectorAll('#timeline-chart g.tl-row')].map(g => g.textContent)")
+    assert len(texts) == 3  # the listing without a jurisdiction too, under "(none)"
+    assert v.page.locator("input[name=tl-jurisdiction][value='(none)']").is_checked()
     assert any(("Rule " + XSS_LABEL)[:43] in t for t in texts)
     titles = v.page.evaluate(
         "() => [...document.querySelectorAll('#timeline-chart line.pause title')].map(t => t.textContent)"

@@ -329,9 +329,13 @@
     return e;
   }
   function clip(text, n) { return text.length <= n ? text : text.slice(0, n - 1) + "…"; }
+  function facet(r, key) {  /* a row's values for a filter; "(none)" when it has none */
+    var v = [].concat(r[key] || []).filter(Boolean);
+    return v.length ? v : ["(none)"];
+  }
   function values(key) {
     var seen = {};
-    data.rows.forEach(function (r) { [].concat(r[key] || "(none)").forEach(function (v) { seen[v] = (seen[v] || 0) + 1; }); });
+    data.rows.forEach(function (r) { facet(r, key).forEach(function (v) { seen[v] = (seen[v] || 0) + 1; }); });
     return Object.keys(seen).sort().map(function (v) { return { value: v, n: seen[v] }; });
   }
 
@@ -386,8 +390,9 @@
     var end = r.end ? yearOf(r.end) : data.last;
     var start = yearOf(r.start);
     if (start === null || start > state.to || end < state.from) return false;
-    return (r.jurisdiction.length ? r.jurisdiction : ["(none)"]).some(function (j) { return state.jurisdiction[j]; }) &&
-      state.kind[r.kind || "(none)"] && state.status[r.status];
+    return ["jurisdiction", "kind", "status"].every(function (key) {
+      return facet(r, key).some(function (v) { return state[key][v]; });
+    });
   }
   function draw() {
     fromSel.value = Math.floor(state.from); toSel.value = Math.ceil(state.to);
