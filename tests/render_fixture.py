@@ -72,6 +72,9 @@ ENTITIES = [
     ("bis", ["Organisation", "Authority"], {"en": "Bureau of Industry and Security"}),
     ("us-entity-list-huawei-2019", ["EntityListing"], {"en": "Huawei Entity List listing (2019)"}),
     ("us-advanced-computing-2022", ["ItemControl"], {"en": "US advanced computing rule (2022)"}),
+    # an ended measure and a suspension with hostile labels: the timeline must show them as text
+    ("xss-rule-2021", ["ItemControl"], {"en": "Rule " + XSS_LABEL}),
+    ("xss-suspension", ["MeasureSuspension"], {"en": "Suspension " + SCRIPT_BREAKER}),
     ("CHN", ["Country"], {"en": "China", "zh": "中国", "ko": "중국"}),
     ("USA", ["Country"], {"en": "United States"}),
     ("NLD", ["Country"], {"en": "Netherlands"}),
@@ -99,6 +102,12 @@ FACTS = [
     ("us-advanced-computing-2022", "imposedBy", "bis", ["fr-2022-21658"], None),
     ("us-advanced-computing-2022", "effectiveDate", "2022-10-07", ["fr-2022-21658"], None),
     ("xss-firm", "parentOrganisation", "asml", ["kr-article-2025-02-17"], "2020-01-01"),
+    ("xss-rule-2021", "effectiveDate", "2021-03-01", ["fr-2022-21658"], None),
+    ("xss-rule-2021", "endDate", "2021-06-01", ["fr-2022-21658"], None),
+    ("xss-rule-2021", "jurisdiction", "NLD", ["fr-2022-21658"], None),
+    ("us-advanced-computing-2022", "jurisdiction", "USA", ["fr-2022-21658"], None),
+    ("xss-suspension", "suspendsMeasure", "us-advanced-computing-2022", ["fr-2022-21658"], None),
+    ("xss-suspension", "suspendedFrom", "2024-01-01", ["fr-2022-21658"], None),
 ]
 
 
@@ -141,7 +150,7 @@ def fixture_quads() -> list[ox.Quad]:
             triples.append((e, ox.NamedNode(SKOS + "altLabel"), ox.Literal("Huawei Technologies", language="en")))
         claim(eid, "label", triples, ["kr-article-2025-02-17"], None)
     for subject, prop, value, sources, valid_from in FACTS:
-        if prop.endswith("Date"):
+        if prop.endswith("Date") or prop in ("suspendedFrom", "suspendedUntil"):
             obj: ox.NamedNode | ox.Literal = _date(value)
         else:
             obj = entity_iri(value)

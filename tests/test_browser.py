@@ -254,6 +254,7 @@ def test_critical_path_tree_of_the_910c(browser, built):
     assert [u for u in requests if not u.startswith(base)] == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tree.locator(".cp-tree").evaluate("el => { el.scrollTop = 0; }")
+    page.evaluate("() => document.getElementById('critical-path').scrollIntoView()")  # below the history chart
     page.screenshot(path=str(SCREENSHOTS / "accelerator-tree.png"))
     print(
         f"first paint {painted_ms:.0f} ms; earliest click opened at {earliest_ms:.0f} ms; "
@@ -284,3 +285,140 @@ def test_listings_page_filters_by_a_chinese_name(browser, built):
     v.page.fill("#listing-filter", "")
     assert v.page.locator("#listings tbody tr:not([hidden])").count() == total
     v.page.close()
+
+
+def _timeline_rows(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('#timeline-chart g.tl-row')].map(g => g.dataset.id)")
+
+
+def _axis_years(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('#timeline-chart text.yr')].map(t => t.textContent)")
+
+
+def check_timeline(browser, site: Path, screenshots: bool = True) -> None:
+    """The index's timeline: filters hide and show rows, zoom changes the axis, a click goes to the measure."""
+    v = Visit(browser, site / "index.html", False)
+    page = v.page
+    data = page.evaluate("() => JSON.parse(document.getElementById('timeline-data').textContent)")
+    every = [r["id"] for r in data["rows"]]
+    assert _timeline_rows(page) == every  # all shown at first, in the SVG's order
+    assert page.locator("#timeline-controls").is_visible()
+    # jurisdiction: China's measures go and come back
+    china = {r["id"] for r in data["rows"] if r["jurisdiction"] == ["CHN"]}
+    assert china and len(china) < len(every)
+    page.uncheck("input[name=tl-jurisdiction][value=CHN]")
+    assert _timeline_rows(page) == [i for i in every if i not in china]
+    assert f"{len(every) - len(china)} of {len(every)} measures shown" in page.inner_text("#tl-count")
+    page.check("input[name=tl-jurisdiction][value=CHN]")
+    assert _timeline_rows(page) == every
+    # kind and status
+    listings = {r["id"] for r in data["rows"] if r["kind"] == "entity listing"}
+    page.uncheck("input[name=tl-kind][value='entity listing']")
+    assert set(_timeline_rows(page)) == set(every) - listings
+    page.check("input[name=tl-kind][value='entity listing']")
+    ended = {r["id"] for r in data["rows"] if r["status"] == "ended"}
+    assert ended
+    page.uncheck("input[name=tl-status][value=ended]")
+    assert set(_timeline_rows(page)) == set(every) - ended
+    page.check("input[name=tl-status][value=ended]")
+    # suspensions and ends drawn on the bars
+    suspended = [r for r in data["rows"] if r["suspensions"]]
+    assert page.locator("#timeline-chart line.pause").count() == sum(len(r["suspensions"]) for r in suspended)
+    assert page.locator("#timeline-chart path.ended").count() == len([r for r in data["rows"] if r["end"]])
+    # zoom: a range of years by the selects, by the buttons, by a drag
+    full = _axis_years(page)
+    assert full[0] == str(data["first"]) and full[-1] == str(data["last"]), full
+    page.select_option("#tl-from", str(data["last"] - 3))
+    assert _axis_years(page) == [str(y) for y in range(data["last"] - 3, data["last"] + 1)]
+    gone = {r["id"] for r in data["rows"] if r["end"] and r["end"] < f"{data['last'] - 3}-01-01"}
+    assert set(_timeline_rows(page)) == set(every) - gone
+    if screenshots:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => document.getElementById('timeline').scrollIntoView()")
+        page.screenshot(path=str(SCREENSHOTS / "index-timeline-zoomed.png"))
+    page.click("#tl-all")
+    assert _axis_years(page) == full
+    page.click("#tl-zoom-in")
+    zoomed = _axis_years(page)
+    assert len(zoomed) < len(full)
+    page.click("#tl-all")
+    box = page.locator("#timeline-chart svg").bounding_box()
+    scale = box["width"] / (330 + 520 + 440)
+    x0, x1 = box["x"] + (330 + 10) * scale, box["x"] + (330 + 200) * scale
+    page.mouse.move(x0, box["y"] + 100)
+    page.mouse.down()
+    page.mouse.move(x1, box["y"] + 100, steps=5)
+    page.mouse.up()
+    dragged = _axis_years(page)
+    assert dragged[0] == str(data["first"]) and len(dragged) < len(full)
+    page.click("#tl-all")
+    if screenshots:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.evaluate("() => document.getElementById('timeline').scrollIntoView()")
+        page.screenshot(path=str(SCREENSHOTS / "index-timeline.png"))
+    # a click on a measure goes to its row in the measures table
+    target = next(r for r in data["rows"] if r["reaches"])
+    page.locator(f"#timeline-chart g.tl-row[data-id='{target['id']}'] text").first.click()
+    page.wait_for_function("id => location.hash === '#' + id", arg=target["id"], timeout=5000)
+    row = page.locator(f"#{target['id']}")
+    assert row.is_visible() and target["label"] in row.inner_text()
+    assert v.errors == [], f"console errors {v.errors}"
+    assert v.outside(site) == [], f"requests outside the site folder {v.outside(site)}"
+    assert v.dialogs == []
+    page.close()
+
+
+def test_index_timeline_filters_zooms_and_links(browser, built):
+    check_timeline(browser, built / "site")
+
+
+def test_timeline_draws_hostile_labels_as_text(browser, site):
+    v = Visit(browser, site / "index.html", False)
+    texts = v.page.evaluate("() => [...document.querySelectorAll('#timeline-chart g.tl-row')].map(g => g.textContent)")
+    assert len(texts) == 3  # the listing without a jurisdiction too, under "(none)"
+    assert v.page.locator("input[name=tl-jurisdiction][value='(none)']").is_checked()
+    assert any(("Rule " + XSS_LABEL)[:43] in t for t in texts)
+    titles = v.page.evaluate(
+        "() => [...document.querySelectorAll('#timeline-chart line.pause title')].map(t => t.textContent)"
+    )
+    assert any("</script><script>alert(2)</script>" in t for t in titles)
+    assert v.page.evaluate("() => document.querySelectorAll('img, #timeline-chart script').length") == 0
+    assert v.dialogs == [] and v.errors == [] and v.outside(site) == []
+    v.page.close()
+
+
+def check_history(browser, site: Path, screenshots: bool = True) -> None:
+    """The 910B's chokepoint history: ArF immersion scanners cut off for SMIC from 2023-09-01.
+
+    Checked by hand against ``chipgraph chokepoints "Ascend 910B" --history``:
+    ``ascend-910b,2023-09-01,appears,cut:arf-immersion-duv-lithography-tools,0,True,...,nl-duv-control-2023-09``.
+    """
+    v = Visit(browser, site / "accelerator-ascend-910b.html", True)
+    page = v.page
+    chart = page.locator("#chokepoint-history svg.history")
+    assert chart.is_visible()
+    assert chart.bounding_box()["y"] < page.locator("#critical-path").bounding_box()["y"]
+    row = chart.locator("g.hrow[data-key='cut:arf-immersion-duv-lithography-tools']")
+    bar = row.locator("rect.hbar").first
+    assert "from 2023-09-01" in bar.locator("title").text_content()
+    years = {
+        t.text_content(): t.bounding_box()["x"] + t.bounding_box()["width"] / 2 for t in chart.locator("text.yr").all()
+    }
+    x = bar.bounding_box()["x"]
+    share = (x - years["2023"]) / (years["2024"] - years["2023"])
+    assert 0.6 < share < 0.72, share  # 1 September is two thirds into the year
+    # the order-0 row links to its row in the chokepoint table
+    row.locator("a text").click()
+    page.wait_for_function("() => location.hash === '#cp-cut-arf-immersion-duv-lithography-tools'", timeout=5000)
+    assert v.errors == [], f"console errors {v.errors}"
+    assert v.outside(site) == []
+    if screenshots:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => document.getElementById('chokepoint-history').scrollIntoView()")
+        page.screenshot(path=str(SCREENSHOTS / "accelerator-history.png"))
+    page.close()
+
+
+def test_history_chart_of_the_910b(browser, built):
+    check_history(browser, built / "site")

@@ -195,6 +195,12 @@ def test_real_site_from_the_build(built):
     assert "Chokepoints of Ascend 910C" in ascend
     assert "ArF immersion (DUV) lithography tools" in ascend  # cut off for SMIC under the modelled rules
     assert '<svg class="timeline"' in index
+    # the 910B's chokepoint history: ArF immersion scanners are cut off for SMIC from the Dutch
+    # licence requirement of 2023-09-01 (as `chipgraph chokepoints "Ascend 910B" --history` says)
+    b = (site / "accelerator-ascend-910b.html").read_text(encoding="utf-8")
+    row = re.search(r'<g class="hrow" data-key="cut:arf-immersion-duv-lithography-tools".*?</g>', b, re.S).group(0)
+    assert "cut off: ArF immersion (DUV) lithography tools" in row
+    assert "from 2023-09-01 (still on" in row and "Netherlands" in row
     for page in [site / "index.html", site / "overview.html", *pages]:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)=["']?(?:https?:)?//""", text), page.name
@@ -340,3 +346,66 @@ def test_query_page_is_a_jinja_template_with_the_site_escaping():
     literal = page.split("const QUERIES = ", 1)[1].split(";\n", 1)[0]
     assert "</script>" not in literal and "<" not in literal and "\u2028" not in literal
     assert json.loads(literal) == queries
+
+
+def test_timeline_shows_hostile_measure_and_suspension_labels_as_text(site):
+    text = (site / "index.html").read_text(encoding="utf-8")
+    svg = text[text.index('<svg class="timeline"') : text.index("</svg>", text.index('<svg class="timeline"'))]
+    assert "Rule &lt;img src=x onerror=alert(1)&gt;" in svg
+    assert "Suspension &lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in svg  # in the bar's title
+    island = re.search(r'<script type="application/json" id="timeline-data">(.*?)</script>', text, re.S).group(1)
+    assert "<" not in island and "\\u003c/script\\u003e" in island
+    data = json.loads(island)
+    rows = {r["id"]: r for r in data["rows"]}
+    hostile = rows["measure-xss-rule-2021"]
+    assert hostile["label"] == "Rule " + XSS_LABEL
+    assert (hostile["status"], hostile["end"], hostile["jurisdiction"]) == ("ended", "2021-06-01", ["NLD"])
+    suspended = rows["measure-us-advanced-computing-2022"]
+    assert suspended["status"] == "suspended"
+    assert suspended["suspensions"] == [{"label": "Suspension " + SCRIPT_BREAKER, "start": "2024-01-01", "until": ""}]
+    # the measures table: one row per measure, the target of the timeline's links
+    assert '<tr id="measure-xss-rule-2021"><td><strong>Rule &lt;img' in text
+    assert 'href="#measure-xss-rule-2021"' in svg
+
+
+def test_timeline_svg_draws_suspensions_and_ends():
+    from graph.render.timeline import Suspension, TimelineRow, status_of, timeline_svg
+
+    rows = [
+        TimelineRow("open", "2020-01-01"),
+        TimelineRow("paused", "2020-01-01", suspensions=(Suspension("s", "2022-01-01", "2023-01-01"),)),
+        TimelineRow("ended", "2021-01-01", end="2022-07-01", end_reason="rescinded"),
+    ]
+    svg = str(timeline_svg(rows, "2024-06-01"))
+    assert svg.count('class="pause"') == 1 and svg.count('class="ended"') == 1
+    assert "until 2022-07-01 (rescinded)" in svg
+    assert [status_of(r, "2022-06-01") for r in rows] == ["in force", "suspended", "in force"]
+    assert [status_of(r, "2024-06-01") for r in rows] == ["in force", "in force", "ended"]
+
+
+def test_history_chart_rows_bars_and_escaping():
+    from graph.render.history_chart import history_svg
+
+    events = [
+        {"accelerator": "a", "date": "2020-01-01", "event": "present", "key": "providers:x", "order": 1,
+         "reading": "both", "measures": [], "measures_changing": []},
+        {"accelerator": "a", "date": "2022-01-01", "event": "appears", "key": "cut:euv", "order": 0,
+         "reading": "broad", "measures": ["m1"], "measures_changing": ["m1"]},
+        {"accelerator": "a", "date": "2022-01-01", "event": "vanishes", "key": "providers:x", "order": 1,
+         "reading": "both", "measures": [], "measures_changing": ["m1"]},
+    ]  # fmt: skip
+    svg = str(
+        history_svg(
+            events,
+            "2024-01-01",
+            labels={"x": XSS_LABEL, "euv": "EUV"},
+            measure_label={"m1": SCRIPT_BREAKER}.get,
+            anchors={"cut:euv": "cp-cut-euv"},
+        )
+    )
+    assert "<img" not in svg and "<script" not in svg
+    assert "&lt;img src=x onerror=alert(1)&gt;" in svg and "&lt;/script&gt;" in svg
+    # rows by first date: the pair first, then the cut-off (fragile: pale and dashed), linked to its table row
+    assert svg.index('data-key="providers:x"') < svg.index('data-key="cut:euv"')
+    assert 'class="hbar fragile"' in svg and 'href="#cp-cut-euv"' in svg
+    assert "from 2020-01-01 until 2022-01-01" in svg and "from 2022-01-01 (still on 2024-01-01)" in svg

@@ -30,14 +30,14 @@ import networkx as nx
 
 from graph.chokepoints import nodeids
 from graph.chokepoints.cuts import annotate_cuts
-from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets
+from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets, walk
 from graph.chokepoints.importance import importance
 from graph.chokepoints.measures import READINGS, parse_date, servicing_cut
 from graph.chokepoints.scenarios import apply_scenario, as_scenario
 from graph.errors import NotFoundError
 from graph.read.model import DOMESTIC
 
-__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators"]
+__all__ = ["chokepoints", "analyse", "all_chokepoints", "domestic_accelerators", "merge_readings"]
 
 
 def _root(G: nx.DiGraph, accelerator: str) -> str:
@@ -143,7 +143,8 @@ def analyse(
     root = _root(G, accelerator)
     unbridge = set(unbridge) | set(getattr(scenario, "unbridge", ()) or ())
     acc = G.nodes[root]
-    plain = availability(G, root)
+    search = walk(G, root)  # one search for the availability without and with the bridge
+    plain = availability(G, root, walk=search)
     blocked = _blocked(G, root, plain)
     bridged = [b for b in blocked if G.nodes[b].get("entity") not in unbridge]
     cs = minimal_cut_sets(G, root, max_order=max_order, bridged=bridged, on_cycle=on_cycle)
@@ -191,7 +192,7 @@ def analyse(
 
     ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
     share = {r["provider"]: r["importance"] for r in ranked}
-    impact = IncrementalAvailability(G, root, bridged=bridged)  # one walk for all cut sets
+    impact = IncrementalAvailability(G, root, bridged=bridged, walk=search)  # one walk for all cut sets
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
         killed = _killed_items(G, impact.failures(members))
@@ -385,11 +386,11 @@ def all_chokepoints(
             )
             for r in readings
         }
-        out.append(_merge_readings(per) | {"scenario": getattr(scenario, "name", None)})
+        out.append(merge_readings(per) | {"scenario": getattr(scenario, "name", None)})
     return out
 
 
-def _merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One accelerator's results in several readings as one: rows tagged with where they hold."""
     readings = list(per)
     first = per[readings[0]]

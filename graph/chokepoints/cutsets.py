@@ -72,7 +72,7 @@ import networkx as nx
 
 from graph.errors import ChipgraphError
 
-__all__ = ["CutSets", "minimal_cut_sets", "availability", "IncrementalAvailability", "is_cut"]
+__all__ = ["CutSets", "minimal_cut_sets", "availability", "IncrementalAvailability", "is_cut", "walk"]
 
 Pair = frozenset
 
@@ -103,25 +103,44 @@ def is_cut(data: dict[str, Any]) -> bool:
 
 
 def _children(G: nx.DiGraph, node: Hashable) -> list[Hashable]:
-    return sorted((v for v, d in G.adj[node].items() if not is_cut(d)), key=str)
+    """The children of ``node`` over uncut edges, sorted by their text (a fixed search order).
+
+    Reads networkx's plain adjacency dict (as :class:`_Families` does): the walks call this for
+    every node they visit, and the mapping views cost more than the work itself.
+    """
+    adj = G._adj if hasattr(G, "_adj") else G.adj
+    kids = [v for v, d in adj[node].items() if not d.get("cut_by")]
+    if len(kids) > 1:
+        kids.sort(key=str)
+    return kids
 
 
-def _postorder(G: nx.DiGraph, root: Hashable, on_cycle: str) -> tuple[list[Hashable], set[tuple], list[list]]:
-    """Nodes reachable from root over uncut edges, children before parents; back edges found."""
+def _walk(
+    G: nx.DiGraph, root: Hashable, on_cycle: str
+) -> tuple[list[Hashable], dict[Hashable, list[Hashable]], list[list]]:
+    """:func:`_postorder` with each node's children over uncut edges minus the back edges.
+
+    Availability reads these lists again for every node; keeping them from the search saves
+    reading and sorting every adjacency twice.
+    """
     order: list[Hashable] = []
     state: dict[Hashable, int] = {root: 1}  # 1 = on the stack, 2 = done
-    stack: list[tuple[Hashable, list[Hashable]]] = [(root, _children(G, root))]
+    first = _children(G, root)
+    kids: dict[Hashable, list[Hashable]] = {root: first}
+    stack: list[tuple[Hashable, list[Hashable], int]] = [(root, first, 0)]
     path: list[Hashable] = [root]
-    back: set[tuple] = set()
     cycles: list[list] = []
     while stack:
-        node, todo = stack[-1]
-        if todo:
-            child = todo.pop(0)
+        node, todo, i = stack[-1]
+        if i < len(todo):
+            child = todo[i]
+            stack[-1] = (node, todo, i + 1)
             st = state.get(child)
             if st is None:
                 state[child] = 1
-                stack.append((child, _children(G, child)))
+                grand = _children(G, child)
+                kids[child] = grand
+                stack.append((child, grand, 0))
                 path.append(child)
             elif st == 1:
                 loop = path[path.index(child) :] + [child]
@@ -131,13 +150,33 @@ def _postorder(G: nx.DiGraph, root: Hashable, on_cycle: str) -> tuple[list[Hasha
                         + " -> ".join(map(str, loop))
                         + " (pass on_cycle='break' to treat the closing edge as satisfied)"
                     )
-                back.add((node, child))
                 cycles.append(loop)
+                kids[node] = [c for c in kids[node] if c != child]  # a copy: ``todo`` is still walked
         else:
             stack.pop()
             path.pop()
             state[node] = 2
             order.append(node)
+    return order, kids, cycles
+
+
+Walk = tuple[list[Hashable], dict[Hashable, list[Hashable]], list[list]]
+
+
+def walk(G: nx.DiGraph, root: Hashable, on_cycle: str = "break") -> Walk:
+    """The search under ``root`` that :func:`availability` and :class:`IncrementalAvailability` make.
+
+    Both depend on the graph's cuts only through it, so a caller asking both about the same
+    graph and root (the analysis: availability without bridging, then with) can search once and
+    pass the result to each as ``walk``.
+    """
+    return _walk(G, root, on_cycle)
+
+
+def _postorder(G: nx.DiGraph, root: Hashable, on_cycle: str) -> tuple[list[Hashable], set[tuple], list[list]]:
+    """Nodes reachable from root over uncut edges, children before parents; back edges found."""
+    order, _, cycles = _walk(G, root, on_cycle)
+    back = {(loop[-2], loop[-1]) for loop in cycles}
     return order, back, cycles
 
 
@@ -544,19 +583,25 @@ def availability(
     failed: Iterable[Hashable] = (),
     bridged: Iterable[Hashable] = (),
     on_cycle: str = "break",
+    walk: Walk | None = None,
 ) -> dict[Hashable, bool]:
-    """Which nodes reachable from ``root`` are available when the ``failed`` basic events fail."""
+    """Which nodes reachable from ``root`` are available when the ``failed`` basic events fail.
+
+    ``walk``: the result of :func:`walk` for this graph, root and ``on_cycle``, if already made.
+    """
     failed = set(failed)
     bridged = frozenset(bridged)
-    order, back, _ = _postorder(G, root, on_cycle)
+    order, children, _ = walk if walk is not None else _walk(G, root, on_cycle)
+    ndata = G._node if hasattr(G, "_node") else G.nodes
+    adj = G._adj if hasattr(G, "_adj") else G.adj
     avail: dict[Hashable, bool] = {}
     for node in order:
-        gate = G.nodes[node].get("gate", "and")
-        kids = [c for c in _children(G, node) if (node, c) not in back]
+        gate = ndata[node].get("gate", "and")
+        kids = children[node]
         if node in failed:
             avail[node] = False
         elif gate == "or":
-            avail[node] = any(avail[c] for c in kids) or node in bridged or G.out_degree(node) == 0
+            avail[node] = any(avail[c] for c in kids) or node in bridged or not adj[node]
         else:
             avail[node] = all(avail[c] for c in kids)
     return avail
@@ -591,12 +636,18 @@ class IncrementalAvailability:
     """
 
     def __init__(
-        self, G: nx.DiGraph, root: Hashable, *, bridged: Iterable[Hashable] = (), on_cycle: str = "break"
+        self,
+        G: nx.DiGraph,
+        root: Hashable,
+        *,
+        bridged: Iterable[Hashable] = (),
+        on_cycle: str = "break",
+        walk: Walk | None = None,
     ) -> None:
         self.G = G
         self.root = root
         self.bridged = frozenset(bridged)
-        self.order, back, self.cycles = _postorder(G, root, on_cycle)
+        self.order, children, self.cycles = walk if walk is not None else _walk(G, root, on_cycle)
         self.position: dict[Hashable, int] = {node: i for i, node in enumerate(self.order)}
         self.kids: dict[Hashable, list[Hashable]] = {}
         self.parents: dict[Hashable, list[Hashable]] = {node: [] for node in self.order}
@@ -605,7 +656,7 @@ class IncrementalAvailability:
         self.steady: set[Hashable] = {n for n in self.any_of if n in self.bridged or G.out_degree(n) == 0}
         self.before: dict[Hashable, bool] = {}
         for node in self.order:
-            kids = [c for c in _children(G, node) if (node, c) not in back]
+            kids = children[node]
             self.kids[node] = kids
             for child in kids:
                 self.parents[child].append(node)

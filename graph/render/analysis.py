@@ -29,6 +29,8 @@ class AcceleratorAnalysis:
     ``publisher``, ``date``, ``url``), and the analysis's ids: ``item_ids`` (what it takes away),
     ``buyers`` and ``provider_ids``. ``chokepoint_items`` and ``cut_providers`` map IRIs to
     tooltip notes. ``graph`` and ``root`` are the analysis graph and the accelerator's node in it.
+    ``history`` holds the accelerator's events of :func:`graph.chokepoints.history.history` (none
+    under a scenario).
     """
 
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -39,6 +41,7 @@ class AcceleratorAnalysis:
     graph: Any = None
     root: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)  # graph.chokepoints.history events
 
 
 def run_analysis(
@@ -70,7 +73,13 @@ def run_analysis(
     # tables name the same findings
     unbridge = getattr(scenario, "unbridge", ()) or ()
     results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
-    return {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
+    out = {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
+    if scenario is None and present:  # the history is the baseline's: a scenario has no past
+        from graph.chokepoints.history import history
+
+        for event in history(G, present, until=as_of):
+            out[ids[event["accelerator"]]].history.append(event)
+    return out
 
 
 def anchor(key: str) -> str:

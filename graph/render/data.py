@@ -29,7 +29,17 @@ from graph.read.model import (
 from graph.store.local import GraphStore, Term
 from graph.vocab.namespaces import CG, SOURCE, entity_id_of
 
-__all__ = ["Entity", "Edge", "Measure", "Snapshot", "SourceRef", "load_snapshot", "GROUPS", "group_of"]
+__all__ = [
+    "Entity",
+    "Edge",
+    "Measure",
+    "Snapshot",
+    "SourceRef",
+    "TimelineMeasure",
+    "load_snapshot",
+    "GROUPS",
+    "group_of",
+]
 
 #: Display groups in priority order: (group name, colour, ontology classes). An entity with
 #: several classes is shown in the first group that matches.
@@ -133,6 +143,22 @@ class Measure:
 
 
 @dataclass
+class TimelineMeasure:
+    """A measure as the timeline draws it: in force, ended or suspended by the view's date."""
+
+    iri: str
+    effective: str
+    label: str = ""
+    end: str = ""
+    end_reason: str = ""
+    kind: str = ""
+    jurisdiction: list[str] = field(default_factory=list)
+    citation: str = ""
+    #: (suspension's label, suspended from, suspended until or "") for the suspensions begun by the date
+    suspensions: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Snapshot:
     """Everything the pages need, as of one date."""
 
@@ -149,6 +175,8 @@ class Snapshot:
     deployment_kinds: dict[str, str] = field(default_factory=dict)
     shares: dict[str, str] = field(default_factory=dict)  # provision IRI -> share in percent (as written)
     domestic: list[str] = field(default_factory=list)  # IRIs of the domestic accelerators (read model)
+    #: every measure in force by the date, ended ones included (the timeline), by effective date and IRI
+    timeline: list[TimelineMeasure] = field(default_factory=list)
 
     def label(self, iri: str) -> str:
         ent = self.entities.get(iri)
@@ -200,6 +228,12 @@ _Q_MEASURES = """SELECT ?m ?eff ?end ?cite WHERE { ?m a ?mc . FILTER NOT EXISTS 
   ?mc rdfs:subClassOf* cg:ExportControlMeasure .
   OPTIONAL { ?m cg:effectiveDate ?eff } OPTIONAL { ?m cg:endDate ?end }
   OPTIONAL { ?m cg:legalCitation ?cite } }"""
+_Q_MEASURE_KINDS = """SELECT ?m ?kind ?jur ?why WHERE {
+  ?m a ?kind . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?m a ?kind } }
+  ?kind rdfs:subClassOf* cg:ExportControlMeasure .
+  OPTIONAL { ?m cg:jurisdiction ?jur } OPTIONAL { ?m cg:endReason ?why } }"""
+_Q_SUSPENSIONS = """SELECT ?s ?m ?from ?until WHERE { ?s a cg:MeasureSuspension ; cg:suspendsMeasure ?m .
+  OPTIONAL { ?s cg:suspendedFrom ?from } OPTIONAL { ?s cg:suspendedUntil ?until } }"""
 _Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {
   ?e a ?t . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?e a ?t } }
   FILTER(STRSTARTS(STR(?t), STR(cg:)) && (STRSTARTS(STR(?e), STR(cgid:)) || STRSTARTS(STR(?e), STR(cgsrc:))))
@@ -207,6 +241,43 @@ _Q_COUNTS = """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {
 _Q_DEPLOYMENT_KINDS = "SELECT ?d ?k WHERE { ?d cg:deploymentKind ?k }"
 _Q_SHARES = "SELECT ?p ?s WHERE { ?p cg:sharePercent ?s }"
 _Q_CLAIM_COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g a cg:Assertion }"
+
+
+def _timeline(
+    store: GraphStore, measures: dict[str, Measure], entities: dict[str, Entity], as_of: str | None
+) -> list[TimelineMeasure]:
+    """The measures that took effect by ``as_of`` (ended ones too), with kind, jurisdiction and suspensions.
+
+    Labels are taken here, before the measures out of force leave ``entities``.
+    """
+
+    def label(iri: str) -> str:
+        return entities[iri].label if iri in entities else entity_id_of(iri) or iri
+
+    out = {
+        iri: TimelineMeasure(iri=iri, effective=m.effective, label=label(iri), end=m.end, citation=m.citation)
+        for iri, m in measures.items()
+        if m.effective and (as_of is None or m.effective <= as_of)
+    }
+    for row in store.select(_Q_MEASURE_KINDS):
+        t = out.get(_value(row["m"]))
+        if t is None:
+            continue
+        kind, jur = _local(row["kind"]), entity_id_of(_value(row["jur"])) if row["jur"] is not None else None
+        if kind != "ExportControlMeasure" and (not t.kind or kind < t.kind):
+            t.kind = kind
+        if jur and jur not in t.jurisdiction:
+            t.jurisdiction.append(jur)
+        t.end_reason = t.end_reason or _text(row["why"])
+    for row in store.select(_Q_SUSPENSIONS):
+        t, start = out.get(_value(row["m"])), _text(row["from"])
+        if t is not None and start and (as_of is None or start <= as_of):
+            t.suspensions.append((label(_value(row["s"])), start, _text(row["until"])))
+    for t in out.values():
+        t.jurisdiction.sort()
+        t.suspensions.sort(key=lambda s: (s[1], s[0]))
+        t.kind = t.kind or "ExportControlMeasure"
+    return sorted(out.values(), key=lambda t: (t.effective, t.iri))
 
 
 def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
@@ -270,6 +341,7 @@ def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
         first, last = measure_interval(model, entity_id_of(iri) or iri)
         m.effective = first.isoformat() if first else ""
         m.end = last.isoformat() if last else ""
+    timeline = _timeline(store, measures, entities, as_of)
     out_of_force = {iri for iri, m in measures.items() if as_of is not None and not in_force(m.effective, m.end, as_of)}
     for iri in out_of_force:
         del measures[iri]
@@ -341,4 +413,5 @@ def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
         deployment_kinds=dict(sorted(kinds.items())),
         shares=dict(sorted(shares.items())),
         domestic=sorted(domestic),
+        timeline=timeline,
     )

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from graph.atomic import recover_dir, replace_dir_atomic
 from graph.lexical import parse_iso_date
 from graph.paths import ASSETS_DIR
@@ -29,10 +31,11 @@ from graph.render.cap import DEFAULT_MAX_NODES, cap_graph
 from graph.render.critical_path import critical_path
 from graph.render.data import Snapshot, load_snapshot
 from graph.render.graphpage import PageView, graph_page, graph_payload
+from graph.render.history_chart import history_svg
 from graph.render.layout import force_layout, layered_layout
 from graph.render.overview import country_labels, overview_graph
 from graph.render.templating import render
-from graph.render.timeline import TimelineRow, timeline_svg
+from graph.render.timeline import Suspension, TimelineRow, status_of, timeline_data, timeline_svg
 from graph.vocab.namespaces import SOURCE, entity_id_of
 
 __all__ = ["render_site", "remove_stale_temp_dirs", "ASSET_FILES"]
@@ -114,8 +117,24 @@ def _accelerator_page(
         critical_path=critical_path(analysis.graph, analysis.root, analysis.rows)
         if analysis is not None and analysis.graph is not None
         else [],
+        history=_history_chart(analysis, view.as_of or snap.as_of or snap.data_date),
     )
     return html, reached
+
+
+def _history_chart(analysis: AcceleratorAnalysis | None, until: str) -> Markup | None:
+    """The accelerator's chokepoint history as an SVG, or None when there is no analysis graph."""
+    if analysis is None or analysis.graph is None:
+        return None
+    G = analysis.graph
+    measures = G.graph.get("measures", {})
+    return history_svg(
+        analysis.history,
+        until,
+        labels=G.graph.get("labels", {}),
+        measure_label=lambda m: getattr(measures.get(m), "label", "") or m,
+        anchors={row["key"]: row["anchor"] for row in analysis.rows if row.get("anchor")},
+    )
 
 
 def _capacity_pages(
@@ -201,6 +220,44 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
     return {"columns": columns, "rows": rows, "hidden": max(0, len(held) - len(columns))}
 
 
+#: The class of the imported list entries: the listings page shows them, the timeline does not.
+LIST_ENTRY = "ListEntry"
+
+
+def measure_anchor(iri: str) -> str:
+    """The id of a measure's row in the index's measures table.
+
+    >>> measure_anchor("https://w3id.org/chipgraph/id/nl-duv-control-2023-09")
+    'measure-nl-duv-control-2023-09'
+    """
+    return "measure-" + re.sub(r"[^A-Za-z0-9_-]+", "-", entity_id_of(iri) or iri)
+
+
+def _timeline_rows(snap: Snapshot, accelerators: list[str], reached: dict[str, set[str]]) -> list[TimelineRow]:
+    """The measures that took effect by the view's date, list entries left out, with what they reach."""
+    rows = []
+    for t in snap.timeline:
+        if t.kind == LIST_ENTRY:
+            continue
+        hits = sorted((snap.label(a) for a in accelerators if t.iri in reached.get(a, set())), key=str.lower)
+        rows.append(
+            TimelineRow(
+                label=t.label,
+                start=t.effective,
+                end=t.end,
+                reaches=tuple(hits),
+                href="#" + measure_anchor(t.iri),
+                id=measure_anchor(t.iri),
+                kind=snap.class_labels.get(t.kind, t.kind),
+                jurisdiction=tuple(t.jurisdiction),
+                end_reason=t.end_reason,
+                citation=t.citation,
+                suspensions=tuple(Suspension(label, start, until) for label, start, until in t.suspensions),
+            )
+        )
+    return rows
+
+
 def _index_page(
     snap: Snapshot,
     accelerators: list[str],
@@ -218,10 +275,9 @@ def _index_page(
         }
         for iri in accelerators
     ]
-    rows = []
-    for m_iri, m in snap.measures.items():
-        hits = sorted((snap.label(a) for a in accelerators if m_iri in reached.get(a, set())), key=str.lower)
-        rows.append(TimelineRow(label=snap.label(m_iri), start=m.effective, end=m.end, reaches=tuple(hits)))
+    rows = _timeline_rows(snap, accelerators, reached)
+    list_entries = sum(1 for t in snap.timeline if t.kind == LIST_ENTRY)
+    until = snap.as_of or snap.data_date
 
     def class_key(item: tuple[str, int]) -> tuple[str, str]:
         return snap.class_labels.get(item[0], item[0]).lower(), item[0]
@@ -235,7 +291,10 @@ def _index_page(
         analysed=analyses is not None,
         matrix=chokepoint_matrix(accs) if analyses is not None else None,
         capacity=capacity or [],
-        timeline=timeline_svg(rows, snap.as_of or snap.data_date),
+        timeline=timeline_svg(rows, until),
+        timeline_data=timeline_data(rows, until),
+        measures=[{"row": r, "status": status_of(r, until)} for r in rows],
+        list_entries=list_entries,
         classes=classes,
         sources=sources,
         view=view,
