@@ -7,7 +7,8 @@
 - complements: a fab needs every kind of wafer inspection tool;
 - in-house core IP (Huawei's Da Vinci cores);
 - two readings of a measure that covers an input only in part (Japan's 23 items);
-- a coverage stated only below the confidence floor covers nothing.
+- a coverage stated only below the confidence floor covers nothing;
+- 2.5D (CoWoS-class) packaging for HBM-bearing accelerators, from their sourced packager.
 """
 
 from __future__ import annotations
@@ -321,3 +322,43 @@ def test_an_unknown_foundry_is_in_no_country_so_no_fab_control_is_assumed(G):
     (c910,) = all_chokepoints(G, ["ascend-910c"])  # SMIC named: the cut stands
     assert not c910["foundry_unknown"]
     assert any(r["key"] == "cut:process-monitoring-tools" for r in c910["chokepoints"])
+
+
+def test_hbm_accelerators_need_2_5d_packaging_from_their_sourced_packager(G):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import ADVANCED_PACKAGING
+
+    # supply_model.yaml rule-hbm-advanced-packaging: an accelerator with HBM needs CoWoS-class
+    # packaging; the BR100's packager is TSMC (supply_relationships.yaml), which buys the six
+    # interposer tool types itself (so Biren's listing does not reach TSMC's tools)
+    node = f"supply:{ADVANCED_PACKAGING}@br100"
+    (route,) = G.adj[node]
+    assert G.edges[node, route]["relation"] == "packaged-by" and G.edges[node, route]["provider"] == "tsmc"
+    tools = {G.nodes[v]["entity"] for v in G.adj[route] if G.nodes[v]["kind"] == "need"}
+    assert tools == {
+        "lithography-tools-adv-pkg",
+        "deposition-tools-adv-pkg",
+        "etch-and-clean-tools-adv-pkg",
+        "cmp-tools-adv-pkg",
+        "inspection-tools-adv-pkg",
+        "wafer-bonding-and-aligning-tools",
+    }
+    assert all(G.nodes[v]["buyer"] == "tsmc" for v in G.adj[route] if G.nodes[v]["kind"] == "need")
+    # Biren's Entity-List entry (2023-10, foreign-direct-product footnote) cuts TSMC's service
+    rows = {r["key"]: r for r in chokepoints(G, "br100")}
+    assert "us-entity-list-biren-moore-threads-2023" in rows[f"cut:{ADVANCED_PACKAGING}"]["measures"]
+    # GDDR6 memory: no 2.5D stage; HBM without a sourced packager: an unnamed house nobody lists
+    assert f"supply:{ADVANCED_PACKAGING}@mtt-s4000" not in G
+    c910 = {r["key"] for r in chokepoints(G, "ascend-910c")}
+    assert f"cut:{ADVANCED_PACKAGING}" not in c910
+    (unnamed,) = G.adj[f"supply:{ADVANCED_PACKAGING}@ascend-910c"]
+    assert G.edges[f"supply:{ADVANCED_PACKAGING}@ascend-910c", unnamed]["relation"] == "packaged-by-unknown"
+
+
+def test_tsmc_cowos_for_biren_is_cut_only_from_its_listing(store):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import ADVANCED_PACKAGING, dependency_graph
+
+    before = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-10-16"), "br100")}
+    after = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-11-01"), "br100")}
+    assert f"cut:{ADVANCED_PACKAGING}" not in before and f"cut:{ADVANCED_PACKAGING}" in after
