@@ -8,7 +8,8 @@
 - in-house core IP (Huawei's Da Vinci cores);
 - two readings of a measure that covers an input only in part (Japan's 23 items);
 - a coverage stated only below the confidence floor covers nothing;
-- 2.5D (CoWoS-class) packaging for HBM-bearing accelerators, from their sourced packager.
+- 2.5D (CoWoS-class) packaging for HBM-bearing accelerators, from their sourced packager;
+- Huawei's own HBM for the Ascend 950 pair, a partial (domestic) substitute.
 """
 
 from __future__ import annotations
@@ -362,3 +363,16 @@ def test_tsmc_cowos_for_biren_is_cut_only_from_its_listing(store):
     before = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-10-16"), "br100")}
     after = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-11-01"), "br100")}
     assert f"cut:{ADVANCED_PACKAGING}" not in before and f"cut:{ADVANCED_PACKAGING}" in after
+
+
+def test_huaweis_own_hbm_is_a_partial_substitute_for_the_ascend_950(G):
+    from graph.chokepoints.analysis import chokepoints
+
+    # capacity_entities.yaml: the 950PR uses Huawei's own HBM (HiBL 1.0); the Korean and US makers
+    # are cut for listed Huawei, so what is left is Huawei's HBM, which no source shows in volume
+    edges = _supply_edges(G, "supply:hbm@ascend-950pr")
+    assert edges["provider:huawei"]["partial_substitute"] is True
+    assert all(d["cut_by"] for v, d in edges.items() if v != "provider:huawei")
+    rows = {r["key"]: r for r in chokepoints(G, "ascend-950pr")}
+    assert "cut:hbm" not in rows
+    assert rows["domestic-only:hbm"]["providers"] == ["huawei"]
