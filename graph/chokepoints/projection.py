@@ -526,7 +526,15 @@ class _Builder:
             buyer=buyer,
             label=label,
         )
-        self.fact_edge(root, node, "requires", (rule, "purchaserRole", ADVANCED_PACKAGER), rule=rule)
+        # part of the packaging stage (which also needs the ATP inputs); the root where it has none
+        parent = nodeids.stage(acc, "packaging")
+        self.fact_edge(
+            parent if parent in self.G else root,
+            node,
+            "requires",
+            (rule, "purchaserRole", ADVANCED_PACKAGER),
+            rule=rule,
+        )
         relations: dict[str, list[str]] = defaultdict(list)
         for packager, rel in self.packagers.get(acc, []):
             relations[packager].append(rel)
