@@ -7,7 +7,9 @@
 - complements: a fab needs every kind of wafer inspection tool;
 - in-house core IP (Huawei's Da Vinci cores);
 - two readings of a measure that covers an input only in part (Japan's 23 items);
-- a coverage stated only below the confidence floor covers nothing.
+- a coverage stated only below the confidence floor covers nothing;
+- 2.5D (CoWoS-class) packaging for HBM-bearing accelerators, from their sourced packager;
+- Huawei's own HBM for the Ascend 950 pair, a partial (domestic) substitute.
 """
 
 from __future__ import annotations
@@ -77,13 +79,14 @@ def test_the_packaging_house_buys_packaging_and_test_tools(G):
 
     # no source names the Ascend 910C's packager: an unlisted house buys, so the Huawei listing
     # and its foreign-direct-product rule do not cut its tools (they did before: review rank 4-5)
-    packaging = [n for n in G.successors("stage:ascend-910c:packaging")]
+    # (the stage's other child is its 2.5D packaging, per accelerator: see the 2.5D test below)
+    packaging = [n for n in G.successors("stage:ascend-910c:packaging") if n.startswith("need:")]
     assert packaging and all(n.endswith("@packager-of-huawei") for n in packaging)
     edges = _supply_edges(G, "supply:burn-in-test-tools@packager-of-huawei")
     assert edges and not any(is_cut(d) for d in edges.values())
     assert all(d["buyer_parties"] == () for d in edges.values())
     # the BR100 names TSMC as its packager (CoWoS-S, supply_relationships.yaml)
-    assert all(n.endswith("@tsmc") for n in G.successors("stage:br100:packaging"))
+    assert all(n.endswith("@tsmc") for n in G.successors("stage:br100:packaging") if n.startswith("need:"))
 
 
 def test_wafer_inspection_tools_are_complements(G):
@@ -363,3 +366,56 @@ def test_an_unknown_foundry_is_in_no_country_so_no_fab_control_is_assumed(G):
     (c910,) = all_chokepoints(G, ["ascend-910c"])  # SMIC named: the cut stands
     assert not c910["foundry_unknown"]
     assert any(r["key"] == "cut:process-monitoring-tools" for r in c910["chokepoints"])
+
+
+def test_hbm_accelerators_need_2_5d_packaging_from_their_sourced_packager(G):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import ADVANCED_PACKAGING
+
+    # supply_model.yaml rule-hbm-advanced-packaging: an accelerator with HBM needs CoWoS-class
+    # packaging; the BR100's packager is TSMC (supply_relationships.yaml), which buys the six
+    # interposer tool types itself (so Biren's listing does not reach TSMC's tools)
+    node = f"supply:{ADVANCED_PACKAGING}@br100"
+    (route,) = G.adj[node]
+    assert G.edges[node, route]["relation"] == "packaged-by" and G.edges[node, route]["provider"] == "tsmc"
+    tools = {G.nodes[v]["entity"] for v in G.adj[route] if G.nodes[v]["kind"] == "need"}
+    assert tools == {
+        "lithography-tools-adv-pkg",
+        "deposition-tools-adv-pkg",
+        "etch-and-clean-tools-adv-pkg",
+        "cmp-tools-adv-pkg",
+        "inspection-tools-adv-pkg",
+        "wafer-bonding-and-aligning-tools",
+    }
+    assert all(G.nodes[v]["buyer"] == "tsmc" for v in G.adj[route] if G.nodes[v]["kind"] == "need")
+    # Biren's Entity-List entry (2023-10, foreign-direct-product footnote) cuts TSMC's service
+    rows = {r["key"]: r for r in chokepoints(G, "br100")}
+    assert "us-entity-list-biren-moore-threads-2023" in rows[f"cut:{ADVANCED_PACKAGING}"]["measures"]
+    # GDDR6 memory: no 2.5D stage; HBM without a sourced packager: an unnamed house nobody lists
+    assert f"supply:{ADVANCED_PACKAGING}@mtt-s4000" not in G
+    c910 = {r["key"] for r in chokepoints(G, "ascend-910c")}
+    assert f"cut:{ADVANCED_PACKAGING}" not in c910
+    (unnamed,) = G.adj[f"supply:{ADVANCED_PACKAGING}@ascend-910c"]
+    assert G.edges[f"supply:{ADVANCED_PACKAGING}@ascend-910c", unnamed]["relation"] == "packaged-by-unknown"
+
+
+def test_tsmc_cowos_for_biren_is_cut_only_from_its_listing(store):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import ADVANCED_PACKAGING, dependency_graph
+
+    before = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-10-16"), "br100")}
+    after = {r["key"] for r in chokepoints(dependency_graph(store, as_of="2023-11-01"), "br100")}
+    assert f"cut:{ADVANCED_PACKAGING}" not in before and f"cut:{ADVANCED_PACKAGING}" in after
+
+
+def test_huaweis_own_hbm_is_a_partial_substitute_for_the_ascend_950(G):
+    from graph.chokepoints.analysis import chokepoints
+
+    # capacity_entities.yaml: the 950PR uses Huawei's own HBM (HiBL 1.0); the Korean and US makers
+    # are cut for listed Huawei, so what is left is Huawei's HBM, which no source shows in volume
+    edges = _supply_edges(G, "supply:hbm@ascend-950pr")
+    assert edges["provider:huawei"]["partial_substitute"] is True
+    assert all(d["cut_by"] for v, d in edges.items() if v != "provider:huawei")
+    rows = {r["key"]: r for r in chokepoints(G, "ascend-950pr")}
+    assert "cut:hbm" not in rows
+    assert rows["domestic-only:hbm"]["providers"] == ["huawei"]

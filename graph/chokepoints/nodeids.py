@@ -38,6 +38,7 @@ __all__ = [
     "kind_of",
     "need",
     "provider",
+    "packaging_route",
     "route",
     "stage",
     "supply",
@@ -60,6 +61,11 @@ def stage(acc: str, name: str) -> str:
 def route(acc: str, foundry: str | None, process_node: str | None) -> str:
     """``route:<acc>:<foundry>:<node>`` (``unknown`` foundry and ``-`` node when not known)."""
     return f"route:{acc}:{foundry or UNKNOWN_FOUNDRY}:{process_node or '-'}"
+
+
+def packaging_route(acc: str, packager: str | None) -> str:
+    """``route:<acc>:<packager>:2.5d``: the 2.5D packaging of ``acc`` by one packager (or an unnamed one)."""
+    return f"route:{acc}:{packager or UNKNOWN_FOUNDRY}:2.5d"
 
 
 def need(item: str, buyer: str) -> str:

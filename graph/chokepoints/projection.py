@@ -68,8 +68,12 @@ CAPABILITY_NODE_NM = 7.0
 #: The ETO output a foundry route supplies: a control on it (the 2024-11 order to TSMC, the 2025-01
 #: foundry rule) cuts the route.
 FOUNDRY_OUTPUT = "finished-logic-chip"
+#: The supply of 2.5D (CoWoS-class) packaging that an HBM-bearing accelerator needs: the item of
+#: its packaging routes (a supply rule with purchaser role ``ADVANCED_PACKAGER`` says what it needs).
+ADVANCED_PACKAGING = "advanced-packaging-2-5d"
+ADVANCED_PACKAGER = "advanced packager"
 #: Edge relations that a measure can cut.
-SUPPLY_RELATIONS = ("provided-by", "fabricated-by")
+SUPPLY_RELATIONS = ("provided-by", "fabricated-by", "packaged-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
@@ -134,7 +138,12 @@ class _Builder:
         # cg:SupplyModelRule: who buys an input, and inputs whose variants are all needed
         self.purchaser: dict[str, tuple[str, str]] = {}  # input -> (role, rule)
         self.complements: dict[str, tuple[str, list[str]]] = {}  # input -> (rule, its needed variants)
+        #: (rule, the tools a 2.5D packager needs), from the rule whose purchaser is the advanced packager
+        self.advanced_packaging: tuple[str, list[str]] | None = None
         for rule in sorted(e for e, t in model.types.items() if "SupplyModelRule" in t):
+            if ADVANCED_PACKAGER in model.values(rule, "purchaserRole"):
+                self.advanced_packaging = (rule, sorted(model.values(rule, "requiresInput")))
+                continue
             for role in model.values(rule, "purchaserRole")[:1]:
                 for item in model.values(rule, "purchasedInput"):
                     self.purchaser[item] = (role, rule)
@@ -498,6 +507,80 @@ class _Builder:
             return "+".join(named), self.parties_of(named), self.country_of(named[0])
         return f"packager-of-{buyer}", (), None
 
+    def two_and_a_half_d(self, acc: str, root: str, buyer: str, parties: tuple[str, ...], country: str | None) -> None:
+        """The 2.5D packaging an HBM-bearing accelerator needs: ANY of its packagers, each with ALL its tools.
+
+        A named packager (a cg:SupplyRelationship of kind packaging) is a supply edge that the
+        designer's listings and the foundry-output measures can cut (TSMC's CoWoS is part of its
+        foundry service); it buys the interposer tools with its own parties and country. Without
+        a named packager the route is an unnamed house that no listing names, as for packaging.
+        """
+        assert self.advanced_packaging is not None
+        rule, tools = self.advanced_packaging
+        label = "2.5D (CoWoS-class) packaging"
+        node = self.add_node(
+            nodeids.supply(ADVANCED_PACKAGING, acc),
+            kind="supply",
+            gate="or",
+            entity=ADVANCED_PACKAGING,
+            buyer=buyer,
+            label=label,
+        )
+        # part of the packaging stage (which also needs the ATP inputs); the root where it has none
+        parent = nodeids.stage(acc, "packaging")
+        self.fact_edge(
+            parent if parent in self.G else root,
+            node,
+            "requires",
+            (rule, "purchaserRole", ADVANCED_PACKAGER),
+            rule=rule,
+        )
+        relations: dict[str, list[str]] = defaultdict(list)
+        for packager, rel in self.packagers.get(acc, []):
+            relations[packager].append(rel)
+        for packager in sorted(relations) or [""]:
+            route = nodeids.packaging_route(acc, packager)
+            self.add_node(
+                route,
+                kind="route",
+                gate="and",
+                entity=packager,
+                process_node="",
+                packaging=True,  # a packaging route, not a fabrication one
+                label=f"{self.m.label(packager) if packager else 'unnamed packager'} 2.5D packaging",
+            )
+            if packager:
+                rels = relations[packager]
+                srcs = sorted({s for r in rels for s in self.sources(r, "relationshipKind", "packaging")})
+                self.supply_edge(
+                    node,
+                    route,
+                    relation="packaged-by",
+                    item=ADVANCED_PACKAGING,
+                    buyer_parties=parties,
+                    buyer_country=country,
+                    provider=packager,
+                    share=None,
+                    sources=srcs,
+                    confidence=self.confidence(rels[0], "relationshipKind", "packaging"),
+                    also_covers=(FOUNDRY_OUTPUT,),  # the packaged chip is the foundry's output
+                )
+                self.G.add_edge(
+                    route, self.provider_node(packager), relation="operated-by", sources=(), confidence="high"
+                )
+                p_buyer, p_parties, p_country = packager, self.parties_of([packager]), self.country_of(packager)
+            else:
+                self.G.add_edge(node, route, relation="packaged-by-unknown", sources=(), confidence="low")
+                p_buyer, p_parties, p_country = f"packager-of-{buyer}", (), None
+            for tool in tools:
+                self.fact_edge(
+                    route,
+                    self.need(tool, p_buyer, p_parties, p_country, "packaging"),
+                    "requires",
+                    (rule, "requiresInput", tool),
+                    rule=rule,
+                )
+
     def requirement(
         self, parent: str, rule: str, buyer: str, parties: tuple[str, ...], country: str | None, stage: str | None
     ) -> None:
@@ -692,6 +775,8 @@ class _Builder:
             )
             for p, (share, srcs, conf) in sorted(providers.items()):
                 self.provided_by(supply, item, p, share, srcs, conf, parties, country)
+        if self.advanced_packaging is not None and any(t == "hbm" or "hbm" in self.ancestors(t) for t in techs):
+            self.two_and_a_half_d(acc, root, buyer, parties, country)
         return root
 
 
@@ -737,7 +822,8 @@ def dependency_graph(
     }
     G.graph["out_of_scope"] = dict(sorted(builder.out_of_scope.items()))
     G.graph["entities"] = sorted(model.types)
-    G.graph["inputs"] = sorted(builder.inputs)
+    # the 2.5D packaging supply is an item of the model's own (a supply rule's), not an ETO input
+    G.graph["inputs"] = sorted(builder.inputs | ({ADVANCED_PACKAGING} if builder.advanced_packaging else set()))
     G.graph["provider_country"] = {
         e: builder.country_of(e) or ""
         for e in model.types

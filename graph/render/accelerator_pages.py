@@ -174,7 +174,7 @@ def analysis_graph(snap: Snapshot, analysis: AcceleratorAnalysis) -> tuple[list[
         if n not in nodes:
             text = {
                 "stage": f"{data.get('label', '')} stage",
-                "route": f"fabrication at {data.get('label', '')}",
+                "route": ("" if data.get("packaging") else "fabrication at ") + str(data.get("label", "")),
             }.get(kind, data.get("label", n))
             nodes[n] = GNode(
                 key=n,

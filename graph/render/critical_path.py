@@ -127,7 +127,8 @@ def critical_path(
 
     def label_of(n: str) -> str:
         data = G.nodes[n]
-        return ("fabrication at " if data.get("kind") == "route" else "") + str(data.get("label", n))
+        fab_route = data.get("kind") == "route" and not data.get("packaging")
+        return ("fabrication at " if fab_route else "") + str(data.get("label", n))
 
     def cut_refs(data: dict[str, Any]) -> list[dict[str, str]]:
         out = []
