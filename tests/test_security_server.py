@@ -144,6 +144,11 @@ def ssrf_cases(listener: Listener) -> dict[str, str]:
         "ep-service-var": f"SELECT * WHERE {{ BIND(<{u('var')}> AS ?svc) SERVICE ?svc {{ ?s ?p ?o }} }}",
         "ep-service-unicode-escape": f"SELECT * WHERE {{ \\u0053ERVICE <{u('esc')}> {{ ?s ?p ?o }} }}",
         "ep-service-file": "SELECT * WHERE { ?a ?b ?c .SERVICE <file:///etc/passwd> { ?x ?p ?o } } LIMIT 1",
+        # round 2: Oxigraph ends a comment at a bare CR (rdflib at LF only), and rdflib expands
+        # codepoint escapes before it parses (Oxigraph does not): both now read one canonical text
+        "ep-svc-cr-comment": f"SELECT * WHERE {{ ?s ?p ?o # \r SERVICE <{u('cr')}> {{ ?x ?y ?z }} \n }}",
+        "ep-svc-cr-comment-silent": f"SELECT * WHERE {{ ?s ?p ?o # \r SERVICE SILENT <{u('crs')}> {{ ?x ?y ?z }} \n }}",
+        "ep-svc-escaped-cr": f"SELECT * WHERE {{ ?s ?p ?o # \\u000d SERVICE <{u('ecr')}> {{ ?x ?y ?z }} \n }}",
         "ep-load": f"LOAD <{u('load')}>",
         "ep-load-lower-into": f"load silent <{u('l2')}> into graph <urn:g>",
     }
@@ -168,12 +173,61 @@ def test_cli_refuses_ssrf_cases_and_fetches_nothing(out, listener):
     assert listener.accepted == 0
 
 
+def test_the_check_and_the_engine_read_the_same_text(server, listener, out):
+    """Round 2 (G1): text the check once skipped (after ``# \\r``) or read as something else (a
+    ``\\u005c`` that ends a string for rdflib only) is what the engine runs, or is refused."""
+    u = listener.url
+    cases = {
+        # after the CR the VALUES clause is query text for both readers: it binds ?z
+        "cr-values": ("SELECT * WHERE { ?s ?p ?o } LIMIT 1 # \r VALUES ?z { 1 }\n", 200),
+        # rdflib expanded the escape and saw SERVICE; Oxigraph did not, and ran the SERVICE. Now
+        # both read the expanded text, in which the SERVICE is inside a string: harmless, and run
+        "u005c-string": (
+            f'SELECT ?z WHERE {{ BIND("\\u005c" AS ?a) SERVICE <{u("u5c")}> {{ ?x ?y ?z }} }} #" AS ?z) }}',
+            200,
+        ),
+        # an escape that spells another escape would be expanded twice by rdflib, once by Oxigraph
+        "double-escape": ('SELECT ?x WHERE { BIND("\\u005cu0053" AS ?x) }', 400),
+    }
+    for name, (query, expected) in cases.items():
+        status, doc = get(server, query)
+        assert status == expected, (name, status, doc)
+        if name == "cr-values":
+            assert "z" in doc["head"]["vars"], doc
+    assert listener.accepted == 0
+    checked = check_query("SELECT * WHERE { ?s ?p ?o } # \r\nVALUES ?z { 1 }")
+    assert "\r" not in checked.text and checked.text.endswith("VALUES ?z { 1 }")
+
+
+@pytest.mark.parametrize(
+    "prefix", ["# \r", "FILTER(1<'>'||true) ", '"\\u005c" ', "# \\u000d"], ids=["cr", "iri-or-less", "u5c", "u000d"]
+)
+def test_no_lexer_trick_hides_a_deep_nesting(server, out, tmp_path, prefix):
+    """100,000 brackets after a prefix that once made the nesting count skip them: 400 on the
+    endpoint (the worker survives) and a clean Error from the CLI (no segfault)."""
+    query = "SELECT * WHERE { " + prefix + "{" * 100_000 + "}" * 100_000 + " }"
+    status, doc = post(server, query.encode())
+    assert status == 400 and "brackets" in doc["error"], (status, doc)
+    assert get(server, "ASK { ?s ?p ?o }")[0] == 200
+    path = tmp_path / "deep.rq"
+    path.write_text(query, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "query", "--output-dir", str(out), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and done.stderr.startswith("Error:") and "brackets" in done.stderr, done
+
+
 def test_service_in_strings_comments_and_names_is_not_refused(server):
     harmless = 'SELECT ?service WHERE { ?service rdfs:label ?l FILTER(?l != "SERVICE <x>") } # SERVICE\nLIMIT 1'
     assert get(server, harmless)[0] == 200
 
 
-_GLUE = st.sampled_from([" ", "\n", "\t", " . ", ".", " .\n", " # SERVICE\n", " #x\n"])
+_GLUE = st.sampled_from(
+    [" ", "\n", "\t", " . ", ".", " .\n", " # SERVICE\n", " #x\n", " #x\r", " # SERVICE\r\n", " #x\\u000d"]
+)
 _CASE = st.sampled_from(["SERVICE", "service", "Service", "sErViCe"])
 _DECOY = st.sampled_from(
     [

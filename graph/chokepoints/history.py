@@ -1,9 +1,10 @@
 """When each chokepoint of an accelerator appeared or vanished, as the measures came and went.
 
 The analysis (:func:`graph.chokepoints.analysis.all_chokepoints`, both readings) is run on every
-date on which a measure of the graph takes effect or ends, up to the graph's date; between two
-such dates nothing a measure does can change. Each event says on which date a finding (a row
-key) appeared or vanished for an accelerator, with its order, reading and the measures behind it.
+date on which a measure of the graph takes effect, ends, or is wholly suspended or resumes, up to
+the graph's date; between two such dates nothing a measure does can change. Each event says on
+which date a finding (a row key) appeared or vanished for an accelerator, with its order, reading
+and the measures behind it.
 The first date evaluated is the baseline: its findings are listed as ``present``.
 
 Only what can change is recomputed, so that the history of every accelerator costs about as
@@ -46,12 +47,11 @@ __all__ = ["change_dates", "history"]
 
 
 def change_dates(G: nx.DiGraph, until: dt.date) -> list[dt.date]:
-    """Every date up to ``until`` on which a measure of the graph takes effect or ends, sorted."""
-    dates = set()
+    """Every date up to ``until`` on which a measure of the graph takes effect, ends, or is suspended
+    or resumes, sorted."""
+    dates: set[dt.date] = set()
     for m in G.graph.get("measures", {}).values():
-        for d in (m.effective, m.end):
-            if d is not None and d <= until:
-                dates.add(d)
+        dates.update(d for d in m.change_dates() if d <= until)
     return sorted(dates)
 
 
@@ -62,8 +62,8 @@ def _relevant_in_force(G: nx.DiGraph, date: dt.date, relevant: set[str]) -> froz
 
 
 def _measures_on(G: nx.DiGraph, date: dt.date) -> list[str]:
-    """Ids of the measures that take effect or end on ``date``."""
-    return sorted(m.id for m in G.graph.get("measures", {}).values() if date in (m.effective, m.end))
+    """Ids of the measures that take effect, end, are suspended or resume on ``date``."""
+    return sorted(m.id for m in G.graph.get("measures", {}).values() if date in m.change_dates())
 
 
 class _Recut:

@@ -79,10 +79,17 @@ class Measure:
     hypothetical: bool = False  # added by a scenario
     covers_nothing: bool = False  # its coverage is stated only below the confidence floor, or is servicing only
     servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools it stops servicing
+    suspended: tuple[tuple[dt.date, dt.date | None], ...] = ()  # [from, until) of whole suspensions
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Measure:
         return replace(self, **changes)
+
+    def change_dates(self) -> tuple[dt.date, ...]:
+        """The dates on which the measure comes into or goes out of force: effective, end, and the
+        start and end of each whole suspension (sorted, without repeats)."""
+        dates = {self.effective, self.end, *(d for interval in self.suspended for d in interval)}
+        return tuple(sorted(d for d in dates if d is not None))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (sorted lists, ISO dates) for JSON output."""
@@ -104,18 +111,22 @@ class Measure:
             "confidence": self.confidence,
             "sources": list(self.sources),
             "hypothetical": self.hypothetical,
+            "suspended": [[a.isoformat(), b.isoformat() if b else None] for a, b in self.suspended],
         }
 
 
 def in_force(measure: Measure, date: dt.date) -> bool:
-    """True when ``effective <= date < end``: :func:`graph.read.model.in_force` on parsed dates.
+    """True when ``effective <= date < end`` and no whole suspension holds on ``date``.
 
-    Kept here on ``datetime.date`` values because annotate_cuts calls it for every candidate of
-    every supply edge at every date it evaluates; the read model's takes ISO text.
+    :meth:`graph.read.model.MeasureFacts.in_force` on parsed dates, kept here on
+    ``datetime.date`` values because annotate_cuts calls it for every candidate of every supply
+    edge at every date it evaluates; the read model's takes ISO text.
     """
     if measure.effective is None or measure.effective > date:
         return False
-    return measure.end is None or date < measure.end
+    if measure.end is not None and date >= measure.end:
+        return False
+    return not any(start <= date and (until is None or date < until) for start, until in measure.suspended)
 
 
 #: The two readings of a measure's scope: "broad" counts coverage in part as coverage, "narrow" does not.

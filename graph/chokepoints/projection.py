@@ -110,6 +110,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
             partial_items=f.partial_items,
             servicing_items=f.servicing_items,
             covers_nothing=f.covers_nothing,
+            suspended=f.suspended,
         )
         for mid, f in measure_facts(model).items()
     }

@@ -9,9 +9,10 @@ site and the reports read through it:
   left out of what :meth:`Model.values` returns, and measures whose effective date is less certain
   do not cut;
 - **in force on a date** (:func:`in_force`, :func:`holds_on`): a measure is in force on ``d`` when
-  ``effective <= d < end``; a claim holds when ``validFrom <= d < validUntil`` (either bound may be
-  missing). A measure's interval runs from its earliest stated effective date to its earliest
-  stated end date (:func:`measure_interval`);
+  ``effective <= d < end`` and no suspension of the whole measure holds on ``d``
+  (:func:`whole_suspensions`; one that suspends only a part is shown, not applied); a claim holds
+  when ``validFrom <= d < validUntil`` (either bound may be missing). A measure's interval runs
+  from its earliest stated effective date to its earliest stated end date (:func:`measure_interval`);
 - **the label language order** (:data:`LABEL_LANGUAGES`, :func:`preferred_label`): English, then a
   label without a language tag, then the other languages in tag order;
 - **IRI prefixing** (:func:`compact`, :func:`entity_id`): ``cg:country``, an entity's id;
@@ -54,6 +55,7 @@ __all__ = [
     "entity_id",
     "holds_on",
     "in_force",
+    "whole_suspensions",
     "load_model",
     "measure_facts",
     "measure_interval",
@@ -112,8 +114,14 @@ def holds_on(start: str | dt.date | None, end: str | dt.date | None, date: str |
     return not (last and last[: len(day)] <= day)
 
 
-def in_force(effective: str | dt.date | None, end: str | dt.date | None, date: str | dt.date) -> bool:
-    """Is a measure with this interval in force on ``date`` (``effective <= date < end``)?
+def in_force(
+    effective: str | dt.date | None,
+    end: str | dt.date | None,
+    date: str | dt.date,
+    suspended: Iterable[tuple[str | dt.date, str | dt.date | None]] = (),
+) -> bool:
+    """Is a measure with this interval in force on ``date`` (``effective <= date < end``), outside
+    every ``[from, until)`` interval of ``suspended`` (its whole suspensions)?
 
     A measure with no effective date is never in force; one with no end date has not ended.
 
@@ -121,8 +129,12 @@ def in_force(effective: str | dt.date | None, end: str | dt.date | None, date: s
     (True, False)
     >>> in_force("2023-10-23", "2023-11-17", dt.date(2023, 11, 17))
     False
+    >>> in_force("2025-09-29", None, "2026-01-01", [("2025-11-10", "2026-11-10")])
+    False
     """
-    return bool(_iso(effective)) and holds_on(effective, end, date)
+    if not (_iso(effective) and holds_on(effective, end, date)):
+        return False
+    return not any(holds_on(start, until, date) for start, until in suspended)
 
 
 def compact(iri: str) -> str:
@@ -252,6 +264,10 @@ FACT_PROPS = (
     "supplier",
     "suppliedProduct",
     "relationshipKind",
+    "suspendsMeasure",
+    "suspendedFrom",
+    "suspendedUntil",
+    "suspendsWholly",
 )
 
 FACTS_QUERY = (
@@ -461,9 +477,10 @@ class MeasureFacts:
     partial_items: frozenset[str] = frozenset()  # cg:coversInputInPart: covered only in part
     servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools no longer serviced
     covers_nothing: bool = False  # coverage stated only below the confidence floor, or servicing only
+    suspended: tuple[tuple[dt.date, dt.date | None], ...] = ()  # [from, until) of whole suspensions
 
     def in_force(self, date: str | dt.date) -> bool:
-        return in_force(self.effective, self.end, date)
+        return in_force(self.effective, self.end, date, self.suspended)
 
 
 def _full_dates(values: Iterable[str]) -> list[dt.date]:
@@ -481,9 +498,33 @@ def measure_interval(model: Model, measure: str) -> tuple[dt.date | None, dt.dat
     return effective, end
 
 
+def whole_suspensions(model: Model) -> dict[str, tuple[tuple[dt.date, dt.date | None], ...]]:
+    """The ``[suspendedFrom, suspendedUntil)`` intervals of each measure's whole suspensions, by measure id.
+
+    Only a suspension stated as whole (``cg:suspendsWholly true``) takes a measure out of force:
+    one that suspends a part (licences for named buyers, a case-by-case review of some chips) is
+    said in its scope note, and the measure keeps cutting what it covers. Each fact counts only at
+    or above the model's confidence floor, like every other fact.
+    """
+    out: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for sid in sorted(model.types):
+        if "MeasureSuspension" not in model.types[sid]:
+            continue
+        if [v.lower() for v in model.values(sid, "suspendsWholly")] != ["true"]:
+            continue
+        starts = _full_dates(model.values(sid, "suspendedFrom"))
+        ends = _full_dates(model.values(sid, "suspendedUntil"))
+        if not starts:
+            continue
+        for measure in model.values(sid, "suspendsMeasure"):
+            out[measure].append((min(starts), min(ends, default=None)))
+    return {m: tuple(sorted(v, key=lambda i: (i[0], i[1] or dt.date.max))) for m, v in out.items()}
+
+
 def measure_facts(model: Model) -> dict[str, MeasureFacts]:
     """Every entity whose direct class is one of :data:`MEASURE_KINDS`, by id."""
     out: dict[str, MeasureFacts] = {}
+    suspensions = whole_suspensions(model)
     for mid in sorted(model.types):
         kinds = model.types[mid] & MEASURE_KINDS
         if not kinds:
@@ -521,5 +562,6 @@ def measure_facts(model: Model) -> dict[str, MeasureFacts]:
             scope_note=" ".join(model.values(mid, "scopeNote")),
             confidence=conf,
             sources=tuple(sorted(srcs)),
+            suspended=suspensions.get(mid, ()),
         )
     return out

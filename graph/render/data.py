@@ -25,6 +25,7 @@ from graph.read.model import (
     load_model,
     measure_interval,
     preferred_label,
+    whole_suspensions,
 )
 from graph.store.local import GraphStore, Term
 from graph.vocab.namespaces import CG, SOURCE, entity_id_of
@@ -342,7 +343,12 @@ def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
         m.effective = first.isoformat() if first else ""
         m.end = last.isoformat() if last else ""
     timeline = _timeline(store, measures, entities, as_of)
-    out_of_force = {iri for iri, m in measures.items() if as_of is not None and not in_force(m.effective, m.end, as_of)}
+    suspended = whole_suspensions(model)
+    out_of_force = {
+        iri
+        for iri, m in measures.items()
+        if as_of is not None and not in_force(m.effective, m.end, as_of, suspended.get(entity_id_of(iri) or iri, ()))
+    }
     for iri in out_of_force:
         del measures[iri]
 

@@ -16,6 +16,7 @@ Terms bound by a named query travel over the pipe as plain tuples (:func:`encode
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 __all__ = ["QueryFailed", "decode_term", "encode_term", "execute", "worker_main"]
@@ -62,7 +63,7 @@ def worker_main(conn: Any, store_dir: str) -> None:
     import pyoxigraph as ox
 
     from graph.server import memory as server_memory
-    from graph.sparql.sandbox import forbid_network
+    from graph.sparql.sandbox import forbid_network, run_on_large_stack
 
     kind = "memory" if server_memory.STORE_DIR == store_dir else "disk"
     try:
@@ -84,7 +85,8 @@ def worker_main(conn: Any, store_dir: str) -> None:
         if job is None:
             return
         try:
-            conn.send(("ok", execute(store, job)))
+            # a large stack: Oxigraph recurses once per nesting level (see graph.sparql.sandbox)
+            conn.send(("ok", run_on_large_stack(execute, store, job)))
         except QueryFailed as exc:
             conn.send(("error", (exc.status, exc.message)))
         except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever went wrong
@@ -112,8 +114,8 @@ def execute(store: Any, job: dict) -> dict:
     )
     from graph.vocab.namespaces import PREFIXES
 
-    text = job["query"]
-    checked = check(text)
+    checked = check(job["query"])
+    text = checked.text  # the canonical text the check decided on, never the text as received
     fmt = negotiate(job.get("accept"), checked.form, job.get("format"))
     if fmt is None:
         raise QueryFailed(
@@ -166,5 +168,9 @@ def execute(store: Any, job: dict) -> dict:
     except SyntaxError as exc:
         raise QueryFailed(400, syntax_error_message(exc, None, text)) from None
     except OSError as exc:
-        # the sandbox's refusal surfaces here if a SERVICE ever got past the parse check
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            # the no-network filter's refusal: a SERVICE got past the parse check (a parser differential)
+            raise QueryFailed(
+                403, "the query tried to open a network connection, which this endpoint never does"
+            ) from None
         raise QueryFailed(500, f"query failed: {exc}") from None

@@ -19,6 +19,16 @@ of rdflib's SPARQL 1.1 parser (:func:`rdflib.plugins.sparql.parser.parseQuery`):
    the text (its dialect is wider than SPARQL 1.1 in places), the 400 says that chipgraph's check
    cannot read it, rather than letting an unchecked query run.
 
+Both parsers must read the same text, or the check decides on one query and the engine runs
+another (security review, round 2: Oxigraph ends a ``#`` comment at a bare CR, rdflib only at
+LF; rdflib expands ``\\u005c``-style codepoint escapes before it parses, Oxigraph does not). So the
+check first makes the **canonical text** (:func:`canonical_text`): codepoint escapes expanded
+once, as SPARQL 1.1 §19.2 and rdflib do, and every CR turned into LF; a text whose expansion
+spells another escape is refused. The check decides on that text, and :attr:`Checked.text` is what
+the callers run, never the text as received. Before any parser, :func:`graph.sparql.lex.excess_brackets`
+bounds the number of brackets without lexing at all, so no lexer difference can hide a nesting
+deep enough to crash a recursive parser.
+
 rdflib's parser is slow (milliseconds for a named query, far more for a megabyte), so results
 for short texts are cached, and the endpoint runs this check in its worker processes, inside each
 query's time limit, never in an HTTP thread. The second, independent layer is the sandbox: the
@@ -34,9 +44,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import InputError
-from graph.sparql.lex import MAX_NESTING, nesting_depth
+from graph.sparql.lex import MAX_BRACKETS, MAX_NESTING, excess_brackets, nesting_depth
 
-__all__ = ["Checked", "QueryRefused", "check_query"]
+__all__ = ["Checked", "QueryRefused", "canonical_text", "check_query"]
 
 FORBIDDEN = 403
 MALFORMED = 400
@@ -69,6 +79,7 @@ class Checked:
 
     form: str  #: SELECT, ASK, CONSTRUCT or DESCRIBE (the outer form)
     dataset: bool  #: the query names its own dataset (FROM or FROM NAMED)
+    text: str = ""  #: the canonical text that was checked: the one to run
 
 
 class QueryRefused(InputError):
@@ -97,8 +108,36 @@ def check_query(text: str, source: str | None = None) -> Checked:
     raise QueryRefused(message, status)
 
 
-def _check(text: str) -> Checked | tuple[int, str, bool]:
+def canonical_text(text: str) -> str | tuple[int, str, bool]:
+    """The text both parsers read alike, or a refusal (see the module docstring).
+
+    Codepoint escapes (``\\uXXXX``, ``\\UXXXXXXXX``) are expanded once with rdflib's own function,
+    so the check's parse of the result is the parse of the original; an expansion that leaves an
+    escape (``\\u005cu0053`` spells ``\\u0053``) would be expanded again by rdflib but not by
+    Oxigraph, so it is refused. Then CR LF and bare CR become LF, so that a comment ends at the same
+    place for both (Oxigraph ends one at CR, rdflib at LF); in a long string, a CR becomes a LF.
+    """
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, expandUnicodeEscapes_re
+
+    try:
+        expanded = expandUnicodeEscapes(text)
+    except ValueError as exc:
+        return MALFORMED, f"SPARQL syntax error: {exc} (a \\u or \\U escape names no character)", True
+    if expanded != text and expandUnicodeEscapes_re.search(expanded):
+        return (
+            MALFORMED,
+            "SPARQL syntax error: a \\u or \\U escape spells another escape once expanded, which "
+            "parsers read differently; write the character itself",
+            True,
+        )
+    return expanded.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check(raw: str) -> Checked | tuple[int, str, bool]:
     """:class:`Checked`, or (status, message, message-is-a-syntax-error) for a refusal."""
+    text = canonical_text(raw)
+    if isinstance(text, tuple):
+        return text
     nesting = nesting_depth(text)
     if nesting.line is not None:
         return (
@@ -107,11 +146,19 @@ def _check(text: str) -> Checked | tuple[int, str, bool]:
             f"than {MAX_NESTING} levels deep (chipgraph's limit; real queries nest a few levels)",
             True,
         )
+    brackets = excess_brackets(text)  # the bound no lexer difference can get round
+    if brackets is not None:
+        return (
+            MALFORMED,
+            f"SPARQL syntax error: the query has {brackets:,} brackets, more than chipgraph's limit of "
+            f"{MAX_BRACKETS:,} (real queries have a few dozen)",
+            True,
+        )
     from graph.sparql.sandbox import run_without_network
 
     tree, error = run_without_network(_parse, text)[0]
     if tree is not None:
-        return _inspect(tree)
+        return _inspect(tree, text)
     update = run_without_network(_parse_update, text)[0]
     if update is not None:
         return FORBIDDEN, f"SPARQL Update ({update}) is refused: chipgraph is read-only", False
@@ -161,7 +208,7 @@ def _parse_update(text: str) -> str | None:
     return None
 
 
-def _inspect(tree: Any) -> Checked | tuple[int, str, bool]:
+def _inspect(tree: Any, text: str) -> Checked | tuple[int, str, bool]:
     """Refuse SERVICE anywhere in the tree; read the outer form and dataset clause."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -178,7 +225,7 @@ def _inspect(tree: Any) -> Checked | tuple[int, str, bool]:
             stack.extend(node)
     # CompValue.get returns the key itself for a missing key, so test membership
     dataset = "datasetClause" in query and bool(dict.get(query, "datasetClause"))
-    return Checked(form=form, dataset=dataset)
+    return Checked(form=form, dataset=dataset, text=text)
 
 
 def _syntax_message(text: str, rdflib_message: str | None) -> str:

@@ -20,10 +20,12 @@ from typing import NamedTuple
 
 __all__ = [
     "KEYWORD_RE",
+    "MAX_BRACKETS",
     "MAX_NESTING",
     "OPAQUE_RE",
     "Nesting",
     "declared_prefixes",
+    "excess_brackets",
     "nesting_depth",
     "strip_opaque",
 ]
@@ -50,6 +52,14 @@ _PREFIX_DECL_RE = re.compile(r"(?i)(?<![\w:?$@.-])PREFIX\s+([A-Za-z][\w.-]*)?:")
 #: stacks at some depth (Oxigraph crashed the process at 100,000 braces), so deeper text is
 #: refused before either parser sees it.
 MAX_NESTING = 100
+
+#: The most opening brackets a query text may hold in all, counted everywhere (strings and
+#: comments included). This bound needs no lexing, so no disagreement between a lexer here and
+#: the engine's (a ``<`` read as an IRI by one and as less-than by the other, a comment ended by a
+#: bare CR) can hide brackets from it: however the engine reads the text, it cannot nest deeper.
+#: The engine runs on a stack that holds more than three times this depth
+#: (:func:`graph.sparql.sandbox.run_on_large_stack`).
+MAX_BRACKETS = 20_000
 
 _OPENERS = frozenset("{([")
 _CLOSERS = frozenset("})]")
@@ -87,6 +97,12 @@ def nesting_depth(text: str, limit: int = MAX_NESTING) -> Nesting:
         elif ch in _CLOSERS and depth:
             depth -= 1
     return Nesting(deepest)
+
+
+def excess_brackets(text: str, limit: int = MAX_BRACKETS) -> int | None:
+    """The number of opening brackets of ``text`` when it is over ``limit``, else None (linear)."""
+    count = text.count("{") + text.count("(") + text.count("[")
+    return count if count > limit else None
 
 
 def strip_opaque(text: str) -> str:

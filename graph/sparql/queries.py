@@ -539,7 +539,7 @@ def run_query(
     except QueryRefused as exc:
         prefix = f"{source}: " if source and not exc.message.startswith("SPARQL syntax error") else ""
         raise InputError(prefix + exc.message) from None
-    form = checked.form
+    form, text = checked.form, checked.text  # run the text that was checked (canonical form)
     if form not in _FORMS:
         raise InputError(
             f"not a SPARQL query{' in ' + source if source else ''}: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
@@ -548,7 +548,13 @@ def run_query(
         if hasattr(store, "raw_query"):
             from graph.sparql.sandbox import run_without_network
 
-            return run_without_network(_run_embedded, store, text, bindings, form, checked.dataset)[0]
+            try:
+                return run_without_network(_run_embedded, store, text, bindings, form, checked.dataset)[0]
+            except PermissionError:  # the no-network filter's refusal: a SERVICE got past the parse check
+                raise InputError(
+                    f"{source + ': ' if source else ''}the query tried to open a network connection, "
+                    "which chipgraph never does"
+                ) from None
         if form == "SELECT":
             rows = store.select(text, bindings)
             variables = list(rows[0]) if rows else _projection(text)
