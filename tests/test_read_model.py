@@ -54,6 +54,31 @@ def test_a_low_confidence_designer_does_not_make_a_chip_domestic(store):
     assert "jinghong-series" not in model.domestic_accelerators()
 
 
+def test_a_whole_suspension_takes_a_measure_out_of_force_and_a_partial_one_does_not(store):
+    """The Affiliates Rule was suspended as a whole from 2025-11-10 to 2026-11-10 (BIS); the H200
+    case-by-case review of 2026-01-15 lifts only a part of the 2023 advanced-computing rule."""
+    from graph.chokepoints.measures import in_force
+    from graph.chokepoints.projection import load_measures
+
+    model = rm.load_model(store, rm.MIN_CONFIDENCE)
+    facts = rm.measure_facts(model)
+    rule = facts["us-affiliates-rule-2025-09"]
+    assert rule.suspended == ((dt.date(2025, 11, 10), dt.date(2026, 11, 10)),)
+    assert [rule.in_force(d) for d in ("2025-10-01", "2025-11-10", "2026-11-09", "2026-11-10")] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    advanced = facts["us-advanced-computing-rule-2023-10"]
+    assert advanced.suspended == () and advanced.in_force("2026-06-01")
+    # the analysis's measures say the same, on parsed dates
+    measures = load_measures(model)
+    assert not in_force(measures["us-affiliates-rule-2025-09"], dt.date(2026, 1, 1))
+    assert in_force(measures["us-affiliates-rule-2025-09"], dt.date(2026, 11, 10))
+    assert dt.date(2025, 11, 10) in measures["us-affiliates-rule-2025-09"].change_dates()
+
+
 def test_the_built_site_has_a_page_for_each_analysed_accelerator_and_no_other(built: Path):
     doc = json.loads((built / "chokepoints.json").read_text(encoding="utf-8"))
     analysed = {a["accelerator"] for a in doc["accelerators"]}
