@@ -46,6 +46,7 @@ from graph.read.model import (
     load_model,
     measure_facts,
 )
+from graph.read.releases import CURRENT_RELEASE, Release, eto_releases, prior_provisions, release_on, share_trends
 
 __all__ = [
     "dependency_graph",
@@ -114,9 +115,11 @@ def load_measures(model: Model) -> dict[str, Measure]:
 class _Builder:
     """Builds the dependency graph of every accelerator from a :class:`Model`."""
 
-    def __init__(self, model: Model, measures: Mapping[str, Measure]):
+    def __init__(self, model: Model, measures: Mapping[str, Measure], release: Release | None = None):
         self.m = model
         self.measures = measures
+        #: the ETO release whose shares the graph uses (None or the current one: cg:Provision as stated)
+        self.release = release
         self.G = nx.DiGraph()
         self.inputs = {e for e in model.types if model.has_type(e, INPUT_CLASSES)}
         self.goes_into_children: dict[str, list[str]] = defaultdict(list)
@@ -234,9 +237,9 @@ class _Builder:
         neither becomes a provider of its own.
         """
         raw: dict[str, list[tuple[str, float | None, list[str], str]]] = defaultdict(list)
-        for prov in sorted(e for e, t in self.m.types.items() if "Provision" in t):
+        for prov, input_prop in self._provision_nodes():
             providers = self.m.values(prov, "provider")
-            inputs = self.m.values(prov, "providedInput")
+            inputs = self.m.values(prov, input_prop)
             shares = self.m.values(prov, "sharePercent")
             share = float(shares[0]) if shares else None
             for p in providers:
@@ -245,7 +248,7 @@ class _Builder:
                     # below as "unnamed <country> firms"; kept as well, the same supply counts twice
                     continue
                 for i in inputs:
-                    srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, "providedInput", i)))
+                    srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, input_prop, i)))
                     raw[i].append((p, share, srcs, self.confidence(prov, "provider", p)))
         self.raw_provisions = {i: sorted(rows) for i, rows in raw.items()}
         out = {}
@@ -273,6 +276,26 @@ class _Builder:
                     kept.append((pid, rest, srcs, conf))
             out[i] = sorted(kept)
         return out
+
+    def _provision_nodes(self) -> list[tuple[str, str]]:
+        """(provision, property naming its input) of the release in use, sorted.
+
+        For the current release (the default), every cg:Provision. For an earlier one, the
+        cg:PriorProvision nodes of that release take the place of the current release's rows;
+        provisions from other sources (the curated HBM shares) stay.
+        """
+        provisions = sorted(e for e, t in self.m.types.items() if "Provision" in t)
+        if self.release is None or self.release.current:
+            return [(prov, "providedInput") for prov in provisions]
+        kept = [
+            (prov, "providedInput")
+            for prov in provisions
+            if not any(CURRENT_RELEASE in c.sources for c in self.m.facts.get(prov, {}).get("provider", {}).values())
+        ]
+        prior = [
+            (p, "priorInput") for p in prior_provisions(self.m) if self.release.id in self.m.values(p, "inRelease")
+        ]
+        return sorted(kept + prior)
 
     # -- nodes -----------------------------------------------------------------------------------
     def add_node(self, node: str, **attrs: Any) -> str:
@@ -695,6 +718,18 @@ class _Builder:
         return root
 
 
+def _shares_date(as_of: dt.date | str | None, scenario: Any) -> dt.date | None:
+    """The date whose ETO release gives the shares: ``as_of``, else the scenario's date, else None (current)."""
+    from graph.chokepoints.measures import parse_date
+
+    date = parse_date(as_of, "--as-of date")
+    if date is None and scenario is not None:
+        from graph.chokepoints.scenarios import as_scenario
+
+        date = as_scenario(scenario).as_of
+    return date
+
+
 def dependency_graph(
     store: Any, as_of: dt.date | str | None = None, scenario: Any = None, *, min_confidence: str = "medium"
 ) -> nx.DiGraph:
@@ -725,9 +760,13 @@ def dependency_graph(
     model.min_confidence = min_confidence
     measures = load_measures(model)
     measures |= bulk_listing_measures(model, measures)  # parties of the bulk Entity List the curators did not list
-    builder = _Builder(model, measures)
+    release, fallback = release_on(eto_releases(model), _shares_date(as_of, scenario))
+    builder = _Builder(model, measures, release)
     G = builder.G
     G.graph.update(measures=measures, sources=model.sources, cycles=[], scenario=None)
+    # the ETO release whose shares (and providers) the graph uses, and each country's share then and now
+    G.graph["shares_release"] = release.as_dict(fallback) if release is not None else None
+    G.graph["share_trends"] = share_trends(model)
     accelerators = sorted(e for e in model.types if model.has_type(e, ACCELERATOR_CLASSES))
     for acc in accelerators:
         builder.accelerator(acc)

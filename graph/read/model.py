@@ -224,6 +224,8 @@ FACT_PROPS = (
     "inStage",
     "provider",
     "providedInput",
+    "priorInput",
+    "inRelease",
     "sharePercent",
     "year",
     "effectiveDate",
