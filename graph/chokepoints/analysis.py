@@ -226,7 +226,9 @@ def analyse(
         )
     trends = G.graph.get("share_trends", {})
     for r in rows:
-        r["country_shares"] = _country_shares(trends, r["items"], r["countries"])
+        # the row's countries, and China's own share where the row is about domestic supply
+        countries = set(r["countries"]) | ({DOMESTIC} if r["domestic"] else set())
+        r["country_shares"] = _country_shares(trends, r["items"], countries)
     rows.sort(key=lambda r: (r["order"], r["key"]))
     return {
         **base,
@@ -252,7 +254,7 @@ def analyse(
 
 
 def _country_shares(trends: Mapping[Any, Any], items: Iterable[str], countries: Iterable[str]) -> list[dict[str, Any]]:
-    """The share then and now (:func:`graph.read.releases.share_trends`) of each row country in each row item.
+    """The share then and now (:func:`graph.read.releases.share_trends`) of each given country in each row item.
 
     Only pairs for which both the earlier and the current ETO release give a country share.
     """

@@ -726,7 +726,8 @@ def _shares_date(as_of: dt.date | str | None, scenario: Any) -> dt.date | None:
     if date is None and scenario is not None:
         from graph.chokepoints.scenarios import as_scenario
 
-        date = as_scenario(scenario).as_of
+        scen = as_scenario(scenario)
+        date = scen.as_of if scen is not None else None
     return date
 
 

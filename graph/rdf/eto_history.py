@@ -108,7 +108,7 @@ def _release_quads(prior: EtoRelease, source: SourceRecord, current: EtoImport) 
 
     for row in prior.provision:
         provider, item = current.eto_nodes[row.provider_id], current.eto_nodes[row.provided_id]
-        slug = f"provision-{entity_id_of(item.value)}-{slugify(entity_id_of(provider.value))}-{commit}"
+        slug = f"provision-{entity_id_of(item.value)}-{slugify(entity_id_of(provider.value) or '')}-{commit}"
         s = entity_iri(slug)
         when = f"{row.year}, " if row.year else ""
         add(s, _TYPE, cg("PriorProvision"))
