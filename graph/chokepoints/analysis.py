@@ -227,8 +227,8 @@ def analyse(
     trends = G.graph.get("share_trends", {})
     for r in rows:
         # the row's countries, and China's own share where the row is about domestic supply
-        countries = set(r["countries"]) | ({DOMESTIC} if r["domestic"] else set())
-        r["country_shares"] = _country_shares(trends, r["items"], countries)
+        wanted = set(r["countries"]) | ({DOMESTIC} if r["domestic"] else set())
+        r["country_shares"] = _country_shares(trends, r["items"], wanted)
     rows.sort(key=lambda r: (r["order"], r["key"]))
     return {
         **base,

@@ -18,9 +18,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from graph.read.model import Model
+import pyoxigraph as ox
 
-__all__ = ["CURRENT_RELEASE", "Release", "ShareTrend", "eto_releases", "prior_provisions", "release_on", "share_trends"]
+from graph.read.model import Model, entity_id
+from graph.store.local import GraphStore
+
+__all__ = [
+    "CURRENT_RELEASE",
+    "PriorRow",
+    "Release",
+    "ShareTrend",
+    "eto_releases",
+    "prior_rows",
+    "release_on",
+    "share_trends",
+]
 
 #: The source id of the current ETO release (``graph.rdf.eto_rdf.ETO_SOURCE_ID``).
 CURRENT_RELEASE = "eto-chip-explorer"
@@ -67,22 +79,67 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def prior_provisions(model: Model) -> list[str]:
-    """Ids of the ``cg:PriorProvision`` nodes, sorted."""
-    return sorted(e for e, t in model.types.items() if "PriorProvision" in t)
+@dataclass(frozen=True)
+class PriorRow:
+    """One ``cg:PriorProvision``: provider, input, share (None if not given), year, release, source, confidence."""
+
+    id: str
+    provider: str
+    item: str
+    share: float | None
+    year: str
+    release: str
+    sources: tuple[str, ...]
+    confidence: str
 
 
-def eto_releases(model: Model) -> list[Release]:
+#: The earlier releases' provisions are read with this one query rather than through the read
+#: model's facts (which leave their graphs out): most analyses need only the current release.
+PRIOR_QUERY = """
+SELECT ?p ?provider ?input ?share ?year ?release ?src ?conf WHERE {
+  GRAPH ?g { ?p a cg:PriorProvision ; cg:provider ?provider ; cg:priorInput ?input ; cg:inRelease ?release .
+             OPTIONAL { ?p cg:sharePercent ?share } OPTIONAL { ?p cg:year ?year } }
+  OPTIONAL { ?g cg:statedIn ?src } OPTIONAL { ?g cg:confidence ?conf }
+}
+"""
+
+
+def prior_rows(store: GraphStore) -> list[PriorRow]:
+    """Every prior provision of the graph, sorted by id."""
+    fields: dict[str, tuple[str, str, str, float | None, str]] = {}
+    sources: dict[str, set[str]] = defaultdict(set)
+    confidence: dict[str, str] = {}
+    for row in store.select(PRIOR_QUERY):
+        pid = entity_id(row["p"]) or ""
+        share, year = row.get("share"), row.get("year")
+        fields[pid] = (
+            entity_id(row["provider"]) or "",
+            entity_id(row["input"]) or "",
+            entity_id(row["release"]) or "",
+            float(share.value) if isinstance(share, ox.Literal) else None,
+            year.value if isinstance(year, ox.Literal) else "",
+        )
+        if row.get("src") is not None:
+            sources[pid].add(entity_id(row["src"]) or "")
+        conf = entity_id(row.get("conf"))
+        if conf:
+            confidence[pid] = conf.removesuffix("Confidence").lower()
+    return [
+        PriorRow(pid, provider, item, share, year, release, tuple(sorted(sources[pid])), confidence.get(pid, "low"))
+        for pid, (provider, item, release, share, year) in sorted(fields.items())
+    ]
+
+
+def eto_releases(model: Model, prior: list[PriorRow]) -> list[Release]:
     """The current release and every release a prior provision is in, oldest first (empty without ETO)."""
     out: dict[str, Release] = {}
     current = _date(model.sources.get(CURRENT_RELEASE, {}).get("date"))
     if current is not None:
         out[CURRENT_RELEASE] = Release(CURRENT_RELEASE, current, True)
-    for prov in prior_provisions(model):
-        for rid in model.values(prov, "inRelease"):
-            when = _date(model.sources.get(rid, {}).get("date"))
-            if rid not in out and when is not None:
-                out[rid] = Release(rid, when, False)
+    for rid in sorted({r.release for r in prior}):
+        when = _date(model.sources.get(rid, {}).get("date"))
+        if when is not None:
+            out[rid] = Release(rid, when, False)
     return sorted(out.values(), key=lambda r: (r.date, r.id))
 
 
@@ -105,40 +162,33 @@ def release_on(releases: list[Release], date: dt.date | None) -> tuple[Release |
     return releases[0], True
 
 
-def _country_shares(model: Model, nodes: list[str], input_prop: str) -> dict[tuple[str, str], tuple[float, str]]:
-    """(input, country provider) -> (share, year) of the given provision nodes, countries only."""
-    out: dict[tuple[str, str], tuple[float, str]] = {}
-    for prov in nodes:
+def is_current_eto(model: Model, provision: str) -> bool:
+    """Is this cg:Provision stated by the current ETO release (rather than, say, a curated source)?"""
+    return any(CURRENT_RELEASE in c.sources for c in model.facts.get(provision, {}).get("provider", {}).values())
+
+
+def share_trends(model: Model, prior: list[PriorRow]) -> dict[tuple[str, str], ShareTrend]:
+    """(input, country) -> the country's share in the oldest release and in the current one, where both give one."""
+    releases = eto_releases(model, prior)
+    oldest = next((r for r in releases if not r.current), None)
+    if oldest is None:
+        return {}
+    then: dict[tuple[str, str], tuple[float, str]] = {}
+    for row in prior:
+        if row.release == oldest.id and row.share is not None and model.has_type(row.provider, {"Country"}):
+            then[row.item, row.provider] = (row.share, row.year)
+    now: dict[tuple[str, str], tuple[float, str]] = {}
+    for prov, types in sorted(model.types.items()):
+        if "Provision" not in types or not is_current_eto(model, prov):
+            continue
         shares = model.values(prov, "sharePercent")
         if not shares:
             continue
         year = (model.values(prov, "year") or [""])[0]
         for provider in model.values(prov, "provider"):
-            if not model.has_type(provider, {"Country"}):
-                continue
-            for item in model.values(prov, input_prop):
-                out[item, provider] = (float(shares[0]), year)
-    return out
-
-
-def share_trends(model: Model) -> dict[tuple[str, str], ShareTrend]:
-    """(input, country) -> the country's share in the oldest release and in the current one, where both give one."""
-    releases = eto_releases(model)
-    oldest = next((r for r in releases if not r.current), None)
-    if oldest is None:
-        return {}
-    by_release: dict[str, list[str]] = defaultdict(list)
-    for prov in prior_provisions(model):
-        for rid in model.values(prov, "inRelease"):
-            by_release[rid].append(prov)
-    current_nodes = [
-        e
-        for e, t in sorted(model.types.items())
-        if "Provision" in t
-        and any(CURRENT_RELEASE in (c.sources) for c in model.facts.get(e, {}).get("provider", {}).values())
-    ]
-    then = _country_shares(model, by_release[oldest.id], "priorInput")
-    now = _country_shares(model, current_nodes, "providedInput")
+            if model.has_type(provider, {"Country"}):
+                for item in model.values(prov, "providedInput"):
+                    now[item, provider] = (float(shares[0]), year)
     return {
         key: ShareTrend(key[0], key[1], then[key][0], then[key][1], now[key][0], now[key][1])
         for key in sorted(then.keys() & now.keys())
