@@ -82,6 +82,11 @@ def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
     files = [ontology_file(), shapes_file()]
     files += sorted(p for p in curated_dir.glob("*.yaml") if p.is_file())
     files += sorted(p for p in eto_dir.iterdir() if p.suffix in (".csv", ".yaml")) if eto_dir.is_dir() else []
+    if eto_dir.resolve() == ETO_DIR.resolve():  # the shipped release brings its earlier releases
+        from graph.rdf.eto_history import prior_release_dirs
+
+        for prior in prior_release_dirs():
+            files += sorted(p for p in prior.iterdir() if p.suffix in (".csv", ".yaml"))
     crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
     if crosswalk.exists():
         files.append(crosswalk)
@@ -138,6 +143,14 @@ def assemble(
     eto = load_eto(eto_dir, known_ids=set(data.records))
     quads += eto.quads
     counts["eto"] = len(eto.quads)
+    if eto_dir.resolve() == ETO_DIR.resolve():
+        # the earlier releases map onto the shipped release's nodes; another --eto-dir stands alone
+        from graph.rdf.eto_history import load_prior_releases
+
+        progress("importing the earlier ETO releases")
+        prior = load_prior_releases(eto)
+        quads += prior.quads
+        counts["eto_history"] = len(prior.quads)
     if lists:
         from graph.rdf.lists_rdf import curated_listed_ids, load_lists
 

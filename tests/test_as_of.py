@@ -97,3 +97,46 @@ def test_the_library_entry_points_default_to_the_data_date(store):
     day = data_date(store)
     assert day is not None
     assert chokepoint_document(store)["as_of"] == day.isoformat()
+
+
+def test_as_of_before_the_current_eto_release_takes_the_earlier_release_shares(store, built: Path):
+    """ETO's current release (2025 figures) is dated 2026-08-14, the one before (2024 figures)
+    2025-07-11. On 2025-01-01 neither was out: the analysis takes the earliest and says so. China's
+    ALD share is 0.5 % in the 2024 data (no firm named) and 2.6 % in 2025 (Piotech 2.2 % named)."""
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import dependency_graph
+
+    def ald(as_of: str):
+        G = dependency_graph(store, as_of=as_of)
+        rows = chokepoints(G, "ascend-910b")
+        [row] = [r for r in rows if r["key"] == "domestic-only:atomic-layer-deposition-tools"]
+        return G.graph["shares_release"], row
+
+    early_release, early = ald("2025-01-01")
+    assert early_release == {
+        "release": "eto-chip-explorer-0bb9949",
+        "date": "2025-07-11",
+        "current": False,
+        "fallback": True,
+    }
+    assert (early["providers"], early["domestic_share"]) == (["unnamed-chn-atomic-layer-deposition-tools"], 0.5)
+    mid_release, _ = ald("2025-08-01")
+    assert (mid_release["release"], mid_release["fallback"]) == ("eto-chip-explorer-0bb9949", False)
+    day = data_date(store)
+    assert day is not None and day.isoformat() >= "2026-08-14"
+    now_release, now = ald(day.isoformat())
+    assert now_release["release"] == "eto-chip-explorer" and now_release["current"]
+    assert (now["providers"], now["domestic_share"]) == (["piotech", "unnamed-chn-atomic-layer-deposition-tools"], 2.6)
+    trend = {
+        "item": "atomic-layer-deposition-tools",
+        "country": "CHN",
+        "then": 0.5,
+        "then_year": "2024",
+        "now": 2.6,
+        "now_year": "2025",
+    }
+    assert trend in now["country_shares"] and trend in early["country_shares"]  # then and now, whichever date
+    cli = run("chokepoints", "Ascend 910B", "--json", "--as-of", "2025-01-01", "--output-dir", str(built))
+    assert cli.exit_code == 0, cli.output
+    assert "market shares and providers from ETO release eto-chip-explorer-0bb9949 of 2025-07-11" in cli.stderr
+    assert "ETO release" not in run("chokepoints", "Ascend 910B", "--json", "--output-dir", str(built)).stderr

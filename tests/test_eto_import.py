@@ -262,3 +262,108 @@ def test_rules_refer_to_imported_inputs_and_real_sources(result) -> None:
         "maxNodeSizeNm": 7,
         "requiresAnyOf": ["arf-immersion-duv-lithography-tools", "euv-lithography-tools"],
     }
+
+
+# -- the earlier release (graph/data/eto-history/0bb9949), imported beside the current one --------
+
+
+@pytest.fixture(scope="module")
+def prior(result):
+    from graph.rdf.eto_history import load_prior_releases
+
+    return load_prior_releases(result)
+
+
+@pytest.fixture(scope="module")
+def both(result, prior):
+    return memory_store(result.quads + prior.quads)
+
+
+def test_prior_release_rows_are_counted_and_the_placeholder_rows_skipped(prior) -> None:
+    # 1,305 rows upstream; 8 rows name the undefined input N68 with no name and no share (2019)
+    assert prior.counts == {"prior_provision_0bb9949": 1297, "prior_provision_skipped_0bb9949": 8}
+    [release] = prior.releases
+    assert (release.id, release.date, release.release_commit) == ("eto-chip-explorer-0bb9949", "2025-07-11", "0bb9949")
+
+
+def test_china_share_of_ion_implanters_and_ald_then_and_now(both) -> None:
+    """provision.csv of 0bb9949 (2024 figures) and of 46e0106 (2025): China 0.3 -> 3.8 and 0.5 -> 2.6."""
+    q = """SELECT ?then ?yearThen ?now ?year ?release ?date WHERE {
+      ?p cg:provider cgid:CHN ; cg:providedInput ?input ; cg:sharePercent ?now ; cg:year ?year .
+      GRAPH ?g { ?old cg:provider cgid:CHN ; cg:priorInput ?input ; cg:sharePercent ?then ; cg:year ?yearThen ;
+                      cg:inRelease ?release }
+      ?g cg:statedIn ?release . ?release dcterms:date ?date }"""
+    got = {}
+    for name in ("ion-implanters", "atomic-layer-deposition-tools"):
+        [row] = both.select(q.replace("?input", f"cgid:{name}"))
+        got[name] = tuple(row[k].value for k in ("then", "yearThen", "now", "year", "release", "date"))
+    release = "https://w3id.org/chipgraph/source/eto-chip-explorer-0bb9949"
+    assert got == {
+        "ion-implanters": ("0.3", "2024", "3.8", "2025", release, "2025-07-11"),
+        "atomic-layer-deposition-tools": ("0.5", "2024", "2.6", "2025", release, "2025-07-11"),
+    }
+
+
+def test_prior_provisions_are_never_current_provisions(both) -> None:
+    """No double count: a prior provision is no cg:Provision and has no cg:providedInput."""
+    assert both.ask("ASK { ?p a cg:PriorProvision }")
+    assert not both.ask("ASK { ?p a cg:PriorProvision . { ?p a cg:Provision } UNION { ?p cg:providedInput ?x } }")
+    n = both.select("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a cg:Provision }")[0]["n"].value
+    assert n == "1300"
+
+
+def test_prior_release_conforms_to_every_shape(result, prior) -> None:
+    """The build checks the earlier release's graph with the targeted pass; here every shape runs on it."""
+    from graph.paths import ontology_file
+    from graph.rdf.shacl import validate_quads
+    from graph.vocab.ontology import parse_ontology
+
+    report = validate_quads(parse_ontology(ontology_file()).quads + result.quads + prior.quads, full=True)
+    mine = {q.subject.value for q in prior.quads}  # without the curated data, curated entities lack labels
+    assert len(mine) > 1297
+    assert [p for p in report.violations if p.focus in mine] == []
+
+
+def test_prior_import_is_deterministic(result, prior) -> None:
+    from graph.rdf.eto_history import load_prior_releases
+
+    assert [str(q) for q in load_prior_releases(result).quads] == [str(q) for q in prior.quads]
+
+
+def _copy_prior(tmp_path: Path) -> Path:
+    from graph.rdf.eto_history import prior_release_dirs
+
+    [src] = prior_release_dirs()
+    dst = tmp_path / src.name
+    dst.mkdir()
+    for f in src.iterdir():
+        (dst / f.name).write_bytes(f.read_bytes())
+    return dst
+
+
+def test_prior_release_dated_after_the_current_one_is_refused(result, tmp_path: Path) -> None:
+    from graph.errors import InputError
+    from graph.rdf.eto_history import load_prior_releases
+
+    d = _copy_prior(tmp_path)
+    text = (d / "release.yaml").read_text(encoding="utf-8")
+    (d / "release.yaml").write_text(text.replace("date: 2025-07-11", "date: 2026-09-01"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_prior_releases(result, [d])
+    assert "date 2026-09-01 is not before the current release's (2026-08-14)" in str(err.value)
+
+
+def test_prior_release_naming_an_unknown_provider_is_refused_with_its_line(result, tmp_path: Path) -> None:
+    from graph.errors import InputError
+    from graph.rdf.eto_history import load_prior_releases
+
+    d = _copy_prior(tmp_path)
+    providers = (d / "providers.csv").read_text(encoding="utf-8")
+    provision = (d / "provision.csv").read_text(encoding="utf-8")
+    (d / "providers.csv").write_text(providers + "Newco,,P999,organization,USA\n", encoding="utf-8")
+    (d / "provision.csv").write_text(provision + "Newco,P999,Ion implanters,N17,,2024,\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_prior_releases(result, [d])
+    [problem] = err.value.problems
+    assert problem.message == "provider_id P999 of this earlier release is not in the current release"
+    assert problem.line == provision.count("\n") + 1

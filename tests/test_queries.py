@@ -377,6 +377,23 @@ def test_input_providers(store):
     assert rows_where(arf, provider="JPN")[0]["share"].value == "0.7"
 
 
+def test_input_providers_share_then_and_now(store):
+    """ETO 0bb9949 (2024 figures) beside 46e0106 (2025): China 0.3 -> 3.8 % of ion implanters and
+    0.5 -> 2.6 % of ALD tools; Piotech is named for ALD only in 2025, so it has no share then."""
+
+    def then_now(rows, provider):
+        [row] = rows_where(rows, provider=provider)
+        return tuple(None if row.get(k) is None else row[k].value for k in ("shareThen", "yearThen", "share", "year"))
+
+    ion = run_named(store, "input-providers", input="cgid:ion-implanters")
+    assert then_now(ion, "CHN") == ("0.3", "2024", "3.8", "2025")
+    assert rows_where(ion, provider="CHN")[0]["releaseThen"].value == SOURCE + "eto-chip-explorer-0bb9949"
+    ald = run_named(store, "input-providers", input="cgid:atomic-layer-deposition-tools")
+    assert then_now(ald, "CHN") == ("0.5", "2024", "2.6", "2025")
+    assert then_now(ald, "piotech") == (None, None, "2.2", "2025")
+    assert len(ald.rows) == len({(r["provider"].value) for r in ald.rows})  # one row per provider, no double count
+
+
 def test_conflicts(store):
     r = run_named(store, "conflicts")
     foundry = rows_where(r, subject="ascend-910c", property=CG + "fabricatedBy")

@@ -225,6 +225,11 @@ def analyse(
                 "domestic_share": round(sum(shares.values()), 3) if domestic and shares else None,
             }
         )
+    trends = G.graph.get("share_trends", {})
+    for r in rows:
+        # the row's countries, and China's own share where the row is about domestic supply
+        wanted = set(r["countries"]) | ({DOMESTIC} if r["domestic"] else set())
+        r["country_shares"] = _country_shares(trends, r["items"], wanted)
     rows.sort(key=lambda r: (r["order"], r["key"]))
     return {
         **base,
@@ -247,6 +252,14 @@ def analyse(
             for r in ranked
         ],
     }
+
+
+def _country_shares(trends: Mapping[Any, Any], items: Iterable[str], countries: Iterable[str]) -> list[dict[str, Any]]:
+    """The share then and now (:func:`graph.read.releases.share_trends`) of each given country in each row item.
+
+    Only pairs for which both the earlier and the current ETO release give a country share.
+    """
+    return [trends[i, c].as_dict() for i in items for c in sorted(countries) if (i, c) in trends]
 
 
 #: The marker ``without_partial_substitutes`` puts on the edges it cuts.

@@ -60,6 +60,7 @@ def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dic
     measures = G.graph["measures"]
     return {
         "as_of": G.graph["as_of"],
+        "shares_release": G.graph.get("shares_release"),
         "min_confidence": G.graph["min_confidence"],
         "accelerators": results,
         "ranking": ranking(results),

@@ -46,6 +46,7 @@ from graph.read.model import (
     load_model,
     measure_facts,
 )
+from graph.read.releases import PriorRow, Release, eto_releases, is_current_eto, prior_rows, release_on, share_trends
 
 __all__ = [
     "dependency_graph",
@@ -119,9 +120,19 @@ def load_measures(model: Model) -> dict[str, Measure]:
 class _Builder:
     """Builds the dependency graph of every accelerator from a :class:`Model`."""
 
-    def __init__(self, model: Model, measures: Mapping[str, Measure]):
+    def __init__(
+        self,
+        model: Model,
+        measures: Mapping[str, Measure],
+        release: Release | None = None,
+        prior: Iterable[PriorRow] = (),
+    ):
         self.m = model
         self.measures = measures
+        #: the ETO release whose shares the graph uses (None or the current one: cg:Provision as stated)
+        self.release = release
+        #: the cg:PriorProvision rows of that release when it is an earlier one
+        self.prior = [r for r in prior if release is not None and not release.current and r.release == release.id]
         self.G = nx.DiGraph()
         self.inputs = {e for e in model.types if model.has_type(e, INPUT_CLASSES)}
         self.goes_into_children: dict[str, list[str]] = defaultdict(list)
@@ -244,19 +255,12 @@ class _Builder:
         neither becomes a provider of its own.
         """
         raw: dict[str, list[tuple[str, float | None, list[str], str]]] = defaultdict(list)
-        for prov in sorted(e for e, t in self.m.types.items() if "Provision" in t):
-            providers = self.m.values(prov, "provider")
-            inputs = self.m.values(prov, "providedInput")
-            shares = self.m.values(prov, "sharePercent")
-            share = float(shares[0]) if shares else None
-            for p in providers:
-                if p == UNATTRIBUTED_FIRMS:
-                    # ETO's "Various companies" are the unnamed firms whose countries' shares are kept
-                    # below as "unnamed <country> firms"; kept as well, the same supply counts twice
-                    continue
-                for i in inputs:
-                    srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, "providedInput", i)))
-                    raw[i].append((p, share, srcs, self.confidence(prov, "provider", p)))
+        for p, i, share, srcs, conf in self._provision_rows():
+            if p == UNATTRIBUTED_FIRMS:
+                # ETO's "Various companies" are the unnamed firms whose countries' shares are kept
+                # below as "unnamed <country> firms"; kept as well, the same supply counts twice
+                continue
+            raw[i].append((p, share, srcs, conf))
         self.raw_provisions = {i: sorted(rows) for i, rows in raw.items()}
         out = {}
         for i, rows in raw.items():
@@ -283,6 +287,28 @@ class _Builder:
                     kept.append((pid, rest, srcs, conf))
             out[i] = sorted(kept)
         return out
+
+    def _provision_rows(self) -> list[tuple[str, str, float | None, list[str], str]]:
+        """(provider, input, share, sources, confidence) of the release in use, in provision order.
+
+        For the current release (the default), every cg:Provision. For an earlier one, the
+        cg:PriorProvision rows of that release take the place of the current release's rows;
+        provisions from other sources (the curated HBM shares) stay.
+        """
+        earlier = bool(self.prior) or (self.release is not None and not self.release.current)
+        rows: list[tuple[str, tuple[str, str, float | None, list[str], str]]] = []
+        for prov in sorted(e for e, t in self.m.types.items() if "Provision" in t):
+            if earlier and is_current_eto(self.m, prov):
+                continue
+            shares = self.m.values(prov, "sharePercent")
+            share = float(shares[0]) if shares else None
+            for p in self.m.values(prov, "provider"):
+                for i in self.m.values(prov, "providedInput"):
+                    srcs = sorted(set(self.sources(prov, "provider", p)) | set(self.sources(prov, "providedInput", i)))
+                    rows.append((prov, (p, i, share, srcs, self.confidence(prov, "provider", p))))
+        for r in self.prior:
+            rows.append((r.id, (r.provider, r.item, r.share, list(r.sources), r.confidence)))
+        return [row for _, row in sorted(rows, key=lambda x: x[0])]
 
     # -- nodes -----------------------------------------------------------------------------------
     def add_node(self, node: str, **attrs: Any) -> str:
@@ -781,6 +807,19 @@ class _Builder:
         return root
 
 
+def _shares_date(as_of: dt.date | str | None, scenario: Any) -> dt.date | None:
+    """The date whose ETO release gives the shares: ``as_of``, else the scenario's date, else None (current)."""
+    from graph.chokepoints.measures import parse_date
+
+    date = parse_date(as_of, "--as-of date")
+    if date is None and scenario is not None:
+        from graph.chokepoints.scenarios import as_scenario
+
+        scen = as_scenario(scenario)
+        date = scen.as_of if scen is not None else None
+    return date
+
+
 def dependency_graph(
     store: Any, as_of: dt.date | str | None = None, scenario: Any = None, *, min_confidence: str = "medium"
 ) -> nx.DiGraph:
@@ -811,9 +850,14 @@ def dependency_graph(
     model.min_confidence = min_confidence
     measures = load_measures(model)
     measures |= bulk_listing_measures(model, measures)  # parties of the bulk Entity List the curators did not list
-    builder = _Builder(model, measures)
+    prior = prior_rows(store)  # the earlier ETO releases' provisions, read apart from the model's facts
+    release, fallback = release_on(eto_releases(model, prior), _shares_date(as_of, scenario))
+    builder = _Builder(model, measures, release, prior)
     G = builder.G
     G.graph.update(measures=measures, sources=model.sources, cycles=[], scenario=None)
+    # the ETO release whose shares (and providers) the graph uses, and each country's share then and now
+    G.graph["shares_release"] = release.as_dict(fallback) if release is not None else None
+    G.graph["share_trends"] = share_trends(model, prior)
     accelerators = sorted(e for e in model.types if model.has_type(e, ACCELERATOR_CLASSES))
     for acc in accelerators:
         builder.accelerator(acc)

@@ -126,6 +126,13 @@ def chokepoints(
         emit_rows(events, fmt, output, HISTORY_COLUMNS)
         return
     base = all_chokepoints(G, ids, max_order=max_order)
+    shares = G.graph.get("shares_release")
+    if shares and not shares["current"]:
+        earliest = " (the earliest in the graph: no release before this date)" if shares["fallback"] else ""
+        click.echo(
+            f"note: market shares and providers from ETO release {shares['release']} of {shares['date']}{earliest}",
+            err=True,
+        )
     unknown = sorted(res["accelerator"] for res in base if res.get("foundry_unknown"))
     if unknown:
         click.echo(

@@ -85,6 +85,12 @@ class EtoImport:
     entity_ids: dict[str, NamedNode]
     counts: dict[str, int]
     unmatched_providers: list[dict[str, str]] = field(default_factory=list)
+    #: ETO id (S/N/P...) -> the IRI it became, so an earlier release can point at the same nodes
+    eto_nodes: dict[str, NamedNode] = field(default_factory=dict)
+    #: the release itself, as its registry entry (its date and commit)
+    release: SourceRecord | None = None
+    #: ETO input id -> its name in this release
+    input_names: dict[str, str] = field(default_factory=dict)
 
 
 #: The fields of release.yaml; ``repository`` and ``commit`` are optional.
@@ -93,8 +99,8 @@ _URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _COMMIT_RE = re.compile(r"[0-9a-f]{7,40}")
 
 
-def release_source(directory: Path) -> SourceRecord:
-    """The registry entry of the dataset, from ``directory/release.yaml``.
+def release_source(directory: Path, source_id: str = ETO_SOURCE_ID) -> SourceRecord:
+    """The registry entry of the dataset, from ``directory/release.yaml``, with the id ``source_id``.
 
     Every field is checked here, with its line, before it becomes a literal or an IRI: texts are
     single texts, ``url``/``repository``/``license`` are absolute http(s) IRIs without spaces,
@@ -148,7 +154,7 @@ def release_source(directory: Path) -> SourceRecord:
     assert date is not None
     note = f"Release of {meta['repository']}" if meta.get("repository") else None
     return SourceRecord(
-        id=ETO_SOURCE_ID,
+        id=source_id,
         title=meta["title"],
         publisher=meta["publisher"],
         date=date.isoformat(),
@@ -437,4 +443,7 @@ def load_eto(
         entity_ids=dict(sorted(mapper.ids.items())),
         counts=counts,
         unmatched_providers=sorted(mapper.unmatched, key=lambda r: int(r["eto_provider_id"][1:])),
+        eto_nodes=dict(sorted(mapper.node.items())),
+        release=source,
+        input_names={nid: item.name for nid, item in rel.inputs.items()},
     )

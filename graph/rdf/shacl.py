@@ -124,14 +124,15 @@ def quads_to_rdflib(quads: Iterable[pyoxigraph.Quad]) -> rdflib.Graph:
 
 
 #: Named graphs under these prefixes hold bulk imports written by one code path from strictly
-#: checked input (the restricted-party lists, graph.rdf.lists_rdf). pyshacl's time grows with the
+#: checked input (the restricted-party lists, graph.rdf.lists_rdf; the earlier ETO releases,
+#: graph/eto-<commit>, graph.rdf.eto_history). pyshacl's time grows with the
 #: number of focus nodes (thousands of list entries would add a minute to every build), so by
 #: default these graphs get a targeted pass instead (:func:`check_references`): every sh:class,
 #: sh:datatype and sh:pattern that a shape attaches to a simple path is applied to each triple of
 #: those graphs with that predicate, against types from the whole dataset, so a reference into the
 #: curated or ETO data that is missing or of the wrong class is still caught. ``full=True`` runs
-#: every shape over everything; tests/test_lists.py does so on the shipped data.
-TARGETED_PREFIXES = (BASE + "/graph/lists/",)
+#: every shape over everything; tests/test_lists.py and tests/test_eto_import.py do so on the shipped data.
+TARGETED_PREFIXES = (BASE + "/graph/lists/", BASE + "/graph/eto-")
 
 
 def validate_quads(

@@ -276,6 +276,8 @@ SELECT ?s ?p ?o ?src ?conf ?from ?until WHERE {
   VALUES ?p { PREDICATES }
   GRAPH ?g { ?s ?p ?o }
   FILTER(?g != cggraph:inferred)  # entailed statements are no claims
+  # earlier ETO releases (graph/eto-<commit>) are read apart, when needed (graph.read.releases)
+  FILTER(!STRSTARTS(STR(?g), "https://w3id.org/chipgraph/graph/eto-"))
   OPTIONAL { ?g cg:statedIn ?src }
   OPTIONAL { ?g cg:confidence ?conf }
   OPTIONAL { ?g cg:validFrom ?from }

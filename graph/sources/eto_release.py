@@ -160,6 +160,8 @@ class EtoRelease:
     provision: list[Provision] = field(default_factory=list)
     #: file name -> column name -> 1-based column number, for messages of later checks
     columns: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: provision rows left out under ``skip_empty_dangling``: (line, provided_id)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
 class _Problems:
@@ -464,11 +466,15 @@ def share_tolerance(shares: list[Decimal]) -> Decimal:
     return total
 
 
-def _read_provision(table: _Table, release: EtoRelease, problems: _Problems) -> None:
+def _read_provision(table: _Table, release: EtoRelease, problems: _Problems, skip_empty_dangling: bool) -> None:
     seen: dict[tuple[str, str], int] = {}
     for line, row in table.rows:
         pid, nid = row["provider_id"], row["provided_id"]
         ok = True
+        dangling = nid not in release.inputs and nid not in release.stages
+        if skip_empty_dangling and dangling and not row["share_provided"] and not row["provided_name"]:
+            release.skipped.append((line, nid))  # a row that names no defined input and states no share
+            continue
         if pid not in release.providers:
             problems.add(
                 table.path,
@@ -555,8 +561,13 @@ def _check_share_sums(table: _Table, release: EtoRelease, problems: _Problems) -
             )
 
 
-def read_release(directory: Path) -> EtoRelease:
-    """Parse and validate the release in ``directory``; raise :class:`InputError` listing every problem."""
+def read_release(directory: Path, *, skip_empty_dangling: bool = False) -> EtoRelease:
+    """Parse and validate the release in ``directory``; raise :class:`InputError` listing every problem.
+
+    ``skip_empty_dangling`` leaves out, into ``EtoRelease.skipped``, the provision rows that give
+    neither a share nor an input name for an id inputs.csv does not define (the July 2025 release
+    has eight such rows for "N68", a 2019 placeholder); every other dangling row is still refused.
+    """
     directory = Path(directory)
     problems = _Problems()
     if not directory.is_dir():
@@ -575,7 +586,7 @@ def read_release(directory: Path) -> EtoRelease:
     _read_sequence(tables["sequence.csv"], release, problems)
     _check_type_cycles(tables["sequence.csv"], release, problems)
     _read_providers(tables["providers.csv"], release, problems)
-    _read_provision(tables["provision.csv"], release, problems)
+    _read_provision(tables["provision.csv"], release, problems, skip_empty_dangling)
     if not problems.items:
         _check_share_sums(tables["provision.csv"], release, problems)
     problems.raise_if_any(directory)
