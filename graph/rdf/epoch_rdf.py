@@ -111,7 +111,8 @@ HARDWARE_SOURCE = SourceRecord(
     is_dataset=True,
     license="https://creativecommons.org/licenses/by/4.0/",
     release_commit=_COMMIT,
-    note=_ATTRIBUTION + "File graph/data/epoch/ml_hardware.csv, a byte-exact copy of data/Chip dataset-ML Hardware.csv.",
+    note=_ATTRIBUTION
+    + "File graph/data/epoch/ml_hardware.csv, a byte-exact copy of data/Chip dataset-ML Hardware.csv.",
 )
 
 _NO_OPERATOR = "Epoch's fields Training cloud compute vendor and Training data center are empty for this model."
@@ -194,7 +195,9 @@ class _Writer:
         subject = entity_iri(subject_id)
         quads = [Quad(subject, _TYPE, cg(t), graph) for t in types]
         quads.append(Quad(subject, _LABEL, _en(label), graph))
-        self.quads[graph.value] = quads + assertion_quads(graph, sources=[source], confidence=CONFIDENCE, subject=subject)
+        self.quads[graph.value] = quads + assertion_quads(
+            graph, sources=[source], confidence=CONFIDENCE, subject=subject
+        )
 
 
 def _names(records: Mapping[str, Record]) -> dict[str, set[str]]:
@@ -230,7 +233,9 @@ def _raw_note(model: EpochModel, hardware: str) -> str:
         parts.append(f"training time {model.training_hours} hours")
     text = "; ".join(parts) + f'. Epoch row "{model.name}", line {model.line} of notable_models_china.csv.'
     if len(model.hardware) > 1 and model.hardware_quantity is not None:
-        text += " The quantity counts all the hardware listed together, so no chip count is stated for " + hardware + "."
+        text += (
+            " The quantity counts all the hardware listed together, so no chip count is stated for " + hardware + "."
+        )
     return text
 
 
@@ -261,7 +266,13 @@ def load_epoch(
     problems: list[Problem] = []
     for e in entries:
         if e.chipgraph_id and e.chipgraph_id not in records:
-            problems.append(Problem(f"{e.chipgraph_id!r} is not an entity of the curated data", crosswalk, e.line))
+            problems.append(
+                Problem(
+                    f"{e.chipgraph_id!r} is not an entity of the curated data", crosswalk, e.line, hint="fix the id"
+                )
+            )
+    if problems:  # the mapping below looks targets up in the curated records
+        raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems in {crosswalk}", problems)
 
     in_scope = [m for m in models if scope(m) is None]
     used: set[tuple[str, str]] = set()
@@ -313,7 +324,19 @@ def load_epoch(
             continue
         if m.publication_date is None:
             problems.append(
-                Problem(f"model {m.name!r}, Publication date: empty", models_file, m.line, hint="a deployment needs a date")
+                Problem(
+                    f"model {m.name!r}, Publication date: empty", models_file, m.line, hint="a deployment needs a date"
+                )
+            )
+            continue
+        if m.operator:
+            problems.append(
+                Problem(
+                    f"model {m.name!r}: Epoch names who ran the training ({m.operator}); the importer maps no operator",
+                    models_file,
+                    m.line,
+                    hint="map the operator (cg:operator) before importing this model",
+                )
             )
             continue
         mid = reviewed("model", m.name, models_file, m.line, "model")
@@ -325,7 +348,9 @@ def load_epoch(
             defined.add(mid)
             counts["models_new"] += 1
             w.identity(mid, ["LanguageModel"], m.name, MODELS_SOURCE_ID)
-            w.claim(mid, "releaseDate", date_literal(m.publication_date), MODELS_SOURCE_ID, note="Epoch's publication date.")
+            w.claim(
+                mid, "releaseDate", date_literal(m.publication_date), MODELS_SOURCE_ID, note="Epoch's publication date."
+            )
             countries = [c for c in m.countries if c != _NEUTRAL]
             aligned = len(countries) == len(m.organisations)
             for i, org in enumerate(m.organisations):
@@ -341,22 +366,12 @@ def load_epoch(
                     if aligned:
                         org_countries[oid].add(CHINESE_COUNTRIES[countries[i]])
                 w.claim(mid, "developedBy", entity_iri(oid), MODELS_SOURCE_ID)
-        if m.operator:
-            problems.append(
-                Problem(
-                    f"model {m.name!r}: Epoch names who ran the training ({m.operator}), which the importer does not map",
-                    models_file,
-                    m.line,
-                    hint="map the operator (cg:operator) before importing this model",
-                )
-            )
-            continue
         model_ids[m.name] = mid
         counts["models_imported"] += 1
         for hw, acc in accelerators:
             run = curated_runs.get((mid, acc))
             did = run or f"epoch-{mid.removeprefix('epoch-model-')}-training-{acc}"
-            note = _raw_note(m, acc)
+            note = _raw_note(m, hw)
             if run is None:
                 acc_label = records[acc].labels.get("en", acc)
                 w.identity(did, ["Deployment"], f"{m.name} trained on {acc_label}", MODELS_SOURCE_ID)
@@ -402,7 +417,9 @@ def load_epoch(
                 )
             )
     if problems:
-        raise InputError(problems[0] if len(problems) == 1 else f"the Epoch import fails {len(problems)} check(s)", problems)
+        raise InputError(
+            problems[0] if len(problems) == 1 else f"the Epoch import fails {len(problems)} check(s)", problems
+        )
 
     quads = sorted_quads([q for graph in w.quads.values() for q in graph])
     quads += source_quads(MODELS_SOURCE) + source_quads(HARDWARE_SOURCE)
