@@ -211,3 +211,22 @@ def test_a_broken_file_stops_the_build_before_anything_is_written(tmp_path, monk
         build(out, analyses=False, site=False)
     assert exc.value.problems[0].file == broken and exc.value.problems[0].line == 1
     assert not (out / "chipgraph.trig").exists()
+
+
+def test_crosswalk_command_reports_the_unmatched_hardware():
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    res = CliRunner().invoke(cli, ["crosswalk", "--epoch", "--unmatched", "--csv"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(res.output.splitlines()))
+    v100 = [r for r in rows if r["kind"] == "hardware" and r["epoch_name"] == "NVIDIA V100"]
+    assert len(v100) == 1 and "ERNIE 3.0" in v100[0]["models"].split("; ")
+    assert {"kind": "organisation", "epoch_name": "Peking University"}.items() <= next(
+        r for r in rows if r["entity_id"] == "epoch-org-peking-university"
+    ).items()
+    reviewed = CliRunner().invoke(cli, ["crosswalk", "--epoch", "--csv"])
+    assert "hardware,NVIDIA H800,nvidia-h800,True," in reviewed.output
+    both = CliRunner().invoke(cli, ["crosswalk", "--epoch", "--lists"])
+    assert both.exit_code == 2 and "not --lists and --epoch" in both.output

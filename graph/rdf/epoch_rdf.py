@@ -134,6 +134,8 @@ class EpochImport:
     #: (accelerator id, Epoch's process size in nm, curated node id, its nodeSizeNm) for every
     #: mapped chip whose curated claims name a process node.
     node_sizes: list[tuple[str, int, str, str]] = field(default_factory=list)
+    #: Organisations of Epoch's that no crosswalk row maps, kept apart: id -> Epoch's name.
+    new_organisations: dict[str, str] = field(default_factory=dict)
     entity_ids: set[str] = field(default_factory=set)
 
 
@@ -434,6 +436,7 @@ def load_epoch(
         unmatched_hardware={k: sorted(v) for k, v in sorted(unmatched.items())},
         models_without_accelerator=sorted(without),
         node_sizes=node_sizes,
+        new_organisations={oid: name for oid, (name, _) in sorted(org_lines.items())},
         entity_ids=defined,
     )
 
