@@ -20,7 +20,7 @@ from graph.rdf.epoch_rdf import DEFAULT_CROSSWALK, HARDWARE_FILE, MODELS_FILE, l
 from graph.rdf.serialize import to_nquads
 from graph.sources.curated import load_curated
 from graph.sources.epoch_models import MODEL_COLUMNS, read_ml_hardware, read_notable_models
-from graph.vocab.namespaces import CG, ID, SOURCE
+from graph.vocab.namespaces import CG, CLAIM, ID, RDFS, SOURCE
 from graph.vocab.ontology import parse_ontology
 
 
@@ -79,14 +79,16 @@ def test_the_extract_is_the_upstream_rows_with_a_chinese_organisation():
 
 
 def test_pangu_alpha_deployment_in_its_epoch_claim_graphs(epoch):
-    """PanGu-alpha (Huawei, 2021) trained on 2,048 Ascend 910, each statement in its own claim graph."""
+    """PanGu-alpha (Huawei, 2021) trained on 2,048 Ascend 910, in a claim graph of Epoch's stated in its dataset."""
     dep = ID + "epoch-pangu-alpha-training-ascend-910"
     facts = {(q.predicate.value, q.object.value): q.graph_name.value for q in epoch.quads if q.subject.value == dep}
-    assert facts[(CG + "acceleratorCount", "2048")] != facts[(CG + "accelerator", ID + "ascend-910")]
     graph = facts[(CG + "acceleratorCount", "2048")]
+    assert graph.startswith(CLAIM + "epoch-pangu-alpha-training-ascend-910_epoch_")
+    assert set(facts.values()) == {graph}  # everything the dataset says about the deployment, together
     about = {(q.predicate.value, q.object.value) for q in epoch.quads if q.subject.value == graph}
     assert (CG + "statedIn", SOURCE + "epoch-ai-models-ff656d2") in about
     assert (CG + "confidence", CG + "MediumConfidence") in about
+    assert any(p == RDFS + "comment" and "hardware quantity 2048" in o for p, o in about)  # Epoch's raw values
     model = {
         (q.predicate.value, q.object.value) for q in epoch.quads if q.subject.value == ID + "epoch-model-pangu-alpha"
     }

@@ -26,10 +26,10 @@ and maps them onto the ontology through the reviewed crosswalk (``graph/data/epo
   N+2), so no ``cg:processNode`` claim is made from it: it is compared with the size of the curated
   nodes instead (:attr:`EpochImport.node_sizes`).
 
-Every statement sits in its own claim graph, ``cgclaim:<subject>_<property>_<hash>`` like a curated
-fact, stated in the Epoch dataset it comes from (medium confidence: a secondary compilation), with
-Epoch's raw values in the claim's note. IRIs come from names only, so the same files give the same
-quads.
+Epoch's statements sit in claim graphs of their own, apart from the curated ones: one per entity
+and dataset, ``cgclaim:<entity>_epoch_<hash>``, stated in the Epoch dataset (medium confidence: a
+secondary compilation), with Epoch's raw values in the claim's note. IRIs come from names only, so
+the same files give the same quads.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ HARDWARE_SOURCE = SourceRecord(
     + "File graph/data/epoch/ml_hardware.csv, a byte-exact copy of data/Chip dataset-ML Hardware.csv.",
 )
 
+_DEPLOYMENT_DATE = "The deployment date is Epoch's publication date of the model."
 _NO_OPERATOR = "Epoch's fields Training cloud compute vendor and Training data center are empty for this model."
 _TYPE = NamedNode(RDF + "type")
 _LABEL = NamedNode(RDFS + "label")
@@ -167,39 +168,51 @@ def _en(text: str) -> Literal:
 
 
 class _Writer:
-    """Collects statements as claim graphs (deduplicated: one graph per subject, property, value, source)."""
+    """Collects Epoch's statements into one claim graph per entity and dataset.
+
+    ``cgclaim:<entity>_epoch_<hash>`` holds everything one Epoch dataset says about one entity (for a
+    new entity its type and label too), stamped once with the dataset, the confidence and the notes
+    of its statements. One graph per statement, as curated facts have, would triple the quads for
+    nothing: Epoch's statements about an entity share their source, confidence and row.
+    """
 
     def __init__(self) -> None:
-        self.quads: dict[str, list[Quad]] = {}
+        self.statements: dict[tuple[str, str], dict[tuple[str, str], Quad]] = {}
+        self.notes: dict[tuple[str, str], list[str]] = {}
+
+    def _add(self, subject_id: str, source: str, predicate: NamedNode, obj: NamedNode | Literal, note: str | None):
+        key = (subject_id, source)
+        graph = claim_iri(subject_id, "epoch", "", [source])
+        held = self.statements.setdefault(key, {})
+        held.setdefault((predicate.value, str(obj)), Quad(entity_iri(subject_id), predicate, obj, graph))
+        notes = self.notes.setdefault(key, [])
+        if note and note not in notes:
+            notes.append(note)
 
     def claim(
-        self,
-        subject_id: str,
-        prop: str,
-        obj: NamedNode | Literal,
-        source: str,
-        *,
-        note: str | None = None,
-        predicate: NamedNode | None = None,
+        self, subject_id: str, prop: str, obj: NamedNode | Literal, source: str, *, note: str | None = None
     ) -> None:
-        graph = claim_iri(subject_id, prop, obj.value, [source])
-        if graph.value in self.quads:
-            return
-        subject = entity_iri(subject_id)
-        self.quads[graph.value] = [Quad(subject, predicate or cg(prop), obj, graph)] + assertion_quads(
-            graph, sources=[source], confidence=CONFIDENCE, subject=subject, note=note
-        )
+        self._add(subject_id, source, cg(prop), obj, note)
 
     def identity(self, subject_id: str, types: list[str], label: str, source: str) -> None:
-        graph = claim_iri(subject_id, "identity", "", [source])
-        if graph.value in self.quads:
-            return
-        subject = entity_iri(subject_id)
-        quads = [Quad(subject, _TYPE, cg(t), graph) for t in types]
-        quads.append(Quad(subject, _LABEL, _en(label), graph))
-        self.quads[graph.value] = quads + assertion_quads(
-            graph, sources=[source], confidence=CONFIDENCE, subject=subject
-        )
+        for t in types:
+            self._add(subject_id, source, _TYPE, cg(t), None)
+        self._add(subject_id, source, _LABEL, _en(label), None)
+
+    def quads(self) -> list[Quad]:
+        out: list[Quad] = []
+        for (subject_id, source), held in self.statements.items():
+            graph = claim_iri(subject_id, "epoch", "", [source])
+            out += held.values()
+            note = " ".join(self.notes[subject_id, source]) or None
+            out += assertion_quads(
+                graph, sources=[source], confidence=CONFIDENCE, subject=entity_iri(subject_id), note=note
+            )
+        return out
+
+    @property
+    def graphs(self) -> int:
+        return len(self.statements)
 
 
 def _names(records: Mapping[str, Record]) -> dict[str, set[str]]:
@@ -351,7 +364,11 @@ def load_epoch(
             counts["models_new"] += 1
             w.identity(mid, ["LanguageModel"], m.name, MODELS_SOURCE_ID)
             w.claim(
-                mid, "releaseDate", date_literal(m.publication_date), MODELS_SOURCE_ID, note="Epoch's publication date."
+                mid,
+                "releaseDate",
+                date_literal(m.publication_date),
+                MODELS_SOURCE_ID,
+                note="The release date is Epoch's publication date.",
             )
             countries = [c for c in m.countries if c != _NEUTRAL]
             aligned = len(countries) == len(m.organisations)
@@ -377,8 +394,8 @@ def load_epoch(
             if run is None:
                 acc_label = records[acc].labels.get("en", acc)
                 w.identity(did, ["Deployment"], f"{m.name} trained on {acc_label}", MODELS_SOURCE_ID)
-                w.claim(did, "deploymentDate", Literal(m.publication_date, datatype=NamedNode(XSD + "date")),
-                        MODELS_SOURCE_ID, note="Epoch's publication date of the model.")  # fmt: skip
+                day = Literal(m.publication_date, datatype=NamedNode(XSD + "date"))
+                w.claim(did, "deploymentDate", day, MODELS_SOURCE_ID, note=_DEPLOYMENT_DATE)
                 defined.add(did)
             else:
                 counts["deployments_on_curated"] += 1
@@ -423,13 +440,14 @@ def load_epoch(
             problems[0] if len(problems) == 1 else f"the Epoch import fails {len(problems)} check(s)", problems
         )
 
-    quads = sorted_quads([q for graph in w.quads.values() for q in graph])
+    quads = sorted_quads(w.quads())
     quads += source_quads(MODELS_SOURCE) + source_quads(HARDWARE_SOURCE)
     counts["models_in_extract"] = len(models)
     counts["models_in_scope"] = len(in_scope)
     counts["models_without_accelerator"] = len(without)
     counts["unmatched_hardware_names"] = len(unmatched)
     counts["quads"] = len(quads)
+    counts["claim_graphs"] = w.graphs
     return EpochImport(
         quads=quads,
         counts=dict(sorted(counts.items())),
