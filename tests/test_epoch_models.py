@@ -232,3 +232,24 @@ def test_crosswalk_command_reports_the_unmatched_hardware():
     assert "hardware,NVIDIA H800,nvidia-h800,True," in reviewed.output
     both = CliRunner().invoke(cli, ["crosswalk", "--epoch", "--lists"])
     assert both.exit_code == 2 and "not --lists and --epoch" in both.output
+
+
+def test_bad_encoding_and_duplicate_chips_are_refused(tmp_path, records):
+    data = HARDWARE_FILE.read_bytes()
+    bad = tmp_path / "hw.csv"
+    bad.write_bytes(data.replace(b"Huawei Ascend 910B", b"Huawei Ascend 910B\xff", 1))
+    with pytest.raises(InputError) as exc:
+        load_epoch(records, hardware_file=bad)
+    p = exc.value.problems[0]
+    assert (
+        p.file == bad
+        and "not valid UTF-8" in p.message
+        and p.line == data[: data.index(b"Huawei Ascend 910B")].count(b"\n") + 1
+    )
+    lines = data.decode("utf-8-sig").splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_epoch(records, hardware_file=twice)
+    assert "duplicate name (first at line 2)" in exc.value.problems[0].message
+    assert exc.value.problems[0].line == len(lines) + 1
