@@ -90,9 +90,11 @@ def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
     crosswalk = ETO_DIR.parent / "eto_crosswalk.csv"
     if crosswalk.exists():
         files.append(crosswalk)
+    from graph.rdf.epoch_rdf import input_files as epoch_files
     from graph.rdf.lists_rdf import input_files as list_files
 
     files += list_files()
+    files += epoch_files()
     return [f for f in files if f.is_file()]
 
 
@@ -111,10 +113,10 @@ def assemble(
     progress: Progress = _noop,
     lists: bool = True,
 ) -> Dataset:
-    """Read ontology, ETO data, restricted-party lists and curated facts into one list of quads.
+    """Read ontology, ETO data, restricted-party lists, Epoch's models and curated facts into one list of quads.
 
-    No validation yet. ``lists=False`` leaves the bulk lists out: their reviewed crosswalk names
-    entities of the shipped curated data, so a different curated folder (a test's, a curator's
+    No validation yet. ``lists=False`` leaves the bulk lists and Epoch's data out: their reviewed
+    crosswalks name entities of the shipped curated data, so a different curated folder (a test's, a curator's
     draft) can be checked on its own.
     """
     from graph.rdf.curated_rdf import curated_quads
@@ -160,6 +162,18 @@ def assemble(
         )
         quads += bulk.quads
         counts["lists"] = len(bulk.quads)
+        from graph.rdf.epoch_rdf import load_epoch
+
+        progress("importing Epoch AI's notable models and ML hardware")
+        epoch = load_epoch(data.records)
+        quads += epoch.quads
+        counts["epoch"] = len(epoch.quads)
+        c = epoch.counts
+        progress(
+            f"Epoch: {c['models_imported']} Chinese developers' models, {c['deployments']} training deployments; "
+            f"{c['unmatched_hardware_names']} hardware names without a curated accelerator: "
+            + ", ".join(epoch.unmatched_hardware)
+        )
     cur = curated_quads(data, onto, eto.entity_ids)
     quads += cur.quads
     counts["curated"] = len(cur.quads)

@@ -356,6 +356,22 @@ def test_model_deployments(store):
     assert rows_where(r1, kind="inference", accelerator="ascend-910c")[0]["confidence"].value == "low"
 
 
+def test_training_runs(store):
+    # Epoch AI's notable-models data: Huawei's PanGu-alpha, trained on 2,048 Ascend 910 (domestic chips)
+    r = run_named(store, "training-runs", accelerator="cgid:ascend-910", source="cgsrc:epoch-ai-models-ff656d2")
+    pangu = rows_where(r, model="epoch-model-pangu-alpha")
+    assert len(pangu) == 1
+    assert pangu[0]["chips"].value == "2048" and pangu[0]["date"].value == "2021-04-25"
+    assert pangu[0]["sources"].value == "epoch-ai-models-ff656d2" and pangu[0]["developers"].value == "Huawei"
+    # GLM-130B's curated A100 run gets Epoch's chip count beside the paper's claim, which gives none
+    glm = rows_where(run_named(store, "training-runs", accelerator="cgid:nvidia-a100"), model="glm-130b")
+    by_source = {row["sources"].value: row for row in glm}
+    assert set(by_source) == {"arxiv-2210-02414", "epoch-ai-models-ff656d2"}
+    assert by_source["epoch-ai-models-ff656d2"]["chips"].value == "768"
+    assert by_source["arxiv-2210-02414"].get("chips") is None
+    assert {row["deployment"].value for row in glm} == {ID + "glm-130b-training-nvidia-a100"}
+
+
 def test_input_dependents(store):
     r = run_named(store, "input-dependents")
     # rules.yaml: logic nodes of 7 nm or below need EUV or ArF immersion multi-patterning

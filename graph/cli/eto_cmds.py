@@ -101,6 +101,12 @@ def eto(
     is_flag=True,
     help="The restricted-party list crosswalk (graph/data/lists_crosswalk.csv) instead of the ETO one.",
 )
+@click.option(
+    "--epoch",
+    "of_epoch",
+    is_flag=True,
+    help="The Epoch AI crosswalk (graph/data/epoch_crosswalk.csv: hardware, models, organisations, foundries).",
+)
 @click.option("--eto-dir", type=_dir, default=None, help="ETO dataset folder (default: the embedded release).")
 @click.option("--curated-dir", type=_dir, default=None, help="Curated YAML folder (default: the embedded data).")
 @click.option(
@@ -116,6 +122,7 @@ def crosswalk(
     unmatched: bool,
     near_only: bool,
     of_lists: bool,
+    of_epoch: bool,
     eto_dir: Path | None,
     curated_dir: Path | None,
     crosswalk_file: Path | None,
@@ -127,19 +134,34 @@ def crosswalk(
     Without options, one row per crosswalk entry: the ETO provider, the chipgraph id it is merged
     into (empty when it was reviewed and kept apart), its Wikidata item, and whether the curated
     data defines that id. With --unmatched, the ETO organisations that no entry matches, each with
-    the most similar curated label or alias (similarity 0-1) for a reviewer to confirm.
+    the most similar curated label or alias (similarity 0-1) for a reviewer to confirm. --lists and
+    --epoch show the restricted-party list and Epoch AI crosswalks the same way; with --epoch,
+    --unmatched lists the training hardware reviewed as having no curated accelerator (with the
+    models trained on it) and the organisations kept apart.
 
     Example:
 
         chipgraph crosswalk --unmatched --near -t
 
         chipgraph crosswalk --lists --unmatched --near -t
+
+        chipgraph crosswalk --epoch --unmatched -t
     """
     from graph.paths import CURATED_DIR
     from graph.rdf.eto_rdf import DEFAULT_CROSSWALK, load_eto
     from graph.sources.crosswalk import curated_names, near_matches, read_crosswalk
 
+    if of_lists and of_epoch:
+        raise click.UsageError("choose one crosswalk, not --lists and --epoch")
     names = curated_names(curated_dir or CURATED_DIR)
+    if of_epoch:
+        from graph.cli.epoch_cmds import epoch_crosswalk_rows
+
+        rows, columns = epoch_crosswalk_rows(
+            names, curated_dir or CURATED_DIR, unmatched=unmatched, near_only=near_only, crosswalk=crosswalk_file
+        )
+        emit_rows(rows, fmt, output, columns=columns)
+        return
     if of_lists:
         from graph.cli.lists_cmds import lists_crosswalk_rows
 
