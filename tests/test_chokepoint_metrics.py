@@ -95,12 +95,18 @@ def _result(acc: str, key: str, order: int, countries: list[str]) -> dict:
     }
 
 
-def test_ranking_orders_by_accelerators_held_then_order_then_key() -> None:
-    results = [_result("a", "asml", 1, ["NLD"]), _result("b", "asml", 1, ["NLD"]), _result("a", "cadence", 1, ["USA"])]
+def test_ranking_lists_cut_offs_apart_then_orders_by_accelerators_held_then_key() -> None:
+    results = [
+        _result("a", "asml", 1, ["NLD"]),
+        _result("b", "asml", 1, ["NLD"]),
+        _result("a", "cadence", 1, ["USA"]),
+        _result("c", "cut:euv", 0, ["NLD"]),  # one accelerator, but already cut off: listed first
+    ]
     rows = ranking(results)
-    assert [(r["rank"], r["key"], r["n_accelerators"], r["accelerators"]) for r in rows] == [
-        (1, "asml", 2, ["a", "b"]),
-        (2, "cadence", 1, ["a"]),
+    assert [(r["rank"], r["status"], r["key"], r["n_accelerators"], r["accelerators"]) for r in rows] == [
+        (1, "cut off", "cut:euv", 1, ["c"]),
+        (2, "would cut", "asml", 2, ["a", "b"]),
+        (3, "would cut", "cadence", 1, ["a"]),
     ]
 
 

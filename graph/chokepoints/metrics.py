@@ -118,7 +118,10 @@ def jurisdiction_exposure(G: nx.DiGraph, accelerator: str) -> list[dict[str, Any
 
 
 def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> list[dict[str, Any]]:
-    """Chokepoints across accelerators, most accelerators first (results of ``all_chokepoints``).
+    """Chokepoints across accelerators (results of ``all_chokepoints``): the supplies already cut
+    off (order 0, ``status`` "cut off", or "domestic only" where only domestic providers that no
+    source shows serving the node are left) first, then the sets of providers whose loss would cut
+    (orders 1 and 2, "would cut"), each group with the most accelerators first.
 
     By default only robust findings (those that hold in both readings of the measures' scope);
     ``robust_only=False`` ranks every finding, and a key is robust when it is for every accelerator.
@@ -156,7 +159,8 @@ def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> l
         }
         for e in held.values()
     ]
-    rows.sort(key=lambda r: (-r["n_accelerators"], r["order"], r["key"]))
+    rows.sort(key=lambda r: (r["order"] > 0, -r["n_accelerators"], r["order"], r["key"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
+        r["status"] = "would cut" if r["order"] else "domestic only" if r["kind"].startswith("domestic") else "cut off"
     return rows

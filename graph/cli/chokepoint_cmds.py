@@ -21,7 +21,18 @@ from graph.cli.output import emit_rows, output_options
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
 HISTORY_COLUMNS = ["accelerator", "date", "event", "key", "order", "robust", "measures", "measures_changing"]
-RANK_COLUMNS = ["rank", "key", "label", "order", "n_accelerators", "robust", "countries", "measures", "accelerators"]
+RANK_COLUMNS = [
+    "rank",
+    "status",
+    "key",
+    "label",
+    "order",
+    "n_accelerators",
+    "robust",
+    "countries",
+    "measures",
+    "accelerators",
+]
 
 
 def _resolve(store: Any, G: Any, names: tuple[str, ...], index: Any = None) -> list[str]:
