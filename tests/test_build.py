@@ -218,6 +218,9 @@ def test_build_writes_the_capacity_results_and_their_pages(built: Path) -> None:
     assert len(rows) == len(results) and {r["year"] for r in rows} >= {"2025", "2026"}
     page = (built / "site" / "capacity-ascend-910c-2025.html").read_text(encoding="utf-8")
     assert "Ascend 910C: production capacity in 2025" in page and "e+0" not in page
+    # Epoch's estimate beside the model, with its own p5-p95 interval from capacity.json
+    epoch = next(p for p in c910["published"] if p["claimed_by"] == "epoch-ai")
+    assert f'<td class="num">{epoch["low"]:,.0f} – {epoch["high"]:,.0f}</td>' in page
     accelerator_page = (built / "site" / "accelerator-ascend-910c.html").read_text(encoding="utf-8")
     assert 'href="capacity-ascend-910c-2025.html"' in accelerator_page
 

@@ -150,6 +150,10 @@ def page_data(result: dict[str, Any], sources: dict[str, dict[str, Any]] | None 
             {
                 **p,
                 "value": _fmt(p["value"]),
+                # the estimate's own interval where its source gives one (Epoch: p5 to p95)
+                "range": f"{_fmt(p['low'])} – {_fmt(p['high'])}"
+                if p.get("low") is not None and p.get("high") is not None
+                else "",
                 "would_need": [f"{w['parameter']} {_fmt(w['would_need'])}" for w in p.get("would_need", [])[:3]],
             }
             for p in published
