@@ -167,3 +167,28 @@ def test_malformed_ontology_names_line(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(cli, ["validate", "-q"])
     assert result.exit_code == 1
     assert "malformed ontology" in result.output and "chipgraph.ttl" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", 'hbm"'],
+        ["show", "<>"],
+        ["show", "\x1b[31mred"],
+        ["query", "input-providers", "-p", "input", "hbm{"],
+        ["query", "accelerators", "-p", "designed_by", "huawei\nFILTER(false)"],
+        ["chokepoints", "a|b"],
+        ["explain", "a^b", "hbm"],
+        ["capacity", "a`b"],
+    ],
+)
+def test_name_that_cannot_be_an_iri_is_a_clean_error(args: list[str], built: Path) -> None:
+    """A name holding a character no IRI allows is "no such entity" (exit 1), not a ValueError
+    reported as a bug, and a control character in it is shown escaped, never sent to the terminal."""
+    result = CliRunner().invoke(cli, [*args, "--output-dir", str(built)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ") and "this is a bug" not in result.output
+    assert "no entity is called" in result.output or "is not a valid IRI" in result.output
+    assert "\x1b" not in result.output
+    if args[:2] == ["show", 'hbm"']:
+        assert "did you mean 'hbm'" in result.output

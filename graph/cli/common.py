@@ -12,10 +12,19 @@ from typing import Any
 import click
 
 from graph.errors import ChipgraphError
+from graph.lexical import terminal_safe
 
 
 class CommandError(click.ClickException):
-    """``Error: ...`` on stderr, exit code 1."""
+    """``Error: ...`` on stderr, exit code 1.
+
+    The message passes :func:`graph.lexical.terminal_safe`: it often quotes user text (a name, a
+    path, a parser's complaint), and an ESC or other control character in it is shown as a
+    ``\\u001b`` escape instead of being obeyed by the terminal.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(terminal_safe(message))
 
 
 def handle_errors(func: Callable) -> Callable:
