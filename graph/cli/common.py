@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,16 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str):
         super().__init__(terminal_safe(message))
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses NaN (every comparison with NaN is false, so the bounds let it in)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 def handle_errors(func: Callable) -> Callable:
