@@ -31,7 +31,7 @@ class CommandError(click.ClickException):
 class FiniteFloatRange(click.FloatRange):
     """A FloatRange that also refuses NaN (every comparison with NaN is false, so the bounds let it in)."""
 
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = super().convert(value, param, ctx)
         if math.isnan(number):
             self.fail(f"{value!r} is not a number", param, ctx)
