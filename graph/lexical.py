@@ -46,8 +46,10 @@ _DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _YEAR_RE = re.compile(r"[0-9]{4}")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Characters no input may hold once decoded: C0 controls but tab and newline, DEL, C1 controls,
-#: and lone surrogates (which YAML's "\ud800" escapes produce and UTF-8 cannot encode).
-_BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: lone surrogates (which YAML's "\ud800" escapes produce and UTF-8 cannot encode), and the bidi
+#: embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069, which make a name
+#: display as other text than it holds (a right-to-left override reverses what follows it).
+_BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 #: In a raw file carriage returns are line ends too (CRLF files are fine).
 _BAD_FILE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x0D: "carriage return", 0x1B: "ESC", 0x7F: "DEL"}
@@ -114,6 +116,8 @@ def _describe(char: str) -> str:
     code = ord(char)
     if 0xD800 <= code <= 0xDFFF:
         return f"a lone surrogate U+{code:04X}"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return f"bidi control character U+{code:04X}"
     name = _CONTROL_NAMES.get(code)
     return f"control character U+{code:04X}" + (f" ({name})" if name else "")
 
@@ -184,15 +188,16 @@ def read_text(path: str | Path) -> str:
     return text
 
 
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:
     """``text`` with every character a terminal would act on written as a visible ``\\uXXXX`` escape.
 
-    Tab and newline stay; carriage return, ESC, BEL, NUL, the other C0 and C1 controls, DEL and
-    lone surrogates become ``\\u001b`` and the like. The escape is JSON's own, so JSON text stays
-    valid JSON with the same value, and a table shows the character instead of obeying it.
+    Tab and newline stay; carriage return, ESC, BEL, NUL, the other C0 and C1 controls, DEL, the
+    bidi embedding/override/isolate controls and lone surrogates become ``\\u001b`` and the like.
+    The escape is JSON's own, so JSON text stays valid JSON with the same value, and a table
+    shows the character instead of obeying it.
     The last line of defence for text printed to a terminal (``show -t``, tables): inputs
     already refuse control characters, but a remote endpoint or an older build may hold them.
     Pure; apply it once, where text leaves for standard output.

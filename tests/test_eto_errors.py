@@ -87,6 +87,21 @@ def test_conflicting_repeat_of_a_provider_is_refused(tmp_path: Path) -> None:
     assert "repeated with country 'USA'" in problem.message
 
 
+def test_provision_row_naming_its_provider_otherwise_is_refused(tmp_path: Path) -> None:
+    """provision.csv's provider_name must be the name (or an alias) providers.csv gives that id."""
+    for f in (FIXTURES / "valid").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    lines = (tmp_path / "provision.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines[1].split(",", 2)
+    lines.append(",".join(["Not " + first[0], first[1], first[2]]))
+    (tmp_path / "provision.csv").write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_release(tmp_path)
+    problem = next(p for p in info.value.problems if "is named" in p.message)
+    assert (problem.file.name, problem.line, problem.column) == ("provision.csv", len(lines), 1)
+    assert f"provider {first[1]} is named 'Not {first[0]}' here, but providers.csv line" in problem.message
+
+
 def test_release_description_is_required(tmp_path: Path) -> None:
     for f in (FIXTURES / "valid").iterdir():
         if f.name != "release.yaml":

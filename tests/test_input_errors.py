@@ -167,3 +167,72 @@ def test_malformed_ontology_names_line(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(cli, ["validate", "-q"])
     assert result.exit_code == 1
     assert "malformed ontology" in result.output and "chipgraph.ttl" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", 'hbm"'],
+        ["show", "<>"],
+        ["show", "\x1b[31mred"],
+        ["query", "input-providers", "-p", "input", "hbm{"],
+        ["query", "accelerators", "-p", "designed_by", "huawei\nFILTER(false)"],
+        ["chokepoints", "a|b"],
+        ["explain", "a^b", "hbm"],
+        ["capacity", "a`b"],
+    ],
+)
+def test_name_that_cannot_be_an_iri_is_a_clean_error(args: list[str], built: Path) -> None:
+    """A name holding a character no IRI allows is "no such entity" (exit 1), not a ValueError
+    reported as a bug, and a control character in it is shown escaped, never sent to the terminal."""
+    result = CliRunner().invoke(cli, [*args, "--output-dir", str(built)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ") and "this is a bug" not in result.output
+    assert "no entity is called" in result.output or "is not a valid IRI" in result.output
+    assert "\x1b" not in result.output
+    if args[:2] == ["show", 'hbm"']:
+        assert "did you mean 'hbm'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["serve", "--host", "0.0.0.0x"], "--host"),
+        (["serve", "--host", ""], "--host"),
+        (["serve", "--host", "999.1.1.1"], "--host"),
+        (["serve", "--host", "evil.invalid"], "--host"),
+        (["serve", "--timeout", "nan"], "--timeout"),
+        (["push", "--endpoint", "http://127.0.0.1:1/sparql", "--timeout", "nan"], "--timeout"),
+    ],
+)
+def test_bad_option_value_is_a_usage_error_naming_the_option(args: list[str], option: str) -> None:
+    """Values waitress or the pool would choke on later (an unresolvable host, NaN seconds) are
+    refused up front with exit 2, not reported as a bug or accepted (NaN passes a FloatRange)."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and "this is a bug" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "expect"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:9/sparql\r\nX: y", "space or control character"),
+        ("http://127.0.0.1:99999/sparql", "Port out of range"),
+    ],
+)
+def test_malformed_endpoint_url_is_a_clean_error(url: str, expect: str, tmp_path: Path) -> None:
+    for args in (["push", "--endpoint", url], ["query", "--endpoint", url, "-e", "ASK {}"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("Error: not an http(s) endpoint URL") and expect in result.output
+        assert "this is a bug" not in result.output and "\r" not in result.output
+
+
+def test_export_csv_onto_a_folder_writes_nothing(built: Path, tmp_path: Path) -> None:
+    """-o st.csv writes st-nodes.csv and st-edges.csv; a folder at either name is refused first."""
+    (tmp_path / "st-edges.csv").mkdir()
+    result = CliRunner().invoke(cli, ["export-network", "--output-dir", str(built), "-o", str(tmp_path / "st.csv")])
+    assert result.exit_code == 1, result.output
+    assert "st-edges.csv: is a folder, not a file" in result.output and "this is a bug" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["st-edges.csv"]

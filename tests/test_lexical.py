@@ -72,6 +72,9 @@ def test_text_problem_names_controls_and_surrogates() -> None:
     assert "NUL" in text_problem("a\x00")
     assert "surrogate" in text_problem("a\ud800")
     assert "U+0085" in text_problem("a\x85")
+    assert "bidi control character U+202E" in text_problem("Evil \u202eRED")
+    assert "U+2066" in text_problem("a\u2066b") and text_problem("\u200f\u061c") is None  # marks are fine
+    assert terminal_safe("a\u202eb") == "a\\u202eb"
 
 
 def test_read_text_names_line_and_column(tmp_path: Path) -> None:

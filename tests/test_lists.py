@@ -147,6 +147,54 @@ def test_a_correction_that_no_longer_applies_is_refused(copy: Path):
     assert "corrections.csv" in msg and "record 806" in msg and "no longer applies" in msg
 
 
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("A\x00B", "U+0000 (NUL)"),
+        ("X \x1b]0;PWN\x07", "U+001B (ESC)"),
+        ("Evil \u202eRED", "bidi control character U+202E"),
+        ("\ud800Academy", "lone surrogate U+D800"),
+    ],
+)
+def test_control_characters_in_a_name_are_refused_like_curated_text(copy: Path, name: str, problem: str):
+    path = copy / "bis_meu.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entities"][1]["name"] = name
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")  # \u escapes: a lone surrogate too
+    msg = _error(copy)
+    assert "bis_meu.json:" in msg and "record 2" in msg and "field name" in msg and problem in msg
+
+
+def test_deeply_nested_json_is_refused_naming_the_file(copy: Path):
+    (copy / "bis_meu.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert "bis_meu.json: not valid JSON here: nested too deeply" in _error(copy)
+
+
+def test_list_descriptions_need_http_urls_and_distinct_ids(copy: Path):
+    path = copy / "lists.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["lists"][0]["official_url"] = "javascript:alert(1)"
+    data["lists"].append(dict(data["lists"][1]))
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    msg = _error(copy)
+    assert "field official_url: 'javascript:alert(1)' is not an http(s) URL" in msg
+    assert f"a second list with id {data['lists'][1]['id']!r}" in msg
+
+
+@pytest.mark.parametrize("file", ["nosuch.json", "../../../etc/passwd"])
+def test_a_correction_for_an_unknown_file_is_refused(copy: Path, file: str):
+    with (copy / "corrections.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f"{file},1,x,name,replace,a,b,c\n")
+    msg = _error(copy)
+    assert "corrections.csv:" in msg and f"file {file!r} is not one of the list files" in msg
+
+
+def test_citation_with_non_ascii_digits_is_refused(copy: Path):
+    _edit(copy / "bis_meu.json", 1, lambda e: e.update(federal_register="\u0668\u0665 FR 83799, 12/23/20"))
+    assert "field federal_register: cannot read a citation" in _error(copy)
+    assert parse_citations("\u0668\u0665 FR 83799, 12/23/20")[1] is not None
+
+
 def test_cn_rows_are_checked_field_by_field(tmp_path: Path, lists):
     target = tmp_path / "cn"
     shutil.copytree(CN_DIR, target)

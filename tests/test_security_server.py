@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -561,3 +562,18 @@ def test_query_file_not_utf8_is_an_error_with_file_and_line(out, tmp_path, data,
     result = CliRunner().invoke(cli, ["query", "--output-dir", str(out), str(path)])
     assert result.exit_code == 1 and result.output.startswith(f"Error: {path}")
     assert expect in result.output and "bug" not in result.output
+
+
+# -- G5 (round 2): rdflib's literal-conversion traceback --------------------------------------
+
+
+def test_huge_integer_literal_logs_no_traceback(out, server, caplog):
+    """rdflib (the parse check) cannot turn a 5,000-digit integer into an int and logs a warning
+    with a traceback; chipgraph drops that record, so the successful query prints nothing else."""
+    query = "SELECT (" + "9" * 5000 + " AS ?x) WHERE {}"
+    with caplog.at_level(logging.WARNING):
+        result = CliRunner().invoke(cli, ["query", "--output-dir", str(out), "-e", query])
+        status, _ = get(server, query)
+    assert result.exit_code == 0 and status == 200, result.output
+    assert "Failed to convert Literal" not in caplog.text and "Traceback" not in result.output
+    assert "Exceeds the limit" not in caplog.text + result.output

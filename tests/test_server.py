@@ -453,6 +453,18 @@ def test_static_site_and_no_traversal(server):
         assert b"outside the site" not in body
 
 
+def test_unsatisfiable_ranges_on_the_site_are_416_not_500(server):
+    """werkzeug refuses these ranges with an exception; the app answers 416 with the file's length."""
+    size = len(b"<html><body>chipgraph site</body></html>")
+    many = ",".join(f"{i}-{i}" for i in range(3000))
+    for rng in ("bytes=-0", "bytes=99999999999999999999-", "bytes=9999-", "bytes=" + many, "bytes=x"):
+        status, headers, body = request(server, "/index.html", headers={"Range": rng})
+        assert status == 416, rng[:40]
+        assert headers["Content-Range"] == f"bytes */{size}" and b"chipgraph site" not in body
+    status, headers, body = request(server, "/index.html", headers={"Range": "bytes=0-5"})
+    assert status == 206 and body == b"<html>" and headers["Content-Range"] == f"bytes 0-5/{size}"
+
+
 def test_resolve_static_refuses_escapes(tmp_path: Path):
     site = tmp_path / "site"
     site.mkdir()

@@ -68,6 +68,19 @@ def _csv(rows: list[dict[str, Any]], fields: list[str]) -> str:
     return buf.getvalue()
 
 
+def _refuse_folders(paths: list[Path]) -> None:
+    """InputError when a file to write is a folder, checked for all before any is written.
+
+    ``-o st.csv`` writes st-nodes.csv and st-edges.csv, names the CLI's own check never sees; a
+    folder there made the atomic rename fail with IsADirectoryError after the other file was written.
+    """
+    for target in paths:
+        if target.is_dir():
+            raise InputError(
+                Problem("is a folder, not a file", target, hint="move the folder or choose another -o name")
+            )
+
+
 def export_network(G: nx.DiGraph, path: str | Path) -> list[Path]:
     """Write ``G`` by the file extension (.graphml, .gexf, .csv -> <stem>-nodes.csv + <stem>-edges.csv)."""
     from graph.atomic import write_text_atomic
@@ -84,9 +97,11 @@ def export_network(G: nx.DiGraph, path: str | Path) -> list[Path]:
         edges = [{"source": u, "target": v, **d} for u, v, d in H.edges(data=True)]
         npath = path.with_name(path.stem + "-nodes.csv")
         epath = path.with_name(path.stem + "-edges.csv")
+        _refuse_folders([npath, epath])
         write_text_atomic(npath, _csv(nodes, NODE_FIELDS))
         write_text_atomic(epath, _csv(edges, EDGE_FIELDS))
         return [npath, epath]
+    _refuse_folders([path])
     buf = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(H, buf, encoding="utf-8", prettyprint=True)

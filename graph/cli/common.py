@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +13,29 @@ from typing import Any
 import click
 
 from graph.errors import ChipgraphError
+from graph.lexical import terminal_safe
 
 
 class CommandError(click.ClickException):
-    """``Error: ...`` on stderr, exit code 1."""
+    """``Error: ...`` on stderr, exit code 1.
+
+    The message passes :func:`graph.lexical.terminal_safe`: it often quotes user text (a name, a
+    path, a parser's complaint), and an ESC or other control character in it is shown as a
+    ``\\u001b`` escape instead of being obeyed by the terminal.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(terminal_safe(message))
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses NaN (every comparison with NaN is false, so the bounds let it in)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 def handle_errors(func: Callable) -> Callable:

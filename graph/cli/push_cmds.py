@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.common import handle_errors
+from graph.cli.common import FiniteFloatRange, handle_errors
 
 
 @click.command()
@@ -51,7 +51,7 @@ from graph.cli.common import handle_errors
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=1),
+    type=FiniteFloatRange(min=1, max=86400),
     default=900.0,
     show_default=True,
     metavar="SECONDS",

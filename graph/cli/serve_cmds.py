@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import signal
+import socket
 from pathlib import Path
 
 import click
 
-from graph.cli.common import handle_errors
+from graph.cli.common import FiniteFloatRange, handle_errors
 from graph.server.app import DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS
 from graph.server.pool import (
     DEFAULT_FAST_LIMIT,
@@ -18,11 +20,36 @@ from graph.server.pool import (
     MAX_WORKERS,
 )
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+
+
+def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--host`` must be an IP address or a host name this machine resolves (a usage error if not).
+
+    waitress would otherwise fail deep in its start-up with "Invalid host/port specified", which
+    reached the user as an unexpected ValueError. An all-numeric name such as 999.1.1.1 is a
+    malformed IPv4 address, not a host name, so it is refused without a DNS look-up.
+    """
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    labels = value.split(".")
+    if not value or len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise click.BadParameter(f"{value!r} is neither an IP address nor a host name", ctx, param)
+    try:
+        socket.getaddrinfo(value, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise click.BadParameter(f"{value!r}: this machine cannot resolve it ({exc})", ctx, param) from exc
+    return value
+
 
 @click.command("serve")
 @click.option(
     "--host",
     default="127.0.0.1",
+    callback=_check_host,
     show_default=True,
     help="Address to listen on. Anything but loopback exposes the graph to the network.",
 )
@@ -31,7 +58,7 @@ from graph.server.pool import (
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0.1, 3600),
+    type=FiniteFloatRange(0.1, 3600),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",

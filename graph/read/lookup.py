@@ -79,6 +79,21 @@ def written_iri(name: str) -> str | None:
     return None
 
 
+def iri_node(iri: str) -> NamedNode | None:
+    """``iri`` as a NamedNode, or None when it is not a valid IRI (a quote, ``{``, a space, no scheme).
+
+    User text reaches here (``show 'hbm"'``); such a name cannot be an entity's IRI, so callers
+    treat None as "no such entity" instead of letting pyoxigraph's ValueError escape as a bug.
+
+    >>> iri_node('https://w3id.org/chipgraph/id/hbm"') is None, iri_node("https://w3id.org/chipgraph/id/hbm").value
+    (True, 'https://w3id.org/chipgraph/id/hbm')
+    """
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        return None
+
+
 def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]] | None = None) -> Match:
     """The one entity called ``name``; raise NotFoundError (with suggestions) or on ambiguity.
 
@@ -89,7 +104,10 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
     index = index if index is not None else name_index(store)
     iri = written_iri(name)
     if iri is not None and not iri.startswith(ID):
-        if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(iri)}):
+        node = iri_node(iri)
+        if node is None:
+            raise NotFoundError(f"{name!r} is not a valid IRI; give a name, an id or a full http(s) IRI")
+        if store.ask("ASK { ?s ?p ?o }", {"s": node}):
             return Match(iri=iri, id=iri, name=iri, kind="iri")
         raise NotFoundError(f"the graph says nothing about {name!r}")
     key = normalise(iri[len(ID) :]) if iri is not None else normalise(name)
@@ -109,8 +127,9 @@ def resolve_entity(store: GraphStore, name: str, *, index: dict[str, list[Match]
         options = ", ".join(f"{m.id} ({_shown(index, m)})" for m in sorted(best, key=lambda m: m.id))
         raise NotFoundError(f"{name!r} names several entities: {options}; give the id (e.g. cgid:{best[0].id}) instead")
     bare = iri[len(ID) :] if iri is not None else name.strip()
-    if bare and " " not in bare and "/" not in bare:  # an id of an entity with no label (a provision, a claim)
-        if store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(ID + bare)}):
+    node = iri_node(ID + bare) if bare and " " not in bare and "/" not in bare else None
+    if node is not None:  # an id of an entity with no label (a provision, a claim)
+        if store.ask("ASK { ?s ?p ?o }", {"s": node}):
             return Match(iri=ID + bare, id=bare, name=bare, kind="id")
     close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
     if not close:

@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestedRangeNotSatisfiable
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -294,7 +294,12 @@ class EndpointApp:
         target = resolve_static(root, url_path) if root else None
         if target is None:
             return self._error(request, 404, f"not found: {urllib.parse.unquote(url_path)[:300]}")
-        return static_response(target, request.environ)
+        try:
+            return static_response(target, request.environ)
+        except RequestedRangeNotSatisfiable as exc:  # bytes=-0, a huge start, several ranges
+            length = "*" if exc.length is None else str(exc.length)
+            message = "the requested range cannot be served (one satisfiable byte range, or none, please)"
+            return self._error(request, 416, message, {"Content-Range": f"bytes */{length}"})
 
 
 def _raw_path(request: Request) -> str:

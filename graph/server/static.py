@@ -40,7 +40,11 @@ def resolve_static(root: Path, url_path: str) -> Path | None:
 
 
 def static_response(target: Path, environ: dict) -> Response:
-    """``target`` as a response with ETag, Last-Modified, Range and HEAD handled by werkzeug."""
+    """``target`` as a response with ETag, Last-Modified, Range and HEAD handled by werkzeug.
+
+    Raises werkzeug's RequestedRangeNotSatisfiable for a Range it cannot serve (``bytes=-0``, a
+    start past the end, more than one range); the app answers that with a 416.
+    """
     ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
         ctype += "; charset=utf-8"

@@ -466,6 +466,29 @@ def share_tolerance(shares: list[Decimal]) -> Decimal:
     return total
 
 
+#: Names provision.csv gives a provider that differ from its name in providers.csv, reviewed in the
+#: pinned release (commit 46e0106): short names, a former name and ETO's own typos of the same
+#: provider id. Any other difference is refused, so a row pointing at the wrong id is caught.
+PROVIDER_NAME_VARIANTS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("P5", "Various"),
+        ("P209", "Fujifilm"),
+        ("P213", "EMD Performance Materials"),
+        ("P231", "Zhonghuan"),
+        ("P262", "Showa Denka"),
+        ("P265", "Haute Gas"),
+        ("P266", "Jinhong"),
+        ("P284", "Quik-Pak"),
+    }
+)
+
+
+def _names_provider(provider: Provider, name: str) -> bool:
+    """Whether a provision row's ``provider_name`` is a name of ``provider`` (its name, an alias or
+    a reviewed variant): providers.csv refuses one id with two names, and so does provision.csv."""
+    return name == provider.name or name in provider.aliases or (provider.eto_id, name) in PROVIDER_NAME_VARIANTS
+
+
 def _read_provision(table: _Table, release: EtoRelease, problems: _Problems, skip_empty_dangling: bool) -> None:
     seen: dict[tuple[str, str], int] = {}
     for line, row in table.rows:
@@ -482,6 +505,17 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems, ski
                 table.column("provider_id"),
                 f"provider {pid!r} is not defined in providers.csv",
                 _FIX_ID,
+            )
+            ok = False
+        elif not _names_provider(release.providers[pid], row["provider_name"]):
+            known = release.providers[pid]
+            problems.add(
+                table.path,
+                line,
+                table.column("provider_name"),
+                f"provider {pid} is named {row['provider_name']!r} here, but providers.csv line {known.line} "
+                f"names it {known.name!r}",
+                "fix the name or the id; a reviewed spelling of ETO's goes in PROVIDER_NAME_VARIANTS",
             )
             ok = False
         if nid not in release.inputs and nid not in release.stages:

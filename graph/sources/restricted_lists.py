@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
+from graph.lexical import text_problem
 
 __all__ = [
     "CN_COLUMNS",
@@ -101,6 +102,8 @@ CN_COLUMNS = (
 )
 CN_TYPES = ("Person", "Company", "Organization")
 CN_TOPICS = ("sanction.counter", "export.control", "sanction")
+#: The files a corrections.csv row may name: the US extracts and OpenSanctions' sanctions.csv.
+CORRECTABLE_FILES = frozenset(US_LIST_FILES.values()) | {"sanctions.csv"}
 CORRECTION_COLUMNS = ("file", "record", "name", "field", "action", "found", "replacement", "note")
 COUNTRY_COLUMNS = ("name", "iso3", "label", "note")
 
@@ -113,9 +116,9 @@ MIN_CN_DESIGNATIONS = 500
 
 _SEP_RE = re.compile(r"(?:[\s.,;]|and\b)*")
 _CITATION_RE = re.compile(
-    r"(?P<vol>\d{1,3})\s*F\.?\s?R\.?\s*(?P<page>\d{1,6})(?:,\s*\d{1,6}(?=\s+\d{1,2}/))?"
-    r"(?:,?\s*(?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?!\d)"
-    r"|\((?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\)))?"
+    r"(?P<vol>[0-9]{1,3})\s*F\.?\s?R\.?\s*(?P<page>[0-9]{1,6})(?:,\s*[0-9]{1,6}(?=\s+[0-9]{1,2}/))?"
+    r"(?:,?\s*(?:(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4}|[0-9]{2})(?![0-9])"
+    r"|\((?P<month>[A-Z][a-z]+)\s+(?P<day>[0-9]{1,2}),\s+(?P<year>[0-9]{4})\)))?"
 )
 _MONTHS = {
     m: i
@@ -123,14 +126,14 @@ _MONTHS = {
         ("January February March April May June July August September October November December").split(), start=1
     )
 }
-_LONG_DATE_RE = re.compile(r"^(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})$")
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LONG_DATE_RE = re.compile(r"^(?P<month>[A-Z][a-z]+)\s+(?P<day>[0-9]{1,2}),\s+(?P<year>[0-9]{4})$")
+_ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 #: Footnote markers of the Entity List's licence-requirement column: after a § 734.9 paragraph
 #: ("734.9(e) 1", "734.9(g),3") or at the very end ("... of the EAR) 4").
 _FOOTNOTE_INLINE_RE = re.compile(r"734\.9\([a-z]\)(?:\(\d\))?(?:,\s?|\s)(\d)\b(?![.(])")
 _FOOTNOTE_END_RE = re.compile(r"EAR\.?\)?\.?\s*(\d)\s*$")
 _QID_RE = re.compile(r"^Q[1-9]\d*$")
-_CN_DATE_RE = re.compile(r"^(\d{2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_CN_DATE_RE = re.compile(r"^([0-9]{2})\.([0-9]{1,2})\.([0-9]{2}|[0-9]{4})$")
 
 
 @dataclass(frozen=True)
@@ -282,9 +285,31 @@ def _load_json(path: Path, problems: _Problems) -> tuple[Any, str] | None:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys), text
     except json.JSONDecodeError as exc:
         problems.add(path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        problems.add(path, None, "not valid JSON here: nested too deeply", "a list extract is a few levels deep")
     except ValueError as exc:
         problems.add(path, None, f"not valid JSON: {exc}")
     return None
+
+
+def _text_problems(value: Any) -> list[str]:
+    """Why the strings in ``value`` (a str or a list of them) may not enter the graph.
+
+    The same check as the curated reader's (:func:`graph.lexical.text_problem`): no control
+    character but tab and newline, no lone surrogate, no bidi override; these would reach
+    terminals and the site, or fail later as a bare UnicodeEncodeError.
+    """
+    texts = (
+        [value]
+        if isinstance(value, str)
+        else [v for v in value if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
+    return [p for t in texts if (p := text_problem(t)) is not None]
+
+
+_HTTP_URL_RE = re.compile(r"https?://[^\s/?#]+\S*")
 
 
 def _record_lines(text: str, count: int) -> list[int | None]:
@@ -430,6 +455,14 @@ def read_corrections(path: Path) -> list[Correction]:
         if not row["record"].isdigit():
             problems.add(path, line, f"record {row['record']!r} is not a record number")
             continue
+        if row["file"] not in CORRECTABLE_FILES:
+            problems.add(
+                path,
+                line,
+                f"file {row['file']!r} is not one of the list files",
+                f"expected one of {', '.join(sorted(CORRECTABLE_FILES))}",
+            )
+            continue
         if row["action"] not in ("replace", "skip", "text-only"):
             problems.add(path, line, f"action {row['action']!r} is not replace, skip or text-only")
             continue
@@ -523,6 +556,19 @@ def _read_meta(directory: Path, problems: _Problems) -> tuple[str, dict[str, Lis
                 path, None, f"record {i} ({item.get('id')}): field(s) {', '.join(missing)} missing or not text"
             )
             continue
+        bad = [(k, p) for k in META_KEYS for p in _text_problems(item[k])]
+        for k, p in bad:
+            problems.add(path, None, f"record {i} ({item['id']}), field {k}: {p}")
+        if not _HTTP_URL_RE.fullmatch(item["official_url"]):
+            problems.add(
+                path,
+                None,
+                f"record {i} ({item['id']}), field official_url: {item['official_url']!r} is not an http(s) URL",
+            )
+            bad.append(("official_url", "not http(s)"))
+        if item["id"] in meta:
+            problems.add(path, None, f"record {i}: a second list with id {item['id']!r}", "each list is described once")
+            continue
         meta[item["id"]] = ListMeta(
             item["id"],
             item["short_name"],
@@ -604,6 +650,9 @@ def _read_list_file(
                     ok = False
             elif v is not None and not isinstance(v, str):
                 problems.add(path, line, f"{where}, field {k}: must be text or null, not {type(v).__name__}")
+                ok = False
+            for problem in _text_problems(v):
+                problems.add(path, line, f"{where}, field {k}: {problem}")
                 ok = False
         if not ok:
             continue

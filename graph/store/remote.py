@@ -51,7 +51,7 @@ from graph.errors import ChipgraphError, InputError
 from graph.sparql.lex import KEYWORD_RE, declared_prefixes, strip_opaque
 from graph.vocab.namespaces import BASE, PREFIXES
 
-__all__ = ["RemoteStore", "bind_values", "chipgraph_graph_filter", "with_prefixes"]
+__all__ = ["RemoteStore", "bind_values", "checked_url", "chipgraph_graph_filter", "with_prefixes"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = dict[str, Term | None]
@@ -167,6 +167,26 @@ def _hint_for(body: str, status: int | None) -> str:
     return ""
 
 
+def checked_url(url: str) -> str:
+    """``url`` when it is a usable http(s) URL; InputError naming it otherwise.
+
+    Refuses what urllib would reject later with ValueError or InvalidURL (reported as a bug):
+    a white space or control character anywhere (a CR/LF would split the request line), an
+    unclosed ``[`` IPv6 host, a port that is not a number in 0..65535, a scheme other than
+    http(s) or no host.
+    """
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        raise InputError(f"not an http(s) endpoint URL: {url!r} holds a space or control character")
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise InputError(f"not an http(s) endpoint URL: {url!r} ({exc})") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InputError(f"not an http(s) endpoint URL: {url!r}")
+    return url
+
+
 class RemoteStore:
     """A SPARQL 1.1 server as a :class:`graph.store.local.GraphStore`, plus updates for ``chipgraph push``.
 
@@ -184,11 +204,8 @@ class RemoteStore:
         password: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ):
-        parsed = urllib.parse.urlsplit(endpoint)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise InputError(f"not an http(s) endpoint URL: {endpoint!r}")
-        self.endpoint = endpoint
-        self.update_endpoint = update_endpoint or endpoint
+        self.endpoint = checked_url(endpoint)
+        self.update_endpoint = checked_url(update_endpoint) if update_endpoint else endpoint
         self.timeout = timeout
         self.location = endpoint
         self.user = user
@@ -210,6 +227,7 @@ class RemoteStore:
 
     def add_url(self, url: str) -> None:
         """Let the credentials be sent to another URL of the same server (a Graph Store endpoint)."""
+        checked_url(url)
         if self._credentials is not None:
             self._manager.add_password(None, url, *self._credentials)
 
