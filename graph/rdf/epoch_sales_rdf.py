@@ -85,8 +85,8 @@ def load_epoch_sales(
     w = _Writer()
     ids: list[str] = []
     for r in rows:
-        e = mapped.get(r.chip_type)
-        if e is None:
+        entry = mapped.get(r.chip_type)
+        if entry is None:
             problems.append(
                 Problem(
                     f"row {r.name!r}, Chip type: {r.chip_type!r} is not in the reviewed crosswalk",
@@ -96,7 +96,7 @@ def load_epoch_sales(
                 )
             )
             continue
-        acc = e.chipgraph_id
+        acc = entry.chipgraph_id
         if not acc or acc not in records:
             continue
         cid = f"epoch-sales-{acc}-{r.year}-q{r.quarter}"

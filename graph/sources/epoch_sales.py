@@ -131,10 +131,8 @@ def read_sales_quarterly(path: Path) -> list[EpochQuarterSales]:
             bad(_UNITS[1], f"the percentiles are out of order ({units[0]} / {units[1]} / {units[2]})")
             units = []
         if len(dates) == 2 and len(units) == 3 and r["Chip type"].strip():
-            out.append(
-                EpochQuarterSales(
-                    name, r["Designer"].strip(), r["Chip type"].strip(), dates[0], dates[1], *units, line=line
-                )
-            )
+            p5, median, p95 = units
+            chip = r["Chip type"].strip()
+            out.append(EpochQuarterSales(name, r["Designer"].strip(), chip, dates[0], dates[1], p5, median, p95, line))
     problems.raise_if_any()
     return out
