@@ -95,6 +95,9 @@ def input_files(curated_dir: Path, eto_dir: Path) -> list[Path]:
 
     files += list_files()
     files += epoch_files()
+    from graph.rdf.epoch_sales_rdf import input_files as epoch_sales_files
+
+    files += epoch_sales_files()
     return [f for f in files if f.is_file()]
 
 
@@ -174,6 +177,12 @@ def assemble(
             f"{c['unmatched_hardware_names']} hardware names without a curated accelerator: "
             + ", ".join(epoch.unmatched_hardware)
         )
+        from graph.rdf.epoch_sales_rdf import load_epoch_sales
+
+        progress("importing Epoch AI's quarterly chip-sales estimates")
+        sales = load_epoch_sales(data.records)
+        quads += sales.quads
+        counts["epoch_sales"] = len(sales.quads)
     cur = curated_quads(data, onto, eto.entity_ids)
     quads += cur.quads
     counts["curated"] = len(cur.quads)

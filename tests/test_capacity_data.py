@@ -35,11 +35,22 @@ def test_epoch_claims_match_the_copied_csv(data):
         k = (ids[r["Chip type"]], int(r["Start date"][:4]))
         for i, col in enumerate(("5th percentile", "median", "95th percentile")):
             sums[k][i] += float(r[f"Number of units ({col})"])
-    epoch = {(c.about[0], c.year): c for c in data.claims if c.claimed_by == "epoch-ai"}
+    epoch = {
+        (c.about[0], c.year): c
+        for c in data.claims
+        if c.claimed_by == "epoch-ai" and c.metric == "output-units-per-year"
+    }
     assert set(epoch) == set(sums)
+    # the imported quarterly claims (graph/rdf/epoch_sales_rdf.py) add up to the curated yearly sums
+    quarterly = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for c in data.claims:
+        if c.claimed_by == "epoch-ai" and c.metric == "output-units-per-quarter":
+            for i, v in enumerate((c.low, c.value, c.high)):
+                quarterly[c.about[0], c.year][i] += v or 0.0
+    assert dict(quarterly) == dict(sums)
     for k, (lo, med, hi) in sums.items():
         c = epoch[k]
-        assert (c.low, c.value, c.high) == (lo, med, hi) and c.metric == "output-units-per-year"
+        assert (c.low, c.value, c.high) == (lo, med, hi)
     assert (DATA / "epoch" / "PROVENANCE.md").is_file() and (DATA / "epoch" / "LICENSE.md").is_file()
 
 

@@ -566,6 +566,20 @@ def test_figure_claims(store):
     assert row["sources"].value == "kr-article-2025-02-17"
 
 
+def test_figure_estimates(store):
+    r = run_named(store, "figure-estimates", about="cgid:ascend-910c", metric="output-units-per-quarter")
+    assert len(r.rows) == 8  # Epoch's eight quarters, Q1 2024 to Q4 2025, and no yearly sum
+    row = rows_where(r, figure="epoch-sales-ascend-910c-2025-q4")[0]
+    # line 24 of graph/data/epoch/sales_quarterly_by_chip.csv: 125000 / 150000 / 175000
+    assert (row["low"].value, row["value"].value, row["high"].value) == ("125000", "150000", "175000")
+    assert (row["periodStart"].value, row["periodEnd"].value, row["year"].value) == ("2025-10-01", "2025-12-31", "2025")
+    assert (row["unit"].value, row["claimantLabel"].value) == ("units sold", "Epoch AI")
+    assert row["sources"].value == "epoch-ai-chip-counts-10c28e4"
+    yearly = run_named(store, "figure-estimates", about="cgid:ascend-910c", metric="output-units-per-year")
+    assert rows_where(yearly, figure="cap-epoch-ascend-910c-2025")
+    assert not [x for x in yearly.rows if "epoch-sales-" in x["figure"].value]
+
+
 def test_every_named_query_has_a_data_test():
     tested = {name.removeprefix("test_").replace("_", "-") for name in globals() if name.startswith("test_")}
     assert set(catalogue(QUERIES_DIR)) <= tested

@@ -426,7 +426,7 @@ def load_epoch(
 
     node_sizes = _chip_claims(w, chips, records, reviewed, hardware_file, counts)
     for e in entries:
-        if (e.kind, e.epoch_name) not in used and not _named(e, models, chips):
+        if e.kind != "sales" and (e.kind, e.epoch_name) not in used and not _named(e, models, chips):
             problems.append(
                 Problem(
                     f"{e.kind} {e.epoch_name!r} is in no Epoch file",

@@ -13,7 +13,8 @@ record, the record and the field. Nothing is returned, so nothing is written.
 - ``graph/data/epoch_crosswalk.csv``: which Epoch hardware, model, organisation and foundry names
   are which curated entities, reviewed by hand; a row with no ``chipgraph_id`` records a name
   reviewed and found to have no curated counterpart (its ``note`` says why). Nothing is merged on
-  a similarity score.
+  a similarity score. Its ``sales`` rows map the chip types of Epoch's quarterly sales table
+  (read by :mod:`graph.sources.epoch_sales`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ HARDWARE_COLUMNS = (
 )
 
 CROSSWALK_COLUMNS = ("kind", "epoch_name", "chipgraph_id", "note")
-CROSSWALK_KINDS = ("hardware", "model", "organisation", "foundry")
+CROSSWALK_KINDS = ("hardware", "model", "organisation", "foundry", "sales")
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNT_RE = re.compile(r"^[1-9][0-9]*$")
