@@ -33,7 +33,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Static checks first: they take seconds and name the file and line of every problem.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# the notebook extra too, so the README tutorial (pandas, matplotlib) runs in the tests
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,notebook]'
 
 echo "checks: ruff, ruff format, import-linter, mypy" >&2
 .venv/bin/ruff check .
