@@ -239,3 +239,15 @@ def test_index_matrix_links_every_cell_to_its_row_on_the_accelerator_page(built:
         assert f'id="{anchor}"' in text, (page, anchor)
     # the Ascend 910C's EUV cut-off is a robust order-0 cell
     assert re.search(r'<td class="o0"><a href="accelerator-ascend-910c.html#cp-cut-euv-lithography-tools"', index)
+
+
+def test_every_site_page_credits_the_licensed_datasets(built: Path) -> None:
+    """CC BY / BY-NC ask for attribution wherever the data is shown: every page's footer names the
+    imported datasets (from their cg:Source records in the graph) with their licences."""
+    pages = sorted((built / "site").glob("*.html"))
+    assert len(pages) > 30
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        footer = text[text.index("Data from:") :]
+        assert "Emerging Technology Observatory" in footer and "CC BY-NC 4.0" in footer, page.name
+        assert "Epoch AI" in footer and "CC BY 4.0" in footer, page.name

@@ -7,30 +7,21 @@ into the site and the build; it takes one result of :func:`graph.capacity.model.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-
-from graph.paths import TEMPLATES_DIR
 
 __all__ = ["render_capacity_page"]
 
 
-@cache
-def _environment():
-    import jinja2
+def render_capacity_page(
+    result: dict[str, Any],
+    sources: dict[str, dict[str, Any]] | None = None,
+    licensed: tuple[tuple[str, str, str], ...] = (),
+) -> str:
+    """The HTML of the capacity page for one result (deterministic: same result, same bytes).
 
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def render_capacity_page(result: dict[str, Any], sources: dict[str, dict[str, Any]] | None = None) -> str:
-    """The HTML of the capacity page for one result (deterministic: same result, same bytes)."""
+    ``licensed``: (title, publisher, licence URL) of the imported datasets, credited in the footer.
+    """
     from graph.capacity.page import page_data
+    from graph.render.templating import environment
 
-    return _environment().get_template("capacity.html").render(page=page_data(result, sources))
+    return environment().get_template("capacity.html").render(page=page_data(result, sources), licensed=licensed)

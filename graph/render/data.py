@@ -178,6 +178,8 @@ class Snapshot:
     domestic: list[str] = field(default_factory=list)  # IRIs of the domestic accelerators (read model)
     #: every measure in force by the date, ended ones included (the timeline), by effective date and IRI
     timeline: list[TimelineMeasure] = field(default_factory=list)
+    #: (title, publisher, licence URL) of each imported dataset, for the attribution every page carries
+    licensed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def label(self, iri: str) -> str:
         ent = self.entities.get(iri)
@@ -225,6 +227,10 @@ _Q_CLAIMS = """SELECT ?g ?src ?conf ?from ?until WHERE { ?g cg:statedIn ?src .
 _Q_SOURCES = """SELECT ?src ?title ?pub ?date ?url WHERE { ?src a ?k . VALUES ?k { cg:Source cg:Dataset }
   OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src cg:publisher ?pub }
   OPTIONAL { ?src dcterms:date ?date } OPTIONAL { ?src cg:url ?url } }"""
+#: The datasets the graph imports under a licence that asks for attribution (ETO, Epoch, OpenSanctions...).
+_Q_LICENSED = """SELECT ?src ?title ?pub ?lic WHERE { ?src dcterms:license ?lic .
+  FILTER(STRSTARTS(STR(?src), STR(cgsrc:)))
+  OPTIONAL { ?src dcterms:title ?title } OPTIONAL { ?src cg:publisher ?pub } }"""
 _Q_MEASURES = """SELECT ?m ?eff ?end ?cite WHERE { ?m a ?mc . FILTER NOT EXISTS { GRAPH cggraph:inferred { ?m a ?mc } }
   ?mc rdfs:subClassOf* cg:ExportControlMeasure .
   OPTIONAL { ?m cg:effectiveDate ?eff } OPTIONAL { ?m cg:endDate ?end }
@@ -420,4 +426,5 @@ def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
         shares=dict(sorted(shares.items())),
         domestic=sorted(domestic),
         timeline=timeline,
+        licensed=sorted({(_text(r["title"]), _text(r["pub"]), _value(r["lic"])) for r in store.select(_Q_LICENSED)}),
     )

@@ -95,6 +95,8 @@ class PageView:
     as_of: str | None
     scenario: str | None
     data_date: str
+    #: (title, publisher, licence URL) of the imported datasets, credited in every page's footer
+    licensed: tuple[tuple[str, str, str], ...] = ()
 
 
 def _network(big: bool) -> Any:

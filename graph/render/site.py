@@ -155,7 +155,7 @@ def _capacity_pages(
     index, links = [], defaultdict(list)
     for result, row in zip(results, summary_rows(results), strict=True):
         name = capacity_page_name(result)
-        (folder / name).write_text(render_capacity_page(result, sources), encoding="utf-8")
+        (folder / name).write_text(render_capacity_page(result, sources, tuple(snap.licensed)), encoding="utf-8")
         links[result["accelerator"]].append({"label": str(result["year"]), "page": name})
         p10, p50, p90 = row["p10"], row["p50"], row["p90"]
         index.append(
@@ -393,7 +393,9 @@ def render_site(
     as_of_s = _as_of_text(store, as_of)
     say("site: reading the graph")
     snap = load_snapshot(store, as_of=as_of_s)
-    view = PageView(as_of=as_of_s, scenario=_scenario_text(scenario), data_date=snap.data_date)
+    view = PageView(
+        as_of=as_of_s, scenario=_scenario_text(scenario), data_date=snap.data_date, licensed=tuple(snap.licensed)
+    )
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
     analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)

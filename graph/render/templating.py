@@ -19,6 +19,7 @@ and iterate only over the (sorted) lists they are given.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -28,7 +29,7 @@ from markupsafe import Markup
 from graph.paths import TEMPLATES_DIR
 from graph.render.escape import safe_url, script_json
 
-__all__ = ["environment", "render"]
+__all__ = ["environment", "licence_name", "render"]
 
 
 def _script_json(data: Any) -> Markup:
@@ -37,6 +38,21 @@ def _script_json(data: Any) -> Markup:
 
 def _thousands(value: int) -> str:
     return f"{value:,}"
+
+
+def licence_name(url: str) -> str:
+    """A licence URL as people cite it: ``https://creativecommons.org/licenses/by-nc/4.0/`` -> ``CC BY-NC 4.0``.
+
+    >>> licence_name("https://creativecommons.org/licenses/by-nc/4.0/"), licence_name("https://example.org/l")
+    ('CC BY-NC 4.0', 'https://example.org/l')
+    >>> licence_name("https://creativecommons.org/publicdomain/zero/1.0/")
+    'CC0 1.0'
+    """
+    m = re.fullmatch(r"https?://creativecommons\.org/(?:licenses/([a-z-]+)|publicdomain/(zero))/([0-9.]+)/?", url)
+    if m is None:
+        return url
+    kind, zero, version = m.groups()
+    return f"CC0 {version}" if zero else f"CC {kind.upper()} {version}"
 
 
 @cache
@@ -54,6 +70,7 @@ def environment() -> Environment:
     env.filters["script_json"] = _script_json
     env.filters["safe_url"] = safe_url
     env.filters["thousands"] = _thousands
+    env.filters["licence_name"] = licence_name
     return env
 
 

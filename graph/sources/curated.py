@@ -30,7 +30,7 @@ from graph.vocab.terms import SOURCE_KINDS
 
 RECORD_KEYS = {"id", "type", "label", "aliases", "sources", "confidence", "facts", "note"}
 FACT_KEYS = {"property", "value", "sources", "confidence", "valid_from", "valid_until", "note", "key", "contradicts"}
-SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "language", "kind", "note"}
+SOURCE_KEYS = {"id", "title", "publisher", "date", "url", "language", "kind", "note", "license"}
 DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
 _URL_RE = re.compile(r"(https?|file):\S+")
 #: Bounds of literal values, by property (inclusive lower, inclusive upper; None = open).
@@ -156,7 +156,7 @@ class _Reader:
                 first = data.source_lines[sid]
                 self.problem(f"duplicate source id {sid!r}", path, line, f"first defined at {first[0]}:{first[1]}")
                 continue
-            text_keys = ("title", "publisher", "url", "language", "kind", "note")
+            text_keys = ("title", "publisher", "url", "language", "kind", "note", "license")
             not_text = [k for k in text_keys if _not_scalar(item.get(k))]
             if not_text:
                 for k in not_text:
@@ -189,6 +189,15 @@ class _Reader:
                     "use an http(s) URL, or file:<path> for a stored copy",
                 )
                 continue
+            license_url = str(item["license"]) if item.get("license") else None
+            if license_url is not None and not re.fullmatch(r"https?://\S+", license_url):
+                self.problem(
+                    f"source {sid!r} has a bad license {license_url!r}",
+                    path,
+                    item.key_lines["license"],
+                    "give the licence's URL, e.g. https://creativecommons.org/licenses/by/4.0/",
+                )
+                continue
             kind = item.get("kind", "news")
             if kind not in SOURCE_KINDS:
                 self.problem(
@@ -216,6 +225,7 @@ class _Reader:
                 language=lang,
                 kind=kind,
                 note=str(item["note"]) if item.get("note") else None,
+                license=license_url,
             )
             data.source_lines[sid] = (path, line)
 

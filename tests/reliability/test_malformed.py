@@ -108,6 +108,7 @@ CASES: list[Case] = [
     Case("curated_nul_label.yaml", "curated", "zz_nul.yaml", 3, (alt("character", "control", "special"),)),
     Case("sources_bad_date.yaml", "curated", "sources_zz_date.yaml", 4, (alt("date"), alt("2023-02-30"))),
     Case("sources_bad_url.yaml", "curated", "sources_zz_url.yaml", 5, (alt("url"),)),
+    Case("sources_bad_license.yaml", "curated", "sources_zz_license.yaml", 8, (alt("license"), alt("CC BY 4.0"))),
     Case(
         "sources_duplicate.yaml", "curated", "sources_zz_dup.yaml", 1, (alt("duplicate"), alt("kr-article-2025-02-17"))
     ),
