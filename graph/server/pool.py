@@ -98,11 +98,22 @@ class _Worker:
         self.store_kind, self.sandboxed = detail
 
     def lower_priority(self) -> None:
-        """Nice the process so that short queries on the other workers keep the CPU."""
+        """Nice the process so that short queries on the other workers keep the CPU.
+
+        On Linux a nice value belongs to a thread, and the worker runs each query in a thread of
+        its own (on a large stack, :func:`graph.sparql.sandbox.run_on_large_stack`): every thread
+        of the process is niced, not only its main one.
+        """
+        pid = self.process.pid
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, LONG_QUERY_NICE)
-        except (OSError, AttributeError):
-            pass
+            threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        except (OSError, ValueError):
+            threads = [pid]  # no /proc: the process as a whole, where the system has one nice value
+        for tid in threads:
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, LONG_QUERY_NICE)
+            except (OSError, AttributeError):
+                pass
 
     def cpu_seconds(self) -> float | None:
         """CPU time the process has used (user + system, from ``/proc``), or None where unknown."""
