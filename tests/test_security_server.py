@@ -488,8 +488,7 @@ def test_trickled_request_is_closed_in_bounded_time(server):
 
 def test_400_half_open_connections_while_queries_keep_answering(server):
     """ep-slowloris: 400 connections with half-sent headers cost no threads; normal clients are
-    served meanwhile, and the server answers the half-open ones 408 and closes them after its
-    request timeout."""
+    served meanwhile, and the server closes the half-open ones after its request timeout."""
     held = [socket.create_connection(server.server_address) for _ in range(400)]
     try:
         for sock in held:
@@ -497,17 +496,14 @@ def test_400_half_open_connections_while_queries_keep_answering(server):
         for _ in range(5):
             assert get(server, "ASK { ?s ?p ?o }")[0] == 200
         time.sleep(REQUEST_TIMEOUT + 2.5)
-        answers = []
+        closed = 0
         for sock in held:
             sock.settimeout(2)
-            chunks = []
             try:
-                while chunk := sock.recv(4096):  # the 408 answer, then the close
-                    chunks.append(chunk)
-                answers.append(b"".join(chunks))
+                closed += sock.recv(1) == b""  # closed, with no answer: its header never ended
             except (TimeoutError, ConnectionResetError):
-                answers.append(b"still open")
-        assert sum(a.startswith(b"HTTP/1.1 408 Request Timeout\r\n") for a in answers) == 400, answers[:3]
+                closed += 0
+        assert closed == 400
         assert get(server, "ASK { ?s ?p ?o }")[0] == 200
     finally:
         for sock in held:

@@ -14,8 +14,10 @@ What this module adds, in three small subclasses of waitress's parser, task and 
 * the arrival time of each request (its header complete) goes into the WSGI environ as
   ``chipgraph.arrived``, so the query time limit counts from there, queueing included;
 * a connection that has not finished sending its request within ``request_timeout`` seconds of
-  starting it gets ``408 Request Timeout`` and is closed, however slowly it trickles (waitress alone closes only *idle*
-  connections, after ``channel_timeout``, which is set to the same value).
+  starting it is closed, however slowly it trickles: with ``408 Request Timeout`` first when its
+  header was complete (a body shorter than announced), silently while it still sends its header
+  (waitress alone closes only *idle* connections, after ``channel_timeout``, which is set to the
+  same value).
 
 Errors waitress answers itself are JSON like the application's. Clients that hang up are not
 logged as tracebacks (``log_socket_errors`` off; waitress's "client disconnected" is info level).
@@ -102,11 +104,16 @@ class _Server(TcpWSGIServer):
         for channel in list(self.active_channels.values()):
             partial = getattr(channel, "request", None)
             if partial is not None and not channel.requests and partial.started < cutoff and channel.connected:
-                # no task runs on this channel, so the main loop may queue the answer itself; the
-                # channel closes once it is sent (or at once if the client is gone)
+                # no task runs on this channel, so the main loop may queue the answer itself. A
+                # request whose header is complete (its body short of the announced length) gets a
+                # 408 and the close once it is sent; one still sending its header is only closed,
+                # since nothing of it was ever read as a request (slowloris costs one close)
                 channel.request = None
-                channel.write_soon(_timeout_answer(self.request_timeout))
-                channel.close_when_flushed = True
+                if getattr(partial, "headers_finished", False):
+                    channel.write_soon(_timeout_answer(self.request_timeout))
+                    channel.close_when_flushed = True
+                else:
+                    channel.will_close = True
 
 
 def _timeout_answer(seconds: float) -> bytes:
