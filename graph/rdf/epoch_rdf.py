@@ -59,6 +59,7 @@ from graph.sources.records import SourceRecord
 from graph.vocab.namespaces import RDF, RDFS, XSD, cg, claim_iri, entity_iri, slugify
 
 __all__ = [
+    "ClaimWriter",
     "DEFAULT_CROSSWALK",
     "EpochImport",
     "HARDWARE_FILE",
@@ -167,7 +168,7 @@ def _en(text: str) -> Literal:
     return Literal(text, language="en")
 
 
-class _Writer:
+class ClaimWriter:
     """Collects Epoch's statements into one claim graph per entity and dataset.
 
     ``cgclaim:<entity>_epoch_<hash>`` holds everything one Epoch dataset says about one entity (for a
@@ -316,7 +317,7 @@ def load_epoch(
             )
         return None
 
-    w = _Writer()
+    w = ClaimWriter()
     counts: dict[str, int] = defaultdict(int)
     unmatched: dict[str, list[str]] = defaultdict(list)
     without: list[str] = []
@@ -471,7 +472,7 @@ def _named(e: EpochCrosswalkEntry, models: list[EpochModel], chips: list[EpochCh
 
 
 def _chip_claims(
-    w: _Writer,
+    w: ClaimWriter,
     chips: list[EpochChip],
     records: Mapping[str, Record],
     reviewed: Callable[..., str | None],

@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from graph.errors import InputError, Problem
 from graph.lexical import canonical_decimal
-from graph.rdf.epoch_rdf import DEFAULT_CROSSWALK, EPOCH_DIR, _Writer
+from graph.rdf.epoch_rdf import DEFAULT_CROSSWALK, EPOCH_DIR, ClaimWriter
 from graph.rdf.provenance import date_literal
 from graph.rdf.serialize import sorted_quads
 from graph.sources.curated import Record
@@ -82,7 +82,7 @@ def load_epoch_sales(
                     f"sales {e.epoch_name!r} is in no row of {sales_file.name}", crosswalk, e.line, hint="review it"
                 )
             )
-    w = _Writer()
+    w = ClaimWriter()
     ids: list[str] = []
     for r in rows:
         entry = mapped.get(r.chip_type)

@@ -31,6 +31,8 @@ from graph.vocab.namespaces import SLUG_RE
 
 __all__ = [
     "CROSSWALK_COLUMNS",
+    "EpochProblems",
+    "epoch_rows",
     "CROSSWALK_KINDS",
     "EpochChip",
     "EpochCrosswalkEntry",
@@ -137,7 +139,7 @@ class EpochCrosswalkEntry:
     line: int
 
 
-class _Problems:
+class EpochProblems:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.items: list[Problem] = []
@@ -152,7 +154,7 @@ class _Problems:
             raise InputError(f"{self.path.name} has {len(self.items)} problems", self.items)
 
 
-def _rows(path: Path, columns: tuple[str, ...], problems: _Problems) -> list[tuple[int, dict[str, str]]]:
+def epoch_rows(path: Path, columns: tuple[str, ...], problems: EpochProblems) -> list[tuple[int, dict[str, str]]]:
     """The records of a CSV whose header must be exactly ``columns``, each with its first line."""
     try:
         data = path.read_bytes()
@@ -215,11 +217,11 @@ def _countries(text: str) -> tuple[str, ...]:
 
 def read_notable_models(path: Path) -> list[EpochModel]:
     """Read the model extract; raise :class:`InputError` (file, line, model, field) on any problem."""
-    problems = _Problems(path)
+    problems = EpochProblems(path)
     col = {c: i + 1 for i, c in enumerate(MODEL_COLUMNS)}
     out: list[EpochModel] = []
     seen: dict[str, int] = {}
-    for line, r in _rows(path, MODEL_COLUMNS, problems):
+    for line, r in epoch_rows(path, MODEL_COLUMNS, problems):
         name = r["System"].strip()
 
         def bad(field: str, message: str, hint: str | None = None) -> None:
@@ -274,11 +276,11 @@ def read_notable_models(path: Path) -> list[EpochModel]:
 
 def read_ml_hardware(path: Path) -> list[EpochChip]:
     """Read Epoch's hardware table; raise :class:`InputError` (file, line, chip, field) on any problem."""
-    problems = _Problems(path)
+    problems = EpochProblems(path)
     col = {c: i + 1 for i, c in enumerate(HARDWARE_COLUMNS)}
     out: list[EpochChip] = []
     seen: dict[str, int] = {}
-    for line, r in _rows(path, HARDWARE_COLUMNS, problems):
+    for line, r in epoch_rows(path, HARDWARE_COLUMNS, problems):
         name = r["Name of the hardware"].strip()
         if not name:
             problems.add(line, "empty hardware name", column=col["Name of the hardware"])
@@ -301,11 +303,11 @@ def read_ml_hardware(path: Path) -> list[EpochChip]:
 
 def read_epoch_crosswalk(path: Path) -> list[EpochCrosswalkEntry]:
     """Read the reviewed crosswalk; raise :class:`InputError` with file, line and column."""
-    problems = _Problems(path)
+    problems = EpochProblems(path)
     col = {c: i + 1 for i, c in enumerate(CROSSWALK_COLUMNS)}
     out: list[EpochCrosswalkEntry] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, r in _rows(path, CROSSWALK_COLUMNS, problems):
+    for line, r in epoch_rows(path, CROSSWALK_COLUMNS, problems):
         e = EpochCrosswalkEntry(line=line, **{k: v.strip() for k, v in r.items()})
         if e.kind not in CROSSWALK_KINDS:
             problems.add(line, f"unknown kind {e.kind!r}", "one of " + ", ".join(CROSSWALK_KINDS), col["kind"])

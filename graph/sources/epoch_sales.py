@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.sources.epoch_models import _Problems, _rows
+from graph.sources.epoch_models import EpochProblems, epoch_rows
 
 __all__ = ["SALES_COLUMNS", "EpochQuarterSales", "read_sales_quarterly"]
 
@@ -82,11 +82,11 @@ def _quarter_end(start: dt.date) -> dt.date:
 
 def read_sales_quarterly(path: Path) -> list[EpochQuarterSales]:
     """Read the quarterly sales table; raise :class:`InputError` (file, line, row, field) on any problem."""
-    problems = _Problems(path)
+    problems = EpochProblems(path)
     col = {c: i + 1 for i, c in enumerate(SALES_COLUMNS)}
     out: list[EpochQuarterSales] = []
     seen: dict[str, int] = {}
-    for line, r in _rows(path, SALES_COLUMNS, problems):
+    for line, r in epoch_rows(path, SALES_COLUMNS, problems):
         name = r["Name"].strip()
 
         def bad(field: str, message: str) -> None:
