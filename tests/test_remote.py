@@ -429,6 +429,17 @@ def test_cli_query_and_show_through_endpoint(full_remote: RemoteStore, virtuoso:
 
 
 @pytest.mark.virtuoso
+def test_a_query_refused_on_its_cost_estimate_says_what_to_do(full_remote: RemoteStore, virtuoso: Virtuoso) -> None:  # noqa: F811
+    # A three-way cross join of every quad: Virtuoso's estimate is far above the test server's
+    # MaxQueryCostEstimationTime, so it refuses before running it; the user reads why and what to do.
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    result = CliRunner().invoke(cli, ["query", "-e", text, "--endpoint", virtuoso.sparql])
+    assert result.exit_code == 1, result.output
+    assert "estimated execution time" in result.output, result.output
+    assert "comment out MaxQueryCostEstimationTime" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.virtuoso
 @pytest.mark.slow
 def test_the_inferred_graph_answers_the_same_on_virtuoso(full_remote: RemoteStore, store) -> None:
     # pushed with the rest of the TriG: the subclass closure holds on the server without its reasoner

@@ -158,7 +158,23 @@ def chipgraph_graph_filter(var: str = "g") -> str:
     return f"FILTER(STRSTARTS(STR(?{var}), {ox.Literal(GRAPH_PREFIX)}))"
 
 
+#: Virtuoso refuses a query *before* running it when its cost model guesses it would run longer
+#: than ``MaxQueryCostEstimationTime``; the guess is known to be erratic (it can swing a
+#: thousandfold between runs on the same data, notably after graphs were deleted and reloaded),
+#: and OpenLink's maintainers advise leaving the setting unset outside debugging
+#: (openlink/virtuoso-opensource#535, #1395). ``MaxQueryExecutionTime`` bounds real run time.
+_COST_ESTIMATE_REFUSAL = re.compile(r"estimated execution time -?\d+ \(sec\) exceeds the limit")
+
+
 def _hint_for(body: str, status: int | None) -> str:
+    """A sentence telling the user what to do about a known server refusal, or ""."""
+    if _COST_ESTIMATE_REFUSAL.search(body):
+        return (
+            " (Virtuoso refused the query on a cost *estimate*, which is often far off: retry, "
+            "or ask the operator to comment out MaxQueryCostEstimationTime in the [SPARQL] section "
+            "of virtuoso.ini, as OpenLink advises, keeping MaxQueryExecutionTime as the real limit; "
+            "or run the query on the embedded store, without --endpoint)"
+        )
     if "SR186" in body or "No permission" in body or status in (401, 403):
         return (
             " (updates need credentials: for Virtuoso use the digest-protected endpoint "
