@@ -4,8 +4,8 @@
 the folder, SQL and HTTP listeners bound to 127.0.0.1 only, ``DirsAllowed`` limited to the folder,
 no plugins; ``MaxQueryCostEstimationTime`` far above any named query's estimate, since Virtuoso's
 estimates swing a thousandfold between runs and OpenLink advises leaving it unset, yet low enough
-that a cross join is refused and the CLI's hint for that refusal can be tested), runs ``virtuoso-t
--f`` as a child process and waits until ``/sparql`` answers. A fresh database has the user ``dba``
+that a cross join is refused and the CLI's hint for that refusal can be tested),
+runs ``virtuoso-t -f`` as a child process and waits until ``/sparql`` answers. A fresh database has the user ``dba``
 with password ``dba``; writes go through the digest-protected ``/sparql-auth`` and
 ``/sparql-graph-crud-auth``, so nothing is granted to the anonymous ``SPARQL`` user. The server is
 stopped (terminate, then kill) when the fixture ends.
