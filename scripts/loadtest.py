@@ -3,11 +3,15 @@
 Starts ``chipgraph serve`` on a free loopback port over a built output folder, then runs
 ``--clients`` threads for ``--duration`` seconds. Each client loops over a weighted mix:
 
-- ``named``: a named query through ``/api/queries/NAME`` (default parameters);
-- ``adhoc``: a cheap SELECT through ``GET /sparql``;
+- ``named``: a named query through ``/api/queries/NAME`` (default parameters: the same few
+  texts again and again, as dashboards and the site's query page ask them, so the server's answer
+  cache serves most of them);
+- ``adhoc``: a cheap SELECT through ``GET /sparql``, made unique per request (a comment with a
+  random number), so that none is answered from the cache;
 - ``malformed``: a query with a syntax error (expects 400, found before the query takes a worker);
-- ``expensive``: a three-way cross join that no engine finishes in time (expects the server to
-  cut it at ``--timeout``: a 422 naming the time limit, within the limit plus ``CUT_MARGIN``);
+- ``expensive``: a three-way cross join that no engine finishes in time, unique per request like
+  ``adhoc`` (so each one takes a worker: identical ones would share one run); expects the server
+  to cut it at ``--timeout``: a 422 naming the time limit, within the limit plus ``CUT_MARGIN``;
 - ``update``: a refused update (``update=`` form field, a sparql-update body, or ``DELETE`` in a
   query; expects 403).
 
@@ -18,7 +22,9 @@ the time-limit status (422) within the limit plus ``CUT_MARGIN``, no cheap query
 as busy (429), the server is alive at the end and still answers, and the peak RSS stays under
 ``--max-rss-mb``. ``robust`` is the same but tolerates 429 (the server sheds load, as the client
 is told to retry later, but never breaks). Prints p50/p99 latency per kind; writes JSON to
-``output/bench/loadtest.json``. Exit status 0 = passed.
+``output/bench/loadtest.json``, with the share of answers per kind that came from the server's
+cache (``X-Chipgraph-Cache: hit``); ``--cache-mb 0`` measures the server with the cache off.
+Exit status 0 = passed.
 
 Usage::
 
@@ -61,6 +67,15 @@ MALFORMED = [
     "SELECT ?x WHERE { FILTER(?x = ) }",
 ]
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def unique(text: str, n: int) -> str:
+    """``text`` with a comment naming ``n`` at its end: a new text (so no cached or shared answer)
+    that costs the engine exactly the same (a filter would change the plan: a COUNT over every
+    quad is answered from the store's size, the same COUNT with a FILTER reads every quad)."""
+    return f"{text}\n# loadtest request {n}\n"
+
+
 UPDATES = [
     ("form", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
     ("body", "DELETE WHERE { ?s ?p ?o }"),
@@ -102,6 +117,7 @@ class Client(threading.Thread):
         self.named, self.results, self.lock = named, results, lock
         self.conn: http.client.HTTPConnection | None = None
         self.queued: float | None = None
+        self.cached = False
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 120
@@ -116,6 +132,7 @@ class Client(threading.Thread):
             data = resp.read()
             queued = resp.getheader("X-Chipgraph-Queued")
             self.queued = float(queued) if queued else None
+            self.cached = resp.getheader("X-Chipgraph-Cache") == "hit"
             if resp.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
@@ -135,9 +152,9 @@ class Client(threading.Thread):
             status, body = self.request("GET", "/api/queries/" + urllib.parse.quote(self.rng.choice(self.named)))
         elif kind in ("adhoc", "malformed", "expensive"):
             text = {
-                "adhoc": lambda: self.rng.choice(ADHOC),
+                "adhoc": lambda: unique(self.rng.choice(ADHOC), self.rng.getrandbits(48)),
                 "malformed": lambda: self.rng.choice(MALFORMED),
-                "expensive": lambda: EXPENSIVE,
+                "expensive": lambda: unique(EXPENSIVE, self.rng.getrandbits(48)),
             }[kind]()
             status, body = self.request(
                 "GET",
@@ -164,13 +181,14 @@ class Client(threading.Thread):
     def run(self) -> None:
         while time.monotonic() < self.stop_at:
             start = time.monotonic()
-            self.queued = None
+            self.queued, self.cached = None, False
             try:
                 kind, status, body = self.one()
                 err = None
             except Exception as exc:  # noqa: BLE001 - every failure is a data point
                 kind, status, body, err = "?", 0, b"", f"{type(exc).__name__}: {exc}"
-            rec = (kind, status, time.monotonic() - start, err, body[:300].decode("utf-8", "replace"), self.queued)
+            text = body[:300].decode("utf-8", "replace")
+            rec = (kind, status, time.monotonic() - start, err, text, self.queued, self.cached)
             with self.lock:
                 self.results.append(rec)
 
@@ -190,12 +208,18 @@ def run(
     workers: int | None = None,
     max_rss_mb: float = 2048,
     seed: int = 7,
+    cache_mb: int | None = None,
+    in_memory: bool = False,
 ) -> dict:
     """Run the load test; returns the report (``report["passed"]``). ``workers`` None = the server's default."""
     port = free_port()
     env = {**os.environ}
     env.pop("CHIPGRAPH_ENDPOINT", None)
     extra = ["--workers", str(workers)] if workers else []
+    if cache_mb is not None:
+        extra += ["--cache-mb", str(cache_mb)]
+    if in_memory:
+        extra.append("--in-memory")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -276,6 +300,8 @@ def run(
         "duration_s": duration,
         "timeout_s": timeout,
         "workers": workers or "default",
+        "cache_mb": "default" if cache_mb is None else cache_mb,
+        "in_memory": in_memory,
         "requests": len(results),
         "throughput_rps": round(len(results) / duration, 1),
         "kinds": {},
@@ -302,6 +328,7 @@ def run(
             "p50_ms": round(percentile(lat, 0.5) * 1000, 1),
             "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
             "max_ms": round(max(lat) * 1000, 1),
+            "from_cache": sum(1 for r in recs if r[6]),
         }
         queued = [r[5] for r in recs if r[5] is not None]
         if queued:  # answered queries: how much of their latency was waiting for a worker
@@ -356,9 +383,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=2.0, help="the server's per-query time limit")
     ap.add_argument("--workers", type=int, default=None, help="fast-lane workers (default: the server's)")
     ap.add_argument("--max-rss-mb", type=float, default=2048)
+    ap.add_argument("--in-memory", action="store_true", help="serve with --in-memory")
+    ap.add_argument("--cache-mb", type=int, default=None, help="the server's answer cache (default: the server's)")
     ap.add_argument("--report", type=Path, default=REPO / "output" / "bench" / "loadtest.json")
     args = ap.parse_args(argv)
-    report = run(args.output_dir, args.clients, args.duration, args.timeout, args.workers, args.max_rss_mb)
+    report = run(
+        args.output_dir,
+        args.clients,
+        args.duration,
+        args.timeout,
+        args.workers,
+        args.max_rss_mb,
+        cache_mb=args.cache_mb,
+        in_memory=args.in_memory,
+    )
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))

@@ -555,9 +555,12 @@ def test_serve_command_in_a_subprocess(built: Path, stop: str):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        line = proc.stderr.readline()
-        assert "http://127.0.0.1:" in line, line
-        url = line.split()[2].removesuffix("sparql")
+        lines = [proc.stderr.readline()]  # what it says while starting, then where it listens
+        while lines[-1] and "chipgraph endpoint:" not in lines[-1]:
+            lines.append(proc.stderr.readline())
+        assert "http://127.0.0.1:" in lines[-1], lines
+        assert any(line.startswith("answered ") and "named queries once" in line for line in lines), lines
+        url = lines[-1].split()[2].removesuffix("sparql")
         with urllib.request.urlopen(
             url + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), timeout=30
         ) as resp:
@@ -674,3 +677,66 @@ def test_default_workers_fit_the_workers_range_on_many_cores(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     code_line, _, output = proc.stdout.partition("\n")
     assert code_line == "1" and "no built store" in output, proc.stdout + proc.stderr
+
+
+def test_a_repeated_query_is_answered_from_the_cache(server):
+    """The same query again gets the same bytes without a worker (X-Chipgraph-Cache: hit); a
+    refusal is not kept, so it is asked again."""
+    query = "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l LIMIT 3 # cache test"
+    before = server.app.answers.stats()["entries"]
+    status, first_headers, first = get_query(server, query)
+    status_again, headers, again = get_query(server, query)
+    assert status == status_again == 200
+    assert first_headers["X-Chipgraph-Cache"] == "miss" and headers["X-Chipgraph-Cache"] == "hit"
+    assert again == first and headers["X-Chipgraph-Queued"] == "0.000"
+    # another result format is another answer
+    _, csv_headers, csv = get_query(server, query, accept="text/csv")
+    assert csv_headers["X-Chipgraph-Cache"] == "miss" and csv.startswith(b"l\r\n")
+    for _ in range(2):
+        status, _, _ = get_query(server, "SELECT ?x WHERE { ?x ?p  # cache test, malformed")
+        assert status == 400
+    assert server.app.answers.stats()["entries"] == before + 2
+
+
+def test_warming_keeps_the_default_answer_of_every_named_query(server):
+    """At start, ``serve`` answers each named query that needs no parameter once: the first
+    client asking one gets the kept answer."""
+    kept, failed = server.app.warm_answers()
+    needs_nothing = [q for q in server.app.catalogue.values() if not any(p.required for p in q.params)]
+    # this store has no manifest, so the queries whose date defaults to the data date are refused
+    # (as a client asking them would be) and the others are kept
+    dated = [q.name for q in needs_nothing if any(p.default == "data-date" for p in q.params)]
+    assert dated and sorted(f.split(":")[0].removeprefix("query ") for f in failed) == sorted(dated), failed
+    assert kept == len(needs_nothing) - len(dated) > 5
+    status, headers, body = request(server, "/api/queries/accelerators")
+    assert status == 200 and headers["X-Chipgraph-Cache"] == "hit", headers
+    assert json.loads(body)["head"]["vars"]
+
+
+def test_waiting_queries_get_workers_first_come_first_served(server):
+    """Under load the wait is the queue's length for every query: with the only worker taken,
+    five queries that arrive one after another get it in their order of arrival."""
+    from graph.server.pool import QueryPool
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=0)
+    try:
+        worker = pool._acquire(time.monotonic() + 1)
+        order: list[int] = []
+
+        def wait_then_release(n: int) -> None:
+            got = pool._acquire(time.monotonic() + 10)
+            order.append(n)
+            time.sleep(0.02)  # newcomers keep arriving while it holds the worker
+            pool._release(got, long=False, keep=True)
+
+        threads = []
+        for n in range(5):
+            threads.append(threading.Thread(target=wait_then_release, args=(n,)))
+            threads[-1].start()
+            time.sleep(0.05)
+        pool._release(worker, long=False, keep=True)
+        for t in threads:
+            t.join()
+        assert order == [0, 1, 2, 3, 4]
+    finally:
+        pool.close()

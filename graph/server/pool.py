@@ -10,6 +10,7 @@ gets ``429 Too Many Requests`` with ``Retry-After``.
 
 from __future__ import annotations
 
+import collections
 import math
 import multiprocessing as mp
 import os
@@ -187,6 +188,7 @@ class QueryPool:
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
+        self._queue: collections.deque[object] = collections.deque()  # queries waiting, in arrival order
         self._all: set[_Worker] = set()
         self._fast = 0  # fast-lane processes: idle, busy with a short query, or starting
         self._long = 0  # processes running a long query
@@ -228,7 +230,7 @@ class QueryPool:
         try:
             worker = self._spawn()
             worker.wait_ready(self.start_timeout)
-        except (OSError, ChipgraphError):
+        except (OSError, EOFError, ChipgraphError):  # EOFError: the pool closed while it started
             if worker is not None:
                 self._drop(worker)
             with self._cond:
@@ -241,7 +243,7 @@ class QueryPool:
             else:
                 closed = False
                 self._idle.append(worker)
-                self._cond.notify()
+                self._cond.notify_all()
         if closed:
             self._drop(worker)
 
@@ -251,21 +253,33 @@ class QueryPool:
             self._all.discard(worker)
 
     def _acquire(self, deadline: float) -> _Worker:
-        """An idle fast-lane worker, waiting until ``deadline`` at most (then 429 with Retry-After)."""
+        """An idle fast-lane worker, waiting until ``deadline`` at most (then 429 with Retry-After).
+
+        First come, first served: a query takes a worker only when every query that arrived
+        before it has one, so under load the wait is the queue's length, the same for all, and
+        no query is overtaken again and again until its time runs out (a condition variable
+        alone lets a newcomer take the worker a waiter was woken for)."""
+        ticket = object()
         with self._cond:
-            while not self._idle:
-                remaining = deadline - time.monotonic()
-                if self._closed or remaining <= 0:
-                    retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
-                    raise QueryFailed(
-                        429,
-                        f"every query worker stayed busy while this query waited; retry in "
-                        f"{retry} s (time limit {self.timeout:g} s per query, waiting "
-                        "included)",
-                        {"Retry-After": str(retry)},
-                    )
-                self._cond.wait(remaining)
-            return self._idle.pop()
+            self._queue.append(ticket)
+            try:
+                while not (self._idle and self._queue[0] is ticket):
+                    remaining = deadline - time.monotonic()
+                    if self._closed or remaining <= 0:
+                        retry = max(1, math.ceil(self.fast_limit if self._long < self.long_workers else self.timeout))
+                        raise QueryFailed(
+                            429,
+                            f"every query worker stayed busy while this query waited; retry in "
+                            f"{retry} s (time limit {self.timeout:g} s per query, waiting "
+                            "included)",
+                            {"Retry-After": str(retry)},
+                        )
+                    self._cond.wait(remaining)
+                return self._idle.pop()
+            finally:
+                self._queue.remove(ticket)
+                if self._idle and self._queue:
+                    self._cond.notify_all()  # the next in line may take the next idle worker
 
     def run(self, job: dict, arrived: float | None = None) -> dict:
         """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx).
@@ -331,7 +345,7 @@ class QueryPool:
             with self._cond:
                 if not self._closed:
                     self._idle.append(worker)
-                    self._cond.notify()
+                    self._cond.notify_all()
                     return
         self._drop(worker, wait=False)
         with self._cond:
