@@ -363,6 +363,22 @@ def test_the_order_to_tsmc_cuts_its_route_for_chinese_designers(store):
     assert "us-tsmc-is-informed-2024-11" in after["cut:fabrication"]["measures"]
 
 
+def test_the_order_to_tsmc_binds_tsmc_alone(store):
+    from graph.chokepoints.analysis import chokepoints
+    from graph.chokepoints.projection import dependency_graph
+
+    # the letter was addressed to TSMC (cg:bindsProvider tsmc): Samsung's 14 nm Kunlun-1, which no
+    # other measure cuts, stays uncut after 2024-11-11, while Iluvatar's TSMC route is cut
+    G = dependency_graph(store, as_of="2025-06-01")
+    kunlun = {r["key"]: r for r in chokepoints(G, "kunlun-1")}
+    assert not any("us-tsmc-is-informed-2024-11" in r["measures"] for r in kunlun.values()), kunlun.keys()
+    assert "cut:fabrication" not in kunlun and "providers:samsung" in kunlun
+    iluvatar = {r["key"]: r for r in chokepoints(G, "iluvatar-bi")}
+    assert "us-tsmc-is-informed-2024-11" in iluvatar["cut:fabrication"]["measures"]
+    letter = G.graph["measures"]["us-tsmc-is-informed-2024-11"]
+    assert letter.providers == frozenset({"tsmc"})
+
+
 def test_an_unknown_foundry_is_in_no_country_so_no_fab_control_is_assumed(G):
     from graph.chokepoints.analysis import all_chokepoints
 

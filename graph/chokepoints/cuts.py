@@ -48,6 +48,7 @@ def recompute_candidates(G: nx.DiGraph) -> None:
                 buyer_parties=data["buyer_parties"],
                 buyer_country=data["buyer_country"] or None,
                 provider_country=data["provider_country"] or None,
+                provider=data.get("provider") or None,
             )
             data["candidates"] = candidate_measures(measures, **supply)
             data["in_part"] = in_part_candidates(measures, data["candidates"], **supply)

@@ -14,9 +14,10 @@ A measure cuts a provider off from a buyer, for one item, on a date, when all of
    names the buyer or an organisation above the buyer (``cg:parentOrganisation``); a measure with
    neither list applies to every buyer;
 4. **applies to the provider**: the provider is in the measure's jurisdiction, or the measure
-   reaches foreign products (a foreign-direct-product rule) and the provider is elsewhere. A
-   provider in the buyer's own country is never cut: another state's export law does not stop
-   domestic supply.
+   reaches foreign products (a foreign-direct-product rule) and the provider is elsewhere; and,
+   for a measure addressed to named providers (``cg:bindsProvider``: the 2024 US letter to
+   TSMC), the provider is one of them. A provider in the buyer's own country is never cut:
+   another state's export law does not stop domestic supply.
 
 Measures whose effective date is stated only with low confidence (such as the founding article's
 "2023 equipment ban") are ignored unless ``min_confidence="low"`` is asked for.
@@ -79,6 +80,7 @@ class Measure:
     hypothetical: bool = False  # added by a scenario
     covers_nothing: bool = False  # its coverage is stated only below the confidence floor, or is servicing only
     servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools it stops servicing
+    providers: frozenset[str] = frozenset()  # cg:bindsProvider: it binds only these providers (none: all in reach)
     suspended: tuple[tuple[dt.date, dt.date | None], ...] = ()  # [from, until) of whole suspensions
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -105,6 +107,7 @@ class Measure:
             "items": sorted(self.items),
             "items_in_part": sorted(self.partial_items),
             "servicing_items": sorted(self.servicing_items),
+            "binds_providers": sorted(self.providers),
             "reaches_foreign_products": self.reaches_foreign,
             "legal_citation": self.legal_citation,
             "scope_note": self.scope_note,
@@ -161,9 +164,20 @@ def applies_to_buyer(measure: Measure, buyer_parties: Iterable[str], buyer_count
     return bool(measure.parties.intersection(buyer_parties))
 
 
-def applies_to_provider(measure: Measure, provider_country: str | None, buyer_country: str | None) -> bool:
-    """Does the measure bind this provider (its jurisdiction, or a foreign-direct-product reach)?"""
+def applies_to_provider(
+    measure: Measure, provider_country: str | None, buyer_country: str | None, provider: str | None = None
+) -> bool:
+    """Does the measure bind this provider (its jurisdiction, or a foreign-direct-product reach;
+    and, for a measure addressed to named providers, one of them)?
+
+    >>> letter = Measure(id="m", label="", kind="ItemControl", jurisdiction=frozenset({"USA"}),
+    ...                  effective=None, reaches_foreign=True, providers=frozenset({"tsmc"}))
+    >>> applies_to_provider(letter, "TWN", "CHN", "tsmc"), applies_to_provider(letter, "KOR", "CHN", "samsung")
+    (True, False)
+    """
     if provider_country is None:
+        return False
+    if measure.providers and provider not in measure.providers:
         return False
     if buyer_country is not None and provider_country == buyer_country:
         return False
@@ -180,6 +194,7 @@ def candidate_measures(
     buyer_parties: Iterable[str],
     buyer_country: str | None,
     provider_country: str | None,
+    provider: str | None = None,
     reading: str = "broad",
 ) -> tuple[str, ...]:
     """Ids of the measures that would cut this supply whenever they are in force (dates ignored).
@@ -194,7 +209,7 @@ def candidate_measures(
             for m in measures.values()
             if covers(m, item, ancestors, reading)
             and applies_to_buyer(m, parties, buyer_country)
-            and applies_to_provider(m, provider_country, buyer_country)
+            and applies_to_provider(m, provider_country, buyer_country, provider)
         )
     )
 
@@ -244,6 +259,11 @@ def servicing_cut(
             and CONFIDENCE_RANK.get(m.confidence, 0) >= floor
             and in_force(m, date)
             and applies_to_buyer(m, supply.get("buyer_parties", ()), supply.get("buyer_country") or None)
-            and applies_to_provider(m, supply.get("provider_country") or None, supply.get("buyer_country") or None)
+            and applies_to_provider(
+                m,
+                supply.get("provider_country") or None,
+                supply.get("buyer_country") or None,
+                supply.get("provider") or None,
+            )
         )
     )

@@ -88,6 +88,7 @@ class _SupplyRule(TypedDict):
     buyer_parties: tuple[str, ...]
     buyer_country: str | None
     provider_country: str | None
+    provider: str | None
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
@@ -110,6 +111,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
             sources=f.sources,
             partial_items=f.partial_items,
             servicing_items=f.servicing_items,
+            providers=f.providers,
             covers_nothing=f.covers_nothing,
             suspended=f.suspended,
         )
@@ -352,6 +354,7 @@ class _Builder:
             buyer_parties=buyer_parties,
             buyer_country=buyer_country,
             provider_country=provider_country,
+            provider=provider,
         )
         candidates = candidate_measures(self.measures, **supply)
         self.G.add_edge(
