@@ -383,10 +383,15 @@ def test_an_unknown_foundry_is_in_no_country_so_no_fab_control_is_assumed(G):
     from graph.chokepoints.analysis import all_chokepoints
 
     # no source names the MTT S4000's foundry: its fab inputs are not cut by China's fab rules,
-    # which would assume a Chinese fab (they were, and put it in every SMIC-only finding)
+    # which would assume a Chinese fab (they were, and put it in every SMIC-only finding), and
+    # they are not analysed at all: with the world's providers of each tool as its suppliers, the
+    # only two firms ETO names for process monitoring were a "chokepoint" of every such chip
     (s4000,) = all_chokepoints(G, ["mtt-s4000"])
     assert s4000["foundry_unknown"]
     assert not any(r["key"] == "cut:process-monitoring-tools" for r in s4000["chokepoints"])
+    assert not any("keithley-instruments" in r["providers"] for r in s4000["chokepoints"])
+    (route,) = G.successors("stage:mtt-s4000:fabrication")
+    assert G.out_degree(route) == 0, "an unknown foundry's route needs nothing"
     (c910,) = all_chokepoints(G, ["ascend-910c"])  # SMIC named: the cut stands
     assert not c910["foundry_unknown"]
     assert any(r["key"] == "cut:process-monitoring-tools" for r in c910["chokepoints"])

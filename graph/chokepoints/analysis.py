@@ -239,7 +239,7 @@ def analyse(
         "feasible": bool(plain.get(root)),
         "feasible_with_stock": cs.available,
         "cycles": cs.cycles + G.graph.get("cycles", []),
-        # no foundry in the data: the fab inputs are in the graph, but no control is applied to them
+        # no foundry in the data: its fabrication inputs are not analysed (no finding comes from them)
         "foundry_unknown": _foundry_unknown(G, acc["entity"]),
         "scenario": getattr(scenario, "name", None),
         "chokepoints": rows,

@@ -757,7 +757,12 @@ class _Builder:
                         confidence="high",
                     )
                 else:
+                    # no source names the foundry: which tools, from whom, under which controls, is
+                    # not known, so the route needs nothing. With the world's providers of each fab
+                    # tool as its suppliers it made the two firms ETO names for process monitoring
+                    # (Keithley, Keysight) a "chokepoint" of 20 chips (an outside review's row 11)
                     self.G.add_edge(fab, route, relation="fabricated-by-unknown", sources=(), confidence="low")
+                    continue
                 _, node_rules = self.rules_for(acc, n)
                 for rule in class_rules + node_rules:
                     self.requirement(route, rule, fab_buyer, fab_parties, fab_country, "fabrication")

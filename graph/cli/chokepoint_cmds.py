@@ -148,7 +148,7 @@ def chokepoints(
     if unknown:
         click.echo(
             f"note: no source names the foundry of {len(unknown)} accelerator(s) ({', '.join(unknown)}): "
-            "their fabrication inputs are not checked against any control",
+            "their fabrication inputs (fab tools, materials) are not analysed, so no finding comes from them",
             err=True,
         )
     if scen is not None:
