@@ -471,11 +471,13 @@ def _prepare_outputs(
         files.append(staging / name)
     if analyses or site:
         from graph.chokepoints.projection import dependency_graph
+        from graph.read.model import load_model
         from graph.store.local import open_store
 
         store = open_store(staging if rebuild_store else output_dir)
         progress(f"projecting the dependency graph as of {as_of} (the data date)")
-        dependencies = dependency_graph(store, as_of=as_of)  # shared by the tables and the site
+        model = load_model(store)  # read once: the projection and the site both start from it
+        dependencies = dependency_graph(store, as_of=as_of, model=model)  # shared by the tables and the site
         capacity = None
         if analyses:
             from graph.capacity.report import build_results, write_capacity_outputs
@@ -497,6 +499,7 @@ def _prepare_outputs(
                 as_of=as_of,
                 analyse=functools.partial(run_analysis, graph=dependencies),
                 capacity=capacity,
+                model=model,
             )
             files.append(staging / "site")
         del store, dependencies

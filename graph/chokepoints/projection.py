@@ -26,6 +26,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, TypedDict
 
 import networkx as nx
@@ -829,7 +830,12 @@ def _shares_date(as_of: dt.date | str | None, scenario: Any) -> dt.date | None:
 
 
 def dependency_graph(
-    store: Any, as_of: dt.date | str | None = None, scenario: Any = None, *, min_confidence: str = "medium"
+    store: Any,
+    as_of: dt.date | str | None = None,
+    scenario: Any = None,
+    *,
+    min_confidence: str = "medium",
+    model: Model | None = None,
 ) -> nx.DiGraph:
     """The AND/OR dependency graph of every accelerator in the store, with cuts as of a date.
 
@@ -851,11 +857,11 @@ def dependency_graph(
         (id -> :class:`Measure`), ``sources`` (id -> title, publisher, date, url), ``accelerators``
         (ids), ``cycles`` (requirement loops found and broken) and ``as_of``.
     """
-    model = load_model(store)
     # structural claims below the floor are left out, a measure's coverage and parties among them
     # (China's 2023-2025 measures cover ETO inputs only at low confidence: no rare-earth input
-    # exists); a measure's effective date is read at any confidence and judged when cuts are made
-    model.min_confidence = min_confidence
+    # exists); a measure's effective date is read at any confidence and judged when cuts are made.
+    # A copy with its own floor: a model handed in (read once per build) is shared with the site
+    model = replace(model if model is not None else load_model(store), min_confidence=min_confidence)
     measures = load_measures(model)
     measures |= bulk_listing_measures(model, measures)  # parties of the bulk Entity List the curators did not list
     prior = prior_rows(store)  # the earlier ETO releases' provisions, read apart from the model's facts

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from graph.read.model import (
     MIN_CONFIDENCE,
+    Model,
     data_date,
     holds_on,
     in_force,
@@ -287,15 +288,16 @@ def _timeline(
     return sorted(out.values(), key=lambda t: (t.effective, t.iri))
 
 
-def load_snapshot(store: GraphStore, as_of: str | None = None) -> Snapshot:
+def load_snapshot(store: GraphStore, as_of: str | None = None, model: Model | None = None) -> Snapshot:
     """Read entities, sourced edges, measures and counts from ``store`` as of ``as_of``.
 
     Statements whose claim does not hold on ``as_of`` (``cg:validFrom``/``cg:validUntil``) and
     measures not in force then (:func:`graph.read.model.in_force` over the interval of
     :func:`graph.read.model.measure_interval`) are left out, together with the edges that name a
-    left-out measure. ``as_of=None`` keeps every dated fact.
+    left-out measure. ``as_of=None`` keeps every dated fact. ``model``: the store's facts as
+    :func:`load_model` reads them, when the caller has them already (read once per build).
     """
-    model = load_model(store)
+    model = model if model is not None else load_model(store)
     entities: dict[str, Entity] = {}
 
     def ent(iri: str) -> Entity:

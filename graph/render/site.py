@@ -362,6 +362,7 @@ def render_site(
     analyse: Analyse | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     capacity: list[dict[str, Any]] | None = None,
+    model: Any = None,
 ) -> Path:
     """Render the site into ``output_dir/site`` and return that path.
 
@@ -385,6 +386,9 @@ def render_site(
     capacity : list of dict, optional
         Results of :func:`graph.capacity.report.build_results`: one page per accelerator and year,
         a table on the index and links from the accelerator pages.
+    model : graph.read.model.Model, optional
+        The store's facts as :func:`graph.read.model.load_model` read them, when the caller has
+        them already (the build reads them once for the analyses and the site).
 
     Temporary folders left by a killed earlier render are removed first
     (:func:`remove_stale_temp_dirs`); this render's own is removed on any error.
@@ -392,7 +396,7 @@ def render_site(
     say = progress or (lambda _msg: None)
     as_of_s = _as_of_text(store, as_of)
     say("site: reading the graph")
-    snap = load_snapshot(store, as_of=as_of_s)
+    snap = load_snapshot(store, as_of=as_of_s, model=model)
     view = PageView(
         as_of=as_of_s, scenario=_scenario_text(scenario), data_date=snap.data_date, licensed=tuple(snap.licensed)
     )
