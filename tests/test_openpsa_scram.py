@@ -158,7 +158,8 @@ def test_scram_agrees_on_the_narrow_reading_exported_by_the_cli(built, store, tm
     annotate_cuts(G, G.graph["as_of"], reading="narrow")
     assert open_psa(G) == narrow  # the CLI wrote the narrow reading of the data date
     report = scram(narrow, tmp_path, "--mocus", "-l", "2")
-    assert assert_same_cut_sets(G, narrow, report, default_roots(G), 2) > 50
+    # (about 40 sets: the 20 accelerators with no sourced foundry have no fab-tool requirements)
+    assert assert_same_cut_sets(G, narrow, report, default_roots(G), 2) > 30
 
 
 @needs_scram
@@ -208,7 +209,7 @@ def test_scram_importance_coincides_with_fussell_vesely(store, tmp_path):
                 without = sum(q ** len(c) for c in sets if p not in c)
                 assert theirs[p]["CIF"] == pytest.approx(q * (1 - without) / total, rel=1e-4), (root, p)
             checked += 1
-    assert checked > 100
+    assert checked > 60  # about 80 (providers x roots), with no fab tools for unknown foundries
 
 
 def test_export_refuses_bad_arguments():

@@ -453,6 +453,7 @@ def test_measures_timeline(store):
         "nl-licence-revocation-2024-01",
         "nl-duv-extension-2024-09",
         "nl-servicing-licences-2025-01",
+        "nl-metrology-control-2025-04",
     }
     # the affiliates rule (measures_2022_2026.yaml): in force 2025-09-29, suspended from 2025-11-10
     # to 2026-11-09 by the US-China package, so it resumes on 2026-11-10
