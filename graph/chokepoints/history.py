@@ -4,7 +4,9 @@ The analysis (:func:`graph.chokepoints.analysis.all_chokepoints`, both readings)
 date on which a measure of the graph takes effect, ends, or is wholly suspended or resumes, up to
 the graph's date; between two such dates nothing a measure does can change. Each event says on
 which date a finding (a row key) appeared or vanished for an accelerator, with its order, reading
-and the measures behind it.
+and the measures behind it; ``changes`` says that a finding that holds on both sides of a date
+holds there in another reading (robust before, fragile after: a control that covers its input in
+part, such as the Dutch 2025 metrology rule, cuts a pair in the broad reading only).
 The first date evaluated is the baseline: its findings are listed as ``present``.
 
 Only what can change is recomputed, so that the history of every accelerator costs about as
@@ -202,10 +204,15 @@ def history(
             now = {row["key"]: row for row in res["chokepoints"]}
             was = before.get(a)
             for key in sorted(set(now) | set(was or {})):
-                if was is not None and (key in now) == (key in was):
+                if was is not None and key in now and key in was:
+                    if now[key].get("reading", "both") == was[key].get("reading", "both"):
+                        continue
+                    event = "changes"  # holds before and after, in another reading
+                elif was is not None and (key in now) == (key in was):
                     continue
+                else:
+                    event = "present" if was is None else "appears" if key in now else "vanishes"
                 row = now.get(key) or (was or {})[key]
-                event = "present" if was is None else "appears" if key in now else "vanishes"
                 events.append(
                     {
                         "accelerator": res["accelerator"],

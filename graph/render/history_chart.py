@@ -1,7 +1,8 @@
 """An accelerator's chokepoint history as an inline SVG: one row per finding, a bar where it holds.
 
 The events come from :func:`graph.chokepoints.history.history` (``present`` on the first date
-analysed, then ``appears`` and ``vanishes``, each on the date a measure took effect or ended).
+analysed, then ``appears``, ``vanishes`` and ``changes`` (another reading), each on the date a
+measure took effect or ended).
 Each finding key gets a row, ordered by the date it first held, then order and key; its bars run
 from each appearance to the next vanishing (or to the page's date), coloured by order (0: cut
 off, 1: single point, 2: pair) and drawn pale and dashed where the finding is fragile (it holds
@@ -54,14 +55,23 @@ def history_rows(events: list[dict[str, Any]], until: str) -> list[dict[str, Any
     ...     "2026-01-01")
     >>> rows[0]["spans"]
     [{'start': '2020-01-01', 'end': '2022-01-01', 'reading': 'both', 'measures': []}]
+
+    A finding that holds on in another reading (``changes``) gets a new span from that date:
+
+    >>> rows = history_rows([
+    ...     {"date": "2020-01-01", "event": "present", "key": "k", "order": 2, "reading": "both", "measures": []},
+    ...     {"date": "2025-04-01", "event": "changes", "key": "k", "order": 2, "reading": "narrow", "measures": []}],
+    ...     "2026-01-01")
+    >>> [(s["start"], s["end"], s["reading"]) for s in rows[0]["spans"]]
+    [('2020-01-01', '2025-04-01', 'both'), ('2025-04-01', '', 'narrow')]
     """
     rows: dict[str, dict[str, Any]] = {}
     for e in events:
         row = rows.setdefault(e["key"], {"key": e["key"], "order": e["order"], "spans": []})
-        if e["event"] in ("present", "appears"):
-            row["spans"].append({"start": e["date"], "end": "", "reading": e["reading"], "measures": e["measures"]})
-        elif row["spans"] and not row["spans"][-1]["end"]:
+        if e["event"] in ("vanishes", "changes") and row["spans"] and not row["spans"][-1]["end"]:
             row["spans"][-1]["end"] = e["date"]
+        if e["event"] in ("present", "appears", "changes"):
+            row["spans"].append({"start": e["date"], "end": "", "reading": e["reading"], "measures": e["measures"]})
     return sorted(rows.values(), key=lambda r: (r["spans"][0]["start"] if r["spans"] else until, r["order"], r["key"]))
 
 
