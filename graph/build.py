@@ -42,6 +42,7 @@ from graph.atomic import (
     write_bytes_atomic,
     write_text_atomic,
 )
+from graph.background import Background
 from graph.errors import ChipgraphError, InputError, Problem
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
 from graph.read.model import DATA_DATE_PROPERTIES, NO_DATA_DATE
@@ -189,11 +190,21 @@ def assemble(
     return Dataset(quads=quads, locations=cur.locations, counts=counts)
 
 
+def _stopping_on(step: Background, progress: Progress) -> Progress:
+    """``progress`` that first raises the exception ``step`` ended in, if it has."""
+
+    def checked(message: str) -> None:
+        if step.failed():
+            step.result()
+        progress(message)
+
+    return checked
+
+
 def validate_dataset(dataset: Dataset, progress: Progress = _noop) -> None:
     """Run the SHACL shapes over the union of all graphs; raise with each violation's file and line."""
     from graph.rdf.shacl import validate_quads
 
-    progress("validating with SHACL")
     problems = validate_quads(dataset.quads).violations
     for problem in problems:
         if problem.focus in dataset.locations and problem.file is None:
@@ -364,10 +375,15 @@ def build(
     eto_dir = Path(eto_dir or ETO_DIR)
 
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress)
-    validate_dataset(dataset, progress)
+    # SHACL validation reads only the dataset in memory: a forked child runs it while this process
+    # serialises and loads the store; the build stops at its next step if it fails, and nothing is
+    # replaced before it has passed
+    progress("validating with SHACL")
+    validation = Background(validate_dataset, dataset)
     from graph.store.assertions import check_assertions  # minimum counts beside the data (assertions.yaml)
 
     check_assertions(dataset.quads, curated_dir / "assertions.yaml")
+    progress = _stopping_on(validation, progress)
 
     progress("materialising the RDFS entailments")
     from graph.rdf.inference import inferred_quads  # into cggraph:inferred, after validation: not a claim
@@ -417,6 +433,9 @@ def build(
                 staging, output_dir, outputs, manifest, nquads, quads, as_of, digest, rebuild_store,
                 analyses=analyses, site=site, progress=progress,
             )  # fmt: skip
+            if not validation.done():
+                progress("waiting for the SHACL validation")
+            validation.result()
             progress("replacing the outputs")
             commit_outputs(staging, output_dir)
         except OSError as exc:  # a full disk, a vanished folder: nothing was replaced
@@ -478,6 +497,10 @@ def _prepare_outputs(
         progress(f"projecting the dependency graph as of {as_of} (the data date)")
         model = load_model(store)  # read once: the projection and the site both start from it
         dependencies = dependency_graph(store, as_of=as_of, model=model)  # shared by the tables and the site
+        if site:  # the site's chokepoint history reads only the dependency graph: a child computes it meanwhile
+            from graph.chokepoints.history import history
+
+            past = Background(history, dependencies, until=as_of)
         capacity = None
         if analyses:
             from graph.capacity.report import build_results, write_capacity_outputs
@@ -497,7 +520,7 @@ def _prepare_outputs(
                 store,
                 staging,
                 as_of=as_of,
-                analyse=functools.partial(run_analysis, graph=dependencies),
+                analyse=functools.partial(run_analysis, graph=dependencies, history_events=past.result),
                 capacity=capacity,
                 model=model,
             )
@@ -519,5 +542,6 @@ def validate_only(
     """Read and validate every input without writing anything; raise on problems (see :func:`assemble`)."""
     progress = progress or _noop
     dataset = assemble(curated_dir=curated_dir, eto_dir=eto_dir, progress=progress, lists=lists)
+    progress("validating with SHACL")
     validate_dataset(dataset, progress)
     return dataset

@@ -10,6 +10,7 @@ installed it returns None and the pages say so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,13 +46,20 @@ class AcceleratorAnalysis:
 
 
 def run_analysis(
-    store: Any, accelerators: list[str], as_of: str | None = None, scenario: Any = None, graph: Any = None
+    store: Any,
+    accelerators: list[str],
+    as_of: str | None = None,
+    scenario: Any = None,
+    graph: Any = None,
+    history_events: Callable[[], list[dict[str, Any]]] | None = None,
 ) -> dict[str, AcceleratorAnalysis]:
     """Chokepoints of every accelerator IRI in ``accelerators``.
 
     ``graph`` is a dependency graph already projected for the same date and no scenario (the
     build shares the one it analysed for chokepoints.json); otherwise one is projected here, as of
-    ``as_of``, else the scenario's date, else the data date.
+    ``as_of``, else the scenario's date, else the data date. ``history_events``, with ``graph``,
+    returns :func:`graph.chokepoints.history.history` of that graph up to its date for (at least)
+    these accelerators, when the caller computes it alongside (the build does, in a child process).
     """
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.projection import dependency_graph
@@ -77,8 +85,12 @@ def run_analysis(
     if scenario is None and present:  # the history is the baseline's: a scenario has no past
         from graph.chokepoints.history import history
 
-        for event in history(G, present, until=as_of):
-            out[ids[event["accelerator"]]].history.append(event)
+        # an accelerator's events depend on it alone, so a history of more accelerators holds the same ones
+        shared = history_events is not None and graph is not None
+        events = history_events() if shared and history_events else history(G, present, until=as_of)
+        for event in events:
+            if event["accelerator"] in ids:
+                out[ids[event["accelerator"]]].history.append(event)
     return out
 
 

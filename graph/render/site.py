@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from graph.atomic import recover_dir, replace_dir_atomic
+from graph.background import Background
 from graph.lexical import parse_iso_date
 from graph.paths import ASSETS_DIR
 from graph.read.model import date_or_data_date
@@ -415,18 +416,30 @@ def render_site(
         (tmp / "assets").mkdir()
         for name in ASSET_FILES:
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
-        say("site: overview graph")
-        (tmp / "overview.html").write_text(_overview_page(snap, view, max_nodes), encoding="utf-8")
         capacity_index, capacity_links = _capacity_pages(tmp, capacity or [], snap, say)
-        reached: dict[str, set[str]] = {}
-        for iri in accelerators:
-            analysis = analyses.get(iri) if analyses is not None else None
-            links = capacity_links.get(entity_id_of(iri) or iri, [])
-            html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes, links)
-            reached[iri] = measures | (analysis.measures if analysis else set())
-            (tmp / page_name(iri)).write_text(html, encoding="utf-8")
+
+        def graph_pages(share: list[str], overview: bool) -> dict[str, set[str]]:
+            """Write the overview (if asked) and the pages of ``share``; the measures each page reaches."""
+            if overview:
+                (tmp / "overview.html").write_text(_overview_page(snap, view, max_nodes), encoding="utf-8")
+            reached = {}
+            for iri in share:
+                analysis = analyses.get(iri) if analyses is not None else None
+                links = capacity_links.get(entity_id_of(iri) or iri, [])
+                html, measures = _accelerator_page(snap, iri, analysis, analyses is not None, view, max_nodes, links)
+                reached[iri] = measures | (analysis.measures if analysis else set())
+                (tmp / page_name(iri)).write_text(html, encoding="utf-8")
+            return reached
+
+        # the graph pages read only the snapshot and the analyses in memory: a forked child draws the
+        # overview and every other accelerator while this process draws the rest and the listings
+        say(f"site: overview graph and {len(accelerators)} accelerator pages")
+        other = Background(graph_pages, accelerators[1::2], True)
+        reached = graph_pages(accelerators[0::2], False)
         say("site: listings")
         (tmp / "listings.html").write_text(_listings_page(store, accelerators, view, as_of_s), encoding="utf-8")
+        reached.update(other.result())
+        reached = {iri: reached[iri] for iri in accelerators}
         say("site: index")
         index = _index_page(snap, accelerators, analyses, reached, view, capacity_index)
         (tmp / "index.html").write_text(index, encoding="utf-8")
