@@ -2,10 +2,12 @@
 ``chipgraph show`` / ``chipgraph query`` latency on it.
 
 The build runs as a fresh process with ``--force`` (the store is rebuilt), ``--repeats`` times;
-wall time and CPU time (user + system of the child) are both reported, because on a shared
-machine wall time also measures the other processes. The budgets of issue 17: build under 20 s,
-``show`` and ``query`` under 0.5 s warm (the first of their runs warms the page cache and is
-dropped). Prints one JSON object; exit status 1 when a budget is exceeded in CPU time.
+wall time and CPU time (user + system of the child and the children it forks) are both
+reported. The budgets of issue 17: build under 20 s, ``show`` and ``query`` under 0.5 s warm (the
+first of their runs warms the page cache and is dropped). The build runs some steps in forked
+children (graph.background, ``CHIPGRAPH_JOBS``), so its CPU time exceeds its wall time on two
+cores: the budget is judged on wall time, which other processes on a shared machine inflate (run
+it on an idle machine). Prints one JSON object; exit status 1 when a budget is exceeded.
 
 Usage::
 
@@ -61,8 +63,10 @@ def main() -> int:
             "cpu_s": round(median([c for _, c in samples]), 3),
             "budget_s": BUDGETS[name],
         }
-    print(json.dumps(result, indent=2))
-    return 1 if any(r["cpu_s"] > r["budget_s"] for r in result.values()) else 0
+    from graph.background import parallel_jobs
+
+    print(json.dumps({**result, "jobs": parallel_jobs()}, indent=2))
+    return 1 if any(r["wall_s"] > r["budget_s"] for r in result.values()) else 0
 
 
 if __name__ == "__main__":

@@ -47,6 +47,29 @@ def test_catalogue_has_documented_queries():
         assert all(p.description for p in q.params), q.name
 
 
+def test_the_shipped_verdicts_are_those_of_a_full_check_of_every_named_query():
+    """ontology/queries/checked.json lets `query NAME` skip rdflib; it must say what the check says."""
+    from graph.paths import queries_dir
+    from graph.sparql.guard import VERDICTS_FILE, fresh_verdicts
+
+    texts = {name: q.text for name, q in catalogue().items()}
+    shipped = json.loads((queries_dir() / VERDICTS_FILE).read_text(encoding="utf-8"))
+    assert shipped == fresh_verdicts(texts), "named queries changed: run python scripts/gen_query_checks.py"
+    assert len(shipped["verdicts"]) == len(texts)
+
+
+def test_a_text_not_in_the_shipped_verdicts_is_checked_in_full():
+    from graph.sparql.guard import QueryRefused, check_query, shipped_verdicts, text_digest
+
+    text = catalogue()["sources"].text
+    assert text_digest(text) in shipped_verdicts()
+    edited = text.replace("WHERE {", "WHERE { SERVICE <http://127.0.0.1:9/> { ?x ?y ?z }", 1)
+    assert text_digest(edited) not in shipped_verdicts()
+    with pytest.raises(QueryRefused) as info:
+        check_query(edited)
+    assert info.value.status == 403
+
+
 def test_every_query_parses_and_binds_every_parameter():
     """Run each query on an empty store with every parameter bound (Oxigraph refuses to bind a
     variable that the query does not project) and with only the defaults."""

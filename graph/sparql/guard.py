@@ -99,6 +99,9 @@ def check_query(text: str, source: str | None = None) -> Checked:
 
     ``source`` (a file name, ``-e``) prefixes syntax messages.
     """
+    shipped = shipped_verdicts().get(text_digest(text))
+    if shipped is not None:  # a named query of the package, checked when it was written
+        return Checked(form=shipped["form"], dataset=shipped["dataset"], text=text)
     outcome = _cached_check(text) if len(text) <= _CACHED_TEXT_CHARS else _check(text)
     if isinstance(outcome, Checked):
         return outcome
@@ -106,6 +109,57 @@ def check_query(text: str, source: str | None = None) -> Checked:
     if where and source:
         message = message.replace("SPARQL syntax error ", f"SPARQL syntax error in {source} ", 1)
     raise QueryRefused(message, status)
+
+
+#: The check's verdicts on the named queries shipped in ``ontology/queries`` (written by
+#: ``scripts/gen_query_checks.py``; ``tests/test_queries.py`` asserts that each equals a fresh
+#: check): the sha256 of a query's text -> its form and dataset. A one-shot ``chipgraph query
+#: NAME`` then needs neither rdflib (0.2 s to import) nor its parse (0.3 s for the longest named
+#: query). Only texts that are their own canonical form are listed, and an edited file has
+#: another digest, so it is checked in full; the engine still runs every query in the sandbox.
+VERDICTS_FILE = "checked.json"
+
+
+def text_digest(text: str) -> str:
+    """The key of a text in the shipped verdicts (sha256 of its UTF-8 bytes)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_verdicts() -> dict[str, dict[str, Any]]:
+    """The verdicts file of the named queries, or nothing when it is missing or unreadable."""
+    import json
+
+    from graph.paths import queries_dir
+
+    try:
+        doc = json.loads((queries_dir() / VERDICTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    verdicts = doc.get("verdicts") if isinstance(doc, dict) else None
+    if not isinstance(verdicts, dict):
+        return {}
+    return {
+        k: v
+        for k, v in verdicts.items()
+        if isinstance(v, dict) and isinstance(v.get("form"), str) and isinstance(v.get("dataset"), bool)
+    }
+
+
+def fresh_verdicts(texts: dict[str, str]) -> dict[str, Any]:
+    """The verdicts file's content for named queries ``texts`` (name -> text), checked in full now."""
+    verdicts = {}
+    for name, text in sorted(texts.items()):
+        outcome = _check(text)
+        if isinstance(outcome, Checked) and outcome.text == text:
+            verdicts[text_digest(text)] = {"query": name, "form": outcome.form, "dataset": outcome.dataset}
+    return {
+        "about": "chipgraph's SPARQL check (graph.sparql.guard) on the named queries of this folder; "
+        "written by scripts/gen_query_checks.py, verified by tests/test_queries.py",
+        "verdicts": dict(sorted(verdicts.items(), key=lambda kv: kv[1]["query"])),
+    }
 
 
 def canonical_text(text: str) -> str | tuple[int, str, bool]:
