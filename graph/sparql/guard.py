@@ -150,7 +150,7 @@ def shipped_verdicts() -> dict[str, dict[str, Any]]:
 
 def fresh_verdicts(texts: dict[str, str]) -> dict[str, Any]:
     """The verdicts file's content for named queries ``texts`` (name -> text), checked in full now."""
-    verdicts = {}
+    verdicts: dict[str, dict[str, Any]] = {}
     for name, text in sorted(texts.items()):
         outcome = _check(text)
         if isinstance(outcome, Checked) and outcome.text == text:
@@ -158,7 +158,7 @@ def fresh_verdicts(texts: dict[str, str]) -> dict[str, Any]:
     return {
         "about": "chipgraph's SPARQL check (graph.sparql.guard) on the named queries of this folder; "
         "written by scripts/gen_query_checks.py, verified by tests/test_queries.py",
-        "verdicts": dict(sorted(verdicts.items(), key=lambda kv: kv[1]["query"])),
+        "verdicts": dict(sorted(verdicts.items(), key=lambda kv: str(kv[1]["query"]))),
     }
 
 
