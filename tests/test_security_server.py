@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -311,6 +312,43 @@ def test_worker_filter_covers_the_whole_process(listener):
     assert "Permission denied" in parent.recv()
     proc.join(10)
     assert listener.accepted == 0
+
+
+_NONET_PROBE = """
+import os, socket, sys
+import graph.server.nonet  # installs the filter on this process, as in the fork server
+from graph.sparql import sandbox
+
+def probe():
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+        return "open"
+    except PermissionError:
+        return "refused"
+
+here = probe()
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:  # a worker forked from it: born with the filter, and forbid_network has nothing to do
+    os.write(w, (probe() + " " + str(sandbox.forbid_network(whole_process=True))).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+print(here, os.read(r, 100).decode(), socket.socketpair()[0].family.name)
+"""
+
+
+@pytest.mark.skipif(not sandbox.available(), reason=str(sandbox.unavailable_reason()))
+def test_the_fork_server_installs_the_filter_that_its_workers_inherit():
+    from graph.server.nonet import ENV
+
+    on = subprocess.run(
+        [sys.executable, "-c", _NONET_PROBE], env={**os.environ, ENV: "1"}, capture_output=True, text=True, timeout=60
+    )
+    assert on.stdout.split() == ["refused", "refused", "True", "AF_UNIX"], on.stderr  # Unix sockets still work
+    off = subprocess.run(
+        [sys.executable, "-c", _NONET_PROBE], env={**os.environ, ENV: "0"}, capture_output=True, text=True, timeout=60
+    )
+    assert off.stdout.split()[:2] == ["open", "open"], off.stderr
 
 
 def test_endpoint_workers_run_sandboxed(server):

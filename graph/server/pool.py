@@ -72,6 +72,7 @@ def _context() -> Any:
             "graph.server.guard",
             "graph.server.memory",
             "graph.server.warm",
+            "graph.server.nonet",  # last: the filter goes on once everything above is loaded
         ]
     )
     return ctx
@@ -185,6 +186,9 @@ class QueryPool:
 
         # read by graph.server.warm when the fork server starts: parse the catalogue once there
         os.environ.setdefault(WARM_ENV, str(queries_dir or default_queries_dir()))
+        from graph.server.nonet import ENV as NONET_ENV
+
+        os.environ.setdefault(NONET_ENV, "1")  # read by graph.server.nonet as the fork server starts
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
