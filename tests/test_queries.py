@@ -478,6 +478,10 @@ def test_measures_timeline(store):
         "nl-servicing-licences-2025-01",
         "nl-metrology-control-2025-04",
     }
+    # Taiwan's one measure: the SHTC Entity List update that added Huawei and SMIC (2025-06-10)
+    tw = run_named(store, "measures-timeline", jurisdiction="TWN")
+    assert ids(col(tw, "measure")) == {"tw-shtc-entity-list-huawei-smic-2025-06"}
+    assert rows_where(tw, measure="tw-shtc-entity-list-huawei-smic-2025-06", event="in force", date="2025-06-10")
     # the affiliates rule (measures_2022_2026.yaml): in force 2025-09-29, suspended from 2025-11-10
     # to 2026-11-09 by the US-China package, so it resumes on 2026-11-10
     affiliates = [
