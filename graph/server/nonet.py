@@ -2,8 +2,11 @@
 
 Why a module, run at import: the query workers are forked from a warm fork server that imports a
 fixed list of modules (``graph.server.pool._context``), and importing is the only hook it offers.
-When ``$CHIPGRAPH_SERVE_NONET`` is ``1`` as the fork server starts, this module, preloaded there
-after every other, installs :func:`graph.sparql.sandbox.forbid_network` on the whole fork server.
+The pool sets ``$CHIPGRAPH_SERVE_NONET_FOR`` to its own process id; this module, preloaded in the
+fork server after every other, installs :func:`graph.sparql.sandbox.forbid_network` on the whole
+process only when that id is its parent's, i.e. only in the fork server that pool started. Any
+other process that imports it, or inherits the variable (the endpoint itself, which must keep
+listening on its TCP port, a test process, a ``chipgraph serve`` started from one), is left alone.
 A seccomp filter is inherited by every process forked afterwards and cannot be removed, so a worker
 starts sandboxed without compiling and loading the filter itself (about 14 ms, paid again for
 every cancelled query's replacement). The fork server needs no network: it talks to the endpoint
@@ -16,11 +19,11 @@ from __future__ import annotations
 
 import os
 
-ENV = "CHIPGRAPH_SERVE_NONET"
+ENV = "CHIPGRAPH_SERVE_NONET_FOR"
 
 
 def _install() -> None:
-    if os.environ.get(ENV) != "1":
+    if os.environ.get(ENV) != str(os.getppid()):
         return
     from graph.sparql.sandbox import forbid_network
 

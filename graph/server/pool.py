@@ -188,7 +188,7 @@ class QueryPool:
         os.environ.setdefault(WARM_ENV, str(queries_dir or default_queries_dir()))
         from graph.server.nonet import ENV as NONET_ENV
 
-        os.environ.setdefault(NONET_ENV, "1")  # read by graph.server.nonet as the fork server starts
+        os.environ[NONET_ENV] = str(os.getpid())  # graph.server.nonet: the filter goes on our fork server only
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
