@@ -7,6 +7,7 @@ these tests check the protocol, the limits and the isolation, not the shipped da
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -338,6 +339,72 @@ def test_worker_cpu_time_is_read_and_grows_with_work(server):
             assert b'"162409"' in pool.run(two_way)["body"]  # (400 + 3 triples)^2 solutions
         assert pool._idle == [worker]  # cheap enough to stay in the fast lane
         assert worker.cpu_seconds() > before
+    finally:
+        pool.close()
+
+
+def _wait_for(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_query_cut_before_runs_on_an_idle_spare_and_leaves_the_fast_lane_free(server):
+    """The same work (comments aside) as a query cut at the limit starts on a spare process at
+    SCHED_IDLE priority, not on the fast-lane worker, so a cheap query is answered meanwhile."""
+    from graph.server.pool import QueryPool
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
+    try:
+        job = {"format": "json", "max_rows": 10}
+        assert _failure(pool.run, {**job, "query": EXPENSIVE + "\n# first"}).status == 422
+        assert len(pool._slow) == 1
+        _wait_for(lambda: pool._spares)
+        spare = pool._spares[0]
+        if hasattr(os, "SCHED_IDLE"):
+            assert os.sched_getscheduler(spare.process.pid) == os.SCHED_IDLE
+        fast = list(pool._idle)
+        outcome: dict = {}
+        repeat = {**job, "query": EXPENSIVE + "\n# again"}
+        again = threading.Thread(target=lambda: outcome.update(err=_failure(pool.run, repeat)))
+        again.start()
+        _wait_for(lambda: pool._long == 1)
+        assert pool._long == 1 and pool._idle == fast  # the fast-lane worker is still free
+        started = time.monotonic()
+        assert b"true" in pool.run({**job, "query": "ASK { ?s ?p ?o }"})["body"]
+        assert time.monotonic() - started < TIMEOUT / 2
+        again.join()
+        assert outcome["err"].status == 422
+    finally:
+        pool.close()
+
+
+def test_a_query_cut_before_with_no_spare_ready_is_answered_as_cut_within_its_limit(server, monkeypatch):
+    from graph.server import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "SPARE_LONG_WORKERS", 0)
+    pool = pool_module.QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
+    try:
+        job = {"format": "json", "max_rows": 10}
+        assert _failure(pool.run, {**job, "query": EXPENSIVE}).status == 422
+        started = time.monotonic()
+        err = _failure(pool.run, {**job, "query": "# a comment\n" + EXPENSIVE})
+        assert err.status == 422 and "exceeded the" in err.message and "cut at the limit before" in err.message
+        assert TIMEOUT - 0.1 < time.monotonic() - started < TIMEOUT + 0.5
+    finally:
+        pool.close()
+
+
+def test_a_remembered_shape_that_turns_out_cheap_is_forgotten(server):
+    from graph.server.pool import QueryPool, query_shape
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
+    try:
+        cheap = {"format": "json", "max_rows": 10, "query": "ASK { ?s ?p ?o } # 1"}
+        with pool._cond:
+            pool._remember_slow(query_shape(cheap))
+        assert b"true" in pool.run({**cheap, "query": "ASK { ?s ?p ?o } # 2"})["body"]  # on a spare
+        assert query_shape(cheap) not in pool._slow  # next time it takes the fast lane again
     finally:
         pool.close()
 

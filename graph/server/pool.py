@@ -40,9 +40,41 @@ def default_workers(cores: int | None = None) -> int:
     return max(1, min(MAX_WORKERS, 2 * max(1, cores)))
 
 
+#: Query texts up to this length get a shape (:func:`query_shape`); longer ones always start in
+#: the fast lane (the shape is computed in the HTTP thread, so it stays cheap).
+SHAPE_MAX_CHARS = 16_384
+#: How many shapes of demoted queries the pool remembers (least recently seen forgotten first).
+SLOW_SHAPES = 1024
+#: Long-lane processes kept started and ready for queries whose shape was cut before: starting one
+#: on demand blocks on the fork server, which serves one start at a time.
+SPARE_LONG_WORKERS = 2
+
+
+def query_shape(job: dict) -> tuple | None:
+    """What makes two jobs the same work: the query text without comments, whitespace collapsed,
+    and every other field of the job; None for a text over :data:`SHAPE_MAX_CHARS`.
+
+    Linear in the text (possessive patterns of :mod:`graph.sparql.lex`); strings and IRIs are
+    kept as written, so ``"a # b"`` stays a string.
+
+    >>> query_shape({"query": "ASK { ?s ?p ?o } # 1"}) == query_shape({"query": "ASK { ?s ?p ?o }\\n# 2"})
+    True
+    >>> query_shape({"query": 'ASK { ?s ?p "# 1" }'}) == query_shape({"query": 'ASK { ?s ?p "# 2" }'})
+    False
+    """
+    from graph.sparql.lex import OPAQUE_RE
+
+    text = job.get("query")
+    if not isinstance(text, str) or len(text) > SHAPE_MAX_CHARS:
+        return None
+    bare = OPAQUE_RE.sub(lambda m: " " if m.group(0).startswith("#") else m.group(0), text)
+    rest = tuple(sorted((k, repr(v)) for k, v in job.items() if k != "query"))
+    return " ".join(bare.split()), rest
+
+
 DEFAULT_WORKERS = default_workers()
 DEFAULT_LONG_WORKERS = 32
-DEFAULT_FAST_LIMIT = 0.1
+DEFAULT_FAST_LIMIT = 0.25
 LONG_QUERY_NICE = 19
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 #: A query cut at the time limit: 422 Unprocessable Content. The request is well formed and was
@@ -114,6 +146,10 @@ class _Worker:
         for tid in threads:
             try:
                 os.setpriority(os.PRIO_PROCESS, tid, LONG_QUERY_NICE)
+            except (OSError, AttributeError):
+                pass
+            try:  # SCHED_IDLE: runs only on CPU that no normal thread wants (Linux)
+                os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
             except (OSError, AttributeError):
                 pass
 
@@ -196,8 +232,18 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._fast = 0  # fast-lane processes: idle, busy with a short query, or starting
         self._long = 0  # processes running a long query
+        #: shapes (:func:`query_shape`) of queries cut at the time limit: the same work again starts
+        #: in the long lane, on a process of its own, without holding a fast-lane worker
+        self._slow: collections.OrderedDict[tuple, None] = collections.OrderedDict()
+        self._spares: list[_Worker] = []  # started, niced, idle: for the long lane
+        self._spares_starting = 0
         self._closed = False
-        started = [self._spawn() for _ in range(self.workers)]
+        try:
+            started = [self._spawn() for _ in range(self.workers)]  # the first one starts the fork server
+        finally:
+            # the fork server has read it; a process this one starts later (a `chipgraph serve` run by
+            # a test, whose parent we are) must not inherit it, or its own listening socket is refused
+            os.environ.pop(NONET_ENV, None)
         try:
             for worker in started:
                 worker.wait_ready(start_timeout)
@@ -295,17 +341,24 @@ class QueryPool:
         """
         arrived = time.monotonic() if arrived is None else arrived
         deadline = arrived + self.timeout
-        worker = self._acquire(min(deadline, arrived + self.wait))
-        long = False
+        shape = query_shape(job)
+        worker = self._long_worker(shape, deadline)
+        long = worker is not None
+        if worker is None:
+            worker = self._acquire(min(deadline, arrived + self.wait))
         try:
             started = time.monotonic()
-            if not self._answered_fast(worker, job, deadline):
+            cpu_start = worker.cpu_seconds()
+            if long:
+                worker.conn.send(job)
+            elif not self._answered_fast(worker, job, deadline):
                 long = True
                 worker.lower_priority()
                 with self._cond:
                     self._fast -= 1
                     self._long += 1
                     self._refill()
+            if long:
                 if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     raise QueryFailed(
                         TIME_LIMIT_STATUS,
@@ -315,16 +368,99 @@ class QueryPool:
                         "ask the operator to raise --timeout",
                     )
             status, detail = worker.conn.recv()
-        except QueryFailed:
+            cpu_end = worker.cpu_seconds() if long else None
+        except QueryFailed as exc:
+            if exc.status == TIME_LIMIT_STATUS and long:
+                with self._cond:
+                    self._remember_slow(shape)  # cut at the limit: the same work again starts in the long lane
             self._release(worker, long, keep=False)
             raise
         except (EOFError, OSError) as exc:
             self._release(worker, long, keep=False)
             raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
         self._release(worker, long, keep=not long)
+        used = cpu_end - cpu_start if cpu_end is not None and cpu_start is not None else None
+        if shape is not None and used is not None and used < self.fast_limit:
+            with self._cond:  # the same work is cheap after all (or now): it takes the fast lane again
+                self._slow.pop(shape, None)
         if status == "ok":
             return {**detail, "queued_s": started - arrived, "run_s": time.monotonic() - started}
         raise QueryFailed(*detail)
+
+    def _remember_slow(self, shape: tuple | None) -> None:
+        """Note that work of this shape was cut at the time limit (called with ``self._cond`` held).
+
+        Only a cut counts, not leaving the fast lane: a query near ``fast_limit`` (a COUNT over
+        every triple, 70 ms of CPU here) may leave it on a busy machine, and sent to the niced long
+        lane every time after that it would starve among the expensive ones."""
+        if shape is None:
+            return
+        self._slow[shape] = None
+        self._slow.move_to_end(shape)
+        while len(self._slow) > SLOW_SHAPES:
+            self._slow.popitem(last=False)
+        self._refill_spares()  # have a process ready for when it comes again
+
+    def _long_worker(self, shape: tuple | None, deadline: float) -> _Worker | None:
+        """A ready, niced spare process for work of a shape that was cut at the time limit before;
+        None when the shape is not known as slow (then the query queues for the fast lane).
+
+        Such a query would hold a fast-lane worker for ``fast_limit`` seconds of CPU at full
+        priority before leaving it again, while cheap queries wait behind it; on a spare from the
+        start it competes only for the CPU the cheap ones leave. If no spare is ready before the
+        time limit, it is answered as cut (422): work of that shape took longer than the limit
+        before, and this time it could not even start within it."""
+        with self._cond:
+            if shape is None or shape not in self._slow or self._closed:
+                return None
+            self._slow.move_to_end(shape)
+            self._refill_spares()
+            while not self._spares:
+                remaining = deadline - time.monotonic()
+                if self._closed or remaining <= 0:
+                    raise QueryFailed(
+                        TIME_LIMIT_STATUS,
+                        f"the query exceeded the {self.timeout:g} s time limit waiting for a worker: the same "
+                        "query (comments aside) was cut at the limit before, and no worker was free to try "
+                        "it again within it; add LIMIT, narrow the patterns or ask the operator to raise --timeout",
+                    )
+                self._cond.wait(remaining)
+            worker = self._spares.pop()
+            self._long += 1
+            self._refill_spares()
+        return worker
+
+    def _refill_spares(self) -> None:
+        """Start spare long-lane processes up to :data:`SPARE_LONG_WORKERS` within the process cap
+        (called with ``self._cond`` held; each starts in a thread of its own)."""
+        while (
+            not self._closed
+            and len(self._spares) + self._spares_starting < SPARE_LONG_WORKERS
+            and self._fast + self._long + len(self._spares) + self._spares_starting < self.workers + self.long_workers
+        ):
+            self._spares_starting += 1
+            threading.Thread(target=self._start_spare, daemon=True).start()
+
+    def _start_spare(self) -> None:
+        worker = None
+        try:
+            worker = self._spawn()
+            worker.wait_ready(self.start_timeout)
+            worker.lower_priority()
+        except (OSError, EOFError, ChipgraphError):
+            if worker is not None:
+                self._drop(worker)
+            with self._cond:
+                self._spares_starting -= 1
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self._spares_starting -= 1
+            if not self._closed:
+                self._spares.append(worker)
+                self._cond.notify_all()
+                return
+        self._drop(worker)
 
     def _answered_fast(self, worker: _Worker, job: dict, deadline: float) -> bool:
         """Send ``job``; True if it is answered before it has used ``fast_limit`` seconds of CPU.
@@ -367,6 +503,7 @@ class QueryPool:
             workers = list(self._all)
             self._all.clear()
             self._idle.clear()
+            self._spares.clear()
             self._cond.notify_all()
         for worker in workers:  # SIGKILL them all first, then reap: shutdown waits once, not per worker
             if worker.process.is_alive():
