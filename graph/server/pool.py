@@ -183,15 +183,17 @@ class QueryPool:
     ``workers`` processes form the *fast lane*. A query takes an idle one (waiting up to ``wait``
     seconds or until its time limit, which counts from its arrival, then 429 with ``Retry-After``).
     If it has not answered by the time it has used ``fast_limit`` seconds of CPU (see
-    :meth:`_answered_fast`) it becomes a *long* query: its process is niced and leaves the fast
-    lane, and a fresh process (a fork of the warm fork server, ~20-50 ms) takes its place, so
-    expensive queries never hold the workers that cheap ones need. At most ``long_workers`` long
-    queries run at once; beyond that the fast lane is not refilled until one ends, which bounds the
-    processes (and memory) to ``workers + long_workers`` (about 35 MB RSS each, 10-15 MB of it
-    private). A long query that reaches its time limit is cancelled by killing its process
-    (pyoxigraph has no query timeout and a thread cannot be cancelled; the answer does not wait for
-    the process to be reaped); one that finishes earlier is answered and its niced process is
-    retired.
+    :meth:`_answered_fast`) it becomes a *long* query: its process is niced (nice 19 and
+    ``SCHED_IDLE``) and leaves the fast lane, and a fresh process (a fork of the warm fork server,
+    ~20-50 ms) takes its place, so expensive queries never hold the workers that cheap ones need.
+    A query whose :func:`query_shape` was cut at the time limit before skips the fast lane: it
+    takes one of :data:`SPARE_LONG_WORKERS` ready, niced spare processes (:meth:`_long_worker`).
+    At most ``long_workers`` long queries run at once; beyond that the fast lane is not refilled
+    until one ends, which bounds the processes (and memory) to ``workers + long_workers`` plus the
+    spares (about 35 MB RSS each, 10-15 MB of it private). A long query that reaches its time
+    limit is cancelled by killing its process (pyoxigraph has no query timeout and a thread cannot
+    be cancelled; the answer does not wait for the process to be reaped); one that finishes
+    earlier is answered and its niced process is retired.
     """
 
     def __init__(
