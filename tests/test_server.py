@@ -409,6 +409,25 @@ def test_a_remembered_shape_that_turns_out_cheap_is_forgotten(server):
         pool.close()
 
 
+def test_one_in_probation_of_a_shape_cut_before_goes_through_the_fast_lane(server):
+    """So that a query cut only because the machine was saturated is not kept in the idle lane."""
+    from graph.server.pool import PROBATION, SPARE_LONG_WORKERS, QueryPool, query_shape
+
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
+    try:
+        cheap = {"format": "json", "max_rows": 10, "query": "ASK { ?s ?p ?o }"}
+        with pool._cond:
+            pool._remember_slow(query_shape(cheap))
+            pool._slow[query_shape(cheap)] = PROBATION - 1
+        _wait_for(lambda: len(pool._spares) == SPARE_LONG_WORKERS)
+        spares = {w.process.pid for w in pool._spares}
+        assert b"true" in pool.run(cheap)["body"]
+        assert {w.process.pid for w in pool._spares} == spares  # no spare taken: it ran in the fast lane
+        assert query_shape(cheap) not in pool._slow
+    finally:
+        pool.close()
+
+
 def test_many_clients_connecting_at_once_are_all_answered(server):
     """The listen backlog holds a burst of connections: 64 clients connecting together all get an
     answer (with socketserver's backlog of 5, some were reset or waited for a SYN retry)."""

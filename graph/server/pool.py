@@ -45,6 +45,11 @@ def default_workers(cores: int | None = None) -> int:
 SHAPE_MAX_CHARS = 16_384
 #: How many shapes of demoted queries the pool remembers (least recently seen forgotten first).
 SLOW_SHAPES = 1024
+#: Every PROBATION-th query of a shape cut before goes the usual way (fast lane first), so that a
+#: query that was cut only because the machine was saturated at the time (a named query of 0.4 s
+#: of CPU under a burst) is not kept in the lowest-priority lane while the load lasts: answered
+#: within its limit, its shape is forgotten.
+PROBATION = 4
 #: Long-lane processes kept started and ready for queries whose shape was cut before: starting one
 #: on demand blocks on the fork server, which serves one start at a time.
 SPARE_LONG_WORKERS = 2
@@ -236,7 +241,7 @@ class QueryPool:
         self._long = 0  # processes running a long query
         #: shapes (:func:`query_shape`) of queries cut at the time limit: the same work again starts
         #: in the long lane, on a process of its own, without holding a fast-lane worker
-        self._slow: collections.OrderedDict[tuple, None] = collections.OrderedDict()
+        self._slow: collections.OrderedDict[tuple, int] = collections.OrderedDict()  # shape -> times seen
         self._spares: list[_Worker] = []  # started, niced, idle: for the long lane
         self._spares_starting = 0
         self._closed = False
@@ -277,23 +282,30 @@ class QueryPool:
             self._fast += 1
             threading.Thread(target=self._start_one, daemon=True).start()
 
-    def _start_one(self) -> None:
+    def _ready_worker(self, niced: bool = False) -> _Worker | None:
+        """A newly started worker once it is ready (``niced``: at the long lane's priority), or None
+        when it could not start (EOFError: the pool closed while it started)."""
         worker = None
         try:
             worker = self._spawn()
             worker.wait_ready(self.start_timeout)
-        except (OSError, EOFError, ChipgraphError):  # EOFError: the pool closed while it started
+        except (OSError, EOFError, ChipgraphError):
             if worker is not None:
                 self._drop(worker)
-            with self._cond:
+            return None
+        if niced:
+            worker.lower_priority()
+        return worker
+
+    def _start_one(self) -> None:
+        worker = self._ready_worker()
+        with self._cond:
+            if worker is None:
                 self._fast -= 1
                 self._cond.notify_all()
-            return
-        with self._cond:
-            if self._closed:
-                closed = True
-            else:
-                closed = False
+                return
+            closed = self._closed
+            if not closed:
                 self._idle.append(worker)
                 self._cond.notify_all()
         if closed:
@@ -350,7 +362,6 @@ class QueryPool:
             worker = self._acquire(min(deadline, arrived + self.wait))
         try:
             started = time.monotonic()
-            cpu_start = worker.cpu_seconds()
             if long:
                 worker.conn.send(job)
             elif not self._answered_fast(worker, job, deadline):
@@ -370,7 +381,6 @@ class QueryPool:
                         "ask the operator to raise --timeout",
                     )
             status, detail = worker.conn.recv()
-            cpu_end = worker.cpu_seconds() if long else None
         except QueryFailed as exc:
             if exc.status == TIME_LIMIT_STATUS and long:
                 with self._cond:
@@ -381,9 +391,8 @@ class QueryPool:
             self._release(worker, long, keep=False)
             raise QueryFailed(500, f"the query worker failed ({exc}); it has been replaced") from None
         self._release(worker, long, keep=not long)
-        used = cpu_end - cpu_start if cpu_end is not None and cpu_start is not None else None
-        if shape is not None and used is not None and used < self.fast_limit:
-            with self._cond:  # the same work is cheap after all (or now): it takes the fast lane again
+        if shape is not None and shape in self._slow:
+            with self._cond:  # answered within the limit: the same work takes the fast lane again
                 self._slow.pop(shape, None)
         if status == "ok":
             return {**detail, "queued_s": started - arrived, "run_s": time.monotonic() - started}
@@ -392,12 +401,13 @@ class QueryPool:
     def _remember_slow(self, shape: tuple | None) -> None:
         """Note that work of this shape was cut at the time limit (called with ``self._cond`` held).
 
-        Only a cut counts, not leaving the fast lane: a query near ``fast_limit`` (a COUNT over
-        every triple, 70 ms of CPU here) may leave it on a busy machine, and sent to the niced long
-        lane every time after that it would starve among the expensive ones."""
+        Only a cut counts, not leaving the fast lane: a query near ``fast_limit`` may leave it on a
+        busy machine, and sent to the lowest-priority lane every time after that it would starve
+        among the expensive ones. A shape is forgotten when a query of it is answered (one in
+        :data:`PROBATION` goes the usual way to give it the chance)."""
         if shape is None:
             return
-        self._slow[shape] = None
+        self._slow[shape] = 0
         self._slow.move_to_end(shape)
         while len(self._slow) > SLOW_SHAPES:
             self._slow.popitem(last=False)
@@ -416,6 +426,9 @@ class QueryPool:
             if shape is None or shape not in self._slow or self._closed:
                 return None
             self._slow.move_to_end(shape)
+            self._slow[shape] += 1
+            if self._slow[shape] % PROBATION == 0:
+                return None  # on probation: through the fast lane, as if new; forgotten if it answers
             self._refill_spares()
             while not self._spares:
                 remaining = deadline - time.monotonic()
@@ -444,25 +457,17 @@ class QueryPool:
             threading.Thread(target=self._start_spare, daemon=True).start()
 
     def _start_spare(self) -> None:
-        worker = None
-        try:
-            worker = self._spawn()
-            worker.wait_ready(self.start_timeout)
-            worker.lower_priority()
-        except (OSError, EOFError, ChipgraphError):
-            if worker is not None:
-                self._drop(worker)
-            with self._cond:
-                self._spares_starting -= 1
-                self._cond.notify_all()
-            return
+        worker = self._ready_worker(niced=True)
         with self._cond:
             self._spares_starting -= 1
-            if not self._closed:
-                self._spares.append(worker)
-                self._cond.notify_all()
+            self._cond.notify_all()
+            if worker is None:
                 return
-        self._drop(worker)
+            closed = self._closed
+            if not closed:
+                self._spares.append(worker)
+        if closed:
+            self._drop(worker)
 
     def _answered_fast(self, worker: _Worker, job: dict, deadline: float) -> bool:
         """Send ``job``; True if it is answered before it has used ``fast_limit`` seconds of CPU.
