@@ -49,7 +49,7 @@ SLOW_SHAPES = 1024
 #: query that was cut only because the machine was saturated at the time (a named query of 0.4 s
 #: of CPU under a burst) is not kept in the lowest-priority lane while the load lasts: answered
 #: within its limit, its shape is forgotten.
-PROBATION = 4
+PROBATION = 16
 #: Long-lane processes kept started and ready for queries whose shape was cut before: starting one
 #: on demand blocks on the fork server, which serves one start at a time.
 SPARE_LONG_WORKERS = 2
