@@ -53,6 +53,9 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None
         conn.send_bytes(pickle.dumps((False, RuntimeError(f"background step failed: {exc!r}"))))
     finally:
         conn.close()
+        # leave at once: no atexit handlers or stream flushes of the parent's state, whose locks
+        # another thread of the parent (a progress spinner) may have held at the fork
+        os._exit(0)
 
 
 class Background(Generic[T]):
