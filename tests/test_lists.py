@@ -341,7 +341,8 @@ def test_show_smic_lists_every_smic_entry_with_citations_and_dates(built: Path, 
     subsidiaries = {x["party"] for x in listings if x["via"] == "subsidiary"}
     assert len(subsidiaries) == sum(1 for r in rows if r["parent_id"] == "smic")
     curated = [x for x in listings if x["kind"] == "curated listing"]
-    assert [x["effective"] for x in curated] == ["2020-12-18"]
+    # the US Entity List addition (curated with its exact date) and Taiwan's SHTC Entity List update
+    assert [x["effective"] for x in curated] == ["2020-12-18", "2025-06-10"]
     table = CliRunner().invoke(cli, ["show", "SMIC", "--output-dir", str(built), "-t"]).output
     assert "Listings (" in table and "85 FR 83420, 2020-12-22" in table
 
