@@ -395,37 +395,41 @@ def test_a_query_cut_before_with_no_spare_ready_is_answered_as_cut_within_its_li
         pool.close()
 
 
-def test_a_remembered_shape_that_turns_out_cheap_is_forgotten(server):
+CHEAP_JOB = {"format": "json", "max_rows": 10, "query": "ASK { ?s ?p ?o } # 1"}
+
+
+@pytest.fixture()
+def pool_remembering_a_cheap_shape(server):
+    """A one-worker pool that holds CHEAP_JOB's shape as cut before (as if the machine had been saturated)."""
     from graph.server.pool import QueryPool, query_shape
 
     pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
-    try:
-        cheap = {"format": "json", "max_rows": 10, "query": "ASK { ?s ?p ?o } # 1"}
-        with pool._cond:
-            pool._remember_slow(query_shape(cheap))
-        assert b"true" in pool.run({**cheap, "query": "ASK { ?s ?p ?o } # 2"})["body"]  # on a spare
-        assert query_shape(cheap) not in pool._slow  # next time it takes the fast lane again
-    finally:
-        pool.close()
+    with pool._cond:
+        pool._remember_slow(query_shape(CHEAP_JOB))
+    yield pool
+    pool.close()
 
 
-def test_one_in_probation_of_a_shape_cut_before_goes_through_the_fast_lane(server):
+def test_a_remembered_shape_that_turns_out_cheap_is_forgotten(pool_remembering_a_cheap_shape):
+    from graph.server.pool import query_shape
+
+    pool = pool_remembering_a_cheap_shape
+    assert b"true" in pool.run({**CHEAP_JOB, "query": "ASK { ?s ?p ?o } # 2"})["body"]  # on a spare
+    assert query_shape(CHEAP_JOB) not in pool._slow  # next time it takes the fast lane again
+
+
+def test_one_in_probation_of_a_shape_cut_before_goes_through_the_fast_lane(pool_remembering_a_cheap_shape):
     """So that a query cut only because the machine was saturated is not kept in the idle lane."""
-    from graph.server.pool import PROBATION, SPARE_LONG_WORKERS, QueryPool, query_shape
+    from graph.server.pool import PROBATION, SPARE_LONG_WORKERS, query_shape
 
-    pool = QueryPool(server.config.store_dir, workers=1, timeout=TIMEOUT, long_workers=2)
-    try:
-        cheap = {"format": "json", "max_rows": 10, "query": "ASK { ?s ?p ?o }"}
-        with pool._cond:
-            pool._remember_slow(query_shape(cheap))
-            pool._slow[query_shape(cheap)] = PROBATION - 1
-        _wait_for(lambda: len(pool._spares) == SPARE_LONG_WORKERS)
-        spares = {w.process.pid for w in pool._spares}
-        assert b"true" in pool.run(cheap)["body"]
-        assert {w.process.pid for w in pool._spares} == spares  # no spare taken: it ran in the fast lane
-        assert query_shape(cheap) not in pool._slow
-    finally:
-        pool.close()
+    pool = pool_remembering_a_cheap_shape
+    with pool._cond:
+        pool._slow[query_shape(CHEAP_JOB)] = PROBATION - 1
+    _wait_for(lambda: len(pool._spares) == SPARE_LONG_WORKERS)
+    spares = {w.process.pid for w in pool._spares}
+    assert b"true" in pool.run(CHEAP_JOB)["body"]
+    assert {w.process.pid for w in pool._spares} == spares  # no spare taken: it ran in the fast lane
+    assert query_shape(CHEAP_JOB) not in pool._slow
 
 
 def test_many_clients_connecting_at_once_are_all_answered(server):
