@@ -432,6 +432,33 @@ def test_one_in_probation_of_a_shape_cut_before_goes_through_the_fast_lane(pool_
     assert query_shape(CHEAP_JOB) not in pool._slow
 
 
+def test_the_servers_own_work_runs_under_a_limit_of_its_own_and_marks_no_shape_slow(server):
+    """Warming the cache runs named queries under a limit of their own, at full priority, and
+    remembers no shape: a query cut at the clients' limit is answered under the longer one, and a
+    cut while warming does not send clients' queries of that shape to the idle lane."""
+    from graph.server.pool import QueryFailed, QueryPool, query_shape
+
+    job = {
+        "format": "json",
+        "max_rows": 10,
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) > 3) }",
+    }
+    pool = QueryPool(server.config.store_dir, workers=1, timeout=0.01, long_workers=1)
+    try:
+        with pytest.raises(QueryFailed) as cut:
+            pool.run(job, own_limit=0.01)
+        assert cut.value.status == 422 and "0.01 s time limit" in cut.value.message
+        assert query_shape(job) not in pool._slow
+        _wait_for(lambda: len(pool._idle) == 1)  # the cut one's replacement
+        (worker,) = pool._idle
+        answer = pool.run(job, own_limit=60)
+        assert json.loads(answer["body"])["results"]["bindings"][0]["n"]["value"] == str((FILLER + 3) ** 2)
+        # never niced (a niced process gets no CPU while anything else is busy), so it stays in the fast lane
+        assert pool._idle == [worker] and os.sched_getscheduler(worker.process.pid) == os.SCHED_OTHER
+    finally:
+        pool.close()
+
+
 def test_many_clients_connecting_at_once_are_all_answered(server):
     """The listen backlog holds a burst of connections: 64 clients connecting together all get an
     answer (with socketserver's backlog of 5, some were reset or waited for a SYN retry)."""

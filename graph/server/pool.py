@@ -345,26 +345,34 @@ class QueryPool:
                 if self._idle and self._queue:
                     self._cond.notify_all()  # the next in line may take the next idle worker
 
-    def run(self, job: dict, arrived: float | None = None) -> dict:
+    def run(self, job: dict, arrived: float | None = None, own_limit: float | None = None) -> dict:
         """Run a job within the time limit, or raise :class:`QueryFailed` (429 busy, 422 cut, 4xx).
 
         The limit counts from ``arrived`` (``time.monotonic()`` when the request came in; now if
         None), so time spent waiting for a worker is part of it and no client waits longer than
         the limit: a query still waiting when the limit (or ``wait``, if shorter) runs out gets
         429, one still running gets 422. The answer carries ``queued_s`` and ``run_s``.
+
+        ``own_limit`` marks the server's own work (answers computed at start, before any client
+        is served): it runs under that limit instead of ``timeout``, at full priority throughout
+        (there is no cheap query to make way for, and a niced process gets no CPU at all while
+        anything else on the machine is busy), and a cut marks no shape as slow, since it says
+        nothing of how clients' queries will fare.
         """
         arrived = time.monotonic() if arrived is None else arrived
-        deadline = arrived + self.timeout
-        shape = query_shape(job)
+        own = own_limit is not None
+        timeout = own_limit if own_limit is not None else self.timeout
+        deadline = arrived + timeout
+        shape = None if own else query_shape(job)
         worker = self._long_worker(shape, deadline)
         long = worker is not None
         if worker is None:
-            worker = self._acquire(min(deadline, arrived + self.wait))
+            worker = self._acquire(min(deadline, arrived + (timeout if own else self.wait)))
         try:
             started = time.monotonic()
             if long:
                 worker.conn.send(job)
-            elif not self._answered_fast(worker, job, deadline):
+            elif not self._answered_fast(worker, job, deadline, timeout if own else self.fast_limit):
                 long = True
                 worker.lower_priority()
                 with self._cond:
@@ -375,7 +383,7 @@ class QueryPool:
                 if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                     raise QueryFailed(
                         TIME_LIMIT_STATUS,
-                        f"the query exceeded the {self.timeout:g} s time limit "
+                        f"the query exceeded the {timeout:g} s time limit "
                         f"({started - arrived:.1f} s of it waiting for a worker) "
                         "and was cancelled; add LIMIT, narrow the patterns or "
                         "ask the operator to raise --timeout",
@@ -469,7 +477,7 @@ class QueryPool:
         if closed:
             self._drop(worker)
 
-    def _answered_fast(self, worker: _Worker, job: dict, deadline: float) -> bool:
+    def _answered_fast(self, worker: _Worker, job: dict, deadline: float, fast_limit: float) -> bool:
         """Send ``job``; True if it is answered before it has used ``fast_limit`` seconds of CPU.
 
         CPU time, not wall time: under load a cheap query may wait for a core longer than
@@ -477,13 +485,13 @@ class QueryPool:
         Where CPU time cannot be read (no ``/proc``), wall time is used."""
         cpu_start = worker.cpu_seconds()
         worker.conn.send(job)
-        step = min(self.fast_limit, max(0.0, deadline - time.monotonic()))
+        step = min(fast_limit, max(0.0, deadline - time.monotonic()))
         while True:
             if worker.conn.poll(step):
                 return True
             cpu = worker.cpu_seconds()
-            step = min(self.fast_limit / 4, deadline - time.monotonic())
-            if cpu is None or cpu_start is None or cpu - cpu_start >= self.fast_limit or step <= 0:
+            step = min(fast_limit / 4, deadline - time.monotonic())
+            if cpu is None or cpu_start is None or cpu - cpu_start >= fast_limit or step <= 0:
                 return False
 
     def _release(self, worker: _Worker, long: bool, keep: bool) -> None:
