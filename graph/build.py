@@ -227,6 +227,11 @@ def load_store(nquads: bytes, store_dir: Path, *, input_hash: str | None = None)
     store = ox.Store(str(store_dir))
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     store.flush()  # bulk_load writes sorted files directly; a compaction (optimize) only added time
+    if input_hash is not None:
+        from graph.read.lookup import write_name_index
+        from graph.store.local import OxigraphStore
+
+        write_name_index(OxigraphStore(store, location=str(store_dir)), store_dir, input_hash)
     del store
     if input_hash is not None:
         record = {"chipgraph_version": __version__, "input_hash": input_hash}

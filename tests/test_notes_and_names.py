@@ -113,3 +113,34 @@ def test_query_param_refuses_an_ambiguous_name_with_the_candidates(built):
 def test_query_param_unknown_name_suggests(built):
     result = run(built, "query", "who-says", "-p", "subject", "中芯")
     assert result.exit_code == 1 and "did you mean" in result.output and "中芯国际" in result.output
+
+
+def test_the_name_index_kept_beside_the_store_is_the_one_computed_from_it(built, store):
+    """``show`` and ``query -p`` read the index the build wrote beside the store: it must hold
+    exactly what the store's labels and aliases give, in the same order."""
+    from graph.read.lookup import NAME_INDEX_FILE, _kept_index, computed_name_index
+
+    assert (built / "store" / NAME_INDEX_FILE).is_file()
+    kept = _kept_index(built / "store")
+    assert kept is not None and kept == computed_name_index(store)
+    assert any(m.id == "huawei" for m in kept["华为"])
+
+
+def test_a_name_index_of_other_inputs_is_not_used(built, tmp_path):
+    """A copy whose input hash is not the store record's (a store swapped without it, an older
+    build) is ignored, and the index is computed from the store."""
+    import shutil
+
+    from graph.read.lookup import NAME_INDEX_FILE, _kept_index, name_index
+    from graph.store.local import open_store
+
+    out = tmp_path / "out"
+    shutil.copytree(built / "store", out / "store")
+    shutil.copy(built / "manifest.json", out / "manifest.json")
+    path = out / "store" / NAME_INDEX_FILE
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    kept["input_hash"] = "another build"
+    kept["names"] = [["huawei", "https://w3id.org/chipgraph/id/smic", "smic", "huawei", "label"]]
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    assert _kept_index(out / "store") is None
+    assert {m.id for m in name_index(open_store(out))["huawei"]} == {"huawei"}

@@ -9,14 +9,17 @@ gives the same resolution as a function for query parameters (``chipgraph query 
 from __future__ import annotations
 
 import difflib
+import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
+from graph.atomic import write_text_atomic
 from graph.errors import NotFoundError
-from graph.store.local import GraphStore
+from graph.store.local import GraphStore, read_store_record
 from graph.vocab.namespaces import ID, PREFIXES, entity_id_of
 
 NAMES_QUERY = """
@@ -44,16 +47,68 @@ def normalise(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+#: The name index of a built store, written beside it by ``chipgraph build`` (see :func:`write_name_index`).
+NAME_INDEX_FILE = "chipgraph-names.json"
+
+
 def name_index(store: GraphStore) -> dict[str, list[Match]]:
-    """Every normalised name -> the entities that carry it (labels first, then aliases)."""
-    index: dict[str, list[Match]] = {}
-    seen: set[str] = set()
+    """Every normalised name -> the entities that carry it (by entity IRI; an entity's labels before its aliases).
+
+    Read from the copy the build wrote beside an on-disk store when that copy belongs to the
+    store (the same input hash as the store's record), else computed from the store: reading
+    and normalising its ~19,000 names took 0.37 s of the 0.9 s of ``chipgraph show``, the copy
+    0.03 s. Both give the same index (a test compares them).
+    """
+    directory = getattr(store, "directory", None)
+    if isinstance(directory, Path):
+        kept = _kept_index(directory)
+        if kept is not None:
+            return kept
+    return computed_name_index(store)
+
+
+def write_name_index(store: GraphStore, directory: Path, input_hash: str) -> None:
+    """Write the store's name index into its folder, marked with the build's input hash.
+
+    Called by the build once the store is complete and before its record is written, so a
+    store whose record matches the copy's hash has the copy of its own names."""
+    entries = [
+        [key, m.iri, m.id, m.name, m.kind] for key, matches in computed_name_index(store).items() for m in matches
+    ]
+    text = json.dumps({"input_hash": input_hash, "names": entries}, ensure_ascii=False, separators=(",", ":"))
+    write_text_atomic(directory / NAME_INDEX_FILE, text + "\n")
+
+
+def _kept_index(directory: Path) -> dict[str, list[Match]] | None:
+    """The index written beside the store at ``directory``, or None if absent, unreadable or not this store's."""
+    record = read_store_record(directory)
+    try:
+        kept = json.loads((directory / NAME_INDEX_FILE).read_text(encoding="utf-8"))
+        if record is None or kept["input_hash"] != record["input_hash"]:
+            return None
+        index: dict[str, list[Match]] = {}
+        for key, iri, id_, name, kind in kept["names"]:
+            index.setdefault(key, []).append(Match(iri, id_, name, kind))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return index
+
+
+def computed_name_index(store: GraphStore) -> dict[str, list[Match]]:
+    """:func:`name_index` computed from the store's labels and aliases.
+
+    Sorted in Python (by entity, its labels before its aliases, then name) so that the index,
+    and the suggestions drawn from it, do not depend on the engine's row order; ``ORDER BY`` in
+    the query took 1.0 s instead of 0.25 s on the shipped store."""
+    rows = []
     for row in store.select(NAMES_QUERY):
         entity, name, kind = row["entity"], row["name"], row["kind"]
-        if not (isinstance(entity, NamedNode) and isinstance(name, Literal) and isinstance(kind, Literal)):
-            continue
-        iri = entity.value
-        match = Match(iri=iri, id=entity_id_of(iri) or iri, name=name.value, kind=kind.value)
+        if isinstance(entity, NamedNode) and isinstance(name, Literal) and isinstance(kind, Literal):
+            rows.append((entity.value, kind.value != "label", name.value, kind.value))
+    index: dict[str, list[Match]] = {}
+    seen: set[str] = set()
+    for iri, _, label, how in sorted(set(rows)):
+        match = Match(iri=iri, id=entity_id_of(iri) or iri, name=label, kind=how)
         index.setdefault(normalise(match.name), []).append(match)
         if iri not in seen:
             seen.add(iri)

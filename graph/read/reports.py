@@ -167,6 +167,14 @@ SELECT ?g ?note WHERE {
   GRAPH cggraph:provenance { ?g a cg:Assertion ; rdfs:comment ?note }
 } ORDER BY ?g ?note"""
 
+#: The notes on the claim graphs that state something of one entity (``$e``), as subject or object:
+#: what :func:`entity_report` shows, without reading the notes of every claim (0.07 s of ``show``).
+ENTITY_NOTES_QUERY = """
+SELECT ?e ?g ?note WHERE {
+  { GRAPH ?g { ?e ?p ?o } } UNION { GRAPH ?g { ?s ?p ?e } }
+  GRAPH cggraph:provenance { ?g a cg:Assertion ; rdfs:comment ?note }
+} ORDER BY ?g ?note"""
+
 CONTRADICTIONS_QUERY = """
 SELECT ?g ?other ?s ?slabel ?p ?o ?olabel ?conf ?src WHERE {
   { ?g cg:contradicts ?other } UNION { ?other cg:contradicts ?g }
@@ -196,10 +204,13 @@ def _agg(row: Any, name: str) -> str:
     return term.value if term is not None else ""
 
 
-def claim_notes(store: GraphStore) -> dict[str, str]:
-    """Compacted claim graph IRI (``cgclaim:...``) -> the curators' note on it (notes of one graph joined)."""
+def claim_notes(store: GraphStore, entity: NamedNode | None = None) -> dict[str, str]:
+    """Compacted claim graph IRI (``cgclaim:...``) -> the curators' note on it (notes of one graph joined).
+
+    With ``entity``, only the notes of claims that state something of it."""
     notes: dict[str, list[str]] = defaultdict(list)
-    for row in store.select(NOTES_QUERY):
+    rows = store.select(NOTES_QUERY) if entity is None else store.select(ENTITY_NOTES_QUERY, {"e": entity})
+    for row in rows:
         graph, note = row["g"], row["note"]
         if isinstance(graph, NamedNode) and isinstance(note, Literal) and note.value.strip():
             notes[compact(graph.value)].append(note.value.strip())
@@ -284,7 +295,7 @@ def entity_report(store: GraphStore, iri: str) -> dict[str, Any]:
                 "source": _source_id(r["src"]),
             }
         )
-    notes = claim_notes(store)
+    notes = claim_notes(store, e["e"])
     _with_notes(facts, notes)
     _with_notes(referenced_by, notes)
     providers = [dict(t) for t in dict.fromkeys(tuple(p.items()) for p in providers)]

@@ -47,9 +47,12 @@ class GraphStore(Protocol):
 class OxigraphStore:
     """A :class:`GraphStore` over a pyoxigraph ``Store`` (on disk or in memory)."""
 
-    def __init__(self, store: ox.Store, location: str = "memory"):
+    def __init__(self, store: ox.Store, location: str = "memory", directory: Path | None = None):
         self.store = store
         self.location = location
+        #: The folder of the on-disk store this reads (None in memory): where the build keeps
+        #: files derived from the store beside it (see :func:`graph.read.lookup.name_index`).
+        self.directory = directory
 
     def raw_query(
         self, query: str, bindings: Mapping[str, Term] | None = None, *, union: bool = True, **kwargs: Any
@@ -160,7 +163,7 @@ def open_store(
     check_store(path.parent)
     try:
         disk = ox.Store.read_only(str(path))
-        return memory_copy(disk, str(path)) if in_memory else OxigraphStore(disk, location=str(path))
+        return memory_copy(disk, str(path)) if in_memory else OxigraphStore(disk, location=str(path), directory=path)
     except OSError as exc:
         raise ChipgraphError(f"cannot open the store at {path}: {exc}; rebuild it with `chipgraph build`") from exc
 
