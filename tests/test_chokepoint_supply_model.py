@@ -9,7 +9,9 @@
 - two readings of a measure that covers an input only in part (Japan's 23 items);
 - a coverage stated only below the confidence floor covers nothing;
 - 2.5D (CoWoS-class) packaging for HBM-bearing accelerators, from their sourced packager;
-- Huawei's own HBM for the Ascend 950 pair, a partial (domestic) substitute.
+- Huawei's own HBM for the Ascend 950 pair, a partial (domestic) substitute, made with the
+  stacking tools Huawei buys under its own listings;
+- a listing's foreign-direct-product reach to foreign tools is coverage in part (not to chips).
 """
 
 from __future__ import annotations
@@ -452,8 +454,60 @@ def test_huaweis_own_hbm_is_a_partial_substitute_for_the_ascend_950(G):
     # capacity_entities.yaml: the 950PR uses Huawei's own HBM (HiBL 1.0); the Korean and US makers
     # are cut for listed Huawei, so what is left is Huawei's HBM, which no source shows in volume
     edges = _supply_edges(G, "supply:hbm@ascend-950pr")
-    assert edges["provider:huawei"]["partial_substitute"] is True
-    assert all(d["cut_by"] for v, d in edges.items() if v != "provider:huawei")
+    own = G.edges["supply:hbm@ascend-950pr", "route:ascend-950pr:huawei:hbm-stacking"]
+    assert own["relation"] == "stacked-by" and own["partial_substitute"] is True and not own["cut_by"]
+    assert edges and all(d["cut_by"] for d in edges.values())
     rows = {r["key"]: r for r in chokepoints(G, "ascend-950pr")}
     assert "cut:hbm" not in rows
     assert rows["domestic-only:hbm"]["providers"] == ["huawei"]
+
+
+def test_a_chinese_hbm_maker_buys_its_stacking_tools_under_its_own_listings(G):
+    """supply_model.yaml, rule-hbm-maker-stacking-tools: Huawei's HBM stacks for the 950PR need
+    the via etch and the die bonders, bought by Huawei (listed) in China."""
+    route = "route:ascend-950pr:huawei:hbm-stacking"
+    needs = sorted(v for v, d in G.adj[route].items() if d["relation"] == "requires")
+    assert needs == ["need:die-attaching-tools-for-ic@huawei", "need:dry-etching-tools-adv-pkg@huawei"]
+    assert G.edges[route, "provider:huawei"]["relation"] == "operated-by"
+    hanmi = G.edges["supply:die-attaching-tools-for-ic@huawei", "provider:hanmi"]
+    assert hanmi["buyer_country"] == "CHN" and "huawei" in hanmi["buyer_parties"]
+    # a foreign maker's stacks are bought finished: no stacking route for SK hynix or Samsung
+    assert not [n for n in G if n.endswith(":hbm-stacking") and ":huawei:" not in n]
+
+
+def test_a_listings_foreign_direct_product_reach_is_in_part_for_tools_not_for_chips(G):
+    """Huawei's foreign-direct-product rules reach a Korean bonder only in the broad reading (its
+    US content is not known), but foreign chips in both: Samsung's HBM2E for the 910C and TSMC's
+    foundry output for the Ascend 910 stay cut in the narrow reading."""
+    from graph.chokepoints.measures import listing_reaches_only_in_part
+
+    measures = G.graph["measures"]
+    hanmi = G.edges["supply:die-attaching-tools-for-ic@huawei", "provider:hanmi"]
+    assert hanmi["foreign_reach_in_part"] is True and hanmi["candidates"]
+    assert set(hanmi["in_part"]) == set(hanmi["candidates"])  # every cut of it rests on the reach
+    assert all(listing_reaches_only_in_part(measures[m], "KOR") for m in hanmi["in_part"])
+    kns = G.edges["supply:die-attaching-tools-for-ic@huawei", "provider:kulicke-soffa"]
+    assert kns["provider_country"] == "SGP" and kns["in_part"]
+    samsung = G.edges["supply:hbm2e@ascend-910c", "provider:samsung"]
+    assert samsung["foreign_reach_in_part"] is False and samsung["candidates"] and not samsung["in_part"]
+    tsmc = [d for _, v, d in G.out_edges("stage:ascend-910:fabrication", data=True) if ":tsmc:" in v]
+    assert tsmc and all(d["foreign_reach_in_part"] is False and d["cut_by"] and not d["in_part"] for d in tsmc)
+
+
+def test_huaweis_hbm_stacking_findings_are_fragile(store):
+    """With every foreign bonder reached only through the FDP rules, the last suppliers of bonders
+    and via etchers to Huawei's HBM (unnamed Chinese firms; AMEC and NAURA) hold in the broad
+    reading only, so they are ranked with --fragile and not by default."""
+    from graph.chokepoints.analysis import all_chokepoints
+    from graph.chokepoints.metrics import ranking
+    from graph.chokepoints.projection import dependency_graph
+
+    results = all_chokepoints(dependency_graph(store))
+    robust = {r["key"] for r in ranking(results)}
+    everything = {r["key"]: r for r in ranking(results, robust_only=False)}
+    stacking = ["providers:unnamed-chn-die-attaching-tools-for-ic", "providers:amec+naura"]
+    assert all(k in everything and k not in robust for k in stacking)
+    assert set(everything["providers:unnamed-chn-die-attaching-tools-for-ic"]["accelerators"]) == {
+        "ascend-950dt",
+        "ascend-950pr",
+    }

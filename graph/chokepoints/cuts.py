@@ -49,6 +49,7 @@ def recompute_candidates(G: nx.DiGraph) -> None:
                 buyer_country=data["buyer_country"] or None,
                 provider_country=data["provider_country"] or None,
                 provider=data.get("provider") or None,
+                foreign_reach_in_part=bool(data.get("foreign_reach_in_part")),
             )
             data["candidates"] = candidate_measures(measures, **supply)
             data["in_part"] = in_part_candidates(measures, data["candidates"], **supply)

@@ -39,6 +39,7 @@ __all__ = [
     "cutting_measures",
     "in_force",
     "in_part_candidates",
+    "listing_reaches_only_in_part",
     "parse_date",
     "servicing_cut",
 ]
@@ -196,10 +197,14 @@ def candidate_measures(
     provider_country: str | None,
     provider: str | None = None,
     reading: str = "broad",
+    foreign_reach_in_part: bool = False,
 ) -> tuple[str, ...]:
     """Ids of the measures that would cut this supply whenever they are in force (dates ignored).
 
-    ``reading="broad"`` (default) counts coverage in part; ``"narrow"`` does not.
+    ``reading="broad"`` (default) counts coverage in part; ``"narrow"`` does not. With
+    ``foreign_reach_in_part`` (the item is a tool or material made abroad, see
+    :func:`listing_reaches_only_in_part`), a listing's foreign-direct-product reach to a foreign
+    provider counts as coverage in part.
     """
     ancestors = tuple(item_ancestors)
     parties = tuple(buyer_parties)
@@ -210,7 +215,35 @@ def candidate_measures(
             if covers(m, item, ancestors, reading)
             and applies_to_buyer(m, parties, buyer_country)
             and applies_to_provider(m, provider_country, buyer_country, provider)
+            and not (
+                reading == "narrow" and foreign_reach_in_part and listing_reaches_only_in_part(m, provider_country)
+            )
         )
+    )
+
+
+def listing_reaches_only_in_part(measure: Measure, provider_country: str | None) -> bool:
+    """Does ``measure`` bind this provider only through the foreign-direct-product reach of a listing?
+
+    An entity listing with a foreign-direct-product rule (Huawei's footnote 1, footnote 4)
+    reaches a foreign-made item only if the item is a direct product of specified US technology
+    or software, or is made by a plant that is. Foreign chips qualify (their fabs run on US
+    tools: the reach these rules were written for), but whether a foreign toolmaker's bonder or
+    a foreign material does depends on its US content, which no source gives per item; so for
+    tools and materials the reach is coverage *in part*: the broad reading counts it, the narrow
+    one does not, and a finding resting on it is fragile. Item controls with their own
+    foreign-direct-product scope (the 2024-12 SME rule) name their items and are not affected.
+
+    >>> fdp = Measure(id="m", label="", kind="EntityListing", jurisdiction=frozenset({"USA"}),
+    ...               effective=None, reaches_foreign=True, parties=frozenset({"huawei"}))
+    >>> listing_reaches_only_in_part(fdp, "KOR"), listing_reaches_only_in_part(fdp, "USA")
+    (True, False)
+    """
+    return (
+        measure.reaches_foreign
+        and not measure.items
+        and provider_country is not None
+        and provider_country not in measure.jurisdiction
     )
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "need",
     "provider",
     "packaging_route",
+    "stacking_route",
     "route",
     "stage",
     "supply",
@@ -66,6 +67,11 @@ def route(acc: str, foundry: str | None, process_node: str | None) -> str:
 def packaging_route(acc: str, packager: str | None) -> str:
     """``route:<acc>:<packager>:2.5d``: the 2.5D packaging of ``acc`` by one packager (or an unnamed one)."""
     return f"route:{acc}:{packager or UNKNOWN_FOUNDRY}:2.5d"
+
+
+def stacking_route(acc: str, maker: str) -> str:
+    """``route:<acc>:<maker>:hbm-stacking``: one domestic maker's HBM stacks for ``acc``, with its stacking tools."""
+    return f"route:{acc}:{maker}:hbm-stacking"
 
 
 def need(item: str, buyer: str) -> str:

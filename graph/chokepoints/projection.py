@@ -74,8 +74,10 @@ FOUNDRY_OUTPUT = "finished-logic-chip"
 #: its packaging routes (a supply rule with purchaser role ``ADVANCED_PACKAGER`` says what it needs).
 ADVANCED_PACKAGING = "advanced-packaging-2-5d"
 ADVANCED_PACKAGER = "advanced packager"
+#: The purchaser role of the rule that lists the tools a domestic HBM maker needs to stack DRAM dies
+HBM_MAKER = "HBM maker"
 #: Edge relations that a measure can cut.
-SUPPLY_RELATIONS = ("provided-by", "fabricated-by", "packaged-by")
+SUPPLY_RELATIONS = ("provided-by", "fabricated-by", "packaged-by", "stacked-by")
 INPUT_CLASSES = {"SupplyChainInput", "Process", "Tool", "Material", "DesignResource", "UltimateOutput"}
 # The model (Claim, Model, load_model), "domestic" and the accelerator classes are defined once, in
 # the read model (graph.read.model); they are re-exported here for the builder and older callers.
@@ -90,6 +92,7 @@ class _SupplyRule(TypedDict):
     buyer_country: str | None
     provider_country: str | None
     provider: str | None
+    foreign_reach_in_part: bool
 
 
 def load_measures(model: Model) -> dict[str, Measure]:
@@ -155,9 +158,14 @@ class _Builder:
         self.complements: dict[str, tuple[str, list[str]]] = {}  # input -> (rule, its needed variants)
         #: (rule, the tools a 2.5D packager needs), from the rule whose purchaser is the advanced packager
         self.advanced_packaging: tuple[str, list[str]] | None = None
+        #: (rule, the tools a domestic HBM maker needs to stack its DRAM dies), from the HBM-maker rule
+        self.hbm_stacking: tuple[str, list[str]] | None = None
         for rule in sorted(e for e, t in model.types.items() if "SupplyModelRule" in t):
             if ADVANCED_PACKAGER in model.values(rule, "purchaserRole"):
                 self.advanced_packaging = (rule, sorted(model.values(rule, "requiresInput")))
+                continue
+            if HBM_MAKER in model.values(rule, "purchaserRole"):
+                self.hbm_stacking = (rule, sorted(model.values(rule, "requiresInput")))
                 continue
             for role in model.values(rule, "purchaserRole")[:1]:
                 for item in model.values(rule, "purchasedInput"):
@@ -356,6 +364,7 @@ class _Builder:
             buyer_country=buyer_country,
             provider_country=provider_country,
             provider=provider,
+            foreign_reach_in_part=self.made_abroad_input(item, ancestors),
         )
         candidates = candidate_measures(self.measures, **supply)
         self.G.add_edge(
@@ -373,8 +382,22 @@ class _Builder:
             confidence=confidence,
             candidates=candidates,
             in_part=in_part_candidates(self.measures, candidates, **supply),
+            foreign_reach_in_part=supply["foreign_reach_in_part"],
             cut_by=(),
         )
+
+    def made_abroad_input(self, item: str, ancestors: tuple[str, ...]) -> bool:
+        """Is ``item`` a manufacturing tool or material, made in a foreign plant (not a chip, not design software)?
+
+        For these a listing's foreign-direct-product reach is coverage in part
+        (:func:`graph.chokepoints.measures.listing_reaches_only_in_part`). Chips (HBM stacks,
+        foundry output) are what the rules were written to reach. Design software and IP (EDA,
+        cores: ETO types EDA as a tool) keep the full reach: whether a foreign EDA vendor's flow
+        is a direct product of US software was not examined, and is left as the model had it.
+        """
+        if "hbm" in (item, *ancestors) or FOUNDRY_OUTPUT in ancestors or self.stage_of(item) == "design":
+            return False
+        return self.m.has_type(item, {"Tool", "Material"})
 
     def fact_edge(self, parent: str, child: str, relation: str, fact: tuple[str, str, str], **attrs: Any) -> None:
         """An edge stated by the claim ``fact`` = (subject, property, value): its sources and confidence."""
@@ -403,10 +426,7 @@ class _Builder:
         A Chinese provider to a Chinese buyer is marked ``partial_substitute`` unless a
         cg:NodeCapability says its products of the item serve the 7 nm class.
         """
-        partial = None
-        if country == DOMESTIC and self.country_of(provider) == DOMESTIC:
-            reach = [self.capable.get((provider, x)) for x in (item, *self.ancestors(item))]
-            partial = not any(r is not None and r <= CAPABILITY_NODE_NM for r in reach)
+        partial = self.partial_substitute(item, provider, country)
         self.supply_edge(
             parent,
             self.provider_node(provider),
@@ -421,6 +441,14 @@ class _Builder:
         )
         if partial is not None:
             self.G.edges[parent, self.provider_node(provider)]["partial_substitute"] = partial
+
+    def partial_substitute(self, item: str, provider: str, buyer_country: str | None) -> bool | None:
+        """For a Chinese provider to a Chinese buyer: True unless a cg:NodeCapability says its
+        products of ``item`` serve the 7 nm class; None for any other pair (not a substitute question)."""
+        if buyer_country != DOMESTIC or self.country_of(provider) != DOMESTIC:
+            return None
+        reach = [self.capable.get((provider, x)) for x in (item, *self.ancestors(item))]
+        return not any(r is not None and r <= CAPABILITY_NODE_NM for r in reach)
 
     def need(
         self,
@@ -809,11 +837,71 @@ class _Builder:
                 sources=tuple(self.sources(acc, "memoryTechnology", item)) if techs else (),
                 confidence="high",
             )
+            hbm = any(t == "hbm" or "hbm" in self.ancestors(t) for t in techs)
             for p, (share, srcs, conf) in sorted(providers.items()):
-                self.provided_by(supply, item, p, share, srcs, conf, parties, country)
+                if hbm and self.hbm_stacking is not None and self.country_of(p) == DOMESTIC:
+                    self.hbm_stacks(acc, supply, item, p, (share, srcs, conf), parties, country)
+                else:
+                    self.provided_by(supply, item, p, share, srcs, conf, parties, country)
         if self.advanced_packaging is not None and any(t == "hbm" or "hbm" in self.ancestors(t) for t in techs):
             self.two_and_a_half_d(acc, root, buyer, parties, country)
         return root
+
+    def hbm_stacks(
+        self,
+        acc: str,
+        supply: str,
+        item: str,
+        maker: str,
+        provision: tuple[float | None, list[str], str],
+        parties: tuple[str, ...],
+        country: str | None,
+    ) -> None:
+        """A domestic maker's HBM for ``acc``: the maker AND every stacking tool its rule lists.
+
+        HBM is DRAM dies stacked on through-silicon vias; a foreign maker's stacks are bought
+        finished (the 2024-12 HBM control cuts them), but a Chinese maker has to etch the vias
+        and bond the dies itself, with tools that it buys under its own listings and country.
+        The maker's DRAM front end (its wafer fab) is not modelled: no sourced requirement
+        gives the tools of a DRAM node as the requirement rules give them for logic nodes.
+        """
+        assert self.hbm_stacking is not None
+        rule, tools = self.hbm_stacking
+        share, srcs, conf = provision
+        route = self.add_node(
+            nodeids.stacking_route(acc, maker),
+            kind="route",
+            gate="and",
+            entity=maker,
+            process_node="",
+            packaging=True,  # stacking dies is packaging (of DRAM), not a fabrication route
+            label=f"{self.m.label(maker)} HBM stacking",
+        )
+        self.supply_edge(
+            supply,
+            route,
+            relation="stacked-by",
+            item=item,
+            buyer_parties=parties,
+            buyer_country=country,
+            provider=maker,
+            share=share,
+            sources=srcs,
+            confidence=conf,
+        )
+        partial = self.partial_substitute(item, maker, country)
+        if partial is not None:
+            self.G.edges[supply, route]["partial_substitute"] = partial
+        self.G.add_edge(route, self.provider_node(maker), relation="operated-by", sources=(), confidence="high")
+        m_parties, m_country = self.parties_of([maker]), self.country_of(maker)
+        for tool in tools:
+            self.fact_edge(
+                route,
+                self.need(tool, maker, m_parties, m_country, self.stage_of(tool) or "fabrication"),
+                "requires",
+                (rule, "requiresInput", tool),
+                rule=rule,
+            )
 
 
 def _shares_date(as_of: dt.date | str | None, scenario: Any) -> dt.date | None:

@@ -424,6 +424,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
                 sources=(),
                 confidence="hypothetical",
                 candidates=(),
+                foreign_reach_in_part=bool(sample and sample.get("foreign_reach_in_part")),
                 cut_by=(),
             )
     recompute_candidates(H)
