@@ -22,8 +22,23 @@ os.umask(_UMASK)
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically."""
-    path = Path(path)
+    """Replace ``path`` with ``data`` atomically.
+
+    A symbolic link is followed: the file it points at is replaced and the link stays. A path
+    that is a device, FIFO or socket (``/dev/stdout``, ``/dev/null``, a named pipe) is written
+    through, not replaced: a rename over ``/dev/full`` as root would put a regular file where
+    the device was. A folder raises IsADirectoryError.
+    """
+    path = Path(os.path.realpath(path))
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "wb") as stream:
+                stream.write(data)
+        except OSError as exc:  # the write's errors carry no file name: give it
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

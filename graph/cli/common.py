@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import math
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ def handle_errors(func: Callable) -> Callable:
             raise CommandError(f"{exc.filename or ''}: file not found".lstrip(": ")) from exc
         except PermissionError as exc:
             raise CommandError(f"{exc.filename}: permission denied") from exc
+        except BrokenPipeError as exc:
+            if exc.filename is None:  # standard output's reader left (`| head`): stop quietly
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush does not fail again
+                raise click.exceptions.Exit(1) from None
+            raise CommandError(f"{exc.filename}: the reader of this pipe closed it before the end") from exc
+        except OSError as exc:  # the machine's, not chipgraph's: a full disk, a name too long, a read-only folder
+            where = f"{exc.filename}: " if exc.filename else ""
+            hint = "check the path, the free space and the permissions"
+            raise CommandError(f"{where}{exc.strerror or exc}; {hint}") from exc
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug: still no traceback unless asked for

@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from graph.errors import ChipgraphError
 from graph.textcells import cell_text
 
 FORMATS = ("table", "json", "csv", "tsv", "nl", "md")
@@ -217,20 +218,65 @@ def format_rows(
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Print text, or write it atomically to ``output``.
+    """Print text, or write it to ``output`` (see :func:`write_output`).
 
     Printed text passes :func:`graph.lexical.terminal_safe`, the one place where output meets
-    the terminal: a control character in the data is shown as ``\\u001b``, never obeyed.
+    the terminal: a control character in the data is shown as ``\\u001b``, never obeyed. A
+    standard output that cannot take the text (a full disk, a closed pipe's reader gone with an
+    error) is an error, not a silent loss.
     """
-    if output is None:
-        from graph.lexical import terminal_safe
+    from graph.lexical import terminal_safe
 
-        click.echo(terminal_safe(text), nl=False)
+    if output is None:
+        try:
+            click.echo(terminal_safe(text), nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader left: graph.cli.common.handle_errors stops quietly
+        except OSError as exc:
+            raise ChipgraphError(
+                f"cannot write to standard output: {exc.strerror or exc}; free space, or write to a file with -o FILE"
+            ) from None
         return
+    write_output(output, text)
+    click.echo(f"wrote {terminal_safe(shown_path(output))}", err=True)
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as printed in a message: as is, or quoted with escapes where it holds a newline,
+    a control character or a quote, so that the name shown is the file's real name."""
+    text = str(path)
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def write_output(output: Path, text: str) -> None:
+    """Write ``text`` to ``output`` with :func:`graph.atomic.write_text_atomic` (atomically to a
+    regular file, through a device or pipe, following links), having checked the path first.
+
+    The folder must exist (``-o`` creates no folders, so a typo is not silently honoured). Every
+    failure is a :class:`ChipgraphError` naming the path.
+    """
+    import os
+
     from graph.atomic import write_text_atomic
 
-    write_text_atomic(output, text)
-    click.echo(f"wrote {output}", err=True)
+    name = shown_path(output)
+    if not str(output) or output == Path("."):
+        raise ChipgraphError("-o needs a file name, not an empty path")
+    target = Path(os.path.realpath(output))
+    try:
+        if target.is_dir():
+            raise ChipgraphError(f"cannot write {name}: it is a folder; give a file name inside it")
+        if not target.parent.is_dir():
+            why = "is not a folder" if target.parent.exists() else "does not exist"
+            raise ChipgraphError(
+                f"cannot write {name}: {shown_path(target.parent)} {why}; create the folder first or pick another path"
+            )
+        write_text_atomic(target, text)
+    except OSError as exc:
+        raise ChipgraphError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
 def emit_rows(
