@@ -88,6 +88,8 @@ def test_citations_are_parsed_into_volume_page_and_date():
         ("83 FR 61541, 11/13/19", "volume 83 is the year 2018, not 2019"),
         ("81 FR 61601 preview citation details, 9/7/16", "cannot read a citation"),
         ("88 FR 71992, 2/30/23", "has no such date"),
+        ("0 FR 1, 1/1/35", "there is no volume 0 of the Federal Register"),
+        ("77 FR 0, 4/27/12", "there is no page 0 of the Federal Register"),
     ],
 )
 def test_bad_citations_are_refused(text: str, problem: str):
@@ -163,6 +165,38 @@ def test_control_characters_in_a_name_are_refused_like_curated_text(copy: Path, 
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")  # \u escapes: a lone surrogate too
     msg = _error(copy)
     assert "bis_meu.json:" in msg and "record 2" in msg and "field name" in msg and problem in msg
+
+
+@pytest.mark.parametrize(
+    "edit, line, problem",
+    [
+        (lambda t: t.replace('"count": ', '"count": NaN, "x": ', 1), 5, "NaN is not a JSON value"),
+        (lambda t: t.replace('"count": ', '"count": 1e999, "x": ', 1), 5, "the number 1e999 is beyond the range"),
+        (lambda t: t.replace('"name": ', '"name": "twice",\n "name": ', 1), 9, "duplicate key 'name'"),
+    ],
+    ids=["nan", "huge-number", "duplicate-key"],
+)
+def test_json_that_pythons_parser_accepts_but_json_does_not_is_refused_with_its_line(
+    copy: Path, edit, line: int, problem: str
+):
+    """NaN, numbers beyond a float and repeated keys: json.loads accepts them; the import
+    refuses them, with the line, and without follow-on problems (the corrections that no
+    longer apply because the file was not read)."""
+    path = copy / "bis_meu.json"
+    text = json.dumps(json.loads(path.read_text(encoding="utf-8")), indent=1, ensure_ascii=False)
+    path.write_text(edit(text), encoding="utf-8")
+    msg = _error(copy)
+    assert f"bis_meu.json:{line}:" in msg and problem in msg and "problems" not in msg, msg
+
+
+def test_control_characters_in_countries_csv_are_refused(copy: Path):
+    path = copy / "countries.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace(",", ",\x1b]0;PWNED\x07", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_us_lists(copy)
+    assert "countries.csv:2:" in str(exc.value) and "U+001B (ESC)" in str(exc.value)
 
 
 def test_deeply_nested_json_is_refused_naming_the_file(copy: Path):

@@ -29,6 +29,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -268,25 +269,68 @@ def _decode(path: Path, problems: _Problems) -> str | None:
         return None
 
 
+class _JsonValueError(ValueError):
+    """A value json.loads accepts but JSON does not (a repeated key, NaN, a number beyond float),
+    with the text to find its line by (json's hooks are not told where they are)."""
+
+    def __init__(self, message: str, needle: str) -> None:
+        super().__init__(message)
+        self.needle = needle
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for k, v in pairs:
         if k in seen:
-            raise ValueError(f"duplicate key {k!r}")
+            key = re.escape(json.dumps(k, ensure_ascii=False))
+            value = json.dumps(v, ensure_ascii=False) if isinstance(v, str | int | float | bool) or v is None else ""
+            # the second occurrence: the repeated key with the value it was repeated with
+            raise _JsonValueError(f"duplicate key {k!r}", rf"{key}\s*:\s*{re.escape(value)}" if value else key)
         seen[k] = v
     return seen
 
 
+def _not_a_json_constant(name: str) -> Any:
+    raise _JsonValueError(f"{name} is not a JSON value", rf"(?<![\w\"]){re.escape(name)}(?![\w\"])")
+
+
+def _finite_number(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _JsonValueError(f"the number {text} is beyond the range of a number", rf"(?<![\w.]){re.escape(text)}")
+    return number
+
+
+def _line_of(text: str, pattern: str) -> tuple[int | None, int | None]:
+    """(line, column) of the first match of ``pattern`` in ``text`` (the repeated key with its
+    second value, the NaN, the huge number that json.loads refused through a hook: parsing
+    stops at the first), or (None, None)."""
+    m = re.search(pattern, text)
+    if m is None:
+        return None, None
+    at = m.start()
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
 def _load_json(path: Path, problems: _Problems) -> tuple[Any, str] | None:
+    """Parse strict JSON: no repeated keys, no NaN or Infinity, no number beyond float (which
+    Python's json module accepts by default), each refusal with its line and column."""
     text = _decode(path, problems)
     if text is None:
         return None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys), text
+        loaded = json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_not_a_json_constant, parse_float=_finite_number
+        )
+        return loaded, text
     except json.JSONDecodeError as exc:
         problems.add(path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")
     except RecursionError:
         problems.add(path, None, "not valid JSON here: nested too deeply", "a list extract is a few levels deep")
+    except _JsonValueError as exc:
+        line, column = _line_of(text, exc.needle)
+        where = f" (column {column})" if column else ""
+        problems.add(path, line, f"not valid JSON: {exc}{where}", "write plain JSON (RFC 8259)")
     except ValueError as exc:
         problems.add(path, None, f"not valid JSON: {exc}")
     return None
@@ -352,6 +396,9 @@ def parse_citations(text: str) -> tuple[list[FrCitation], str | None]:
         if m is None:
             return out, f"cannot read a citation at {text[pos : pos + 40]!r}"
         vol, page = int(m["vol"]), int(m["page"])
+        if vol < 1 or page < 1:
+            what = f"volume {vol}" if vol < 1 else f"page {page}"
+            return out, f"{m.group(0).strip()!r}: there is no {what} of the Federal Register (volume 1 is 1936)"
         date: str | None = None
         try:
             if m["y"]:
@@ -422,7 +469,12 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: _Problems) -> list
                 if len(record) != len(header):
                     problems.add(path, start, f"row has {len(record)} fields, the header has {len(header)}")
                 else:
-                    rows.append((start, dict(zip(header, record))))
+                    row = dict(zip(header, record))
+                    unsafe = [(col, why) for col, value in row.items() for why in _text_problems(value)]
+                    for col, why in unsafe:
+                        problems.add(path, start, f"field {col}: {why}", "remove the character")
+                    if not unsafe:
+                        rows.append((start, row))
             start = reader.line_num + 1
         return rows
     except csv.Error as exc:
@@ -756,7 +808,8 @@ def read_us_lists(directory: Path, corrections: Path | None = None) -> UsLists:
         extracted, entries = _read_list_file(directory, list_id, countries, corrector, problems)
         lists.entries[list_id] = entries
         lists.extracted[list_id] = extracted
-    corrector.check(set(US_LIST_FILES.values()), problems)
+    if not problems.items:  # a file that could not be read leaves its corrections unused: no second problem
+        corrector.check(set(US_LIST_FILES.values()), problems)
     if not problems.items:
         _check_fr_dates(lists, problems)
     problems.raise_if_any(f"the lists in {directory}")
