@@ -25,6 +25,7 @@ from graph.errors import InputError, Problem
 __all__ = [
     "COUNTRY_RE",
     "LANG_RE",
+    "MAX_ID_LENGTH",
     "SLUG_RE",
     "canonical_decimal",
     "is_year",
@@ -35,8 +36,12 @@ __all__ = [
     "text_problem",
 ]
 
-#: A lowercase slug: ``a-z``, ``0-9`` and single inner hyphens; ``\Z`` so no trailing newline.
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+#: The longest id (characters): ids become file names of the site (``accelerator-<id>.html``),
+#: which file systems cap at 255 bytes; the longest shipped id has 47.
+MAX_ID_LENGTH = 100
+#: A lowercase slug of at most :data:`MAX_ID_LENGTH` characters: ``a-z``, ``0-9`` and single
+#: inner hyphens; ``\Z`` so no trailing newline.
+SLUG_RE = re.compile(rf"^(?=.{{1,{MAX_ID_LENGTH}}}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 #: An ISO 3166-1 alpha-3 code (upper-case ASCII letters only).
 COUNTRY_RE = re.compile(r"^[A-Z]{3}\Z")
 #: A BCP 47 language tag, as far as RDF literals need one (``en``, ``zh-Hans``, ``en-US``).

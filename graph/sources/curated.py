@@ -22,6 +22,7 @@ from graph.sources.records import SourceRecord
 from graph.sources.yamlload import LineDict, LineList, load_yaml
 from graph.vocab.namespaces import (
     COUNTRY_RE,
+    MAX_ID_LENGTH,
     SLUG_RE,
 )
 from graph.vocab.ontology import OntologyInfo
@@ -150,7 +151,12 @@ class _Reader:
                 self.problem(f"unknown source field {key!r}", path, item.key_lines[key], suggest(key, SOURCE_KEYS))
             sid = item.get("id")
             if not isinstance(sid, str) or not SLUG_RE.match(sid):
-                self.problem(f"source id {sid!r} must be a lowercase slug like 'fr-2023-23048'", path, line)
+                self.problem(
+                    f"source id {shown_id(sid)} must be a lowercase slug like 'fr-2023-23048', "
+                    f"of at most {MAX_ID_LENGTH} characters",
+                    path,
+                    line,
+                )
                 continue
             if sid in data.sources:
                 first = data.source_lines[sid]
@@ -255,7 +261,12 @@ class _Reader:
             self.problem(f"unknown record field {key!r}", path, item.key_lines[key], suggest(key, RECORD_KEYS))
         rid = item.get("id")
         if not isinstance(rid, str) or not (SLUG_RE.match(rid) or COUNTRY_RE.match(rid)):
-            self.problem(f"id {rid!r} must be a lowercase slug (a-z, 0-9, '-') or an ISO 3166 alpha-3 code", path, line)
+            self.problem(
+                f"id {shown_id(rid)} must be a lowercase slug (a-z, 0-9, '-') of at most {MAX_ID_LENGTH} characters "
+                "or an ISO 3166 alpha-3 code",
+                path,
+                line,
+            )
             return None
         types = self.str_list(item.get("type"), "type", path, item.key_lines.get("type", line))
         if not types:
@@ -516,3 +527,9 @@ def type_cycle_problems(data: CuratedData) -> list[Problem]:
             )
         )
     return problems
+
+
+def shown_id(value: object) -> str:
+    """An id as a message shows it: repr, shortened in the middle beyond 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}...{text[-15:]} ({len(str(value))} characters)"

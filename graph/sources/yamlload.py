@@ -191,7 +191,13 @@ def load_yaml(path: Path) -> Any:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise InputError(
-            Problem(f"malformed YAML value: {exc.problem}", path, mark.line + 1 if mark else None)
+            Problem(
+                f"malformed YAML value: {exc.problem}",
+                path,
+                mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+                hint="write plain values: no tags (!name), no merge keys (<<:); repeat the fields instead",
+            )
         ) from exc
     if walker.problems:
         raise InputError(f"{path}: {len(walker.problems)} problem(s)", walker.problems)

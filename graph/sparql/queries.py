@@ -364,14 +364,14 @@ def expand_iri(value: str) -> str:
     """``<iri>``, ``http://...``, ``cgid:huawei`` or a bare entity slug ``huawei`` -> a full IRI."""
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
-        return value[1:-1]
+        return _http_iri(value[1:-1])
     m = _PREFIXED_RE.match(value)
     if m:
         prefix, local = m.group(1) or "", m.group(2)
         if prefix in PREFIXES:
             return PREFIXES[prefix] + local
         if "://" in value or value.startswith(("urn:", "mailto:")):
-            return value
+            return _http_iri(value)
         raise InputError(
             Problem(
                 f"unknown prefix {prefix!r} in {value!r}",
@@ -388,6 +388,24 @@ def expand_iri(value: str) -> str:
             hint="give <https://...>, a prefixed name such as cgid:huawei, or an entity id such as huawei",
         )
     )
+
+
+#: The schemes of the IRIs a parameter may name: every entity, source and term of the graph is
+#: an https IRI; urn: names appear in imported data. ``javascript:``, ``file:``, ``data:`` and
+#: the like name nothing in the graph and are refused rather than bound.
+IRI_SCHEMES = ("http", "https", "urn")
+
+
+def _http_iri(iri: str) -> str:
+    scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
+    if scheme not in IRI_SCHEMES:
+        raise InputError(
+            Problem(
+                f"{iri!r} is not an http(s) or urn: IRI",
+                hint="give <https://...>, a prefixed name such as cgid:huawei, or an entity id such as huawei",
+            )
+        )
+    return iri
 
 
 def looks_like_iri(value: str) -> bool:
@@ -452,7 +470,14 @@ def parse_value(
             word = "true" if low in ("true", "1") else "false"
             return ox.Literal(word, datatype=ox.NamedNode(XSD + "boolean"))
     except ValueError:
-        examples = {"date": "2025-02-17", "gyear": "2024", "integer": "10", "decimal": "12.5", "boolean": "true"}
+        examples = {
+            "date": "2025-02-17",
+            "gyear": "2024",
+            "integer": "10",
+            "decimal": "12.5",
+            "boolean": "true",
+            "iri": "<https://w3id.org/chipgraph/id/huawei>, cgid:huawei or huawei (no spaces, quotes or braces)",
+        }
         raise InputError(
             Problem(
                 f"parameter {name}: {value!r} is not a valid {ptype}",

@@ -12,7 +12,7 @@ import re
 from pyoxigraph import NamedNode
 
 # Re-exported: the id patterns live with the other strict lexical checks (``\Z``, not ``$``).
-from graph.lexical import COUNTRY_RE, SLUG_RE  # noqa: F401
+from graph.lexical import COUNTRY_RE, MAX_ID_LENGTH, SLUG_RE  # noqa: F401
 
 BASE = "https://w3id.org/chipgraph"
 CG = BASE + "#"

@@ -96,6 +96,9 @@ CASES: list[Case] = [
     ),
     Case("curated_bad_confidence.yaml", "curated", "zz_conf.yaml", 5, (alt("confidence"), alt("absolutely-certain"))),
     Case("curated_bad_slug.yaml", "curated", "zz_slug.yaml", 1, (alt("slug", "id"),)),
+    Case(
+        "curated_long_id.yaml", "curated", "zz_longid.yaml", 3, (alt("at most 100 characters"), alt("303 characters"))
+    ),
     Case("curated_facts_not_list.yaml", "curated", "zz_factsmap.yaml", 6, (alt("facts"), alt("list"))),
     Case("curated_missing_label.yaml", "curated", "zz_nolabel.yaml", 3, (alt("label"), alt("en", "English"))),
     Case(
