@@ -87,3 +87,24 @@ def test_labels_are_escaped_in_the_tree():
     html = str(render("_critical_path.html", entity={"label": probe}, critical_path=critical_path(G, "acc:a", rows)))
     assert "<img" not in html and html.count("&lt;img") >= 5
     assert 'href="#cp-&#34;x"' in html
+
+
+def test_a_cut_in_the_broad_reading_only_is_marked_so(store):
+    """Huawei's HBM stacking for the 950PR: every foreign bonder is cut only through the
+    foreign-direct-product reach of Huawei's listings (coverage in part), and the tree says so;
+    ASML's cut for the 910C's SMIC route rests on measures that cover it in full."""
+    from graph.render.analysis import run_analysis
+
+    iri = "https://w3id.org/chipgraph/id/ascend-950pr"
+    analysis = run_analysis(store, [iri])[iri]
+    tree = critical_path(analysis.graph, analysis.root, analysis.rows)
+    bonders = _find(tree, "Huawei HBM stacking", "Die attaching tools for IC")
+    hanmi = next(p for p in bonders["providers"] if p["label"] == "HANMI")
+    assert hanmi["cut_by"] and all(m["in_part"] for m in hanmi["cut_by"])
+
+
+def test_a_cut_in_full_is_not_marked_in_part(ascend):
+    _, tree = ascend
+    node = _find(tree, "SMIC", "EUV lithography tools")
+    asml = next(p for p in node["providers"] if p["label"] == "ASML")
+    assert asml["cut_by"] and not any(m["in_part"] for m in asml["cut_by"])

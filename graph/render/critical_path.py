@@ -130,12 +130,14 @@ def critical_path(
         fab_route = data.get("kind") == "route" and not data.get("packaging")
         return ("fabrication at " if fab_route else "") + str(data.get("label", n))
 
-    def cut_refs(data: dict[str, Any]) -> list[dict[str, str]]:
+    def cut_refs(data: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
+        in_part = set(data.get("in_part", ()) or ())
         for mid in sorted(data.get("cut_by", ()) or ()):
             m = measures.get(mid)
             date = m.effective.isoformat() if getattr(m, "effective", None) else ""
-            out.append({"label": str(getattr(m, "label", "") or mid), "date": date})
+            # "in part": the measure covers this supply only in one reading of its scope (fragile)
+            out.append({"label": str(getattr(m, "label", "") or mid), "date": date, "in_part": mid in in_part})
         return out
 
     def provider_row(parent: str, p: str) -> dict[str, Any]:
