@@ -420,17 +420,22 @@ class _Builder:
         confidence: str,
         parties: tuple[str, ...],
         country: str | None,
+        *,
+        target: str | None = None,
+        relation: str = "provided-by",
     ) -> None:
-        """The supply edge from an OR node over ``item`` to one provider of it.
+        """The supply edge from an OR node over ``item`` to one provider of it (to ``target``,
+        the provider's route, where its supply needs more than the provider itself).
 
         A Chinese provider to a Chinese buyer is marked ``partial_substitute`` unless a
         cg:NodeCapability says its products of the item serve the 7 nm class.
         """
+        target = target or self.provider_node(provider)
         partial = self.partial_substitute(item, provider, country)
         self.supply_edge(
             parent,
-            self.provider_node(provider),
-            relation="provided-by",
+            target,
+            relation=relation,
             item=item,
             buyer_parties=parties,
             buyer_country=country,
@@ -440,7 +445,7 @@ class _Builder:
             confidence=confidence,
         )
         if partial is not None:
-            self.G.edges[parent, self.provider_node(provider)]["partial_substitute"] = partial
+            self.G.edges[parent, target]["partial_substitute"] = partial
 
     def partial_substitute(self, item: str, provider: str, buyer_country: str | None) -> bool | None:
         """For a Chinese provider to a Chinese buyer: True unless a cg:NodeCapability says its
@@ -877,21 +882,7 @@ class _Builder:
             packaging=True,  # stacking dies is packaging (of DRAM), not a fabrication route
             label=f"{self.m.label(maker)} HBM stacking",
         )
-        self.supply_edge(
-            supply,
-            route,
-            relation="stacked-by",
-            item=item,
-            buyer_parties=parties,
-            buyer_country=country,
-            provider=maker,
-            share=share,
-            sources=srcs,
-            confidence=conf,
-        )
-        partial = self.partial_substitute(item, maker, country)
-        if partial is not None:
-            self.G.edges[supply, route]["partial_substitute"] = partial
+        self.provided_by(supply, item, maker, share, srcs, conf, parties, country, target=route, relation="stacked-by")
         self.G.add_edge(route, self.provider_node(maker), relation="operated-by", sources=(), confidence="high")
         m_parties, m_country = self.parties_of([maker]), self.country_of(maker)
         for tool in tools:
