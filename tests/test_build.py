@@ -73,6 +73,16 @@ def test_build_writes_every_output(built: Path) -> None:
     assert len(union) == len({(q.subject, q.predicate, q.object) for q in dataset})
 
 
+def test_the_json_ld_file_holds_the_same_quads_as_the_trig(built: Path) -> None:
+    """chipgraph.jsonld is written by chipgraph's own writer (compact IRIs, one node per line):
+    read back by Oxigraph's JSON-LD parser it must give every quad of the TriG, and no other."""
+    trig = set(ox.parse(path=str(built / "chipgraph.trig"), format=ox.RdfFormat.TRIG))
+    jsonld = set(ox.parse(path=str(built / "chipgraph.jsonld"), format=ox.RdfFormat.JSON_LD))
+    assert jsonld == trig
+    lines = (built / "chipgraph.jsonld").read_text(encoding="utf-8").splitlines()
+    assert len(lines) > len({q.subject for q in trig})  # one node object per line, not one huge line
+
+
 def test_same_inputs_give_byte_identical_outputs(built: Path, tmp_path: Path) -> None:
     from graph.build import build
 

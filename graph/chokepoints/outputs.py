@@ -71,15 +71,19 @@ def chokepoint_document(store: Any, as_of: Any = None, graph: Any = None) -> dic
     }
 
 
-def write_chokepoint_outputs(store: Any, output_dir: str | Path, as_of: Any = None, graph: Any = None) -> list[Path]:
+def write_chokepoint_outputs(
+    store: Any, output_dir: str | Path, as_of: Any = None, graph: Any = None, document: dict[str, Any] | None = None
+) -> list[Path]:
     """Write chokepoints.json and chokepoints.csv under ``output_dir``; return their paths.
 
     ``graph`` is the dependency graph of ``store`` as of ``as_of`` when the caller has projected it
-    already (``chipgraph build`` shares one with the site), so it is not projected twice.
+    already (``chipgraph build`` shares one with the site), so it is not projected twice;
+    ``document``, the :func:`chokepoint_document` of that graph when the caller has it (the build
+    hands its per-accelerator results on to the site).
     """
     from graph.atomic import write_text_atomic
 
-    doc = chokepoint_document(store, as_of, graph)
+    doc = document if document is not None else chokepoint_document(store, as_of, graph)
     out = Path(output_dir)
     jpath, cpath = out / "chokepoints.json", out / "chokepoints.csv"
     write_text_atomic(jpath, json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")

@@ -8,6 +8,7 @@ its output order is not stable across runs.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable
@@ -55,8 +56,17 @@ def to_turtle(triples: list[ox.Triple]) -> bytes:
     return _serialize(triples, ox.RdfFormat.TURTLE, PREFIXES)
 
 
+#: PREFIXES longest namespace first, so that the most specific prefix compacts an IRI.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+@functools.lru_cache(maxsize=65536)
 def _compact(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    """``prefix:local`` for an IRI in a known namespace whose local part is a plain name, else the IRI.
+
+    Cached: a dataset names the same few thousand predicates, types and subjects over and over.
+    """
+    for prefix, ns in _BY_LENGTH:
         if iri.startswith(ns) and iri != ns:
             local = iri[len(ns) :]
             if local and all(c.isalnum() or c in "-_." for c in local):
@@ -77,7 +87,12 @@ def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) ->
 
 
 def to_jsonld(quads: list[ox.Quad]) -> bytes:
-    """JSON-LD 1.1 with one entry per named graph; keys and values in sorted order."""
+    """JSON-LD 1.1 with one entry per named graph; keys and values in sorted order.
+
+    One node object per line (written by the json module's C encoder, which an ``indent`` would
+    switch off for the slow pure-Python one), so the file diffs line by line and a build writes
+    it in a fraction of a second.
+    """
     graphs: dict[str, dict[str, dict[str, list]]] = {}
     for q in quads:
         nodes = graphs.setdefault(q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "@default", {})
@@ -86,12 +101,20 @@ def to_jsonld(quads: list[ox.Quad]) -> bytes:
             node.setdefault("@type", []).append(_compact(q.object.value))
         else:
             node.setdefault(_compact(q.predicate.value), []).append(_jsonld_value(q.object))
-    doc_graphs = []
-    for gname in sorted(graphs):
-        entries = [
-            {"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}
-            for s, props in sorted(graphs[gname].items())
-        ]
-        doc_graphs.append({"@id": _compact(gname), "@graph": entries} if gname != "@default" else {"@graph": entries})
-    doc = {"@context": dict(sorted(PREFIXES.items())), "@graph": doc_graphs}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    out = ['{\n "@context": ' + dumps(dict(sorted(PREFIXES.items()))) + ',\n "@graph": [\n']
+    for i, gname in enumerate(sorted(graphs)):
+        head = "{" if gname == "@default" else "{" + dumps("@id") + ": " + dumps(_compact(gname)) + ", "
+        out.append(("" if i == 0 else ",\n") + "  " + head + '"@graph": [\n')
+        entries = sorted(graphs[gname].items())
+        out.append(
+            ",\n".join(
+                "   " + dumps({"@id": _compact(s), **{k: v for k, v in sorted(props.items())}}) for s, props in entries
+            )
+        )
+        out.append("\n  ]}")
+    out.append("\n ]\n}\n")
+    return "".join(out).encode("utf-8")

@@ -52,6 +52,7 @@ def run_analysis(
     scenario: Any = None,
     graph: Any = None,
     history_events: Callable[[], list[dict[str, Any]]] | None = None,
+    results: list[dict[str, Any]] | None = None,
 ) -> dict[str, AcceleratorAnalysis]:
     """Chokepoints of every accelerator IRI in ``accelerators``.
 
@@ -60,6 +61,9 @@ def run_analysis(
     ``as_of``, else the scenario's date, else the data date. ``history_events``, with ``graph``,
     returns :func:`graph.chokepoints.history.history` of that graph up to its date for (at least)
     these accelerators, when the caller computes it alongside (the build does, in a child process).
+    ``results``, with ``graph``, are :func:`graph.chokepoints.analysis.all_chokepoints` of that
+    graph for (at least) these accelerators (the build's chokepoints.json), so they are not
+    analysed twice.
     """
     from graph.chokepoints.analysis import all_chokepoints
     from graph.chokepoints.projection import dependency_graph
@@ -80,7 +84,14 @@ def run_analysis(
     # the same call as chokepoints.json (both readings of partial coverage), so the pages and the
     # tables name the same findings
     unbridge = getattr(scenario, "unbridge", ()) or ()
-    results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
+    if results is not None and graph is not None and scenario is None:
+        by_id = {r["accelerator"]: r for r in results}
+        missing = [acc for acc in present if acc not in by_id]
+        results = [by_id[acc] for acc in present if acc in by_id]
+        results += all_chokepoints(G, missing, as_of=as_of, max_order=2) if missing else []
+        results.sort(key=lambda r: present.index(r["accelerator"]))
+    else:
+        results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
     out = {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
     if scenario is None and present:  # the history is the baseline's: a scenario has no past
         from graph.chokepoints.history import history

@@ -26,13 +26,44 @@ from graph.lexical import text_problem
 MAX_DEPTH = 50
 
 
+#: libyaml's wording, where it says less than PyYAML's would.
+_LIBYAML_WORDING = {
+    "found invalid Unicode character escape code": (
+        "an escape (\\uXXXX or \\UXXXXXXXX) that is a lone surrogate or not a Unicode character"
+    ),
+    # libyaml's own limit (1,000 levels), met inside one flow value before the composer's check
+    "exceeded maximum nesting depth": f"a value nested more than {MAX_DEPTH} levels deep",
+}
+
+
 class _TooDeep(Exception):
-    def __init__(self, mark: yaml.Mark):
+    def __init__(self, mark: Any):  # a yaml.Mark, or libyaml's mark with the same line and column
         self.mark = mark
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses nesting deeper than :data:`MAX_DEPTH` before recursing into it."""
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser as _Parser  # libyaml's scanner and parser: ten times PyYAML's speed
+
+    class _Base(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's events, composed into nodes by PyYAML's own (Python) composer.
+
+        libyaml's C composer would be faster still; PyYAML's is kept so that :class:`_Loader` can
+        refuse nesting deeper than :data:`MAX_DEPTH` before recursing into it (libyaml's parser
+        stops at 1,000 levels on its own, with the wording of :data:`_LIBYAML_WORDING`).
+        """
+
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML wheels ship libyaml
+    _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+
+class _Loader(_Base):
+    """A safe loader that refuses nesting deeper than :data:`MAX_DEPTH` before recursing into it."""
 
     _depth = 0
 
@@ -42,7 +73,7 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
+                raise _TooDeep(getattr(self.peek_event(), "start_mark", None))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -65,7 +96,7 @@ class LineList(list):
 @dataclass
 class _Walker:
     path: Path
-    loader: yaml.SafeLoader
+    loader: Any  # a _Loader: its constructor turns scalar nodes into values
     problems: list[Problem] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
 
@@ -150,8 +181,8 @@ def load_yaml(path: Path) -> Any:
             Problem(
                 f"a value nested more than {MAX_DEPTH} levels deep",
                 path,
-                exc.mark.line + 1,
-                column=exc.mark.column + 1,
+                exc.mark.line + 1 if exc.mark else None,
+                column=exc.mark.column + 1 if exc.mark else None,
                 hint="chipgraph's YAML formats nest a few levels; check the brackets",
             )
         ) from None
@@ -161,7 +192,7 @@ def load_yaml(path: Path) -> Any:
         column = mark.column + 1 if mark else None
         raise InputError(
             Problem(
-                f"malformed YAML: {exc.problem or exc.context}",
+                f"malformed YAML: {_LIBYAML_WORDING.get(str(exc.problem), exc.problem) or exc.context}",
                 path,
                 line,
                 column=column,
@@ -169,7 +200,15 @@ def load_yaml(path: Path) -> Any:
             )
         ) from exc
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        # libyaml gives the offset in the UTF-8 bytes it read, PyYAML's reader in characters
+        line = None
+        if isinstance(exc.position, int):
+            before = (
+                text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+                if yaml.__with_libyaml__
+                else text[: exc.position]
+            )
+            line = before.count("\n") + 1
         raise InputError(
             Problem(
                 f"malformed YAML: control character #x{exc.character:04x} is not allowed",
