@@ -85,8 +85,9 @@ def canonical_decimal(number: Decimal) -> str:
 
 
 def is_year(text: str) -> bool:
-    """True when ``text`` is four ASCII digits (the form xsd:gYear takes in chipgraph's data)."""
-    return isinstance(text, str) and _YEAR_RE.fullmatch(text) is not None
+    """True when ``text`` is four ASCII digits other than 0000 (the form xsd:gYear takes in
+    chipgraph's data; XML Schema 1.0, which RDF 1.1 uses, has no year zero)."""
+    return isinstance(text, str) and _YEAR_RE.fullmatch(text) is not None and text != "0000"
 
 
 def parse_iso_date(

@@ -30,7 +30,7 @@ def run(*args: str):
 @pytest.mark.parametrize("value", ["20240101", "2024-1-1", "2024-W01-1", "2024-02-30"])
 def test_as_of_in_another_form_is_refused_naming_the_form(command, value, built: Path):
     result = run(*command, "--as-of", value, "--output-dir", str(built))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert "YYYY-MM-DD" in result.output and repr(value) in result.output
 
 

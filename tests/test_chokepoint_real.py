@@ -139,7 +139,7 @@ def test_cli_errors(out, tmp_path):
     res = run(out, "chokepoints", "Ascend 9999")
     assert res.exit_code == 1 and "did you mean" in res.output
     res = run(out, "chokepoints", "--as-of", "2024-13-01")
-    assert res.exit_code == 2 and "YYYY-MM-DD" in res.output
+    assert res.exit_code == 1 and "YYYY-MM-DD" in res.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("- not a mapping\n")
     res = run(out, "chokepoints", "--scenario", str(bad))

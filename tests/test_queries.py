@@ -236,9 +236,9 @@ def test_cli_errors():
     result = CliRunner().invoke(cli, ["query", "search", "-p", "txt", "x", "--show"])
     assert result.exit_code == 1 and "did you mean text" in result.output
     result = CliRunner().invoke(cli, ["query"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     result = CliRunner().invoke(cli, ["query", "search", "-e", "ASK {}"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
 
 
 def test_cli_syntax_error(built):

@@ -41,7 +41,7 @@ from graph.chokepoints import nodeids
 from graph.chokepoints.cuts import recompute_candidates
 from graph.chokepoints.measures import Measure
 from graph.errors import InputError, Problem
-from graph.lexical import COUNTRY_RE, parse_iso_date
+from graph.lexical import COUNTRY_RE, SLUG_RE, parse_iso_date
 
 __all__ = ["Scenario", "load_scenario", "as_scenario", "apply_scenario", "compare"]
 
@@ -190,6 +190,16 @@ def load_scenario(path: str | Path) -> Scenario:
             )
         mid = item["id"]
         key_lines = getattr(item, "key_lines", {})
+        if not SLUG_RE.match(mid):
+            problems.append(
+                Problem(
+                    f"measure id {mid!r} is not an id",
+                    path,
+                    key_lines.get("id", line),
+                    hint="write lower-case letters, digits and single hyphens, e.g. us-hbm-rule-2027",
+                )
+            )
+            continue
 
         def item_line(key: str, default: int, _lines: dict[str, int] = key_lines) -> int:
             return _lines.get(key, default)
@@ -316,6 +326,15 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
         measures.pop(mid, None)
     for i, m in enumerate(scenario.add_measures):
         line = scenario.lines.get(f"add_measures/{i}")
+        if m.id in measures or m.id in entities:
+            problems.append(
+                Problem(
+                    f"add_measures: {m.id!r} is already the id of a measure or entity of the graph",
+                    path,
+                    line,
+                    hint="give the added measure an id of its own (lift_measures withdraws an existing one)",
+                )
+            )
         for ref in sorted(m.items | m.parties):
             if ref not in entities:
                 problems.append(Problem(f"measure {m.id}: unknown id {ref!r}", path, line))

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from graph.cli.common import StepProgress, handle_errors
+from graph.cli.pathtype import PathArg
 
-_dir = click.Path(file_okay=False, path_type=Path)
+_dir = PathArg(file_okay=False, path_type=Path)
 
 
 @click.command()

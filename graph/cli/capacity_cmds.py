@@ -11,6 +11,7 @@ import click
 
 from graph.cli.common import handle_errors, open_from_options, parse_as_of, store_options
 from graph.cli.output import emit, format_rows, output_options
+from graph.cli.pathtype import PathArg
 from graph.read.model import MIN_CONFIDENCE
 from graph.vocab.terms import CONFIDENCE_LEVELS
 
@@ -149,7 +150,7 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
 )
 @click.option(
     "--scenario",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False, path_type=Path),
     default=None,
     help="A capacity what-if (graph/data/scenarios/capacity-*.yaml); report the change against the baseline.",
 )
@@ -165,7 +166,7 @@ def _detail(r: dict[str, Any], fmt: str) -> str:
 @click.option(
     "--assumptions",
     "assumptions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False, path_type=Path),
     default=None,
     help="Another assumptions file (default: graph/data/capacity/assumptions.yaml).",
 )

@@ -18,6 +18,7 @@ from graph.cli.common import (
     store_options,
 )
 from graph.cli.output import emit_rows, output_options
+from graph.cli.pathtype import PathArg
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
 HISTORY_COLUMNS = ["accelerator", "date", "event", "key", "order", "robust", "measures", "measures_changing"]
@@ -54,7 +55,7 @@ def _resolve(store: Any, G: Any, names: tuple[str, ...], index: Any = None) -> l
 def _scenario_option(func: Any) -> Any:
     return click.option(
         "--scenario",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=PathArg(dir_okay=False, path_type=Path),
         default=None,
         help="A what-if scenario (YAML); report what it changes against the baseline.",
     )(func)
@@ -232,7 +233,7 @@ def explain(
     "-o",
     "--output",
     "path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False, path_type=Path),
     required=True,
     help="File to write: .graphml, .gexf, or .csv (writes <stem>-nodes.csv and <stem>-edges.csv); "
     "with --format open-psa, an .xml file; with --format ftm, FtM JSON lines (e.g. chipgraph.ftm.json).",

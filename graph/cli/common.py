@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from graph.cli.pathtype import PathArg
 from graph.errors import ChipgraphError
 from graph.lexical import terminal_safe
 
@@ -80,7 +81,7 @@ def store_options(func: Callable) -> Callable:
 
     @click.option(
         "--output-dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=PathArg(file_okay=False, path_type=Path),
         default=None,
         help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
     )

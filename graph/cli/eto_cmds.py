@@ -8,8 +8,9 @@ import click
 
 from graph.cli.common import handle_errors
 from graph.cli.output import emit_rows, output_options
+from graph.cli.pathtype import PathArg
 
-_dir = click.Path(file_okay=False, path_type=Path)
+_dir = PathArg(file_okay=False, path_type=Path)
 
 
 @click.group(name="import")
@@ -29,7 +30,7 @@ def _register_lists() -> None:
 
 
 @import_group.command(name="eto")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=PathArg(file_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output-dir",
@@ -112,7 +113,7 @@ def eto(
 @click.option(
     "--crosswalk",
     "crosswalk_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArg(dir_okay=False, path_type=Path),
     default=None,
     help="Crosswalk CSV (default: graph/data/eto_crosswalk.csv).",
 )

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from graph.cli.common import handle_errors
+from graph.cli.pathtype import PathArg
 
-_dir = click.Path(file_okay=False, path_type=Path)
+_dir = PathArg(file_okay=False, path_type=Path)
 
 
 @click.command(name="lists")

@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from graph.cli.pathtype import PathArg
 from graph.errors import ChipgraphError
 from graph.textcells import cell_text
 
@@ -69,7 +70,7 @@ def output_options(func: Callable) -> Callable:
     @click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=PathArg(dir_okay=False, path_type=Path),
         default=None,
         help="Write to this file (atomically) instead of standard output.",
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from graph.cli.common import FiniteFloatRange, handle_errors
+from graph.cli.pathtype import PathArg
 
 
 @click.command()
@@ -37,7 +38,7 @@ from graph.cli.common import FiniteFloatRange, handle_errors
 )
 @click.option(
     "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArg(file_okay=False, path_type=Path),
     default=None,
     help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
 )

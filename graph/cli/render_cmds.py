@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
+from graph.cli.pathtype import PathArg
 
 
 @click.command()
 @as_of_option
 @click.option(
     "--scenario",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=PathArg(exists=True, dir_okay=False, path_type=Path),
     default=None,
     metavar="FILE",
     help="A what-if scenario (YAML) applied to the chokepoint analysis.",

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from graph.cli.common import FiniteFloatRange, handle_errors
+from graph.cli.pathtype import PathArg
 from graph.server.answers import DEFAULT_CACHE_MB
 from graph.server.app import DEFAULT_MAX_BODY, DEFAULT_MAX_ROWS
 from graph.server.pool import (
@@ -99,7 +100,7 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
 )
 @click.option(
     "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArg(file_okay=False, path_type=Path),
     default=None,
     help="Folder of the built graph (default: ./output or $CHIPGRAPH_OUTPUT).",
 )

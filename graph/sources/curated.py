@@ -305,7 +305,7 @@ class _Reader:
                 f"{rid}: a record needs at least one source", path, line, "add sources: [<id from sources.yaml>]"
             )
         confidence = item.get("confidence", "")
-        if confidence not in CONFIDENCE:
+        if not isinstance(confidence, str) or confidence not in CONFIDENCE:
             self.problem(
                 f"{rid}: confidence must be high, medium or low, not {confidence!r}",
                 path,
@@ -323,7 +323,7 @@ class _Reader:
                 fact = self.read_fact(rid, fact_item, path, fact_line, onto)
                 if fact is not None:
                     facts.append(fact)
-        note = item.get("note")
+        note = self.text_field(item, "note", rid, path, line)
         return Record(
             id=rid,
             types=types,
@@ -331,11 +331,27 @@ class _Reader:
             aliases=aliases,
             sources=sources,
             confidence=confidence,
-            note=str(note) if note else None,
+            note=note,
             facts=facts,
             file=path,
             line=line,
         )
+
+    def text_field(self, item: LineDict, name: str, where: str, path: Path, line: int) -> str | None:
+        """A field that holds one text (a note, a fact key): None when absent or empty; a problem,
+        at the field's line, when it is a list, a mapping or a yes/no."""
+        value = item.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(
+                f"{where}: {name} must be a single text, not {type(value).__name__.removeprefix('Line').lower()}",
+                path,
+                item.key_lines.get(name, line),
+                "quote it, or join the items into one sentence",
+            )
+            return None
+        return str(value)
 
     def read_fact(self, rid: str, item: Any, path: Path, line: int, onto: OntologyInfo) -> Fact | None:
         if not isinstance(item, LineDict):
@@ -363,7 +379,7 @@ class _Reader:
             )
             return None
         confidence = item.get("confidence", "")
-        if confidence not in CONFIDENCE:
+        if not isinstance(confidence, str) or confidence not in CONFIDENCE:
             self.problem(
                 f"{rid}: fact {prop!r}: confidence must be high, medium or low, not {confidence!r}",
                 path,
@@ -386,7 +402,8 @@ class _Reader:
         contradicts = self.str_list(
             item.get("contradicts"), "contradicts", path, item.key_lines.get("contradicts", line)
         )
-        key = item.get("key") or sources[0]
+        note = self.text_field(item, "note", f"{rid}: fact {prop!r}", path, line)
+        key = self.text_field(item, "key", f"{rid}: fact {prop!r}", path, line) or sources[0]
         return Fact(
             prop=prop,
             values=values,
@@ -394,8 +411,8 @@ class _Reader:
             confidence=confidence,
             valid_from=dates.get("valid_from"),
             valid_until=dates.get("valid_until"),
-            note=str(item["note"]) if item.get("note") else None,
-            key=str(key),
+            note=note,
+            key=key,
             contradicts=contradicts,
             file=path,
             line=line,

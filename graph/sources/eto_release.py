@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError, Problem
-from graph.lexical import COUNTRY_RE, is_year, parse_decimal
+from graph.lexical import COUNTRY_RE, is_year, parse_decimal, text_problem
 from graph.lexical import read_text as read_input_text
 from graph.sources.cycles import find_cycles
 
@@ -241,6 +241,10 @@ def _read_table(path: Path, problems: _Problems) -> _Table | None:
                     "quote fields that contain commas",
                 )
             else:
+                for i, cell in enumerate(record, start=1):
+                    bad = text_problem(cell)  # bidi controls too, as in curated YAML and list JSON
+                    if bad is not None:
+                        problems.add(path, start, i, f"column {header[i - 1]}: {bad}", "remove it")
                 rows.append((start, {k: v.strip() for k, v in zip(header, record)}))
             start = reader.line_num + 1
     except csv.Error as exc:

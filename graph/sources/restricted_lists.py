@@ -665,7 +665,9 @@ def _read_list_file(
     if not isinstance(raw, list):
         problems.add(path, None, "field entities must be a list")
         return "", []
-    if data["count"] != len(raw):
+    if isinstance(data["count"], bool) or not isinstance(data["count"], int):
+        problems.add(path, None, f"field count must be a whole number, not {data['count']!r}")
+    elif data["count"] != len(raw):
         problems.add(path, None, f"field count says {data['count']}, but entities holds {len(raw)} records")
     lines = _record_lines(text, len(raw))
     entries: list[ListEntry] = []

@@ -38,6 +38,7 @@ engine runs where sockets cannot be opened.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -162,6 +163,10 @@ def fresh_verdicts(texts: dict[str, str]) -> dict[str, Any]:
     }
 
 
+#: A UTF-16 surrogate on its own: what ``\\uD800`` expands to, and no Unicode character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def canonical_text(text: str) -> str | tuple[int, str, bool]:
     """The text both parsers read alike, or a refusal (see the module docstring).
 
@@ -177,6 +182,15 @@ def canonical_text(text: str) -> str | tuple[int, str, bool]:
         expanded = expandUnicodeEscapes(text)
     except ValueError as exc:
         return MALFORMED, f"SPARQL syntax error: {exc} (a \\u or \\U escape names no character)", True
+    surrogate = _LONE_SURROGATE.search(expanded) if expanded != text else None
+    if surrogate is not None:
+        line = expanded.count("\n", 0, surrogate.start()) + 1  # an escape holds no line break: same line
+        return (
+            MALFORMED,
+            f"SPARQL syntax error at line {line}: a \\u or \\U escape names U+{ord(surrogate.group()):04X}, "
+            "a lone surrogate, which is no character; write the character itself",
+            True,
+        )
     if expanded != text and expandUnicodeEscapes_re.search(expanded):
         return (
             MALFORMED,
@@ -192,6 +206,8 @@ def _check(raw: str) -> Checked | tuple[int, str, bool]:
     text = canonical_text(raw)
     if isinstance(text, tuple):
         return text
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
+        return MALFORMED, "SPARQL syntax error at line 1: the query is empty (only blanks and comments)", True
     nesting = nesting_depth(text)
     if nesting.line is not None:
         return (

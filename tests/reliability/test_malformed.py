@@ -135,6 +135,9 @@ CASES: list[Case] = [
     Case("sparql_syntax.rq", "query", expect=(alt("syntax", "not a SPARQL query"),)),
     Case("sparql_unclosed.rq", "query", line=4, expect=(alt("syntax"),)),
     Case("sparql_update.rq", "query", expect=(alt("read-only", "update", "refused"),)),
+    # red-team round 4: an empty query is no update; a \\uD800 escape names no character
+    Case("sparql_empty.rq", "query", line=1, expect=(alt("empty"),)),
+    Case("sparql_lone_surrogate.rq", "query", line=2, expect=(alt("surrogate"),)),
     Case("sparql_service.rq", "query", expect=(alt("SERVICE"),)),
     Case("sparql_unknown_prefix.rq", "query", line=1, expect=(alt("nosuchprefix", "prefix not found"),)),
     Case("sparql_bad_param_type.rq", "query", line=3, expect=(alt("widget"),)),
@@ -150,6 +153,8 @@ CASES: list[Case] = [
     Case("scenario_bad_share.yaml", "scenario", line=3, expect=(alt("share"), alt("250"))),
     Case("scenario_unknown_change.yaml", "scenario", line=2, expect=(alt("teleport_fab"),)),
     Case("scenario_lift_unknown_measure.yaml", "scenario", line=2, expect=(alt("no-such-measure-2099"),)),
+    Case("scenario_measure_bad_id.yaml", "scenario", line=3, expect=(alt("not an id"),)),
+    Case("scenario_measure_existing_id.yaml", "scenario", line=3, expect=(alt("already the id"),)),
     # -- the security review's input cases (F8-F22): each ends in one Error with file and line ----
     # text that YAML escapes turn into control characters or lone surrogates (F11, F12)
     Case("curated_lone_surrogate.yaml", "curated", "zz_surrogate.yaml", 3, (alt("surrogate"),)),
@@ -167,6 +172,9 @@ CASES: list[Case] = [
     Case("curated_figure_fullwidth.yaml", "curated", "zz_fw.yaml", 12, (alt("figureValue"), alt("number"))),
     Case("curated_figure_underscore.yaml", "curated", "zz_us.yaml", 12, (alt("figureValue"), alt("number"))),
     Case("curated_date_arabic_digits.yaml", "curated", "zz_arabic_date.yaml", 8, (alt("foundedDate"), alt("date"))),
+    # red-team round 4: a list where one word or one text belongs
+    Case("curated_confidence_list.yaml", "curated", "zz_conf_list.yaml", 5, (alt("confidence"),)),
+    Case("curated_note_list.yaml", "curated", "zz_note_list.yaml", 11, (alt("note"), alt("single text"))),
     Case("curated_placeholder_folder.txt", "curated-folder", "zz.yaml", None, (alt("folder"),)),
     # curated logic the ETO path refuses too (F9, F19)
     Case("curated_share_sum.yaml", "curated", "zz_share.yaml", 9, (alt("shares"), alt("hbm"), alt("100"))),
@@ -181,6 +189,9 @@ CASES: list[Case] = [
     Case("eto_providers_nul.csv", "eto", "providers.csv", "appended", (alt("control character"), alt("NUL"))),
     Case("eto_providers_country_unknown.csv", "eto", "providers.csv", "appended", (alt("XXX"),)),
     Case("eto_providers_arabic_digit_id.csv", "eto", "providers.csv", "appended", (alt("provider id"),)),
+    # red-team round 4: what curated YAML refuses, the ETO tables refuse too
+    Case("eto_providers_bidi.csv", "eto", "providers.csv", "appended", (alt("bidi"),)),
+    Case("eto_provision_year_zero.csv", "eto", "provision.csv", "appended", (alt("year"), alt("0000"))),
     Case("curated_placeholder_folder.txt", "eto-folder", "notes.csv", None, (alt("regular file", "folder"),)),
     # release.yaml fields (F12, F13, F14)
     Case("eto_release_bad_date.yaml", "eto", "release.yaml", 9, (alt("date"), alt("2026-8-14")), replace=True),
