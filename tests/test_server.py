@@ -230,6 +230,20 @@ def test_body_too_big_413(server):
     assert b"over the limit" in body
 
 
+def test_remote_mode_reads_a_whole_answer_and_refuses_a_cut_one(server):
+    """chipgraph's own --endpoint mode on chipgraph's endpoint: an answer under the row cap is read
+    (the truncation marker never upsets the results parser), one cut at the cap is refused with
+    what to do, never used as if whole (a count or a report would be silently wrong)."""
+    from graph.errors import ChipgraphError
+    from graph.store.remote import RemoteStore
+
+    remote = RemoteStore(server.url.rstrip("/") + "/sparql")
+    rows = remote.select("SELECT ?l WHERE { <https://w3id.org/chipgraph/id/huawei> rdfs:label ?l }")
+    assert sorted(str(r["l"]) for r in rows) == ['"Huawei"@en', '"华为"@zh']
+    with pytest.raises(ChipgraphError, match="row cap.*--max-rows"):
+        remote.select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
 def test_row_cap_reported(server):
     status, headers, body = get_query(server, "SELECT ?s WHERE { ?s ?p ?o }")
     assert status == 200
@@ -237,6 +251,9 @@ def test_row_cap_reported(server):
     assert len(doc["results"]["bindings"]) == MAX_ROWS
     assert doc["chipgraph"] == {"truncated": True, "maxRows": MAX_ROWS}
     assert headers["X-Chipgraph-Truncated"] == "true"
+    # a streaming results parser (pyoxigraph's, as chipgraph's remote mode uses) reads it whole
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert sum(1 for _ in parsed) == MAX_ROWS
     status, headers, body = get_query(server, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
     assert headers["X-Chipgraph-Truncated"] == "true"
     assert len(body.splitlines()) == MAX_ROWS

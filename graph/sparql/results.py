@@ -211,9 +211,10 @@ def serialize_rows(
     """Rows (tuples of terms or None, in ``variables`` order) in a SPARQL results format."""
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        doc: dict = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-        if truncated:
-            doc["chipgraph"] = {"truncated": True, "maxRows": max_rows}
+        # The truncation marker goes before the results: streaming parsers (pyoxigraph's, which
+        # chipgraph's own remote mode uses) refuse any member after the bindings array.
+        doc: dict = {"chipgraph": {"truncated": True, "maxRows": max_rows}} if truncated else {}
+        doc |= {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode()
     if fmt == "xml":
         out = [

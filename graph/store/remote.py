@@ -320,6 +320,13 @@ class RemoteStore:
             method="POST",
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
+        if any(k.lower() == "x-chipgraph-truncated" and v.strip() == "true" for k, v in headers.items()):
+            # a part of an answer would give a wrong count or report without a word: refuse it
+            raise ChipgraphError(
+                f"{self.endpoint} cut its answer at its row cap, so this command would read part of it; "
+                "start that server with a higher `chipgraph serve --max-rows`, or read the local store "
+                "(drop --endpoint)"
+            )
         return headers, body
 
     def _results(self, query: str, bindings: Mapping[str, Term] | None) -> Any:
