@@ -117,6 +117,42 @@ def test_unreachable_endpoint_is_a_clear_error() -> None:
     assert "Error: cannot reach endpoint http://127.0.0.1:9/sparql" in result.output
 
 
+@pytest.fixture
+def odd_endpoint():
+    """A loopback server that answers every query with one row of a variable nobody asked for."""
+    import http.server
+    import threading
+
+    answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}})
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = answer.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}/sparql"
+    srv.shutdown()
+
+
+def test_an_endpoint_that_leaves_out_a_selected_variable_is_a_clear_error(odd_endpoint: str) -> None:
+    rows = RemoteStore(odd_endpoint).select("SELECT ?entity WHERE { ?entity ?p ?o }")
+    with pytest.raises(ChipgraphError, match=r"without the variable \?entity"):
+        rows[0]["entity"]
+    result = CliRunner().invoke(cli, ["show", "huawei", "--endpoint", odd_endpoint, "--json"])
+    assert result.exit_code == 1
+    assert "Error: endpoint http://127.0.0.1" in result.output and "this is a bug" not in result.output
+
+
 def test_endpoint_url_must_be_http() -> None:
     with pytest.raises(InputError, match="not an http"):
         RemoteStore("ftp://example.org/sparql")

@@ -203,6 +203,22 @@ def checked_url(url: str) -> str:
     return url
 
 
+class RemoteRow(dict):
+    """One row of a remote answer: a variable the endpoint left out of its results is a clear
+    error naming the endpoint, not a KeyError deep in a report (a foreign server may answer with
+    other variables than the query asked for)."""
+
+    def __init__(self, endpoint: str, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.endpoint = endpoint
+
+    def __missing__(self, key: str) -> Any:
+        raise ChipgraphError(
+            f"endpoint {self.endpoint} sent results without the variable ?{key} that the query selects; "
+            "is it a SPARQL 1.1 endpoint answering this query?"
+        )
+
+
 class RemoteStore:
     """A SPARQL 1.1 server as a :class:`graph.store.local.GraphStore`, plus updates for ``chipgraph push``.
 
@@ -347,7 +363,10 @@ class RemoteStore:
         if not isinstance(result, ox.QuerySolutions):
             raise ChipgraphError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return [{n: sol[n] for n in names} for sol in result]
+        try:  # pyoxigraph parses the bindings as they are read: a bad one fails here
+            return [RemoteRow(self.endpoint, {n: sol[n] for n in names}) for sol in result]
+        except (SyntaxError, ValueError) as exc:
+            raise ChipgraphError(f"endpoint {self.endpoint} sent results that are not SPARQL JSON: {exc}") from None
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         result = self._results(query, bindings)
