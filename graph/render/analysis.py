@@ -84,14 +84,13 @@ def run_analysis(
     # the same call as chokepoints.json (both readings of partial coverage), so the pages and the
     # tables name the same findings
     unbridge = getattr(scenario, "unbridge", ()) or ()
-    if results is not None and graph is not None and scenario is None:
-        by_id = {r["accelerator"]: r for r in results}
-        missing = [acc for acc in present if acc not in by_id]
-        results = [by_id[acc] for acc in present if acc in by_id]
-        results += all_chokepoints(G, missing, as_of=as_of, max_order=2) if missing else []
-        results.sort(key=lambda r: present.index(r["accelerator"]))
-    else:
-        results = all_chokepoints(G, present, as_of=as_of, max_order=2, unbridge=unbridge) if present else []
+    by_id = (
+        {r["accelerator"]: r for r in results} if results is not None and graph is not None and scenario is None else {}
+    )
+    missing = [acc for acc in present if acc not in by_id]
+    if missing:
+        by_id |= {r["accelerator"]: r for r in all_chokepoints(G, missing, as_of=as_of, max_order=2, unbridge=unbridge)}
+    results = [by_id[acc] for acc in present]
     out = {ids[r["accelerator"]]: _normalise(G, nodeids.accelerator(r["accelerator"]), r) for r in results}
     if scenario is None and present:  # the history is the baseline's: a scenario has no past
         from graph.chokepoints.history import history

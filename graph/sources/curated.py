@@ -343,7 +343,7 @@ class _Reader:
         value = item.get(name)
         if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if _not_scalar(value):  # the check the source registry's text fields use
             self.problem(
                 f"{where}: {name} must be a single text, not {type(value).__name__.removeprefix('Line').lower()}",
                 path,
