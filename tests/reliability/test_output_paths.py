@@ -90,7 +90,7 @@ def test_a_full_standard_output_is_an_error(built: Path, command: list[str]) -> 
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda tmp: "", "-o needs a file name"),
+        (lambda tmp: "", "needs a path, not an empty value"),
         (lambda tmp: str(tmp / "missing" / "a.json"), "does not exist"),
         (lambda tmp: str(tmp / "file.txt" / "a.json"), "is not a folder"),
     ],
