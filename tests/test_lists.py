@@ -172,14 +172,16 @@ def test_control_characters_in_a_name_are_refused_like_curated_text(copy: Path, 
     [
         (lambda t: t.replace('"count": ', '"count": NaN, "x": ', 1), 5, "NaN is not a JSON value"),
         (lambda t: t.replace('"count": ', '"count": 1e999, "x": ', 1), 5, "the number 1e999 is beyond the range"),
+        (lambda t: t.replace('"count": ', '"count": ' + "7" * 5000 + ', "x": ', 1), 5, "5,000 digits is beyond"),
         (lambda t: t.replace('"name": ', '"name": "twice",\n "name": ', 1), 9, "duplicate key 'name'"),
     ],
-    ids=["nan", "huge-number", "duplicate-key"],
+    ids=["nan", "huge-number", "huge-integer", "duplicate-key"],
 )
 def test_json_that_pythons_parser_accepts_but_json_does_not_is_refused_with_its_line(
     copy: Path, edit, line: int, problem: str
 ):
-    """NaN, numbers beyond a float and repeated keys: json.loads accepts them; the import
+    """NaN, numbers beyond a float, integers beyond Python's conversion limit and repeated keys:
+    json.loads accepts or half-reads them; the import
     refuses them, with the line, and without follow-on problems (the corrections that no
     longer apply because the file was not read)."""
     path = copy / "bis_meu.json"

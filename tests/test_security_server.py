@@ -502,6 +502,33 @@ def test_conflicting_content_lengths_are_400(server):
     assert answer.startswith(b"HTTP/1.1 400")
 
 
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "why"),
+    [
+        (b"GET /sparql?query=ASK%7B%7D HTTP/9.9\r\nHost: x\r\n\r\n", b"505", b"HTTP/9.9 is not served"),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/2.0\r\nHost: x\r\n\r\n", b"505", b"HTTP/2.0 is not served"),
+        (b"GET /sparql?query=ASK%7B%7D\r\nHost: x\r\n\r\n", b"400", b"no HTTP version"),
+        (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n", b"400", b"obsolete line folding"),
+        (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\tfolded\r\n\r\n", b"400", b"obsolete line folding"),
+        (b"GET sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"starts with /"),
+        (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"starts with /"),
+    ],
+    ids=["http-9.9", "http-2.0", "http-0.9", "obs-fold-space", "obs-fold-tab", "target-without-slash", "asterisk"],
+)
+def test_request_lines_and_headers_outside_http_1_are_refused(server, request_bytes: bytes, status: bytes, why: bytes):
+    """RFC 9112/9110: other versions get 505, a versionless line, obs-fold and a target that is
+    no path get 400 (waitress alone answered all of them as HTTP/1.x requests)."""
+    answer = raw(server, request_bytes)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n", 1)[0].split(b" ")[1] == status and why in body, answer
+    assert json.loads(body)["status"] == int(status)
+
+
+def test_an_absolute_form_target_is_still_served(server):
+    answer = raw(server, b"GET http://x/sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
 def test_body_shorter_than_announced_is_closed_in_bounded_time(server):
     started = time.monotonic()
     answer = raw(server, HEAD + b"Content-Length: 1000\r\n\r\nASK {}", wait=REQUEST_TIMEOUT + 10)

@@ -10,7 +10,9 @@ the limit get 413 from the announced length, before they are read.
 What this module adds, in three small subclasses of waitress's parser, task and server:
 
 * a request with both Content-Length and ``Transfer-Encoding: chunked`` is refused with 400
-  (RFC 9112 §6.3: ambiguous framing, the classic request-smuggling shape);
+  (RFC 9112 §6.3: ambiguous framing, the classic request-smuggling shape), and so are obsolete
+  line folding (§5.2), a request line without a version (HTTP/0.9) and a target that is not a
+  path starting with ``/`` (§3.2); a version other than HTTP/1.0 and 1.1 gets 505;
 * the arrival time of each request (its header complete) goes into the WSGI environ as
   ``chipgraph.arrived``, so the query time limit counts from there, queueing included;
 * a connection that has not finished sending its request within ``request_timeout`` seconds of
@@ -37,6 +39,7 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
+from waitress.utilities import BadRequest, Error
 from waitress.wasyncore import close_all, loop
 
 from graph.errors import ChipgraphError
@@ -49,18 +52,48 @@ __all__ = ["EndpointServer", "make_server", "serve"]
 _SWEEP_INTERVAL = 1
 
 
+class _VersionNotSupported(Error):
+    code = 505
+    reason = "HTTP Version Not Supported"
+
+
+#: The HTTP versions served; any other ``HTTP/x.y`` gets 505 (RFC 9110 §15.6.6).
+_SERVED_VERSIONS = ("1.0", "1.1")
+
+
 class _Parser(HTTPRequestParser):
     def __init__(self, adj: Any):
         super().__init__(adj)
         self.started = time.monotonic()
         self.arrived: float | None = None
+        self._unserved_version = False
 
     def parse_header(self, header_plus: bytes) -> None:
         head = header_plus.lower()
         if b"\ncontent-length:" in head and b"\ntransfer-encoding:" in head:
             raise ParsingError("Content-Length together with Transfer-Encoding (ambiguous framing)")
+        if b"\n " in head or b"\n\t" in head:
+            # RFC 9112 §5.2: a server must refuse obsolete line folding or replace it; waitress
+            # joins the lines, which a proxy in front may have read differently
+            raise ParsingError("a header line folded onto the next (obsolete line folding) is not accepted")
         super().parse_header(header_plus)
+        if not self.version:
+            raise ParsingError("the request line has no HTTP version (HTTP/0.9 requests are not served)")
+        if self.version not in _SERVED_VERSIONS:
+            self._unserved_version = True
+            raise ParsingError(f"HTTP/{self.version} is not served; send HTTP/1.1")
+        target = self.request_uri
+        if not (target.startswith("/") or (self.proxy_scheme in ("http", "https") and self.proxy_netloc)):
+            # RFC 9112 §3.2: origin-form starts with "/"; "*" is for OPTIONS, which is not served
+            raise ParsingError("the request target must be a path that starts with / (for example /sparql)")
         self.arrived = time.monotonic()
+
+    def received(self, data: bytes) -> int:
+        consumed = super().received(data)
+        error: Any = self.error
+        if self._unserved_version and isinstance(error, BadRequest):
+            self.error = _VersionNotSupported(error.body)
+        return int(consumed)
 
 
 class _Task(WSGITask):

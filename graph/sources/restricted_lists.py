@@ -301,6 +301,18 @@ def _finite_number(text: str) -> float:
     return number
 
 
+def _whole_number(text: str) -> int:
+    """An integer as json.loads reads it, except one too long for Python to convert (over 4,300
+    digits, CVE-2020-10735), which is refused with its line instead of a bare ValueError."""
+    try:
+        return int(text)
+    except ValueError:
+        digits = len(text.lstrip("-"))
+        raise _JsonValueError(
+            f"a whole number of {digits:,} digits is beyond the range of a number", rf"(?<![\w.]){re.escape(text)}"
+        ) from None
+
+
 def _line_of(text: str, pattern: str) -> tuple[int | None, int | None]:
     """(line, column) of the first match of ``pattern`` in ``text`` (the repeated key with its
     second value, the NaN, the huge number that json.loads refused through a hook: parsing
@@ -314,13 +326,18 @@ def _line_of(text: str, pattern: str) -> tuple[int | None, int | None]:
 
 def _load_json(path: Path, problems: _Problems) -> tuple[Any, str] | None:
     """Parse strict JSON: no repeated keys, no NaN or Infinity, no number beyond float (which
-    Python's json module accepts by default), each refusal with its line and column."""
+    Python's json module accepts by default) or beyond Python's integer conversion limit, each
+    refusal with its line and column."""
     text = _decode(path, problems)
     if text is None:
         return None
     try:
         loaded = json.loads(
-            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_not_a_json_constant, parse_float=_finite_number
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_not_a_json_constant,
+            parse_float=_finite_number,
+            parse_int=_whole_number,
         )
         return loaded, text
     except json.JSONDecodeError as exc:
