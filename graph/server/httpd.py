@@ -90,7 +90,7 @@ class _Parser(HTTPRequestParser):
 
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
-        error: Any = self.error
+        error: Any = getattr(self, "error", None)
         if self._unserved_version and isinstance(error, BadRequest):
             self.error = _VersionNotSupported(error.body)
         return int(consumed)
