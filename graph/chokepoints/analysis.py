@@ -10,6 +10,10 @@ For an accelerator and a date (the graph's ``as_of``, or one given here) the ana
   stock, earlier deliveries) but can fail no further; ``feasible_with_stock`` tells whether the
   accelerator can be had then. A scenario can withdraw the bridge for named inputs (``unbridge``).
 
+- **alignment, "government:<countries>:<item>"**: the smallest sets of one or two governments
+  whose control of one input (for buyers in China) would leave only Chinese providers that no
+  source shows serving the node (see :mod:`graph.chokepoints.alignment`); listed apart.
+
 Each row says which items the cut set would take away, which countries its providers are in,
 and whether the supply that remains is domestic (Chinese) and with what world share.
 
@@ -29,6 +33,8 @@ from typing import Any
 import networkx as nx
 
 from graph.chokepoints import nodeids
+from graph.chokepoints.alignment import KEY_PREFIX as GOVERNMENT_PREFIX
+from graph.chokepoints.alignment import government_rows, holds_in
 from graph.chokepoints.cuts import annotate_cuts
 from graph.chokepoints.cutsets import IncrementalAvailability, availability, is_cut, minimal_cut_sets, walk
 from graph.chokepoints.importance import importance
@@ -136,7 +142,9 @@ def analyse(
 
     ``substitutes`` is :func:`without_partial_substitutes` of the prepared graph; with it, the
     rows also list the inputs whose only supply left is Chinese providers that no source shows
-    serving the 7 nm class (``domestic-only:<item>``, order 0).
+    serving the 7 nm class (``domestic-only:<item>``, order 0), and the sets of governments whose
+    control of one input would leave only such providers (``government:<countries>:<item>``,
+    order = number of countries; :mod:`graph.chokepoints.alignment`).
     """
     scenario = as_scenario(scenario)
     G = _prepared(G, as_of, scenario, min_confidence)
@@ -187,8 +195,21 @@ def analyse(
             }
         )
 
+    government_cuts: list[str] = []
     if substitutes is not None:
-        rows += _domestic_only_rows(G, substitutes, root, set(blocked), base)
+        search_h = walk(substitutes, root)  # one search of the graph without partial substitutes
+        blocked_h = _blocked(substitutes, root, availability(substitutes, root, walk=search_h))
+        rows += _domestic_only_rows(G, substitutes, blocked_h, set(blocked), base)
+        gov_rows, government_cuts = government_rows(
+            G,
+            substitutes,
+            root,
+            [b for b in blocked_h if substitutes.nodes[b].get("entity") not in unbridge],
+            base,
+            max_order,
+            walk=search_h,
+        )
+        rows += gov_rows
 
     ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
     share = {r["provider"]: r["importance"] for r in ranked}
@@ -243,6 +264,8 @@ def analyse(
         "foundry_unknown": _foundry_unknown(G, acc["entity"]),
         "scenario": getattr(scenario, "name", None),
         "chokepoints": rows,
+        # every set of governments that cuts, minimal or not (merge_readings judges robustness by it)
+        "government_cuts": government_cuts,
         "importance": [
             {
                 **r,
@@ -276,12 +299,12 @@ def without_partial_substitutes(G: nx.DiGraph) -> nx.DiGraph:
 
 
 def _domestic_only_rows(
-    G: nx.DiGraph, H: nx.DiGraph, root: str, blocked: set[str], base: dict[str, Any]
+    G: nx.DiGraph, H: nx.DiGraph, blocked_h: list[str], blocked: set[str], base: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Order-0 rows for the inputs that only partial (Chinese, capability not sourced) substitutes still supply."""
-    plain = availability(H, root)
+    """Order-0 rows for the inputs that only partial (Chinese, capability not sourced) substitutes
+    still supply: the nodes blocked in ``H`` (``blocked_h``) that are not blocked in ``G``."""
     rows = []
-    for node in _blocked(H, root, plain):
+    for node in blocked_h:
         if node in blocked:
             continue
         item, buyer = _item_of(G, node)
@@ -406,8 +429,17 @@ def all_chokepoints(
 def merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """One accelerator's results in several readings as one: rows tagged with where they hold."""
     readings = list(per)
-    first = per[readings[0]]
+    first = {k: v for k, v in per[readings[0]].items() if k != "government_cuts"}
+    # a row holds in a reading where it is found, or (an alignment row) where its set of
+    # governments cuts without being minimal there
     keys = {r: {row["key"] for row in res["chokepoints"]} for r, res in per.items()}
+    cuts = {r: list(res.get("government_cuts", ())) for r, res in per.items()}
+
+    def holds_where(key: str, reading: str) -> bool:
+        if key in keys[reading]:
+            return True
+        return key.startswith(GOVERNMENT_PREFIX) and holds_in(key, cuts[reading])
+
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for r in readings:
@@ -415,7 +447,7 @@ def merge_readings(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if row["key"] in seen:
                 continue
             seen.add(row["key"])
-            holds = [x for x in readings if row["key"] in keys[x]]
+            holds = [x for x in readings if holds_where(row["key"], x)]
             rows.append({**row, "reading": "both" if len(holds) == len(readings) else "+".join(holds)})
     for row in rows:
         row["robust"] = row["reading"] == "both"

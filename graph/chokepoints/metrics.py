@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 
 from graph.chokepoints import nodeids
+from graph.chokepoints.alignment import KEY_PREFIX as GOVERNMENT_PREFIX
 
 __all__ = ["hhi", "countries_for_share", "input_concentration", "jurisdiction_exposure", "ranking"]
 
@@ -121,7 +122,9 @@ def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> l
     """Chokepoints across accelerators (results of ``all_chokepoints``): the supplies already cut
     off (order 0, ``status`` "cut off", or "domestic only" where only domestic providers that no
     source shows serving the node are left) first, then the sets of providers whose loss would cut
-    (orders 1 and 2, "would cut"), each group with the most accelerators first.
+    (orders 1 and 2, "would cut"), then the sets of governments whose control of one input would
+    ("would cut if aligned", :mod:`graph.chokepoints.alignment`), each group with the most
+    accelerators first.
 
     By default only robust findings (those that hold in both readings of the measures' scope);
     ``robust_only=False`` ranks every finding, and a key is robust when it is for every accelerator.
@@ -137,7 +140,8 @@ def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> l
                     "key": row["key"],
                     "order": row["order"],
                     "kind": row["kind"],
-                    "label": ", ".join(row["provider_labels"] if row["order"] else row["item_labels"]),
+                    "label": row.get("label")
+                    or ", ".join(row["provider_labels"] if row["order"] else row["item_labels"]),
                     "countries": set(),
                     "measures": set(),
                     "accelerators": set(),
@@ -159,8 +163,22 @@ def ranking(results: Iterable[dict[str, Any]], *, robust_only: bool = True) -> l
         }
         for e in held.values()
     ]
-    rows.sort(key=lambda r: (r["order"] > 0, -r["n_accelerators"], r["order"], r["key"]))
+    rows.sort(key=lambda r: (_group(r), -r["n_accelerators"], r["order"], r["key"]))
     for i, r in enumerate(rows, 1):
         r["rank"] = i
-        r["status"] = "would cut" if r["order"] else "domestic only" if r["kind"].startswith("domestic") else "cut off"
+        if r["order"]:
+            r["status"] = _STATUS[_group(r)]
+        else:
+            r["status"] = "domestic only" if r["kind"].startswith("domestic") else "cut off"
     return rows
+
+
+#: The status of a ranked finding by its group (order 0 is told apart by its kind).
+_STATUS = {1: "would cut", 2: "would cut if aligned"}
+
+
+def _group(row: dict[str, Any]) -> int:
+    """0: already cut off; 1: sets of providers that would cut; 2: sets of governments that would."""
+    if not row["order"]:
+        return 0
+    return 2 if row["key"].startswith(GOVERNMENT_PREFIX) else 1

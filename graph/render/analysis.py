@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.chokepoints import nodeids
+from graph.chokepoints.alignment import KEY_PREFIX as GOVERNMENT_PREFIX
 from graph.vocab.namespaces import ID, entity_id_of
 
 __all__ = ["AcceleratorAnalysis", "run_analysis"]
@@ -157,6 +158,17 @@ def _path(G: Any, root: str, target: str) -> tuple[list[str], list[str]]:
     return labels, sources
 
 
+def _alignment_text(row: dict[str, Any], who: str, left: list[str]) -> str:
+    """What an alignment row says, in a sentence: who supplies the input now, and what is left."""
+    buyers = ", ".join(row["buyers"]) or "the buyer"
+    rest = f"from {', '.join(left)}, which no source shows serving the 7 nm class" if left else "from no one else"
+    return (
+        f"After the measures in force, {buyers} gets {', '.join(row['item_labels'])} from "
+        f"{', '.join(row['provider_labels'])} ({who}) and {rest}. If {who} controlled this input "
+        "for buyers in China, as others already do, the accelerator would lose it."
+    )
+
+
 def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis:
     out = AcceleratorAnalysis(graph=G, root=root, summary={k: v for k, v in result.items() if k != "chokepoints"})
     acc_label = result.get("accelerator_label", root)
@@ -188,6 +200,26 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
                 )
             items, takes = row["item_labels"], row["item_labels"]
             domestic = "no: every provider is cut off"
+        elif row["key"].startswith(GOVERNMENT_PREFIX):
+            item_nodes = [nodeids.supply(i, b) for i in row["items"] for b in row["buyers"]]
+            path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
+            for target in (n for n in item_nodes if n in G):
+                psources += [s for d in G.adj[target].values() for s in d.get("sources", ())]
+            who = " and ".join(row["countries"])
+            left = row.get("left_in_china_labels") or []
+            explanation = ([" → ".join(path)] if path else []) + [_alignment_text(row, who, left)]
+            what = ", ".join(row["item_labels"])
+            for item in row["items"]:
+                out.chokepoint_items.setdefault(ID + item, []).append(
+                    f"Alignment chokepoint of {acc_label}: {who} supply all the foreign {what} left"
+                )
+            items, takes = row["item_labels"], row["item_labels"]
+            share = row.get("foreign_share")
+            domestic = (
+                "left: "
+                + (", ".join(left) if left else "none")
+                + (f" (the {who} providers hold {share} % of world supply)" if share is not None else "")
+            )
         else:
             labels, psources = [], []
             for prov in row["providers"]:

@@ -2,7 +2,7 @@
 
 An accelerator page shows, above the full graph, the tree stage -> input -> providers of the
 analysis's AND/OR graph (:mod:`graph.chokepoints.projection`), each input marked with the
-analysis verdict (cut off, domestic only, single point, pair, fine) and each provider with its
+analysis verdict (cut off, domestic only, single point, pair, one or two governments, fine) and each provider with its
 country, ETO share and the measures that cut it off. The chokepoints are open, the rest is folded
 (the template ``templates/_critical_path.html`` draws it with ``<details>``).
 
@@ -22,7 +22,7 @@ __all__ = ["critical_path", "MAX_PROVIDERS", "VERDICTS"]
 #: Most providers listed under one input; the rest are counted ("N more").
 MAX_PROVIDERS = 12
 #: Verdicts, worst first; an input none of the analysis rows names is "fine".
-VERDICTS = ("cut off", "domestic only", "single point", "pair", "fine")
+VERDICTS = ("cut off", "domestic only", "single point", "pair", "one government", "two governments", "fine")
 _GATE = {"alternatives": "any one of", "complements": "all of"}
 _PROVIDER_KINDS = ("provider", "in-house")
 _MERGED_KINDS = ("supply", "complements")
@@ -42,6 +42,10 @@ def _row_marks(rows: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], list[d
         if order == 0:
             text = "domestic only" if key.startswith("domestic-only:") else "cut off"
             pairs = list(zip(ids, buyers or [""] * len(ids), strict=False))
+        elif key.startswith("government:"):
+            # an alignment finding marks its input, not its providers (no one firm is the point)
+            text = "one government" if order == 1 else "two governments" if order == 2 else f"{order} governments"
+            pairs = [(i, b) for i in ids for b in (buyers or [""])]
         else:
             text = "single point" if order == 1 else "pair" if order == 2 else f"set of {order}"
             # the fabrication stage is no buyer's input: its node carries no buyer

@@ -36,8 +36,13 @@ def key_label(key: str, labels: Mapping[str, str]) -> str:
 
     >>> key_label("providers:asml+tel", {"asml": "ASML", "tel": "Tokyo Electron"})
     'ASML + Tokyo Electron'
+    >>> key_label("government:JPN+TWN:ion-implanters", {"ion-implanters": "Ion implanters"})
+    'if JPN + TWN controlled Ion implanters'
     """
     kind, _, rest = key.partition(":")
+    if kind == "government":
+        countries, _, item = rest.partition(":")
+        return f"if {' + '.join(countries.split('+'))} controlled {labels.get(item, item)}"
     names = " + ".join(labels.get(p, p) for p in rest.split("+"))
     if kind == "cut":
         return f"cut off: {names}"
