@@ -158,9 +158,9 @@ def _path(G: Any, root: str, target: str) -> tuple[list[str], list[str]]:
     return labels, sources
 
 
-def _alignment_text(row: dict[str, Any], who: str, left: list[str]) -> str:
+def _alignment_text(row: dict[str, Any], who: str, left: list[str], labels: dict[str, str]) -> str:
     """What an alignment row says, in a sentence: who supplies the input now, and what is left."""
-    buyers = ", ".join(row["buyers"]) or "the buyer"
+    buyers = ", ".join(labels.get(b, b) for b in row["buyers"]) or "the buyer"
     rest = f"from {', '.join(left)}, which no source shows serving the 7 nm class" if left else "from no one else"
     return (
         f"After the measures in force, {buyers} gets {', '.join(row['item_labels'])} from "
@@ -207,7 +207,8 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
                 psources += [s for d in G.adj[target].values() for s in d.get("sources", ())]
             who = " and ".join(row["countries"])
             left = row.get("left_in_china_labels") or []
-            explanation = ([" → ".join(path)] if path else []) + [_alignment_text(row, who, left)]
+            sentence = _alignment_text(row, who, left, G.graph.get("labels", {}))
+            explanation = ([" → ".join(path)] if path else []) + [sentence]
             what = ", ".join(row["item_labels"])
             for item in row["items"]:
                 out.chokepoint_items.setdefault(ID + item, []).append(

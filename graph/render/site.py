@@ -196,7 +196,7 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
         for row in acc["rows"]:
             key = key_of(row)
             col = held.setdefault(
-                key, {"key": key, "label": " + ".join(row["items"]), "n": 0, "robust": True, "order": row["order"]}
+                key, {"key": key, "label": _column_label(key, row), "n": 0, "robust": True, "order": row["order"]}
             )
             col["n"] += 1
             col["robust"] = col["robust"] and row.get("robust", True)
@@ -213,12 +213,25 @@ def chokepoint_matrix(accelerators: list[dict[str, Any]], limit: int = MATRIX_CO
                 {
                     "order": r["order"] if r else None,
                     "robust": bool(r.get("robust", True)) if r else None,
+                    "government": col["key"].startswith("government:"),
                     "href": f"{acc['page']}#{r['anchor']}" if r and r.get("anchor") else (acc["page"] if r else ""),
                     "title": title,
                 }
             )
         rows.append({"label": acc["label"], "page": acc["page"], "cells": cells})
     return {"columns": columns, "rows": rows, "hidden": max(0, len(held) - len(columns))}
+
+
+def _column_label(key: str, row: dict[str, Any]) -> str:
+    """A matrix column's heading: the items, and for an alignment finding the governments too.
+
+    >>> _column_label("government:JPN+TWN:ion-implanters", {"items": ["Ion implanters"]})
+    'Ion implanters, if JPN + TWN controlled it'
+    """
+    label = " + ".join(row["items"])
+    if key.startswith("government:"):
+        label += f", if {' + '.join(key.split(':')[1].split('+'))} controlled it"
+    return label
 
 
 #: The class of the imported list entries: the listings page shows them, the timeline does not.
