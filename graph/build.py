@@ -418,6 +418,8 @@ def build(
     }
 
     prepare_output_dir(output_dir, [curated_dir, eto_dir, ontology_dir()])
+    from graph.read.lookup import kept_index_current
+
     with _locked(output_dir):
         for message in recover_outputs(output_dir):
             progress(message)
@@ -425,7 +427,10 @@ def build(
         recover_dir(store_dir)  # a swap of an older chipgraph
         shutil.rmtree(output_dir / ".store.tmp", ignore_errors=True)  # left by an older chipgraph
         record = read_store_record(store_dir)
-        rebuild_store = force or record is None or record.get("input_hash") != digest
+        # a store of the same inputs is reused, unless its name index is of an older layout
+        rebuild_store = (
+            force or record is None or record.get("input_hash") != digest or not kept_index_current(store_dir)
+        )
         analysis_files = ["chokepoints.json", "chokepoints.csv", "capacity.json", "capacity.csv"]
         files = list(outputs) + ["manifest.json"] + (analysis_files if analyses else [])
         check_replaceable(output_dir, files, (["store"] if rebuild_store else []) + (["site"] if site else []))

@@ -140,7 +140,32 @@ def test_a_name_index_of_other_inputs_is_not_used(built, tmp_path):
     path = out / "store" / NAME_INDEX_FILE
     kept = json.loads(path.read_text(encoding="utf-8"))
     kept["input_hash"] = "another build"
-    kept["names"] = [["huawei", "https://w3id.org/chipgraph/id/smic", "smic", "huawei", "label"]]
+    kept["names"] = {"huawei": [["smic", "huawei", "label"]]}
     path.write_text(json.dumps(kept), encoding="utf-8")
     assert _kept_index(out / "store") is None
     assert {m.id for m in name_index(open_store(out))["huawei"]} == {"huawei"}
+
+
+def test_a_name_index_of_an_older_layout_is_not_read_and_the_build_rebuilds_the_store(built, tmp_path):
+    """The list-of-rows layout of earlier builds (same inputs) is not misread: the index is
+    computed from the store, and the next build rebuilds the store to write the present layout."""
+    import shutil
+
+    from graph.build import build
+    from graph.read.lookup import NAME_INDEX_FILE, _kept_index, kept_index_current
+
+    out = tmp_path / "out"
+    build(out, analyses=False, site=False)
+    path = out / "store" / NAME_INDEX_FILE
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    older = {
+        "input_hash": kept["input_hash"],
+        "names": [["huawei", "https://w3id.org/chipgraph/id/huawei", "huawei", "Huawei", "label"]],
+    }
+    path.write_text(json.dumps(older), encoding="utf-8")
+    assert _kept_index(out / "store") is None and not kept_index_current(out / "store")
+    messages: list[str] = []
+    build(out, analyses=False, site=False, progress=messages.append)
+    assert not any("reusing the store" in m for m in messages), messages
+    assert kept_index_current(out / "store")
+    shutil.rmtree(out)
