@@ -43,6 +43,7 @@ def test_ion_implanters_are_one_government_away_in_the_broad_reading_and_two_in_
     assert pair["robust"] and pair["order"] == 2 and pair["buyers"] == ["smic"]
     assert pair["providers"] == ["nissin-ion", "smit", "unnamed-twn-ion-implanters"]
     assert pair["foreign_share"] == pytest.approx(8.8 + 1.9 + 0.6)
+    assert pair["government_shares"] == {"JPN": pytest.approx(8.8 + 1.9), "TWN": pytest.approx(0.6)}
     assert set(pair["left_in_china"]) == {"cetc", "unnamed-chn-ion-implanters"}
     assert "not shown serving 7 nm" in pair["kind"]
     alone = rows["government:JPN:ion-implanters"]

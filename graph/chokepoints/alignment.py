@@ -150,12 +150,17 @@ def _row(
     edges = [d for n in members for d in H.adj[n].values() if not is_cut(d)]
     providers = sorted({str(d["provider"]) for d in edges})
     shares: dict[str, float] = {}
+    country_of: dict[str, str] = {}
     for d in edges:
+        country_of[str(d["provider"])] = str(d.get("provider_country") or "")
         if d.get("share") is not None:
             shares[str(d["provider"])] = max(shares.get(str(d["provider"]), 0.0), float(d["share"]))
+    # each government's part of the world supply left, so a row shows which of them is the gap
+    by_country = {c: round(sum(v for p, v in shares.items() if country_of[p] == c), 3) for c in countries}
     left = _left_in_china(G, members)
     label = str(G.nodes[members[0]].get("label", item))
     who = " and ".join(countries)
+    parts = ", ".join(f"{c} {by_country[c]:g} %" for c in countries) if shares else who
     kind = f"would cut if {who} controlled it" + (
         " (the Chinese providers left are not shown serving 7 nm)" if left else " (no Chinese provider left)"
     )
@@ -164,7 +169,7 @@ def _row(
         "order": len(countries),
         "kind": kind,
         "key": key,
-        "label": f"{label} ({who})",
+        "label": f"{label} ({parts} of world supply)" if shares else f"{label} ({who})",
         "items": [item],
         "item_labels": [label],
         "buyers": sorted({str(H.nodes[n].get("buyer", "")) for n in members} - {""}),
@@ -172,6 +177,7 @@ def _row(
         "provider_labels": [labels.get(p, p) for p in providers],
         "governments": countries,
         "foreign_share": round(sum(shares.values()), 3) if shares else None,
+        "government_shares": by_country if shares else None,
         "left_in_china": left,
         "left_in_china_labels": [labels.get(p, p) for p in left],
         "countries": countries,

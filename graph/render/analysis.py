@@ -162,10 +162,13 @@ def _alignment_text(row: dict[str, Any], who: str, left: list[str], labels: dict
     """What an alignment row says, in a sentence: who supplies the input now, and what is left."""
     buyers = ", ".join(labels.get(b, b) for b in row["buyers"]) or "the buyer"
     rest = f"from {', '.join(left)}, which no source shows serving the 7 nm class" if left else "from no one else"
+    parts = row.get("government_shares") or {}
+    held = f"; of world supply {', '.join(f'{c} {v:g} %' for c, v in parts.items())}" if parts else ""
     return (
         f"After the measures in force, {buyers} gets {', '.join(row['item_labels'])} from "
-        f"{', '.join(row['provider_labels'])} ({who}) and {rest}. If {who} controlled this input "
-        "for buyers in China, as others already do, the accelerator would lose it."
+        f"{', '.join(row['provider_labels'])} ({who}{held}) and {rest}. If {who} controlled this input "
+        "for buyers in China, as others already do, the accelerator would lose its new supply "
+        "(tools already installed keep working while they are serviced)."
     )
 
 
