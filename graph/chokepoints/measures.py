@@ -82,6 +82,7 @@ class Measure:
     covers_nothing: bool = False  # its coverage is stated only below the confidence floor, or is servicing only
     servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools it stops servicing
     providers: frozenset[str] = frozenset()  # cg:bindsProvider: it binds only these providers (none: all in reach)
+    exempt_countries: frozenset[str] = frozenset()  # cg:exemptsProviderCountry: makers its foreign reach spares
     suspended: tuple[tuple[dt.date, dt.date | None], ...] = ()  # [from, until) of whole suspensions
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -109,6 +110,7 @@ class Measure:
             "items_in_part": sorted(self.partial_items),
             "servicing_items": sorted(self.servicing_items),
             "binds_providers": sorted(self.providers),
+            "exempt_provider_countries": sorted(self.exempt_countries),
             "reaches_foreign_products": self.reaches_foreign,
             "legal_citation": self.legal_citation,
             "scope_note": self.scope_note,
@@ -168,13 +170,18 @@ def applies_to_buyer(measure: Measure, buyer_parties: Iterable[str], buyer_count
 def applies_to_provider(
     measure: Measure, provider_country: str | None, buyer_country: str | None, provider: str | None = None
 ) -> bool:
-    """Does the measure bind this provider (its jurisdiction, or a foreign-direct-product reach;
-    and, for a measure addressed to named providers, one of them)?
+    """Does the measure bind this provider (its jurisdiction, or a foreign-direct-product reach
+    that does not exempt the provider's country; and, for a measure addressed to named
+    providers, one of them)?
 
     >>> letter = Measure(id="m", label="", kind="ItemControl", jurisdiction=frozenset({"USA"}),
     ...                  effective=None, reaches_foreign=True, providers=frozenset({"tsmc"}))
     >>> applies_to_provider(letter, "TWN", "CHN", "tsmc"), applies_to_provider(letter, "KOR", "CHN", "samsung")
     (True, False)
+    >>> sme = Measure(id="s", label="", kind="ItemControl", jurisdiction=frozenset({"USA"}), effective=None,
+    ...               reaches_foreign=True, exempt_countries=frozenset({"JPN", "NLD"}))
+    >>> [applies_to_provider(sme, c, "CHN") for c in ("USA", "KOR", "JPN")]
+    [True, True, False]
     """
     if provider_country is None:
         return False
@@ -184,7 +191,7 @@ def applies_to_provider(
         return False
     if provider_country in measure.jurisdiction:
         return True
-    return measure.reaches_foreign
+    return measure.reaches_foreign and provider_country not in measure.exempt_countries
 
 
 def candidate_measures(

@@ -116,6 +116,7 @@ def load_measures(model: Model) -> dict[str, Measure]:
             partial_items=f.partial_items,
             servicing_items=f.servicing_items,
             providers=f.providers,
+            exempt_countries=f.exempt_countries,
             covers_nothing=f.covers_nothing,
             suspended=f.suspended,
         )

@@ -249,6 +249,7 @@ FACT_PROPS = (
     "jurisdiction",
     "reachesForeignProducts",
     "bindsProvider",
+    "exemptsProviderCountry",
     "imposedBy",
     "scopeNote",
     "coversInputInPart",
@@ -480,6 +481,7 @@ class MeasureFacts:
     partial_items: frozenset[str] = frozenset()  # cg:coversInputInPart: covered only in part
     servicing_items: frozenset[str] = frozenset()  # cg:coversServicingOf: installed tools no longer serviced
     providers: frozenset[str] = frozenset()  # cg:bindsProvider: only these providers (none: all in reach)
+    exempt_countries: frozenset[str] = frozenset()  # cg:exemptsProviderCountry: outside its foreign reach
     covers_nothing: bool = False  # coverage stated only below the confidence floor, or servicing only
     suspended: tuple[tuple[dt.date, dt.date | None], ...] = ()  # [from, until) of whole suspensions
 
@@ -560,6 +562,7 @@ def measure_facts(model: Model) -> dict[str, MeasureFacts]:
             partial_items=frozenset(in_part) - frozenset(full),
             servicing_items=frozenset(model.values(mid, "coversServicingOf")),
             providers=frozenset(model.values(mid, "bindsProvider")),
+            exempt_countries=frozenset(model.values(mid, "exemptsProviderCountry")),
             # a coverage stated only below the floor covers nothing (not, as no coverage does, everything)
             covers_nothing=bool(stated) and not (full or in_part or products),
             reaches_foreign=any(v.lower() in ("true", "1") for v in model.values(mid, "reachesForeignProducts")),
