@@ -175,7 +175,6 @@ def _row(
         "buyers": sorted({str(H.nodes[n].get("buyer", "")) for n in members} - {""}),
         "providers": providers,
         "provider_labels": [labels.get(p, p) for p in providers],
-        "governments": countries,
         "foreign_share": round(sum(shares.values()), 3) if shares else None,
         "government_shares": by_country if shares else None,
         "left_in_china": left,
