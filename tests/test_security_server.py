@@ -427,6 +427,21 @@ DEEP = {
 }
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ASK { FILTER(<urn:x>(1)) }",
+        "SELECT (xsd:int(1) AS ?x) {}",
+        'SELECT (xsd:integer("1", "2") AS ?x) {}',
+        'SELECT (<http://www.w3.org/2005/xpath-functions#concat>("a", "b") AS ?x) {}',
+    ],
+    ids=["unknown-function", "unknown-cast", "cast-arity", "xpath-function"],
+)
+def test_a_function_the_engine_lacks_is_400_not_500(server, query):
+    status, body = get(server, query)
+    assert status == 400 and "cannot evaluate" in body["error"], body
+
+
 @pytest.mark.parametrize("name", sorted(DEEP))
 def test_deep_nesting_is_400_and_the_workers_survive(server, name):
     status, doc = post(server, DEEP[name].encode())

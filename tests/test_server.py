@@ -874,3 +874,43 @@ def test_waiting_queries_get_workers_first_come_first_served(server):
         assert order == [0, 1, 2, 3, 4]
     finally:
         pool.close()
+
+
+def _label_store(path, label: str) -> None:
+    store = ox.Store(str(path))
+    g = _n("https://w3id.org/chipgraph/claim/test")
+    store.add(ox.Quad(_n(ID + "huawei"), _n(RDFS + "label"), ox.Literal(label, language="en"), g))
+    store.flush()
+    del store
+
+
+def test_after_a_rebuild_every_worker_answers_from_the_new_store(tmp_path):
+    """A build swaps a new store in and writes a new manifest.json under a running server: every
+    query after that, on every worker and with the answer cache off, sees the new graph."""
+    import json
+
+    _label_store(tmp_path / "store", "Huawei")
+    (tmp_path / "manifest.json").write_text(json.dumps({"build": 1}), encoding="utf-8")
+    config = ServerConfig(store_dir=tmp_path / "store", port=0, timeout=TIMEOUT, workers=2, log=False, cache_mb=0)
+    srv = make_server(config)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        query = 'SELECT ?l WHERE { cgid:huawei rdfs:label ?l FILTER(LANG(?l) = "en") } # '
+
+        def labels(n: int, tag: str) -> set[str]:
+            out = set()
+            for i in range(n):
+                status, _, body = get_query(srv, query + f"{tag}{i}")
+                assert status == 200, body
+                out |= {b["l"]["value"] for b in json.loads(body)["results"]["bindings"]}
+            return out
+
+        assert labels(4, "before") == {"Huawei"}
+        _label_store(tmp_path / "store.new", "Huawei Changed")
+        (tmp_path / "store").rename(tmp_path / "store.old")
+        (tmp_path / "store.new").rename(tmp_path / "store")
+        (tmp_path / "manifest.json").write_text(json.dumps({"build": 2, "note": "rebuilt"}), encoding="utf-8")
+        assert labels(8, "after") == {"Huawei Changed"}
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import ChipgraphError
-from graph.server.worker import QueryFailed, worker_main
+from graph.server.worker import QueryFailed, store_version, worker_main
 
 __all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "QueryFailed", "QueryPool", "TIME_LIMIT_STATUS", "default_workers"]
 
@@ -368,6 +368,8 @@ class QueryPool:
         long = worker is not None
         if worker is None:
             worker = self._acquire(min(deadline, arrived + (timeout if own else self.wait)))
+        # the build this job must be answered from: a worker that opened an older one reopens
+        job = {**job, "store_version": store_version(self.store_dir)}
         try:
             started = time.monotonic()
             if long:

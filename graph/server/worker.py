@@ -17,6 +17,7 @@ Terms bound by a named query travel over the pipe as plain tuples (:func:`encode
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 from typing import Any
 
 __all__ = ["QueryFailed", "decode_term", "encode_term", "execute", "worker_main"]
@@ -56,6 +57,10 @@ def decode_term(spec: tuple) -> Any:
 def worker_main(conn: Any, store_dir: str) -> None:
     """Loop of a worker process: open the store read-only, forbid the network, answer jobs.
 
+    Each job carries the version of the build it must be answered from (``store_version``); a
+    worker that opened an older build reopens the store first, so that after a rebuild under a
+    running server no worker answers from the old graph.
+
     The first message says ``("ready", (store_kind, sandboxed))`` or ``("failed", reason)``. A
     worker forked from a fork server that holds an in-memory copy of ``store_dir``
     (``serve --in-memory``) queries that copy.
@@ -66,9 +71,10 @@ def worker_main(conn: Any, store_dir: str) -> None:
     from graph.sparql.sandbox import forbid_network, run_on_large_stack
 
     kind = "memory" if server_memory.STORE_DIR == store_dir else "disk"
+    opened = store_version(store_dir)  # before opening: a build finishing meanwhile shows as a change
     try:
         store = server_memory.STORE if kind == "memory" else ox.Store.read_only(store_dir)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         conn.send(("failed", f"cannot open the store at {store_dir}: {exc}"))
         return
     try:
@@ -85,12 +91,37 @@ def worker_main(conn: Any, store_dir: str) -> None:
         if job is None:
             return
         try:
+            wanted = job.get("store_version")
+            if kind == "disk" and wanted is not None and wanted != opened:
+                # a rebuild replaced the store under the server: answer from the new one, never the old
+                opened = wanted
+                try:
+                    store = ox.Store.read_only(store_dir)
+                except (OSError, RuntimeError):
+                    opened = None
+                    raise QueryFailed(503, "the graph is being rebuilt; retry in a moment") from None
             # a large stack: Oxigraph recurses once per nesting level (see graph.sparql.sandbox)
             conn.send(("ok", run_on_large_stack(execute, store, job)))
         except QueryFailed as exc:
             conn.send(("error", (exc.status, exc.message)))
         except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever went wrong
             conn.send(("error", (500, f"query failed: {exc}")))
+
+
+def store_version(store_dir: str | Path) -> list[int] | None:
+    """The version of the build a store belongs to: size and modification time of the
+    ``manifest.json`` beside it (the answer cache's key uses the same), None without one."""
+    try:
+        stat = (Path(store_dir).parent / "manifest.json").stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _engine_error(exc: BaseException) -> Exception:
+    from graph.store.local import engine_error
+
+    return engine_error(exc)
 
 
 def execute(store: Any, job: dict) -> dict:
@@ -167,10 +198,15 @@ def execute(store: Any, job: dict) -> dict:
         return {"body": body, "type": GRAPH_FORMATS[fmt][0], "truncated": truncated, "count": len(triples)}
     except SyntaxError as exc:
         raise QueryFailed(400, syntax_error_message(exc, None, text)) from None
+    except RuntimeError as exc:
+        if str(exc).startswith("The custom function"):
+            # a function (or cast) the engine does not have, or called with the wrong arity: the query's fault
+            raise QueryFailed(400, f"the query calls a function this endpoint cannot evaluate: {exc}") from None
+        raise QueryFailed(500, str(_engine_error(exc))) from None
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM):
             # the no-network filter's refusal: a SERVICE got past the parse check (a parser differential)
             raise QueryFailed(
                 403, "the query tried to open a network connection, which this endpoint never does"
             ) from None
-        raise QueryFailed(500, f"query failed: {exc}") from None
+        raise QueryFailed(500, str(_engine_error(exc))) from None

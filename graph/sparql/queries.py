@@ -600,13 +600,18 @@ def _run_embedded(
     store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None, form: str, dataset: bool
 ) -> QueryResult:
     """Run and read out the whole answer (evaluation is lazy: it must finish inside the sandbox)."""
+    from graph.store.local import engine_error
+
     result = store.raw_query(text, bindings, union=not dataset)
-    if form == "SELECT":
-        variables = [v.value for v in result.variables]
-        return QueryResult(form=form, variables=variables, rows=[{n: sol[n] for n in variables} for sol in result])
-    if form == "ASK":
-        return QueryResult(form=form, boolean=bool(result))
-    return QueryResult(form=form, triples=list(result))
+    try:  # evaluation is lazy: reading the answer out can fail too (a damaged store)
+        if form == "SELECT":
+            variables = [v.value for v in result.variables]
+            return QueryResult(form=form, variables=variables, rows=[{n: sol[n] for n in variables} for sol in result])
+        if form == "ASK":
+            return QueryResult(form=form, boolean=bool(result))
+        return QueryResult(form=form, triples=list(result))
+    except (RuntimeError, OSError) as exc:
+        raise engine_error(exc, getattr(store, "location", "")) from exc
 
 
 def _projection(text: str) -> list[str]:

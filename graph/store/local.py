@@ -44,6 +44,22 @@ class GraphStore(Protocol):
         """Every quad of the dataset."""
 
 
+def engine_error(exc: BaseException, location: str = "") -> ChipgraphError:
+    """The error to show for an exception Oxigraph raised while running or reading out a query.
+
+    A damaged store (RocksDB's "Corruption: ..." on a checksum or size mismatch) says so and how
+    to mend it; anything else is the query's own failure (an unsupported function, a bad cast).
+    """
+    text = str(exc)
+    if "Corruption" in text or "No such file or directory" in text:
+        where = f" at {location}" if location and location != "memory" else ""
+        return ChipgraphError(
+            f"the store{where} cannot be read ({text.strip()}): it is damaged or was replaced while "
+            "being read; rebuild it with `chipgraph build --force`"
+        )
+    return ChipgraphError(f"the query failed: {text}")
+
+
 class OxigraphStore:
     """A :class:`GraphStore` over a pyoxigraph ``Store`` (on disk or in memory)."""
 
@@ -71,20 +87,27 @@ class OxigraphStore:
         except SyntaxError as exc:
             raise ChipgraphError(f"SPARQL syntax error: {exc}") from exc
         except (RuntimeError, OSError, ValueError) as exc:
-            raise ChipgraphError(f"the query failed: {exc}") from exc
+            raise engine_error(exc, self.location) from exc
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
         result = self.raw_query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise ChipgraphError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return [{n: sol[n] for n in names} for sol in result]
+        try:  # evaluation is lazy: reading the rows out can fail too
+            return [{n: sol[n] for n in names} for sol in result]
+        except (RuntimeError, OSError) as exc:
+            raise engine_error(exc, self.location) from exc
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None) -> bool:
         return bool(self.raw_query(query, bindings))
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
-        return list(self.raw_query(query, bindings))
+        result = self.raw_query(query, bindings)
+        try:
+            return list(result)
+        except (RuntimeError, OSError) as exc:
+            raise engine_error(exc, self.location) from exc
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self.store)
@@ -166,6 +189,8 @@ def open_store(
         return memory_copy(disk, str(path)) if in_memory else OxigraphStore(disk, location=str(path), directory=path)
     except OSError as exc:
         raise ChipgraphError(f"cannot open the store at {path}: {exc}; rebuild it with `chipgraph build`") from exc
+    except RuntimeError as exc:  # RocksDB refuses a damaged store at opening ("Corruption: ...")
+        raise engine_error(exc, str(path)) from exc
 
 
 def memory_copy(disk: ox.Store, location: str = "store", *, parallel: bool = True) -> OxigraphStore:

@@ -124,3 +124,23 @@ def test_an_export_to_a_full_device_names_it(built: Path, tmp_path: Path) -> Non
     reader.join(timeout=60)
     err = _clean_error(proc)
     assert str(fifo) in err and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_damaged_store_is_an_error_with_the_remedy(built: Path, tmp_path: Path) -> None:
+    """Bytes flipped in the store's table files: every reader says the store is damaged
+    and to rebuild it, instead of a RuntimeError reported as a bug."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built / "store", out / "store")
+    shutil.copy(built / "manifest.json", out / "manifest.json")
+    for table in (out / "store").glob("*.sst"):  # every table, so that whatever index a query reads is damaged
+        data = bytearray(table.read_bytes())
+        for i in range(len(data) // 4, min(len(data), len(data) // 4 + 4096)):
+            data[i] ^= 0xFF
+        table.write_bytes(bytes(data))
+    for command in (["show", "huawei"], ["query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"], ["stats"]):
+        proc = chipgraph(*command, "--output-dir", str(out))
+        message = _clean_error(proc)
+        assert proc.returncode == 1 and "damaged" in message and "build --force" in message, (command, message)
+        assert "this is a bug" not in message
