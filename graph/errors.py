@@ -76,3 +76,19 @@ def suggest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | 
     """
     close = list(dict.fromkeys(difflib.get_close_matches(word, list(dict.fromkeys(choices)), n=3, cutoff=cutoff)))
     return "did you mean " + ", ".join(close) + "?" if close else None
+
+
+def engine_error(exc: BaseException, location: str = "") -> ChipgraphError:
+    """The error to show for an exception Oxigraph raised while running or reading out a query.
+
+    A damaged store (RocksDB's "Corruption: ..." on a checksum or size mismatch) says so and how
+    to mend it; anything else is the query's own failure (an unsupported function, a bad cast).
+    """
+    text = str(exc)
+    if "Corruption" in text or "No such file or directory" in text:
+        where = f" at {location}" if location and location != "memory" else ""
+        return ChipgraphError(
+            f"the store{where} cannot be read ({text.strip()}): it is damaged or was replaced while "
+            "being read; rebuild it with `chipgraph build --force`"
+        )
+    return ChipgraphError(f"the query failed: {text}")

@@ -54,7 +54,13 @@ _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: lone surrogates (which YAML's "\ud800" escapes produce and UTF-8 cannot encode), and the bidi
 #: embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069, which make a name
 #: display as other text than it holds (a right-to-left override reverses what follows it).
-_BAD_VALUE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: Also the invisible U+200B, U+2060 and U+FEFF (a name that looks like another) and the
+#: noncharacters U+FFFE and U+FFFF (not XML text). The bidi *marks* U+200E, U+200F and U+061C
+#: are allowed: right-to-left names need them, and they reorder nothing by themselves; a
+#: terminal is shown them escaped (:func:`terminal_safe`).
+_BAD_VALUE_CHARS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\ufffe\uffff]"
+)
 #: In a raw file carriage returns are line ends too (CRLF files are fine).
 _BAD_FILE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x0D: "carriage return", 0x1B: "ESC", 0x7F: "DEL"}
@@ -122,8 +128,12 @@ def _describe(char: str) -> str:
     code = ord(char)
     if 0xD800 <= code <= 0xDFFF:
         return f"a lone surrogate U+{code:04X}"
-    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code in (0x200E, 0x200F, 0x061C):
         return f"bidi control character U+{code:04X}"
+    if code in (0x200B, 0x2060, 0xFEFF):
+        return f"invisible character U+{code:04X}"
+    if code in (0xFFFE, 0xFFFF):
+        return f"noncharacter U+{code:04X}"
     name = _CONTROL_NAMES.get(code)
     return f"control character U+{code:04X}" + (f" ({name})" if name else "")
 
@@ -194,14 +204,17 @@ def read_text(path: str | Path) -> str:
     return text
 
 
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u061c\u2060\ufeff\ufffe\uffff]"
+)
 
 
 def terminal_safe(text: str) -> str:
     """``text`` with every character a terminal would act on written as a visible ``\\uXXXX`` escape.
 
     Tab and newline stay; carriage return, ESC, BEL, NUL, the other C0 and C1 controls, DEL, the
-    bidi embedding/override/isolate controls and lone surrogates become ``\\u001b`` and the like.
+    bidi embedding/override/isolate controls and marks, invisible characters, noncharacters and
+    lone surrogates become ``\\u001b`` and the like.
     The escape is JSON's own, so JSON text stays valid JSON with the same value, and a table
     shows the character instead of obeying it.
     The last line of defence for text printed to a terminal (``show -t``, tables): inputs

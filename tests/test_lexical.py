@@ -128,3 +128,30 @@ def test_table_output_never_emits_control_characters(built: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "Evil\\u001b]0;PWNED\\u0007Corp" in result.output
+
+
+@pytest.mark.parametrize(
+    ("char", "named"),
+    [
+        ("\u200b", "invisible character U+200B"),
+        ("\ufeff", "invisible character U+FEFF"),
+        ("\u2060", "invisible character U+2060"),
+        ("\uffff", "noncharacter U+FFFF"),
+    ],
+)
+def test_invisible_and_noncharacters_are_refused_and_shown_escaped(char: str, named: str) -> None:
+    """A name with a zero-width space looks like another name; U+FFFF is no XML text. Inputs
+    refuse them, and a terminal is shown the escape, never the character."""
+    from graph.lexical import terminal_safe, text_problem
+
+    assert named in (text_problem(f"Acme{char}Corp") or "")
+    assert terminal_safe(f"Acme{char}Corp") == f"Acme\\u{ord(char):04x}Corp"
+    assert text_problem("华为 Huawei 화웨이") is None  # ordinary text in every script stays
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
+def test_bidi_marks_are_kept_in_data_but_shown_escaped_on_a_terminal(mark: str) -> None:
+    from graph.lexical import terminal_safe, text_problem
+
+    assert text_problem(f"name{mark}") is None
+    assert terminal_safe(f"name{mark}") == f"name\\u{ord(mark):04x}"

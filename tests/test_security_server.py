@@ -427,6 +427,22 @@ DEEP = {
 }
 
 
+def test_an_answer_of_too_many_bytes_is_refused_whatever_its_rows():
+    """One row, one value of 10 MB built by doubling REPLACEs from a query of 300 bytes: the row
+    cap does not stop it, the byte cap does (422, saying what to do). The worker's own check,
+    with a 1 MB cap, so that the test does not depend on how fast the machine builds the value."""
+    import pyoxigraph as ox
+
+    from graph.server.worker import QueryFailed, execute
+
+    grow = "".join(f' BIND(REPLACE(?{a},"a",?a) AS ?{b})' for a, b in zip("abcdef", "bcdefg"))
+    job = {"query": 'SELECT ?g WHERE { BIND("aaaaaaaaaa" AS ?a)' + grow + " }", "max_rows": 10, "max_bytes": 1_000_000}
+    with pytest.raises(QueryFailed) as exc:
+        execute(ox.Store(), job)
+    assert exc.value.status == 422 and "1,000,000 bytes of values" in exc.value.message and "LIMIT" in exc.value.message
+    assert execute(ox.Store(), {**job, "max_bytes": 20_000_000})["count"] == 1  # under the cap: answered
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -527,8 +543,22 @@ def test_conflicting_content_lengths_are_400(server):
         (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\tfolded\r\n\r\n", b"400", b"obsolete line folding"),
         (b"GET sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"starts with /"),
         (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"starts with /"),
+        (b"GET /\x1b]0;PWNED\x07\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n", b"400", b"control character"),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n", b"400", b"needs a Host header"),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", b"400", b"more than one Host"),
     ],
-    ids=["http-9.9", "http-2.0", "http-0.9", "obs-fold-space", "obs-fold-tab", "target-without-slash", "asterisk"],
+    ids=[
+        "http-9.9",
+        "http-2.0",
+        "http-0.9",
+        "obs-fold-space",
+        "obs-fold-tab",
+        "target-without-slash",
+        "asterisk",
+        "control-in-target",
+        "no-host",
+        "two-hosts",
+    ],  # fmt: skip
 )
 def test_request_lines_and_headers_outside_http_1_are_refused(server, request_bytes: bytes, status: bytes, why: bytes):
     """RFC 9112/9110: other versions get 505, a versionless line, obs-fold and a target that is

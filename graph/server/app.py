@@ -28,6 +28,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from graph.errors import ChipgraphError
+from graph.lexical import terminal_safe
 from graph.server.answers import DEFAULT_CACHE_MB, AnswerCache
 from graph.server.pool import DEFAULT_LONG_WORKERS, DEFAULT_TIMEOUT, DEFAULT_WORKERS, QueryPool
 from graph.server.static import resolve_static, static_response
@@ -37,6 +38,8 @@ __all__ = ["DEFAULT_MAX_BODY", "DEFAULT_MAX_ROWS", "EndpointApp", "ServerConfig"
 
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 1_000_000
+#: Bytes of RDF term values one answer may hold (about 3 KB a row at the row cap).
+DEFAULT_MAX_ANSWER_BYTES = 32_000_000
 #: The time limit (s) of each named query answered at start for the answer cache (the shipped
 #: ones take at most ~1 s of CPU on a 2-core machine; the server's own work, asked by no client).
 WARM_LIMIT = 30.0
@@ -65,6 +68,9 @@ class ServerConfig:
     connection_limit: int = 1000
     #: Megabytes of answers kept for repeated queries (:mod:`graph.server.answers`); 0 keeps none.
     cache_mb: int = DEFAULT_CACHE_MB
+    #: Bytes of RDF terms one answer may hold (values of its rows or triples, before
+    #: serialisation): the row cap alone lets one short query build a 100 MB value.
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
 
 
 _ROUTES = Map(
@@ -139,7 +145,8 @@ class EndpointApp:
         when = time.strftime("%d/%b/%Y %H:%M:%S")
         uri = request.environ.get("REQUEST_URI") or request.full_path
         line = f'{request.remote_addr} - - [{when}] "{request.method} {uri[:2000]}" {response.status_code} -'
-        print(line.encode("ascii", "backslashreplace").decode("ascii"), file=sys.stderr, flush=True)
+        # never a raw control character on the operator's terminal, whatever the request held
+        print(terminal_safe(line).encode("ascii", "backslashreplace").decode("ascii"), file=sys.stderr, flush=True)
 
     # -- the endpoint ----------------------------------------------------------------------
 
@@ -257,6 +264,7 @@ class EndpointApp:
             "accept": accept,
             "format": fmt,
             "max_rows": self.config.max_rows,
+            "max_bytes": self.config.max_answer_bytes,
             "default_graphs": default_graphs,
             "named_graphs": named_graphs,
             "bindings": bindings,

@@ -4,7 +4,8 @@ Why waitress: it is synchronous, so the blocking :meth:`QueryPool.run` fits as i
 event loop holds a connection that is still sending its request without a thread, so hundreds of
 half-sent requests (slowloris) cost file descriptors, not threads; requests go to the WSGI
 threads only once complete. It parses HTTP strictly: a Content-Length that is not digits
-(``-1``) or given twice with different values, and unknown transfer codings, get 400; bodies over
+(``-1``) or given twice with different values gets 400, an unknown transfer coding 501 (RFC 9112
+section 6.1); bodies over
 the limit get 413 from the announced length, before they are read.
 
 What this module adds, in three small subclasses of waitress's parser, task and server:
@@ -12,7 +13,8 @@ What this module adds, in three small subclasses of waitress's parser, task and 
 * a request with both Content-Length and ``Transfer-Encoding: chunked`` is refused with 400
   (RFC 9112 §6.3: ambiguous framing, the classic request-smuggling shape), and so are obsolete
   line folding (§5.2), a request line without a version (HTTP/0.9) and a target that is not a
-  path starting with ``/`` (§3.2); a version other than HTTP/1.0 and 1.1 gets 505;
+  path starting with ``/`` (§3.2), an HTTP/1.1 request without one Host header (§3.2) and a
+  target holding a control character; a version other than HTTP/1.0 and 1.1 gets 505;
 * the arrival time of each request (its header complete) goes into the WSGI environ as
   ``chipgraph.arrived``, so the query time limit counts from there, queueing included;
 * a connection that has not finished sending its request within ``request_timeout`` seconds of
@@ -86,6 +88,16 @@ class _Parser(HTTPRequestParser):
         if not (target.startswith("/") or (self.proxy_scheme in ("http", "https") and self.proxy_netloc)):
             # RFC 9112 §3.2: origin-form starts with "/"; "*" is for OPTIONS, which is not served
             raise ParsingError("the request target must be a path that starts with / (for example /sparql)")
+        if self.version == "1.1":
+            host = self.headers.get("HOST")
+            if host is None:
+                raise ParsingError("an HTTP/1.1 request needs a Host header (RFC 9112 section 3.2)")
+            if "," in host:  # waitress joins repeated headers with ", "
+                raise ParsingError("the request has more than one Host header (RFC 9112 section 3.2)")
+        if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in target):
+            # RFC 3986: a URI holds no control characters (they must be percent-encoded); raw,
+            # they would reach the access log and the operator's terminal
+            raise ParsingError("the request target holds a control character; percent-encode it")
         self.arrived = time.monotonic()
 
     def received(self, data: bytes) -> int:

@@ -119,9 +119,28 @@ def store_version(store_dir: str | Path) -> list[int] | None:
 
 
 def _engine_error(exc: BaseException) -> Exception:
-    from graph.store.local import engine_error
+    from graph.errors import engine_error
 
     return engine_error(exc)
+
+
+class _AnswerSize:
+    """The bytes of term values an answer holds so far, refused (422) once over the limit."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.total = 0
+
+    def add(self, terms: tuple) -> None:
+        if self.limit is None:
+            return
+        self.total += sum(len(getattr(t, "value", "") or "") for t in terms if t is not None)
+        if self.total > self.limit:
+            raise QueryFailed(
+                422,
+                f"the answer holds more than {self.limit:,} bytes of values, this endpoint's limit; "
+                "add LIMIT, select fewer or shorter values, or run the query locally with `chipgraph query -e`",
+            )
 
 
 def execute(store: Any, job: dict) -> dict:
@@ -166,6 +185,7 @@ def execute(store: Any, job: dict) -> dict:
     if subs:
         kwargs["substitutions"] = subs
     max_rows = job["max_rows"]
+    size = _AnswerSize(job.get("max_bytes"))
     try:
         result = store.query(text, **kwargs)
         truncated = False
@@ -176,7 +196,9 @@ def execute(store: Any, job: dict) -> dict:
                 if len(rows) >= max_rows:
                     truncated = True
                     break
-                rows.append(tuple(solution[v] for v in variables))
+                row = tuple(solution[v] for v in variables)
+                size.add(row)
+                rows.append(row)
             if fmt not in RESULT_FORMATS:
                 raise QueryFailed(406, f"a SELECT result cannot be given as {fmt}")
             body = serialize_rows(variables, rows, fmt, truncated, max_rows)
@@ -191,6 +213,7 @@ def execute(store: Any, job: dict) -> dict:
             if len(triples) >= max_rows:
                 truncated = True
                 break
+            size.add((triple.subject, triple.predicate, triple.object))
             triples.append(triple)
         if fmt not in GRAPH_FORMATS:
             raise QueryFailed(406, f"a graph result cannot be given as {fmt}")

@@ -600,7 +600,7 @@ def _run_embedded(
     store: Any, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None, form: str, dataset: bool
 ) -> QueryResult:
     """Run and read out the whole answer (evaluation is lazy: it must finish inside the sandbox)."""
-    from graph.store.local import engine_error
+    from graph.errors import engine_error
 
     result = store.raw_query(text, bindings, union=not dataset)
     try:  # evaluation is lazy: reading the answer out can fail too (a damaged store)

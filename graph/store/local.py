@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from graph.errors import ChipgraphError
+from graph.errors import ChipgraphError, engine_error
 from graph.paths import default_output_dir
 from graph.vocab.namespaces import PREFIXES
 
@@ -42,22 +42,6 @@ class GraphStore(Protocol):
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the dataset."""
-
-
-def engine_error(exc: BaseException, location: str = "") -> ChipgraphError:
-    """The error to show for an exception Oxigraph raised while running or reading out a query.
-
-    A damaged store (RocksDB's "Corruption: ..." on a checksum or size mismatch) says so and how
-    to mend it; anything else is the query's own failure (an unsupported function, a bad cast).
-    """
-    text = str(exc)
-    if "Corruption" in text or "No such file or directory" in text:
-        where = f" at {location}" if location and location != "memory" else ""
-        return ChipgraphError(
-            f"the store{where} cannot be read ({text.strip()}): it is damaged or was replaced while "
-            "being read; rebuild it with `chipgraph build --force`"
-        )
-    return ChipgraphError(f"the query failed: {text}")
 
 
 class OxigraphStore:
