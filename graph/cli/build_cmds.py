@@ -8,6 +8,7 @@ import click
 
 from graph.cli.common import StepProgress, handle_errors
 from graph.cli.pathtype import PathArg
+from graph.lexical import terminal_safe
 
 _dir = PathArg(file_okay=False, path_type=Path)
 
@@ -47,8 +48,10 @@ def build(
             output_dir, curated_dir=curated_dir, eto_dir=eto_dir, force=force, progress=progress, site=not no_site
         )
     click.echo(
-        f"built {result.triple_count:,} triples in {result.graph_count:,} named graphs "
-        f"({result.quad_count:,} quads) into {result.output_dir} in {result.seconds:.1f} s"
+        terminal_safe(
+            f"built {result.triple_count:,} triples in {result.graph_count:,} named graphs "
+            f"({result.quad_count:,} quads) into {result.output_dir} in {result.seconds:.1f} s"
+        )
     )
 
 

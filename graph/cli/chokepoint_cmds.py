@@ -19,6 +19,7 @@ from graph.cli.common import (
 )
 from graph.cli.output import emit_rows, output_options
 from graph.cli.pathtype import PathArg
+from graph.lexical import terminal_safe
 
 DIFF_COLUMNS = ["accelerator", "change", "key", "order", "before", "after", "measures_before", "measures_after"]
 HISTORY_COLUMNS = ["accelerator", "date", "event", "key", "order", "robust", "measures", "measures_changing"]
@@ -322,10 +323,10 @@ def export_network(
             wanted = set(_resolve(store, G, accelerators))
             roots = [n for n, d in G.nodes(data=True) if d.get("kind") == "accelerator" and d.get("entity") in wanted]
         unbridge = getattr(scen, "unbridge", ()) or () if scen is not None else ()
-        click.echo(f"wrote {write_open_psa(G, path, roots, unbridge=unbridge)}", err=True)
+        click.echo(terminal_safe(f"wrote {write_open_psa(G, path, roots, unbridge=unbridge)}"), err=True)
         return
     for written in write(G, path):
-        click.echo(f"wrote {written}", err=True)
+        click.echo(terminal_safe(f"wrote {written}"), err=True)
 
 
 def _export_ftm(
@@ -354,4 +355,6 @@ def _export_ftm(
     store = open_from_options(output_dir, endpoint)
     written = write_ftm(store, path)
     counts = ", ".join(f"{n} {schema}" for schema, n in written.counts.items())
-    click.echo(f"wrote {written.path}: {written.total} FollowTheMoney entities ({counts}), all valid", err=True)
+    click.echo(
+        terminal_safe(f"wrote {written.path}: {written.total} FollowTheMoney entities ({counts}), all valid"), err=True
+    )

@@ -9,6 +9,7 @@ import click
 from graph.cli.common import handle_errors
 from graph.cli.output import emit_rows, output_options
 from graph.cli.pathtype import PathArg
+from graph.lexical import terminal_safe
 
 _dir = PathArg(file_okay=False, path_type=Path)
 
@@ -75,7 +76,7 @@ def eto(
         f"{c['providers']} providers, {c['provision']} provision rows ({c['provision_with_share']} with "
         f"a share); {c['crosswalk_matched']} providers matched to curated entities"
     )
-    click.echo(("valid: " if check_only else "") + summary, err=not check_only)
+    click.echo(terminal_safe(("valid: " if check_only else "") + summary), err=not check_only)
     if check_only:
         return
     from graph.build import build

@@ -11,6 +11,7 @@ import click
 
 from graph.cli.common import handle_errors
 from graph.cli.pathtype import PathArg
+from graph.lexical import terminal_safe
 
 _dir = PathArg(file_okay=False, path_type=Path)
 
@@ -88,7 +89,7 @@ def _import(
         f"{c['entries_imported']:,} imported; {c['cn_designations']} Chinese designations from {cn_dir}; "
         f"{c['crosswalk_matched']} entries matched to curated entities; {counts['lists']:,} quads"
     )
-    click.echo(("valid: " if check_only else "") + summary, err=not check_only)
+    click.echo(terminal_safe(("valid: " if check_only else "") + summary), err=not check_only)
     if check_only:
         return
     from graph.build import build

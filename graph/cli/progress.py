@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from graph.lexical import terminal_safe
+
 __all__ = ["StepProgress"]
 
 
@@ -49,7 +51,7 @@ class StepProgress:
         elapsed = time.monotonic() - self.started
         console = self._rich_console()
         if console is None:
-            click.echo(f"[{elapsed:6.1f}s] {message}", err=True)
+            click.echo(terminal_safe(f"[{elapsed:6.1f}s] {message}"), err=True)
             sys.stderr.flush()
             return
         from rich.markup import escape

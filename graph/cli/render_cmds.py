@@ -8,6 +8,7 @@ import click
 
 from graph.cli.common import as_of_option, handle_errors, open_from_options, store_options
 from graph.cli.pathtype import PathArg
+from graph.lexical import terminal_safe
 
 
 @click.command()
@@ -37,6 +38,6 @@ def render(as_of, scenario: Path | None, quiet: bool, output_dir: Path | None, e
     from graph.render import render_site
 
     store = open_from_options(output_dir, endpoint)
-    progress = None if quiet else (lambda msg: click.echo(msg, err=True))
+    progress = None if quiet else (lambda msg: click.echo(terminal_safe(msg), err=True))
     target = render_site(store, output_dir or default_output_dir(), as_of=as_of, scenario=scenario, progress=progress)
-    click.echo(str(target / "index.html"))
+    click.echo(terminal_safe(str(target / "index.html")))

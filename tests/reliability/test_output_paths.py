@@ -144,3 +144,11 @@ def test_a_damaged_store_is_an_error_with_the_remedy(built: Path, tmp_path: Path
         message = _clean_error(proc)
         assert proc.returncode == 1 and "damaged" in message and "build --force" in message, (command, message)
         assert "this is a bug" not in message
+
+
+def test_success_messages_show_a_hostile_path_escaped(built: Path, tmp_path: Path) -> None:
+    """The 'wrote …' line of export-network names the file as written, ESC shown as \\u001b."""
+    target = tmp_path / "g\x1b[2J.graphml"
+    proc = chipgraph("export-network", "-o", str(target), "--output-dir", str(built))
+    assert proc.returncode == 0, proc.stderr
+    assert target.is_file() and "\x1b" not in proc.stderr and "\\u001b[2J" in proc.stderr, proc.stderr
