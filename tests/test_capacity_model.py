@@ -255,6 +255,14 @@ def test_scenario_changes_inputs(tmp_path: Path):
             "exactly one",
         ),
         ("name: x\nchanges:\n  - parameter: wafer_starts_wpm\n    scale: 2\n", 3, "needs a reason"),
+        ("name: x\nchanges:\n  - parameter: wafer_starts_wpm\n    scale: .nan\n    reason: r\n", 3, "finite number"),
+        ("name: x\nchanges:\n  - parameter: wafer_starts_wpm\n    scale: .inf\n    reason: r\n", 3, "finite number"),
+        (
+            "name: x\nchanges:\n  - parameter: wafer_starts_wpm\n    scale: 1" + "9" * 400 + "\n    reason: r\n",
+            3,
+            "finite",
+        ),
+        ("name: x\nchanges:\n  - parameter: [wafer_starts_wpm]\n    scale: 2\n    reason: r\n", 3, "unknown parameter"),
         (
             "name: x\nfoo: 1\nchanges:\n  - parameter: wafer_starts_wpm\n    scale: 2\n    reason: r\n",
             2,

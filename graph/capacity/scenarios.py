@@ -24,6 +24,7 @@ its low and high ends by the low and high factors, ``add`` adds to them (never b
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,16 @@ class CapacityScenario:
 
 
 def _pair(value: Any) -> tuple[float, float] | None:
+    """A finite number or [low, high] of them as floats; None for anything else (NaN, .inf, a
+    whole number too large for a float, a text)."""
+
     def num(x: Any) -> bool:
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
+        if not isinstance(x, (int, float)) or isinstance(x, bool):
+            return False
+        try:
+            return math.isfinite(float(x))
+        except OverflowError:
+            return False
 
     if num(value):
         return float(value), float(value)
@@ -122,7 +131,7 @@ def load_capacity_scenario(path: str | Path) -> CapacityScenario:
                 Problem(f"unknown change key {key!r}", path, line, hint="allowed: " + ", ".join(sorted(CHANGE_KEYS)))
             )
         param = item.get("parameter")
-        if param not in PARAMETERS:
+        if not isinstance(param, str) or param not in PARAMETERS:
             problems.append(
                 Problem(
                     f"unknown parameter {param!r}",
@@ -140,7 +149,7 @@ def load_capacity_scenario(path: str | Path) -> CapacityScenario:
         if pair is None or (op != "add" and pair[0] < 0):
             problems.append(
                 Problem(
-                    f"{op}: {item[op]!r} must be a number or [low, high] with low <= high"
+                    f"{op}: {item[op]!r} must be a finite number or [low, high] with low <= high"
                     + ("" if op == "add" else " and not negative"),
                     path,
                     line,
