@@ -87,6 +87,18 @@ def test_conflicting_repeat_of_a_provider_is_refused(tmp_path: Path) -> None:
     assert "repeated with country 'USA'" in problem.message
 
 
+def test_an_id_too_long_to_be_one_is_refused_at_its_cell(tmp_path: Path) -> None:
+    """Round 5: a provider id of 5,000 digits ended in Python's integer-conversion ValueError."""
+    for f in (FIXTURES / "valid").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    with (tmp_path / "providers.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Foo Corp,,P" + "9" * 5000 + ",organization,USA\n")
+    with pytest.raises(InputError) as info:
+        read_release(tmp_path)
+    problem = info.value.problems[0]
+    assert problem.line == 9 and problem.column == 3 and "provider_id" in problem.message, problem
+
+
 def test_provision_row_naming_its_provider_otherwise_is_refused(tmp_path: Path) -> None:
     """provision.csv's provider_name must be the name (or an alias) providers.csv gives that id."""
     for f in (FIXTURES / "valid").iterdir():

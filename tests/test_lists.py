@@ -418,3 +418,25 @@ def test_scope_keeps_every_chinese_entry(lists):
     result = load_lists()
     chinese = sum(1 for e in lists.entries["bis-entity-list"] if e.country in SCOPE["bis-entity-list"])
     assert result.counts["chinese_entity_list"] == chinese
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda d: d.update(extracted="yesterday"), "field extracted must be the snapshot's date as YYYY-MM-DD"),
+        (lambda d: d.update(extracted=20260709), "field extracted must be the snapshot's date as YYYY-MM-DD"),
+        (
+            lambda d: d["entities"][0].update(federal_register=None, effective_date=None),
+            "no federal_register citation and no effective_date",
+        ),
+    ],
+    ids=["extracted-text", "extracted-number", "no-date-at-all"],
+)
+def test_a_list_without_dates_it_can_read_is_refused_at_its_field(copy: Path, edit, problem: str):
+    """Round 5 found a KeyError and a ValueError ('this is a bug') for these."""
+    path = copy / "bis_meu.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    msg = _error(copy)
+    assert "bis_meu.json" in msg and problem in msg and "bug" not in msg, msg

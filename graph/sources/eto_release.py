@@ -86,7 +86,13 @@ MIN_PROVIDERS = 300
 MIN_PROVISION = 1000
 
 # ASCII digits and \Z: ``\d`` matches any script's digits and ``$`` matches before a newline.
-_ID_RE = {"stage": re.compile(r"S[0-9]+\Z"), "input": re.compile(r"N[0-9]+\Z"), "provider": re.compile(r"P[0-9]+\Z")}
+#: At most 9 digits: ETO's ids have 1 to 4, and a longer one is no id (and beyond 4,300 digits
+#: Python could not even sort it as a number).
+_ID_RE = {
+    "stage": re.compile(r"S[0-9]{1,9}\Z"),
+    "input": re.compile(r"N[0-9]{1,9}\Z"),
+    "provider": re.compile(r"P[0-9]{1,9}\Z"),
+}
 _FIX_ID = "define it there or correct the id"
 
 

@@ -682,6 +682,9 @@ def _read_list_file(
     if not isinstance(raw, list):
         problems.add(path, None, "field entities must be a list")
         return "", []
+    extracted = data["extracted"]
+    if not isinstance(extracted, str) or _normalise_date(extracted) != extracted:
+        problems.add(path, None, f"field extracted must be the snapshot's date as YYYY-MM-DD, not {extracted!r}")
     if isinstance(data["count"], bool) or not isinstance(data["count"], int):
         problems.add(path, None, f"field count must be a whole number, not {data['count']!r}")
     elif data["count"] != len(raw):
@@ -750,6 +753,15 @@ def _read_list_file(
             if not rec["effective_date"]:
                 problems.add(path, line, f"{where}: a text-only citation needs the entry's effective_date")
                 continue
+        elif not fr_text and not rec["effective_date"]:
+            problems.add(
+                path,
+                line,
+                f"{where}: no federal_register citation and no effective_date, so the listing has no date",
+                "give the citation ('VOL FR PAGE, M/D/YY') or the effective_date; "
+                "a reviewed fix goes in corrections.csv",
+            )
+            continue
         elif fr_text:
             citations, error = parse_citations(fr_text)
             if error is None and not rec["effective_date"] and not any(c.date for c in citations):
