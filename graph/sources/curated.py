@@ -368,7 +368,7 @@ class _Reader:
                 suggest(str(prop), onto.properties) or "see ontology/chipgraph.ttl for the properties",
             )
             return None
-        if "value" not in item or item["value"] is None:
+        if "value" not in item or item["value"] is None or item["value"] == []:
             self.problem(f"{rid}: fact {prop!r} has no value", path, line)
             return None
         values = list(item["value"]) if isinstance(item["value"], list) else [item["value"]]

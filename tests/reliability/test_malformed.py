@@ -176,6 +176,10 @@ CASES: list[Case] = [
     Case("curated_confidence_list.yaml", "curated", "zz_conf_list.yaml", 5, (alt("confidence"),)),
     Case("curated_note_list.yaml", "curated", "zz_note_list.yaml", 11, (alt("note"), alt("single text"))),
     Case("curated_placeholder_folder.txt", "curated-folder", "zz.yaml", None, (alt("folder"),)),
+    # red-team round 5: YAML types that became Python text in the graph, or were dropped
+    Case("curated_value_boolean.yaml", "curated", "zz_bool.yaml", 8, (alt("boolean"), alt("quote"))),
+    Case("curated_value_binary.yaml", "curated", "zz_binary.yaml", 8, (alt("binary"),)),
+    Case("curated_value_empty_list.yaml", "curated", "zz_empty.yaml", 7, (alt("has no value"),)),
     # curated logic the ETO path refuses too (F9, F19)
     Case("curated_share_sum.yaml", "curated", "zz_share.yaml", 9, (alt("shares"), alt("hbm"), alt("100"))),
     Case("curated_typeof_cycle.yaml", "curated", "zz_cycle.yaml", 14, (alt("isTypeOf cycle"),)),
