@@ -157,6 +157,11 @@ def assemble(
         prior = load_prior_releases(eto)
         quads += prior.quads
         counts["eto_history"] = len(prior.quads)
+    else:
+        progress(
+            f"note: {eto_dir} is not the embedded ETO release, so the earlier releases "
+            "(graph/data/eto-history, 2024 shares) are left out and shares have no then-and-now"
+        )
     if lists:
         from graph.rdf.lists_rdf import curated_listed_ids, load_lists
 

@@ -92,7 +92,7 @@ def _literal(prop: str, value: Any, onto: OntologyInfo) -> Literal | str:
         return f"{value!r} is not a single text value"
     if isinstance(value, bool):
         # YAML reads yes/no/on/off/true/false as booleans: "False" would enter the graph as text
-        return f"{value!r} is not a text value (YAML read it as a boolean; quote it, e.g. \"no\")"
+        return f'{value!r} is not a text value (YAML read it as a boolean; quote it, e.g. "no")'
     if isinstance(value, (bytes, bytearray)):
         return "a !!binary value is not a text value (write the text itself)"
     return Literal(str(value))
