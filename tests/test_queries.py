@@ -523,7 +523,13 @@ def test_measure_packages(store):
     for row in r.rows:
         members.setdefault(row["package"].value.removeprefix(ID), set()).add(row["member"].value.removeprefix(ID))
     # measures.yaml / measure_packages.yaml: the 2024-12-02 listings came with the HBM and SME rules
-    assert members["pkg-us-2024-12-02"] == {"us-entity-list-2024-12", "us-sme-rule-2024-12", "us-hbm-rule-2024-12"}
+    # and the SME foreign-direct-product rule (one IFR, modelled as two measures)
+    assert members["pkg-us-2024-12-02"] == {
+        "us-entity-list-2024-12",
+        "us-sme-rule-2024-12",
+        "us-sme-fdpr-2024-12",
+        "us-hbm-rule-2024-12",
+    }
     # which listings came with which rule is one query: the Oct 2023 pair despite different effective dates
     oct_2023 = run_named(store, "measure-packages", package="pkg-us-2023-10-17")
     assert {row["effective"].value for row in oct_2023.rows} == {"2023-10-17", "2023-10-23", "2023-11-17"}
