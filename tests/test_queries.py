@@ -699,3 +699,22 @@ def test_listing_check(store):
     # the curated SMIC listing of 2020 is confirmed by the bulk Entity List (more cases in test_lists.py)
     r = run_named(store, "listing-check")
     assert rows_where(r, party="smic", verdict="confirms")
+
+
+@pytest.mark.parametrize(
+    ("declaration", "problem"),
+    [
+        ("# param: x (date, default: notadate) a day", "the default of parameter x: 'notadate' is not a valid date"),
+        ("# param: n (integer, default: ten) a count", "the default of parameter n: 'ten' is not a valid integer"),
+    ],
+)
+def test_a_default_that_cannot_be_bound_is_refused_at_its_line(tmp_path, declaration: str, problem: str):
+    """Round 5: a bad default was reported at run time, naming no file or line."""
+    from graph.errors import InputError
+    from graph.sparql.queries import load_query
+
+    path = tmp_path / "bad.rq"
+    path.write_text(f"# name: bad-default\n{declaration}\nSELECT ?x ?n WHERE {{ }}\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_query(str(path))
+    assert f"{path}:2:" in str(exc.value) and problem in str(exc.value)

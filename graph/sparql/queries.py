@@ -318,6 +318,14 @@ def _parse_param(spec: str, path: Path | None, lineno: int) -> Param:
             default = None if value.lower() == "none" else value
         else:
             raise InputError(Problem(f"malformed parameter declaration {spec!r}", file=path, line=lineno, hint=hint))
+    if default is not None and default != DATA_DATE_DEFAULT:
+        try:  # a default that cannot be bound is the file's mistake: say where, not only at run time
+            parse_value(default, ptype, pname)
+        except InputError as exc:
+            first = exc.problems[0]
+            raise InputError(
+                Problem(f"the default of {first.message}", file=path, line=lineno, hint=first.hint)
+            ) from None
     return Param(name=pname, type=ptype, default=default, required=required, description=description)
 
 
