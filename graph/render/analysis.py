@@ -172,6 +172,32 @@ def _alignment_text(row: dict[str, Any], who: str, left: list[str], labels: dict
     )
 
 
+def _alignment_parts(
+    G: Any, root: str, row: dict[str, Any], acc_label: str, out: AcceleratorAnalysis
+) -> tuple[list[str], list[str], list[str], list[str], str]:
+    """(explanation, sources, items, takes, domestic) of an alignment row, noting its input on ``out``.
+
+    The sources are those of the path to the input and of the input's supply hops (who provides
+    it, with what share): the facts the sentence rests on."""
+    item_nodes = [nodeids.supply(i, b) for i in row["items"] for b in row["buyers"]]
+    path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
+    for target in (n for n in item_nodes if n in G):
+        psources += [s for d in G.adj[target].values() for s in d.get("sources", ())]
+    who = " and ".join(row["countries"])
+    left = row.get("left_in_china_labels") or []
+    explanation = ([" → ".join(path)] if path else []) + [_alignment_text(row, who, left, G.graph.get("labels", {}))]
+    what = ", ".join(row["item_labels"])
+    for item in row["items"]:
+        out.chokepoint_items.setdefault(ID + item, []).append(
+            f"Alignment chokepoint of {acc_label}: {who} supply all the foreign {what} left"
+        )
+    share = row.get("foreign_share")
+    domestic = "left: " + (", ".join(left) if left else "none")
+    if share is not None:
+        domestic += f" (the {who} providers hold {share} % of world supply)"
+    return explanation, psources, row["item_labels"], row["item_labels"], domestic
+
+
 def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis:
     out = AcceleratorAnalysis(graph=G, root=root, summary={k: v for k, v in result.items() if k != "chokepoints"})
     acc_label = result.get("accelerator_label", root)
@@ -204,26 +230,7 @@ def _normalise(G: Any, root: str, result: dict[str, Any]) -> AcceleratorAnalysis
             items, takes = row["item_labels"], row["item_labels"]
             domestic = "no: every provider is cut off"
         elif row["key"].startswith(GOVERNMENT_PREFIX):
-            item_nodes = [nodeids.supply(i, b) for i in row["items"] for b in row["buyers"]]
-            path, psources = _path(G, root, item_nodes[0]) if item_nodes else ([], [])
-            for target in (n for n in item_nodes if n in G):
-                psources += [s for d in G.adj[target].values() for s in d.get("sources", ())]
-            who = " and ".join(row["countries"])
-            left = row.get("left_in_china_labels") or []
-            sentence = _alignment_text(row, who, left, G.graph.get("labels", {}))
-            explanation = ([" → ".join(path)] if path else []) + [sentence]
-            what = ", ".join(row["item_labels"])
-            for item in row["items"]:
-                out.chokepoint_items.setdefault(ID + item, []).append(
-                    f"Alignment chokepoint of {acc_label}: {who} supply all the foreign {what} left"
-                )
-            items, takes = row["item_labels"], row["item_labels"]
-            share = row.get("foreign_share")
-            domestic = (
-                "left: "
-                + (", ".join(left) if left else "none")
-                + (f" (the {who} providers hold {share} % of world supply)" if share is not None else "")
-            )
+            explanation, psources, items, takes, domestic = _alignment_parts(G, root, row, acc_label, out)
         else:
             labels, psources = [], []
             for prov in row["providers"]:

@@ -20,6 +20,8 @@ import errno
 from pathlib import Path
 from typing import Any
 
+from graph.errors import engine_error
+
 __all__ = ["QueryFailed", "decode_term", "encode_term", "execute", "worker_main"]
 
 
@@ -116,12 +118,6 @@ def store_version(store_dir: str | Path) -> list[int] | None:
     except OSError:
         return None
     return [stat.st_size, stat.st_mtime_ns]
-
-
-def _engine_error(exc: BaseException) -> Exception:
-    from graph.errors import engine_error
-
-    return engine_error(exc)
 
 
 class _AnswerSize:
@@ -225,11 +221,11 @@ def execute(store: Any, job: dict) -> dict:
         if str(exc).startswith("The custom function"):
             # a function (or cast) the engine does not have, or called with the wrong arity: the query's fault
             raise QueryFailed(400, f"the query calls a function this endpoint cannot evaluate: {exc}") from None
-        raise QueryFailed(500, str(_engine_error(exc))) from None
+        raise QueryFailed(500, str(engine_error(exc))) from None
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM):
             # the no-network filter's refusal: a SERVICE got past the parse check (a parser differential)
             raise QueryFailed(
                 403, "the query tried to open a network connection, which this endpoint never does"
             ) from None
-        raise QueryFailed(500, str(_engine_error(exc))) from None
+        raise QueryFailed(500, str(engine_error(exc))) from None
