@@ -102,3 +102,30 @@ def test_alignment_findings_rank_after_the_provider_sets(results):
 )
 def test_a_set_of_governments_holds_where_a_subset_of_it_cuts(key: str, cutting: list[str], expected: bool):
     assert holds_in(key, cutting) is expected
+
+
+def test_no_core_ip_finding_for_a_designer_no_source_shows_licensing_it(G, results):
+    """Huawei, Cambricon, Moore Threads, Biren and Jingjia make their own cores (sourced
+    cg:inHouseSourceOf); no source says whether Hygon makes the DCU's cores or licenses them, nor
+    from whom. The graph still offers Hygon ETO's licensors (the US ones cut by its 2019 listing,
+    Arm and Imagination of the UK, eMemory of Taiwan), but a "UK and Taiwan would cut" finding
+    would rest on that unsourced dependence, so none is drawn, and the result says why."""
+    (hygon,) = [r for r in results if r["accelerator"] == "hygon-dcu"]
+    assert hygon["unsourced_inputs"] == ["core-intellectual-property"]
+    assert G.nodes["supply:core-intellectual-property@hygon"].get("source_unsourced")
+    assert not any(row["items"] == ["core-intellectual-property"] for row in hygon["chokepoints"])
+    # a designer with sourced in-house cores has no such mark: its core IP is settled by its own
+    (c910,) = [r for r in results if r["accelerator"] == "ascend-910c"]
+    assert c910["unsourced_inputs"] == []
+    assert not G.nodes["supply:core-intellectual-property@huawei"].get("source_unsourced")
+
+
+def test_the_chokepoints_command_says_which_findings_it_leaves_out(built):
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    out = CliRunner().invoke(cli, ["chokepoints", "--output-dir", str(built), "hygon-dcu", "kunlun-1"])
+    assert out.exit_code == 0, out.output
+    assert "no source says whether the designers of 1 accelerator(s) (hygon-dcu)" in out.stderr
+    assert "kunlun-1: providers:keithley-instruments+keysight-tech, supplying samsung" in out.stderr

@@ -511,3 +511,21 @@ def test_huaweis_hbm_stacking_findings_are_fragile(store):
         "ascend-950dt",
         "ascend-950pr",
     }
+
+
+def test_a_foreign_fabs_own_tool_supply_is_not_a_lever_on_a_chinese_chip(G):
+    """Samsung makes the Kunlun-1 for Baidu in Korea (sourced). ETO names only Keithley and
+    Keysight (both US) for process monitoring tools, so losing both would stop Samsung's fab, and
+    with it the chip. No control aimed at China reaches Samsung's own tool purchases; the lever
+    is Samsung's work for Baidu, which stays a single point. The pair is left out, and listed."""
+    from graph.chokepoints.analysis import all_chokepoints
+
+    (kunlun,) = all_chokepoints(G, ["kunlun-1"])
+    keys = {r["key"] for r in kunlun["chokepoints"]}
+    assert "providers:samsung" in keys
+    assert not any("keithley-instruments" in r["providers"] for r in kunlun["chokepoints"])
+    assert "providers:keithley-instruments+keysight-tech" in [s["key"] for s in kunlun["abroad_sets"]]
+    assert all(s["buyers"] == ["samsung"] for s in kunlun["abroad_sets"])
+    # the same providers selling to a fab in China would be a finding: the rule is about the buyer
+    edges = list(G.adj["supply:process-monitoring-tools@samsung"].values())
+    assert {d["buyer_country"] for d in edges} == {"KOR"}

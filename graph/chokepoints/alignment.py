@@ -15,7 +15,10 @@ The finding is an *alignment* finding, listed apart from the provider cut sets, 
 * supply with no country (ETO's "Various companies") is never attributed to a government;
 * only buyers in China count: a control aimed at China does not reach a fab abroad;
 * what is already cut off counts as bridged (installed tools, stock), as for the cut sets;
-* an input had through its sub-categories (``isTypeOf`` variants) is judged per sub-category.
+* an input had through its sub-categories (``isTypeOf`` variants) is judged per sub-category;
+* an input other designers make themselves (their own cores) gives no finding for a designer
+  that no source shows making or licensing it (the supply node's ``source_unsourced``): that it
+  depends on the world's licensors is not known (Hygon's DCU and core IP).
 
 A set of countries *cuts* in a reading when the accelerator is lost once those countries'
 supply of the input ends; the rows are the minimal sets. The cutting sets are returned too, so
@@ -68,8 +71,8 @@ def _candidates(H: nx.DiGraph, reachable: Iterable[Hashable]) -> dict[str, list[
     out: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
     for node in reachable:
         data = H.nodes[node]
-        if data.get("kind") != "supply" or data.get("gate") != "or":
-            continue
+        if data.get("kind") != "supply" or data.get("gate") != "or" or data.get("source_unsourced"):
+            continue  # source_unsourced: no source says the buyer licenses it rather than makes it
         left = [d for d in H.adj[node].values() if not is_cut(d)]
         if not left or any("provider" not in d or d.get("buyer_country") != DOMESTIC for d in left):
             continue

@@ -118,6 +118,21 @@ def _item_of(G: nx.DiGraph, node: str) -> tuple[str, str]:
     return data.get("entity", node), data.get("buyer", "")
 
 
+def _abroad_buyers(G: nx.DiGraph, killed: Iterable[Hashable], cut: frozenset) -> list[str]:
+    """The buyers outside China whose supply a provider cut set stops, when it stops no one else's.
+
+    A set qualifies when every supply edge it removes on the way to a lost input goes to a buyer
+    in a known country other than China (a Korean foundry's own tool supply, for a chip it makes
+    for a Chinese designer). An unnamed buyer in no known country does not qualify. Empty list:
+    the set stops some Chinese (or unplaced) buyer's supply, and is a finding.
+    """
+    edges = [(n, d) for n in killed for v, d in G.adj[n].items() if v in cut and not is_cut(d)]
+    countries = {str(d.get("buyer_country") or "") for _, d in edges}
+    if not edges or "" in countries or DOMESTIC in countries:
+        return []
+    return sorted({str(G.nodes[n].get("buyer", "")) for n, _ in edges} - {""})
+
+
 def _killed_items(G: nx.DiGraph, lost: Iterable[Hashable]) -> list[str]:
     """The supply and stage OR nodes among the nodes a cut set takes away, sorted: the rows' items."""
     # The cut-set engine is typed for any hashable node; the supply graph's node ids are strings.
@@ -214,9 +229,24 @@ def analyse(
     ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
     share = {r["provider"]: r["importance"] for r in ranked}
     impact = IncrementalAvailability(G, root, bridged=bridged, walk=search)  # one walk for all cut sets
+    abroad: list[dict[str, Any]] = []
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
         killed = _killed_items(G, impact.failures(members))
+        foreign_buyers = _abroad_buyers(G, killed, cut) if acc.get("domestic") else []
+        if foreign_buyers:
+            # stopping these firms' sales to a fab abroad is no lever on a Chinese chip: it is the
+            # fab's own supply, which no control aimed at China reaches (the foundry is the finding)
+            labels = G.graph.get("labels", {})
+            abroad.append(
+                {
+                    "key": "providers:" + "+".join(G.nodes[m].get("entity", m) for m in members),
+                    "provider_labels": [_label(G, m) for m in members],
+                    "buyers": foreign_buyers,
+                    "buyer_labels": [labels.get(b, b) for b in foreign_buyers],
+                }
+            )
+            continue
         entities = [G.nodes[m].get("entity", m) for m in members]
         countries = sorted({G.nodes[m].get("country", "") for m in members} - {""})
         shares: dict[str, float] = {}
@@ -264,6 +294,14 @@ def analyse(
         "foundry_unknown": _foundry_unknown(G, acc["entity"]),
         "scenario": getattr(scenario, "name", None),
         "chokepoints": rows,
+        # inputs other designers make themselves that no source shows this one making or licensing:
+        # no alignment finding rests on them (graph.chokepoints.alignment)
+        "unsourced_inputs": (
+            unsourced := sorted({str(G.nodes[n]["entity"]) for n in search[0] if G.nodes[n].get("source_unsourced")})
+        ),
+        "unsourced_input_labels": [G.graph.get("labels", {}).get(i, i) for i in unsourced],
+        # provider sets left out: they cut only the supply of a buyer outside China (a fab abroad)
+        "abroad_sets": abroad,
         # every set of governments that cuts, minimal or not (merge_readings judges robustness by it)
         "government_cuts": government_cuts,
         "importance": [

@@ -142,6 +142,9 @@ class _Builder:
         self.prior = [r for r in prior if release is not None and not release.current and r.release == release.id]
         self.G = nx.DiGraph()
         self.inputs = {e for e in model.types if model.has_type(e, INPUT_CLASSES)}
+        #: inputs that some designer makes itself (cg:inHouseSourceOf): for another designer, buying
+        #: them is an assumption unless a source says which it does
+        self.made_in_house = {v for e in sorted(model.facts) for v in model.values(e, "inHouseSourceOf")}
         self.goes_into_children: dict[str, list[str]] = defaultdict(list)
         self.variants: dict[str, list[str]] = defaultdict(list)
         for e in sorted(self.inputs):
@@ -545,7 +548,18 @@ class _Builder:
         return node
 
     def in_house(self, acc: str, buyer: str, designers: list[str]) -> None:
-        """Designers that make an input themselves (cg:inHouseSourceOf): a source no control cuts."""
+        """Designers that make an input themselves (cg:inHouseSourceOf): a source no control cuts.
+
+        An input that other designers make in house (their own cores) and that no source says this
+        designer makes is marked ``source_unsourced`` on its supply node: the graph still offers it
+        the world's licensors (ETO's providers), but which of them it licenses, if any, no source
+        says (the data has no licence relationships), so no alignment finding rests on them.
+        """
+        own = {item for designer in designers for item in self.m.values(designer, "inHouseSourceOf")}
+        for item in sorted(self.made_in_house - own):
+            supply = nodeids.supply(item, buyer)
+            if supply in self.G:
+                self.G.nodes[supply]["source_unsourced"] = True
         for designer in designers:
             for item in self.m.values(designer, "inHouseSourceOf"):
                 supply = nodeids.supply(item, buyer)

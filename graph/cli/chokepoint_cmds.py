@@ -153,6 +153,27 @@ def chokepoints(
             "their fabrication inputs (fab tools, materials) are not analysed, so no finding comes from them",
             err=True,
         )
+    unsourced: dict[str, list[str]] = {}
+    for res in base:
+        for item in res.get("unsourced_inputs", ()):
+            unsourced.setdefault(item, []).append(res["accelerator"])
+    for item, accs in sorted(unsourced.items()):
+        click.echo(
+            f"note: other designers make their own {item}, and no source says whether the designers of "
+            f"{len(accs)} accelerator(s) ({', '.join(sorted(accs))}) make or license it: "
+            "no government-alignment finding is drawn from it",
+            err=True,
+        )
+    abroad = sorted(
+        (res["accelerator"], s["key"], b) for res in base for s in res.get("abroad_sets", ()) for b in s["buyers"]
+    )
+    if abroad:
+        click.echo(
+            f"note: {len(abroad)} provider set(s) left out because they would only stop a fab abroad from "
+            f"getting its own tools ({'; '.join(f'{a}: {k}, supplying {b}' for a, k, b in abroad)}); "
+            "a control aimed at China does not reach that fab, so the foundry itself is the finding",
+            err=True,
+        )
     if scen is not None:
         after = all_chokepoints(G, ids, scenario=scen, max_order=max_order)
         emit_rows(compare(base, after), fmt, output, DIFF_COLUMNS)
