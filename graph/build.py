@@ -16,7 +16,6 @@ necessarily the store beside it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import gc
@@ -25,7 +24,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +32,6 @@ import pyoxigraph as ox
 
 from graph import __version__
 from graph.atomic import (
-    BuildLocked,
-    build_lock,
     commit_outputs,
     new_staging_dir,
     recover_dir,
@@ -44,6 +41,7 @@ from graph.atomic import (
 )
 from graph.background import Background
 from graph.errors import ChipgraphError, InputError, Problem
+from graph.output_lock import locked_output
 from graph.paths import CURATED_DIR, ETO_DIR, ontology_file, shapes_file
 from graph.read.model import DATA_DATE_PROPERTIES, NO_DATA_DATE
 
@@ -334,29 +332,6 @@ def check_replaceable(output_dir: Path, files: list[str], folders: list[str]) ->
         raise ChipgraphError(first if len(problems) == 1 else "outputs cannot be replaced", problems)
 
 
-@contextlib.contextmanager
-def _locked(output_dir: Path) -> Iterator[None]:
-    """:func:`graph.atomic.build_lock` with its failures as a :class:`ChipgraphError` naming the folder."""
-    try:
-        lock = build_lock(output_dir)
-        lock.__enter__()
-    except BuildLocked as exc:
-        who = f" (pid {exc.pid})" if exc.pid else ""
-        raise ChipgraphError(
-            Problem(
-                f"another build is running into this folder{who}",
-                output_dir,
-                hint="wait for it to finish, or build into another folder with -o",
-            )
-        ) from None
-    except OSError as exc:
-        raise _output_problem(output_dir, f"cannot create the build lock: {exc.strerror or exc}") from None
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)
-
-
 def build(
     output_dir: Path | str | None = None,
     *,
@@ -425,7 +400,7 @@ def build(
     prepare_output_dir(output_dir, [curated_dir, eto_dir, ontology_dir()])
     from graph.read.lookup import kept_index_current
 
-    with _locked(output_dir):
+    with locked_output(output_dir):
         for message in recover_outputs(output_dir):
             progress(message)
         store_dir = output_dir / "store"
@@ -544,8 +519,9 @@ def _prepare_outputs(
                 analyse=functools.partial(
                     run_analysis, graph=dependencies, history_events=past.result, results=analysed
                 ),
-                capacity=capacity,
+                capacity=capacity or [],
                 model=model,
+                lock=False,  # this build holds the output folder's lock, and renders into staging
             )
             files.append(staging / "site")
         del store, dependencies

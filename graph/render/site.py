@@ -24,6 +24,7 @@ from markupsafe import Markup
 from graph.atomic import recover_dir, replace_dir_atomic
 from graph.background import Background
 from graph.lexical import parse_iso_date
+from graph.output_lock import locked_output
 from graph.paths import ASSETS_DIR
 from graph.read.model import date_or_data_date
 from graph.render.accelerator_pages import analysis_graph, page_name, upstream_graph
@@ -377,6 +378,7 @@ def render_site(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     capacity: list[dict[str, Any]] | None = None,
     model: Any = None,
+    lock: bool = True,
 ) -> Path:
     """Render the site into ``output_dir/site`` and return that path.
 
@@ -399,15 +401,41 @@ def render_site(
         Most nodes a graph page draws (:func:`graph.render.cap.cap_graph`); ``None`` or 0 draws all.
     capacity : list of dict, optional
         Results of :func:`graph.capacity.report.build_results`: one page per accelerator and year,
-        a table on the index and links from the accelerator pages.
+        a table on the index and links from the accelerator pages. ``None`` (the default)
+        computes them from the store as ``build`` does (about a second), so a site rendered on
+        its own has the capacity pages a build's has; ``[]`` renders none.
     model : graph.read.model.Model, optional
         The store's facts as :func:`graph.read.model.load_model` read them, when the caller has
         them already (the build reads them once for the analyses and the site).
+    lock : bool
+        Hold ``output_dir``'s build lock (:func:`graph.output_lock.locked_output`) while rendering,
+        so that a render and a build never write one folder at once. ``build`` renders into its
+        own staging folder under the lock it holds, and passes ``False``.
 
     Temporary folders left by a killed earlier render are removed first
     (:func:`remove_stale_temp_dirs`); this render's own is removed on any error.
     """
     say = progress or (lambda _msg: None)
+    if not lock:
+        return _render(store, Path(output_dir), as_of, scenario, say, analyse, max_nodes, capacity, model)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with locked_output(output_dir, what="render"):
+        return _render(store, output_dir, as_of, scenario, say, analyse, max_nodes, capacity, model)
+
+
+def _render(
+    store: Any,
+    output_dir: Path,
+    as_of: str | dt.date | None,
+    scenario: Any,
+    say: Callable[[str], None],
+    analyse: Analyse | None,
+    max_nodes: int | None,
+    capacity: list[dict[str, Any]] | None,
+    model: Any,
+) -> Path:
+    """The body of :func:`render_site`, with the lock (if any) held."""
     as_of_s = _as_of_text(store, as_of)
     say("site: reading the graph")
     snap = load_snapshot(store, as_of=as_of_s, model=model)
@@ -417,6 +445,11 @@ def render_site(
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
     analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)
+    if capacity is None:
+        from graph.capacity.report import build_results
+
+        say("site: estimating production capacity")
+        capacity = build_results(store)
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -429,7 +462,7 @@ def render_site(
         (tmp / "assets").mkdir()
         for name in ASSET_FILES:
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
-        capacity_index, capacity_links = _capacity_pages(tmp, capacity or [], snap, say)
+        capacity_index, capacity_links = _capacity_pages(tmp, capacity, snap, say)
 
         def graph_pages(share: list[str], overview: bool) -> dict[str, set[str]]:
             """Write the overview (if asked) and the pages of ``share``; the measures each page reaches."""

@@ -2,7 +2,7 @@
 
 The promise (README, reliability): a build that fails at any step leaves every output as it
 was, or all of them new, never a mix; a second build into the same folder is refused with
-"another build is running"; a store is reused only when its own record says it was completed
+"another build or render is running"; a store is reused only when its own record says it was completed
 from the same inputs. One real build of the shipped data (the session fixture ``built``) is
 copied for each test, so each starts from a complete output folder.
 """
@@ -71,11 +71,43 @@ def test_a_second_build_is_refused_while_one_holds_the_lock(out: Path) -> None:
 
     before = tree_hash(out)
     with build_lock(out):
-        with pytest.raises(ChipgraphError, match="another build is running") as info:
+        with pytest.raises(ChipgraphError, match="another build or render is running") as info:
             build(out, force=True, site=False, analyses=False)
         assert str(os.getpid()) in str(info.value)
     assert tree_hash(out) == before
     assert not (out / atomic.LOCK_NAME).exists(), "the lock file is removed on release"
+
+
+def test_a_render_is_refused_while_a_build_holds_the_lock(out: Path) -> None:
+    """``chipgraph render`` writes site/ into the folder a build swaps outputs into: it takes the
+    same lock, and fails with the folder named and nothing written."""
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    before = tree_hash(out)
+    with build_lock(out):
+        result = CliRunner().invoke(cli, ["render", "-q", "--output-dir", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "another build or render is running into this folder" in result.stderr
+    assert str(out) in result.stderr and "Traceback" not in result.stderr
+    assert tree_hash(out) == before
+
+
+def test_a_render_on_its_own_keeps_the_builds_capacity_pages(out: Path) -> None:
+    """A plain ``chipgraph render`` computes the capacity results as build does: the same pages,
+    byte for byte (an earlier render dropped them)."""
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    site = out / "site"
+    built = {p.name: p.read_bytes() for p in site.glob("capacity-*.html")}
+    assert built, "the build writes capacity pages"
+    result = CliRunner().invoke(cli, ["render", "-q", "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in site.glob("capacity-*.html")} == built
+    assert (site / "index.html").read_bytes().count(b"capacity-") >= len(built)
 
 
 def test_lock_is_exclusive_between_processes(tmp_path: Path) -> None:
@@ -107,7 +139,7 @@ def test_two_concurrent_builds_never_corrupt_the_store(out: Path) -> None:
     for code, err in results:
         assert "Traceback" not in err
         if code == 1:
-            assert "another build is running" in err, err
+            assert "another build or render is running" in err, err
     assert _huawei_label(out) == "Huawei"
 
 
