@@ -2,7 +2,7 @@
 
 ``build()`` is the library entry point behind ``chipgraph build``. Nothing under the output
 folder changes until every input has been read and validated. Then, holding the folder's build
-lock (:func:`graph.atomic.build_lock`: a second build is refused, not interleaved), the build
+lock (:func:`graph.output_lock.locked_output`: a second build or a render is refused, not interleaved), the build
 checks that every output it will replace can be replaced, prepares all of them (store, RDF
 files, analyses, site, manifest) in a hidden staging folder beside them, and swaps them in
 together (:func:`graph.atomic.commit_outputs`): a build that fails at any step leaves every
@@ -11,7 +11,10 @@ output as it was, and one killed during the swap is completed by the next build.
 A build whose inputs have not changed reuses the store, but only a store whose own record
 (``store/chipgraph-store.json``, written after the store was complete and before it was swapped
 in) carries the same input hash: ``manifest.json`` describes the last finished build, not
-necessarily the store beside it.
+necessarily the store beside it. The record also lists the size and sha256 of each of the
+store's files; a store whose files differ (a bad disk, a hand edit) is rebuilt, not reused,
+and readers refuse one whose files are missing or of another size
+(:func:`graph.store.local.store_damage`).
 """
 
 from __future__ import annotations
@@ -223,7 +226,7 @@ def load_store(nquads: bytes, store_dir: Path, *, input_hash: str | None = None)
     written into the folder after the store is complete and closed, so that a store without one
     (a load that was killed) is never mistaken for a finished one.
     """
-    from graph.store.local import STORE_RECORD
+    from graph.store.local import STORE_RECORD, store_file_digests
 
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -236,8 +239,10 @@ def load_store(nquads: bytes, store_dir: Path, *, input_hash: str | None = None)
 
         write_name_index(OxigraphStore(store, location=str(store_dir)), store_dir, input_hash)
     del store
+    gc.collect()  # closed before its files are digested
     if input_hash is not None:
-        record = {"chipgraph_version": __version__, "input_hash": input_hash}
+        # the digests let a later build refuse to reuse a damaged store, and readers check sizes
+        record = {"chipgraph_version": __version__, "input_hash": input_hash, "files": store_file_digests(store_dir)}
         write_text_atomic(store_dir / STORE_RECORD, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
@@ -399,6 +404,7 @@ def build(
 
     prepare_output_dir(output_dir, [curated_dir, eto_dir, ontology_dir()])
     from graph.read.lookup import kept_index_current
+    from graph.store.local import store_damage
 
     with locked_output(output_dir):
         for message in recover_outputs(output_dir):
@@ -407,10 +413,14 @@ def build(
         recover_dir(store_dir)  # a swap of an older chipgraph
         shutil.rmtree(output_dir / ".store.tmp", ignore_errors=True)  # left by an older chipgraph
         record = read_store_record(store_dir)
-        # a store of the same inputs is reused, unless its name index is of an older layout
+        # a store of the same inputs is reused, unless its name index is of an older layout or its
+        # files are not those its record lists (a damaged store would answer with errors, or less)
         rebuild_store = (
             force or record is None or record.get("input_hash") != digest or not kept_index_current(store_dir)
         )
+        if not rebuild_store and record is not None and (damage := store_damage(store_dir, record)) is not None:
+            progress(f"the store cannot be reused ({damage}): rebuilding it")
+            rebuild_store = True
         analysis_files = ["chokepoints.json", "chokepoints.csv", "capacity.json", "capacity.csv"]
         files = list(outputs) + ["manifest.json"] + (analysis_files if analyses else [])
         check_replaceable(output_dir, files, (["store"] if rebuild_store else []) + (["site"] if site else []))

@@ -412,3 +412,40 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(out: Path) -> None:
     (out / ".store.tmp").mkdir()
     build(out, site=False, analyses=False)
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def _largest_table(out: Path) -> Path:
+    return max((out / "store").glob("*.sst"), key=lambda p: (p.stat().st_size, p.name))
+
+
+def test_a_damaged_store_is_rebuilt_not_reused(out: Path) -> None:
+    """Flip bytes inside one of the store's tables, as a bad disk would: the inputs are unchanged,
+    but the build finds the file is not the one its record lists, says so and rebuilds; a
+    reuse would have kept a store whose queries fail (or answer less) on that table."""
+    from graph.build import build
+    from graph.store.local import open_store
+
+    table = _largest_table(out)
+    data = bytearray(table.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 256] = bytes(b ^ 0xFF for b in data[middle : middle + 256])
+    table.write_bytes(bytes(data))
+    messages: list[str] = []
+    result = build(out, site=False, analyses=False, progress=messages.append)
+    assert result.store_rebuilt
+    assert any(f"({table.name} has changed): rebuilding it" in m for m in messages), messages
+    assert _huawei_label(out) == "Huawei"
+    open_store(out)  # the new store's record lists its own files
+
+
+def test_a_truncated_store_is_refused_on_open(out: Path) -> None:
+    """Readers compare the store's file names and sizes with its record (cheap, on every open):
+    a truncated table is an error naming the file and what to do, not a RocksDB message later."""
+    from graph.store.local import open_store
+
+    table = _largest_table(out)
+    with table.open("r+b") as f:
+        f.truncate(1000)
+    with pytest.raises(ChipgraphError, match=rf"damaged \({table.name} has changed size") as info:
+        open_store(out)
+    assert "chipgraph build" in str(info.value)
