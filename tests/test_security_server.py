@@ -686,3 +686,48 @@ def test_huge_integer_literal_logs_no_traceback(out, server, caplog):
     assert result.exit_code == 0 and status == 200, result.output
     assert "Failed to convert Literal" not in caplog.text and "Traceback" not in result.output
     assert "Exceeds the limit" not in caplog.text + result.output
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt"),
+    [
+        ('SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "xml"),
+        ('SELECT ?x WHERE { BIND(STRLANG("a\\u0008", "en") AS ?x) }', "xml"),
+        ('CONSTRUCT { <urn:a> <urn:p> "a\\u001Bb" } WHERE {}', "rdfxml"),
+    ],
+    ids=["literal", "language-literal", "construct"],
+)
+def test_a_value_xml_cannot_carry_is_422_in_xml_and_answered_in_json(server, query, fmt):
+    """No stored value holds a control character (inputs refuse them), but a query can make one
+    with a \\u escape. Written raw it made ill-formed XML; it is refused in the XML formats, with
+    the formats that can carry it named, and answered in those."""
+    status, body = get(server, query, format=fmt)
+    assert status == 422 and "XML 1.0 cannot carry" in body["error"] and "JSON" in body["error"], body
+    assert get(server, query, format="json" if fmt == "xml" else "ntriples")[0] == 200
+
+
+def test_a_carriage_return_survives_the_xml_formats(server):
+    """A parser reads a raw CR in XML as a newline: it is written as &#13;, so the value comes back."""
+    from xml.dom import minidom
+
+    import pyoxigraph as ox
+
+    status, body = get(server, 'SELECT ?x WHERE { BIND("a\\rb" AS ?x) }', format="xml")
+    assert status == 200
+    (literal,) = minidom.parseString(body["raw"]).getElementsByTagName("literal")
+    assert literal.firstChild.data == "a\rb"
+    status, body = get(server, 'CONSTRUCT { <urn:a> <urn:p> "a\\rb" } WHERE {}', format="rdfxml")
+    assert status == 200
+    (triple,) = ox.parse(body["raw"], format=ox.RdfFormat.RDF_XML)
+    assert triple.object.value == "a\rb"
+
+
+def test_cli_refuses_rdfxml_it_cannot_write(out):
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    query = 'CONSTRUCT { <urn:a> <urn:p> "a\\u0001" } WHERE {}'
+    result = CliRunner().invoke(cli, ["query", "--output-dir", str(out), "-e", query, "--rdf-format", "rdfxml"])
+    assert result.exit_code == 1 and "U+0001" in result.stderr and "--rdf-format turtle" in result.stderr
+    assert "Traceback" not in result.stderr

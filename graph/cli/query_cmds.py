@@ -10,6 +10,7 @@ import click
 
 from graph.cli.common import handle_errors, open_from_options, store_options
 from graph.cli.output import emit, emit_rows, output_options
+from graph.errors import ChipgraphError
 
 RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "rdfxml")
 
@@ -128,9 +129,13 @@ def query(
             emit_rows([{"boolean": "true" if result.boolean else "false"}], fmt, output)
         return
     if result.form in ("CONSTRUCT", "DESCRIBE"):
-        from graph.sparql.results import serialize_triples
+        from graph.sparql.results import NotXmlText, serialize_triples
 
-        emit(serialize_triples(result.triples, rdf_format).decode("utf-8"), output)
+        try:
+            body = serialize_triples(result.triples, rdf_format)
+        except NotXmlText as exc:
+            raise ChipgraphError(f"{exc}: use --rdf-format turtle, ntriples or jsonld") from None
+        emit(body.decode("utf-8"), output)
         return
     from graph.sparql.queries import term_to_plain, term_to_text
 

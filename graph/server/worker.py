@@ -153,6 +153,7 @@ def execute(store: Any, job: dict) -> dict:
     from graph.sparql.results import (
         GRAPH_FORMATS,
         RESULT_FORMATS,
+        NotXmlText,
         negotiate,
         serialize_boolean,
         serialize_rows,
@@ -215,6 +216,10 @@ def execute(store: Any, job: dict) -> dict:
             raise QueryFailed(406, f"a graph result cannot be given as {fmt}")
         body = serialize_triples(triples, fmt)
         return {"body": body, "type": GRAPH_FORMATS[fmt][0], "truncated": truncated, "count": len(triples)}
+    except NotXmlText as exc:  # a value the query made (no stored value has one): not writable as XML
+        raise QueryFailed(
+            422, f"{exc}: ask for JSON, CSV or TSV (a graph: Turtle, N-Triples or JSON-LD) instead"
+        ) from None
     except SyntaxError as exc:
         raise QueryFailed(400, syntax_error_message(exc, None, text)) from None
     except RuntimeError as exc:

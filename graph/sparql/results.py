@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,7 +22,41 @@ import pyoxigraph as ox
 
 from graph.vocab.namespaces import PREFIXES, XSD
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "negotiate", "serialize_boolean", "serialize_rows", "serialize_triples"]
+__all__ = [
+    "GRAPH_FORMATS",
+    "NotXmlText",
+    "RESULT_FORMATS",
+    "negotiate",
+    "serialize_boolean",
+    "serialize_rows",
+    "serialize_triples",
+]
+
+#: What XML 1.0 cannot carry at all, escaped or not (its Char production): C0 controls but tab,
+#: newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class NotXmlText(ValueError):
+    """A value of the answer that XML 1.0 cannot carry: the XML formats refuse the whole answer.
+
+    A query can make such a value even though the graph holds none (``"\u0001"`` in its text);
+    written raw it makes the document ill-formed for every XML parser.
+    """
+
+    def __init__(self, char: str, what: str):
+        self.char = char
+        super().__init__(f"the answer holds U+{ord(char):04X} in {what}, which XML 1.0 cannot carry")
+
+
+def _xml_checked(value: str, what: str) -> str:
+    """``value`` escaped for XML text or a quoted attribute; a carriage return as ``&#13;``, which
+    a parser would otherwise read as a newline. Raises :class:`NotXmlText`."""
+    bad = _NOT_XML.search(value)
+    if bad:
+        raise NotXmlText(bad.group(), what)
+    return escape(value).replace("\r", "&#13;")
+
 
 #: name -> media type, for SELECT and ASK
 RESULT_FORMATS: dict[str, str] = {
@@ -168,15 +203,16 @@ def _json_term(term: object) -> dict:
 
 def _xml_term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_checked(term.value, 'an IRI')}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_checked(term.value, 'a blank node')}</bnode>"
     if isinstance(term, ox.Literal):
+        text = _xml_checked(term.value, "a literal")
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
         if term.datatype and term.datatype.value != XSD + "string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{text}</literal>"
+        return f"<literal>{text}</literal>"
     if isinstance(term, ox.Triple):
         return (
             f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
@@ -270,4 +306,13 @@ def serialize_triples(triples: Sequence[ox.Triple], fmt: str) -> bytes:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return ox.serialize(items, format=rdf_format) or b""
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        for t in triples:
+            for term in (t.subject, t.predicate, t.object):
+                if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+                    _xml_checked(term.value, "a literal" if isinstance(term, ox.Literal) else "an IRI")
+        # the serializer writes a carriage return raw, which an XML parser reads as a newline:
+        # the only raw CR in its output is one in a value (it indents with newlines and tabs)
+        body = ox.serialize(items, format=rdf_format, prefixes=PREFIXES) or b""
+        return body.replace(b"\r", b"&#13;")
     return ox.serialize(items, format=rdf_format, prefixes=PREFIXES) or b""
