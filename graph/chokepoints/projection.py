@@ -977,6 +977,8 @@ def dependency_graph(
     G.graph["entities"] = sorted(model.types)
     # the 2.5D packaging supply is an item of the model's own (a supply rule's), not an ETO input
     G.graph["inputs"] = sorted(builder.inputs | ({ADVANCED_PACKAGING} if builder.advanced_packaging else set()))
+    #: chips and other products a measure can cover besides the inputs (scenarios check kinds by it)
+    G.graph["products"] = sorted(e for e in model.types if model.has_type(e, {"Product"}))
     G.graph["provider_country"] = {
         e: builder.country_of(e) or ""
         for e in model.types

@@ -318,6 +318,11 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
     countries = {c for c in G.graph.get("provider_country", {}).values() if c} | {
         e for e in entities if len(e) == 3 and e.isupper()
     }
+    inputs = set(G.graph.get("inputs", [])) | {
+        d.get("entity") for _, d in G.nodes(data=True) if d.get("kind") == "supply"
+    }
+    coverable = inputs | set(G.graph.get("products", []))
+    organisations = {e for e in G.graph.get("provider_country", {}) if e not in countries}
     for mid in scenario.lift_measures:
         if mid not in measures:
             problems.append(
@@ -338,6 +343,25 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
         for ref in sorted(m.items | m.parties):
             if ref not in entities:
                 problems.append(Problem(f"measure {m.id}: unknown id {ref!r}", path, line))
+        for ref in sorted(m.items & entities - coverable):
+            problems.append(
+                Problem(
+                    f"measure {m.id}: covers {ref!r}, which is not an input or a product",
+                    path,
+                    line,
+                    hint="covers takes input ids (hbm, euv-lithography-tools) or product ids (ascend-910c); "
+                    "a firm goes in parties",
+                )
+            )
+        for ref in sorted(m.parties & entities - organisations):
+            problems.append(
+                Problem(
+                    f"measure {m.id}: lists {ref!r} as a party, which is not an organisation",
+                    path,
+                    line,
+                    hint="parties takes organisation ids (huawei, smic); an input or product goes in covers",
+                )
+            )
         for c in sorted(m.jurisdiction | m.destinations):
             if c not in countries:
                 problems.append(
@@ -354,9 +378,6 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
             problems.append(
                 Problem(f"remove_countries: unknown country {c!r}", path, scenario.lines.get("remove_countries"))
             )
-    inputs = set(G.graph.get("inputs", [])) | {
-        d.get("entity") for _, d in G.nodes(data=True) if d.get("kind") == "supply"
-    }
     for input_id in scenario.unbridge:
         if input_id not in inputs and input_id != "fabrication":
             problems.append(Problem(f"unbridge: unknown input {input_id!r}", path, scenario.lines.get("unbridge")))
@@ -393,7 +414,7 @@ def apply_scenario(G: nx.DiGraph, scenario: Scenario) -> nx.DiGraph:
         if add["input"] not in inputs and add["input"] != "hbm":
             problems.append(Problem(f"add_providers: unknown input {add['input']!r}", path, line))
     if problems:
-        raise InputError(f"scenario {scenario.name!r} names unknown entities", problems)
+        raise InputError(f"scenario {scenario.name!r} names unknown entities, or entities of the wrong kind", problems)
 
     H = G.copy()
     H.graph = dict(G.graph)

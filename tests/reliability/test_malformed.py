@@ -209,6 +209,8 @@ CASES: list[Case] = [
     Case("scenario_country_dict.yaml", "scenario", line=4, expect=(alt("country"),)),
     Case("scenario_country_unknown.yaml", "scenario", line=3, expect=(alt("ZZZ"),)),
     Case("scenario_provider_not_org.yaml", "scenario", line=3, expect=(alt("not an organisation"),)),
+    Case("scenario_covers_a_firm.yaml", "scenario", line=3, expect=(alt("not an input or a product"), alt("smic"))),
+    Case("scenario_party_is_an_input.yaml", "scenario", line=3, expect=(alt("not an organisation"), alt("'hbm'"))),
     Case("scenario_date_int.yaml", "scenario", line=2, expect=(alt("YYYY-MM-DD"), alt("20240101"))),
     Case("scenario_date_week.yaml", "scenario", line=2, expect=(alt("YYYY-MM-DD"), alt("2024-W01-1"))),
     Case("scenario_effective_null.yaml", "scenario", line=3, expect=(alt("effective"),)),
