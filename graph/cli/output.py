@@ -197,7 +197,15 @@ def format_rows(
     """
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
     if fmt == "json":
-        return json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False, indent=2) + "\n"
+        # one row per line: as readable as an indented list for rows of flat values, and written by
+        # the C encoder (indent= falls back to the pure-Python one: 0.09 s of a 0.5 s query)
+        if not rows:
+            return "[]\n"
+        return (
+            "[\n"
+            + ",\n".join("  " + json.dumps({c: r.get(c) for c in cols}, ensure_ascii=False) for r in rows)
+            + "\n]\n"
+        )
     if fmt == "nl":
         return "".join(json.dumps({c: r.get(c) for c in cols}, ensure_ascii=False) + "\n" for r in rows)
     if fmt in ("csv", "tsv"):
