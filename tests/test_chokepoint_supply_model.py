@@ -526,6 +526,8 @@ def test_a_foreign_fabs_own_tool_supply_is_not_a_lever_on_a_chinese_chip(G):
     assert not any("keithley-instruments" in r["providers"] for r in kunlun["chokepoints"])
     assert "providers:keithley-instruments+keysight-tech" in [s["key"] for s in kunlun["abroad_sets"]]
     assert all(s["buyers"] == ["samsung"] for s in kunlun["abroad_sets"])
+    # the importance ranking is of the findings: the sets left out do not dilute Samsung's share
+    assert [(r["provider"], r["importance"]) for r in kunlun["importance"]] == [("samsung", 1.0)]
     # the same providers selling to a fab in China would be a finding: the rule is about the buyer
     edges = list(G.adj["supply:process-monitoring-tools@samsung"].values())
     assert {d["buyer_country"] for d in edges} == {"KOR"}

@@ -226,14 +226,19 @@ def analyse(
         )
         rows += gov_rows
 
-    ranked = importance(cs)  # Fussell-Vesely share of the cut sets, weighted by order
-    share = {r["provider"]: r["importance"] for r in ranked}
     impact = IncrementalAvailability(G, root, bridged=bridged, walk=search)  # one walk for all cut sets
-    abroad: list[dict[str, Any]] = []
+    classified = []
     for cut in cs.as_sets():
         members = sorted(cut, key=str)
         killed = _killed_items(G, impact.failures(members))
         foreign_buyers = _abroad_buyers(G, killed, cut) if acc.get("domestic") else []
+        classified.append((cut, members, killed, foreign_buyers))
+    # Fussell-Vesely share of the cut sets, weighted by order: of the findings, so the sets left
+    # out (a fab abroad's own tools) do not dilute the providers that are findings
+    ranked = importance([cut for cut, _, _, foreign in classified if not foreign])
+    share = {r["provider"]: r["importance"] for r in ranked}
+    abroad: list[dict[str, Any]] = []
+    for cut, members, killed, foreign_buyers in classified:
         if foreign_buyers:
             # stopping these firms' sales to a fab abroad is no lever on a Chinese chip: it is the
             # fab's own supply, which no control aimed at China reaches (the foundry is the finding)

@@ -357,6 +357,25 @@ def _read_inputs(table: _Table, release: EtoRelease, problems: _Problems) -> Non
         )
 
 
+def _check_name(
+    table: _Table, line: int, column: str, given: str, eto_id: str, defined: Input | Stage, problems: _Problems
+) -> bool:
+    """A row's name column, where filled, must be the name its id has where it is defined: a row
+    whose id was mistyped into another input's is caught by its name (both releases agree in
+    full, so no variant list is needed, unlike providers' names). True when it agrees."""
+    if not given or given == defined.name:
+        return True
+    where = "stages.csv" if isinstance(defined, Stage) else "inputs.csv"
+    problems.add(
+        table.path,
+        line,
+        table.column(column),
+        f"{eto_id} is named {given!r} here, but {where} line {defined.line} names it {defined.name!r}",
+        "fix the name or the id",
+    )
+    return False
+
+
 def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> None:
     for line, row in table.rows:
         src = row["input_id"]
@@ -365,6 +384,7 @@ def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> N
                 table.path, line, table.column("input_id"), f"input {src!r} is not defined in inputs.csv", _FIX_ID
             )
             continue
+        _check_name(table, line, "input_name", row["input_name"], src, release.inputs[src], problems)
         targets = [(rel, row[rel + "_id"]) for rel in ("goes_into", "is_type_of") if row[rel + "_id"]]
         if not targets:
             problems.add(
@@ -384,6 +404,7 @@ def _read_sequence(table: _Table, release: EtoRelease, problems: _Problems) -> N
                     _FIX_ID,
                 )
                 continue
+            _check_name(table, line, rel + "_name", row[rel + "_name"], target, release.inputs[target], problems)
             release.sequence.append(SequenceLink(src, target, rel, line))
 
 
@@ -536,6 +557,16 @@ def _read_provision(table: _Table, release: EtoRelease, problems: _Problems, ski
                 f"provided_id {nid!r} is not defined in inputs.csv or stages.csv",
                 _FIX_ID,
             )
+            ok = False
+        elif not _check_name(
+            table,
+            line,
+            "provided_name",
+            row["provided_name"],
+            nid,
+            release.inputs.get(nid) or release.stages[nid],
+            problems,
+        ):
             ok = False
         share: Decimal | None = None
         text = row["share_provided"]

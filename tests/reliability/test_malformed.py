@@ -121,6 +121,8 @@ CASES: list[Case] = [
     Case("eto_provision_share_negative.csv", "eto", "provision.csv", "appended", (alt("share"), alt("-5"))),
     Case("eto_provision_share_text.csv", "eto", "provision.csv", "appended", (alt("share"), alt("lots"))),
     Case("eto_provision_unknown_input.csv", "eto", "provision.csv", "appended", (alt("N99999"),)),
+    Case("eto_provision_wrong_name.csv", "eto", "provision.csv", "appended", (alt("'Photoresists'"), alt("N17"))),
+    Case("eto_sequence_wrong_name.csv", "eto", "sequence.csv", "appended", (alt("'Photolithography'"), alt("N16"))),
     Case("eto_provision_unknown_provider.csv", "eto", "provision.csv", "appended", (alt("P99999"),)),
     Case("eto_provision_bad_year.csv", "eto", "provision.csv", "appended", (alt("year"), alt("20x5"))),
     Case("eto_provision_unclosed_quote.csv", "eto", "provision.csv", "appended", (alt("quote", "CSV", "csv"),)),
