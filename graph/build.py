@@ -529,7 +529,7 @@ def _prepare_outputs(
                 analyse=functools.partial(
                     run_analysis, graph=dependencies, history_events=past.result, results=analysed
                 ),
-                capacity=capacity or [],
+                capacity=capacity,
                 model=model,
                 lock=False,  # this build holds the output folder's lock, and renders into staging
             )

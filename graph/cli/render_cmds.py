@@ -34,10 +34,16 @@ def render(as_of, scenario: Path | None, quiet: bool, output_dir: Path | None, e
 
         chipgraph render --as-of 2023-01-01 && xdg-open output/site/index.html
     """
+    from graph.capacity.report import build_results
     from graph.paths import default_output_dir
     from graph.render import render_site
 
     store = open_from_options(output_dir, endpoint)
     progress = None if quiet else (lambda msg: click.echo(terminal_safe(msg), err=True))
-    target = render_site(store, output_dir or default_output_dir(), as_of=as_of, scenario=scenario, progress=progress)
+    if progress:
+        progress("estimating production capacity (as build does: the capacity pages)")
+    capacity = build_results(store)
+    target = render_site(
+        store, output_dir or default_output_dir(), as_of=as_of, scenario=scenario, progress=progress, capacity=capacity
+    )
     click.echo(terminal_safe(str(target / "index.html")))

@@ -401,9 +401,9 @@ def render_site(
         Most nodes a graph page draws (:func:`graph.render.cap.cap_graph`); ``None`` or 0 draws all.
     capacity : list of dict, optional
         Results of :func:`graph.capacity.report.build_results`: one page per accelerator and year,
-        a table on the index and links from the accelerator pages. ``None`` (the default)
-        computes them from the store as ``build`` does (about a second), so a site rendered on
-        its own has the capacity pages a build's has; ``[]`` renders none.
+        a table on the index and links from the accelerator pages; none without them.
+        ``chipgraph render`` computes them from the store as ``build`` does, so a site rendered
+        on its own has the capacity pages a build's has.
     model : graph.read.model.Model, optional
         The store's facts as :func:`graph.read.model.load_model` read them, when the caller has
         them already (the build reads them once for the analyses and the site).
@@ -445,11 +445,6 @@ def _render(
     accelerators = snap.domestic_accelerators()
     say(f"site: analysing {len(accelerators)} domestic accelerators")
     analyses = (analyse or run_analysis)(store, accelerators, as_of_s, scenario)
-    if capacity is None:
-        from graph.capacity.report import build_results
-
-        say("site: estimating production capacity")
-        capacity = build_results(store)
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -462,7 +457,7 @@ def _render(
         (tmp / "assets").mkdir()
         for name in ASSET_FILES:
             shutil.copyfile(ASSETS_DIR / name, tmp / "assets" / name)
-        capacity_index, capacity_links = _capacity_pages(tmp, capacity, snap, say)
+        capacity_index, capacity_links = _capacity_pages(tmp, capacity or [], snap, say)
 
         def graph_pages(share: list[str], overview: bool) -> dict[str, set[str]]:
             """Write the overview (if asked) and the pages of ``share``; the measures each page reaches."""
